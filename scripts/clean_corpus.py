@@ -1,0 +1,14 @@
+from gtflow.clean.steps import clean_corpus
+from gtflow.runner import run_step
+
+run_step(
+    clean_corpus,
+    log=snakemake.log[0],
+    documents=list(snakemake.input.documents),
+    segments=list(snakemake.input.segments),
+    documents_out=snakemake.output.documents,
+    segments_out=snakemake.output.segments,
+    duplicates_out=snakemake.output.duplicates,
+    text_dir=snakemake.output.text_dir,
+    **snakemake.params,
+)

@@ -1,0 +1,10 @@
+from gtflow.clean.steps import write_pseudonym_key
+from gtflow.runner import run_step
+
+run_step(
+    write_pseudonym_key,
+    log=snakemake.log[0],
+    roster=snakemake.input.roster,
+    extra_names=snakemake.params.extra_names,
+    out=snakemake.output[0],
+)

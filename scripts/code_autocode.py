@@ -1,0 +1,11 @@
+from gtflow.coding.steps import autocode_file
+from gtflow.runner import run_step
+
+run_step(
+    autocode_file,
+    log=snakemake.log[0],
+    documents=snakemake.input.documents,
+    segments=snakemake.input.segments,
+    codebook=snakemake.input.codebook,
+    out=snakemake.output[0],
+)

@@ -1,0 +1,16 @@
+from gtflow.coding.steps import merge_codings
+from gtflow.runner import run_step
+
+run_step(
+    merge_codings,
+    log=snakemake.log[0],
+    auto=list(snakemake.input.auto),
+    manual=list(snakemake.input.manual),
+    documents=snakemake.input.documents,
+    segments=snakemake.input.segments,
+    codebook=snakemake.input.codebook,
+    codings_out=snakemake.output.codings,
+    anchors_out=snakemake.output.anchors,
+    hierarchy_out=snakemake.output.hierarchy,
+    min_score=snakemake.params.min_score,
+)

@@ -1,0 +1,10 @@
+from gtflow.ingest.steps import ingest_interview_file
+from gtflow.runner import optional, run_step
+
+run_step(
+    ingest_interview_file,
+    log=snakemake.log[0],
+    raw=snakemake.input.raw,
+    roster=optional(snakemake.input.roster),
+    out=snakemake.output[0],
+)

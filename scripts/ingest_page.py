@@ -1,0 +1,11 @@
+from gtflow.ingest.steps import ingest_page_file
+from gtflow.runner import run_step
+
+run_step(
+    ingest_page_file,
+    log=snakemake.log[0],
+    raw=snakemake.input.raw,
+    manifest=snakemake.input.manifest,
+    excluded=snakemake.params.excluded,
+    out=snakemake.output[0],
+)

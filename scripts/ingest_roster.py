@@ -1,0 +1,11 @@
+from gtflow.ingest.roster import ingest_roster
+from gtflow.runner import run_step
+
+run_step(
+    ingest_roster,
+    log=snakemake.log[0],
+    roster=snakemake.input.roster[0],
+    private_out=snakemake.output.private,
+    public_out=snakemake.output.public,
+    labels_out=snakemake.output.labels,
+)

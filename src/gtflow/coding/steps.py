@@ -1,0 +1,64 @@
+"""The code stage's steps: auto-code one file's documents; merge all codings with provenance."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pandas as pd
+
+from gtflow.coding.autocode import CODING_COLUMNS, autocode
+from gtflow.coding.codebook import load_codebook
+from gtflow.coding.manual import ANCHOR_COLUMNS, anchor_codings, codings_on_segments, read_manual_csv
+from gtflow.io import read_parquets, write_csv, write_parquet
+
+log = logging.getLogger(__name__)
+
+
+def autocode_file(documents: str | Path, segments: str | Path, codebook: str | Path,
+                  out: str | Path) -> None:
+    """Rule-based codings of the documents of one raw file."""
+    frame = autocode(pd.read_parquet(documents), pd.read_parquet(segments), load_codebook(codebook))
+    write_parquet(out, frame)
+
+
+def manual_codings(paths: list[str], documents: pd.DataFrame, segments: pd.DataFrame,
+                   concept_ids: set[str], min_score: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Anchored manual codings from every CSV, split onto segments; plus the anchoring table."""
+    texts = dict(zip(documents["doc_id"], documents["clean_text"]))
+    anchors, codings = [], []
+    for path in sorted(paths):
+        anchored = anchor_codings(read_manual_csv(path), texts, concept_ids, min_score)
+        anchors.append(anchored)
+        codings.append(codings_on_segments(anchored, segments, origin="csv"))
+    if not anchors:
+        return pd.DataFrame(columns=CODING_COLUMNS), pd.DataFrame(columns=ANCHOR_COLUMNS)
+    return pd.concat(codings, ignore_index=True), pd.concat(anchors, ignore_index=True)
+
+
+def merge_codings(auto: list[str], manual: list[str], documents: str | Path, segments: str | Path,
+                  codebook: str | Path, codings_out: str | Path, anchors_out: str | Path,
+                  hierarchy_out: str | Path, min_score: float) -> None:
+    """All codings in one long table with provenance and the concept hierarchy rolled up.
+
+    Codings on documents collapsed as duplicates are left out (their kept copy carries them).
+    """
+    book = load_codebook(codebook)
+    hierarchy = book.hierarchy()
+    docs = pd.read_parquet(documents)
+    segs = pd.read_parquet(segments)
+    manual_rows, anchors = manual_codings(manual, docs, segs, set(hierarchy["concept_id"]), min_score)
+    frames = [f for f in (read_parquets(auto), manual_rows) if len(f)]
+    codings = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=CODING_COLUMNS)
+    duplicates = set(docs.loc[docs["duplicate_of"] != "", "doc_id"])
+    codings = codings[~codings["doc_id"].isin(duplicates)]
+    codings = codings.merge(hierarchy[["concept_id", "category_id", "main_category_id"]],
+                            on="concept_id", how="left")
+    codings = codings.sort_values(["doc_id", "start", "end", "concept_id", "coder"], kind="stable")
+    codings = codings.drop_duplicates().reset_index(drop=True)
+    for column in ("seg_id", "start", "end"):
+        codings[column] = codings[column].astype("int64")
+    log.info("%d codings (%s)", len(codings), codings["origin"].value_counts().to_dict())
+    write_parquet(codings_out, codings)
+    write_csv(anchors_out, anchors)
+    write_csv(hierarchy_out, hierarchy)

@@ -1,0 +1,44 @@
+"""The ingest stage's common output: one row per turn (web documents have one turn each).
+
+Columns: the *documents* contract (doc_id, source_type, title, date, author, respondent_id, url,
+lang, sha256_raw, raw_path) plus encoding, location, parent_id, and the turn columns (turn,
+speaker, role, timestamp, line, text).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from gtflow.io import sha256_file
+
+DOCUMENT_COLUMNS = ["doc_id", "source_type", "title", "date", "author", "respondent_id", "url",
+                    "lang", "sha256_raw", "raw_path", "encoding", "location", "parent_id"]
+TURN_COLUMNS = ["turn", "speaker", "role", "timestamp", "line", "text"]
+CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+LATIN = re.compile(r"[A-Za-z]")
+
+
+def language_of(text: str) -> str:
+    """'zh' when Han characters outnumber Latin letters, else 'en' ('' for no letters)."""
+    han, latin = len(CJK.findall(text)), len(LATIN.findall(text))
+    if not han and not latin:
+        return ""
+    return "zh" if han >= latin / 4 else "en"
+
+
+def document_frame(raw_path: Path, documents: list[dict], turns: dict[str, list[dict]]) -> pd.DataFrame:
+    """Join document metadata with their turns into the ingest table."""
+    digest = sha256_file(raw_path)
+    rows = []
+    for document in documents:
+        base = {column: str(document.get(column, "") or "") for column in DOCUMENT_COLUMNS}
+        base["sha256_raw"] = digest
+        for turn in turns[document["doc_id"]]:
+            rows.append({**base, **{c: turn.get(c, "") for c in TURN_COLUMNS}})
+    frame = pd.DataFrame(rows, columns=DOCUMENT_COLUMNS + TURN_COLUMNS)
+    frame["turn"] = frame["turn"].astype("int64")
+    frame["line"] = pd.to_numeric(frame["line"], errors="coerce").fillna(0).astype("int64")
+    return frame

@@ -1,0 +1,176 @@
+"""Interview transcripts: YAML front matter plus speaker-tagged turns (txt, md, docx).
+
+A transcript becomes one row per speaker turn with the document's metadata repeated, so the
+clean stage can treat every source type alike.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from gtflow.errors import InputError
+from gtflow.ingest.decode import decode_bytes, read_text_file
+from gtflow.ingest.documents import document_frame, language_of
+
+FRONT_MATTER_KEYS = ("id", "date", "respondent", "interviewer", "location")
+ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+#: Tags with a fixed role. Other tags (a person's name) count only when they open several lines.
+INTERVIEWER_TAGS = {"问", "访谈者", "访问者", "主持人", "Q", "I", "Interviewer", "INT"}
+RESPONDENT_TAGS = {"答", "受访者", "被访者", "A", "R", "Respondent"}
+TAG_LINE = re.compile(
+    r"^\s*(?:[\[［(（](?P<ts>\d{1,2}:\d{2}(?::\d{2})?)[\]］)）]\s*)?"
+    r"(?P<tag>[^\s:：，,。！？!?、；;（）()\[\]“”\"']{1,12})\s*[:：]\s?(?P<rest>.*)$"
+)
+TIMESTAMP_ONLY = re.compile(r"^\s*[\[［(（](?P<ts>\d{1,2}:\d{2}(?::\d{2})?)[\]］)）]\s*(?P<rest>.*)$")
+
+
+def read_docx_text(path: Path) -> str:
+    """Paragraph text of a .docx file, one paragraph per line."""
+    import docx  # python-docx; imported here so text transcripts never need it
+
+    try:
+        document = docx.Document(str(path))
+    except Exception as error:  # python-docx raises several types for a broken package
+        raise InputError(path, f"is not a readable .docx file ({type(error).__name__})") from None
+    return "\n".join(paragraph.text for paragraph in document.paragraphs)
+
+
+def read_transcript_text(path: Path) -> tuple[str, str]:
+    """Return ``(text, encoding)`` for a .txt/.md/.docx transcript."""
+    if path.suffix.lower() == ".docx":
+        return read_docx_text(path), "docx"
+    if path.suffix.lower() not in {".txt", ".md"}:
+        raise InputError(path, "is not a transcript type gtflow reads (.txt, .md, .docx)")
+    data = path.read_bytes() if path.exists() else None
+    if data is None:
+        raise InputError(path, "file not found")
+    return decode_bytes(data, path)
+
+
+def split_front_matter(text: str, path: Path) -> tuple[dict, str, int]:
+    """Split ``---`` YAML front matter from the body; return ``(meta, body, body_first_line)``."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if not lines or lines[0].strip() != "---":
+        raise InputError(path, "has no YAML front matter: the first line must be '---' followed by "
+                         "id, date, respondent, interviewer and location", line=1)
+    try:
+        closing = next(i for i in range(1, len(lines)) if lines[i].strip() in {"---", "..."})
+    except StopIteration:
+        raise InputError(path, "front matter is not closed by a '---' line", line=1) from None
+    try:
+        meta = yaml.safe_load("\n".join(lines[1:closing])) or {}
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else 1
+        raise InputError(path, f"front matter is not valid YAML ({getattr(error, 'problem', error)})",
+                         line=line) from None
+    if not isinstance(meta, dict):
+        raise InputError(path, "front matter must be key: value pairs", line=2)
+    return meta, "\n".join(lines[closing + 1:]), closing + 2
+
+
+def check_front_matter(meta: dict, path: Path) -> dict:
+    """Validate the front matter keys and normalize their values to strings."""
+    missing = [key for key in FRONT_MATTER_KEYS if key not in meta]
+    if missing:
+        raise InputError(path, f"front matter lacks {', '.join(missing)} (required: "
+                         f"{', '.join(FRONT_MATTER_KEYS)})", line=2)
+    doc_id = str(meta["id"]).strip()
+    if not ID_PATTERN.match(doc_id):
+        raise InputError(path, f"front matter id '{doc_id}' may contain only letters, digits, "
+                         "'.', '_' and '-'", line=2)
+    date = meta["date"]
+    if isinstance(date, dt.datetime):
+        date = date.date()
+    if not isinstance(date, dt.date):
+        try:
+            date = dt.date.fromisoformat(str(date).strip())
+        except ValueError:
+            raise InputError(path, f"front matter date '{meta['date']}' is not a date "
+                             "(write YYYY-MM-DD)", line=2) from None
+    clean = {key: ("" if meta.get(key) is None else str(meta[key]).strip()) for key in meta}
+    clean["id"] = doc_id
+    clean["date"] = date.isoformat()
+    return clean
+
+
+def recurring_name_tags(lines: list[str]) -> set[str]:
+    """Tags that are not standard roles but open at least two lines: speakers' names."""
+    counts: Counter[str] = Counter()
+    for line in lines:
+        match = TAG_LINE.match(line)
+        if match:
+            counts[match.group("tag")] += 1
+    standard = INTERVIEWER_TAGS | RESPONDENT_TAGS
+    return {tag for tag, n in counts.items() if n >= 2 and tag not in standard}
+
+
+def role_of(tag: str) -> str:
+    """interviewer, respondent or speaker (a named participant)."""
+    if tag in INTERVIEWER_TAGS:
+        return "interviewer"
+    if tag in RESPONDENT_TAGS:
+        return "respondent"
+    return "speaker"
+
+
+def parse_turns(body: str, path: Path, first_line: int) -> list[dict]:
+    """Split the body into speaker turns; untagged lines continue the current turn."""
+    lines = body.split("\n")
+    tags = INTERVIEWER_TAGS | RESPONDENT_TAGS | recurring_name_tags(lines)
+    turns: list[dict] = []
+    for offset, line in enumerate(lines):
+        match = TAG_LINE.match(line)
+        if match and match.group("tag") in tags:
+            turns.append({"speaker": match.group("tag"), "role": role_of(match.group("tag")),
+                          "timestamp": match.group("ts") or "", "line": first_line + offset,
+                          "parts": [match.group("rest").strip()]})
+            continue
+        stamped = TIMESTAMP_ONLY.match(line)
+        text = (stamped.group("rest") if stamped else line).strip()
+        if not text:
+            continue
+        if not turns:
+            turns.append({"speaker": "", "role": "", "timestamp": stamped.group("ts") if stamped
+                          else "", "line": first_line + offset, "parts": []})
+        turns[-1]["parts"].append(text)
+    result = [
+        {"turn": n, "speaker": t["speaker"], "role": t["role"], "timestamp": t["timestamp"],
+         "line": t["line"], "text": "\n".join(p for p in t["parts"] if p)}
+        for n, t in enumerate(turns)
+    ]
+    result = [t for t in result if t["text"]]
+    if not result:
+        raise InputError(path, "has front matter but no transcript text after it", line=first_line)
+    return result
+
+
+def ingest_transcript(path: str | Path, known_respondents: set[str] | None = None) -> pd.DataFrame:
+    """Read one transcript into a table of turns carrying the document's metadata."""
+    path = Path(path)
+    text, encoding = read_transcript_text(path)
+    meta, body, first_line = split_front_matter(text, path)
+    meta = check_front_matter(meta, path)
+    respondent = meta.get("respondent", "")
+    if known_respondents is not None and respondent and respondent not in known_respondents:
+        raise InputError(path, f"respondent '{respondent}' is not in the roster "
+                         "(data/raw/respondents.*)", line=2)
+    turns = parse_turns(body, path, first_line)
+    document = {
+        "doc_id": meta["id"], "source_type": "interview", "title": meta.get("title", meta["id"]),
+        "date": meta["date"], "author": meta.get("interviewer", ""), "respondent_id": respondent,
+        "url": "", "lang": language_of(" ".join(t["text"] for t in turns)),
+        "raw_path": str(path), "encoding": encoding, "location": meta.get("location", ""),
+        "parent_id": "",
+    }
+    return document_frame(path, [document], {meta["id"]: turns})
+
+
+__all__ = ["ingest_transcript", "read_text_file"]

@@ -1,0 +1,106 @@
+"""Saved HTML pages listed in manifest.csv: main text and metadata extracted with trafilatura."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from gtflow.errors import InputError
+from gtflow.ingest.decode import decode_bytes
+from gtflow.ingest.documents import document_frame, language_of
+
+MANIFEST_COLUMNS = ("file", "url", "accessed", "site", "kind")
+PAGE_KINDS = {"news", "notice", "commentary", "forum", "blog", "other"}
+META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_-]+)""", re.I)
+
+
+def read_manifest(path: str | Path) -> dict[str, dict]:
+    """Read and validate manifest.csv; return its rows keyed by file name."""
+    path = Path(path)
+    text, _ = decode_bytes(path.read_bytes(), path) if path.exists() else (None, None)
+    if text is None:
+        raise InputError(path, "file not found: saved pages need a manifest.csv beside them")
+    reader = csv.DictReader(text.splitlines())
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    missing = [c for c in MANIFEST_COLUMNS if c not in header]
+    if missing:
+        raise InputError(path, f"lacks the column(s) {', '.join(missing)} (required: "
+                         f"{', '.join(MANIFEST_COLUMNS)})", line=1)
+    rows: dict[str, dict] = {}
+    for line_no, row in enumerate(reader, start=2):
+        row = {k.strip(): (v or "").strip() for k, v in row.items() if k}
+        if not row["file"]:
+            raise InputError(path, "a row has an empty file name", line=line_no)
+        if row["file"] in rows:
+            raise InputError(path, f"lists '{row['file']}' twice", line=line_no)
+        if not row["url"]:
+            raise InputError(path, f"row for '{row['file']}' has no url", line=line_no)
+        try:
+            dt.date.fromisoformat(row["accessed"][:10])
+        except ValueError:
+            raise InputError(path, f"row for '{row['file']}' has accessed date "
+                             f"'{row['accessed']}', not YYYY-MM-DD", line=line_no) from None
+        if row["kind"] not in PAGE_KINDS:
+            raise InputError(path, f"row for '{row['file']}' has kind '{row['kind']}'; use one "
+                             f"of {', '.join(sorted(PAGE_KINDS))}", line=line_no)
+        row["line"] = line_no
+        rows[row["file"]] = row
+    return rows
+
+
+def check_manifest_files(manifest_path: str | Path, rows: dict[str, dict]) -> None:
+    """Every manifest row must name a file that exists beside the manifest."""
+    folder = Path(manifest_path).parent
+    for name, row in rows.items():
+        if not (folder / name).is_file():
+            raise InputError(manifest_path, f"lists '{name}', but there is no such file in "
+                             f"{folder}", line=row["line"])
+
+
+def decode_html(path: Path) -> tuple[str, str]:
+    """Decode a saved page, honouring its BOM or meta charset."""
+    data = path.read_bytes()
+    declared = META_CHARSET.search(data[:4096])
+    return decode_bytes(data, path, declared.group(1).decode("ascii") if declared else None)
+
+
+def extract_main_text(html: str) -> dict:
+    """Main text, title and date of a page via trafilatura (comments and boilerplate left out)."""
+    import trafilatura
+
+    result = trafilatura.bare_extraction(html, include_comments=False, include_tables=True,
+                                         favor_precision=True, with_metadata=True)
+    if result is None:
+        return {"text": "", "title": "", "date": ""}
+    data = result.as_dict() if hasattr(result, "as_dict") else dict(result)
+    return {"text": data.get("text") or "", "title": data.get("title") or "",
+            "date": data.get("date") or ""}
+
+
+def ingest_page(path: str | Path, manifest: str | Path, excluded: list[str] | None = None) -> pd.DataFrame:
+    """Read one saved page listed in the manifest into the ingest table (one turn)."""
+    path = Path(path)
+    rows = read_manifest(manifest)
+    row = rows.get(path.name)
+    if row is None:
+        raise InputError(manifest, f"has no row for the page '{path.name}'; add file, url, "
+                         "accessed, site and kind")
+    html, encoding = decode_html(path)
+    extracted = extract_main_text(html)
+    text = extracted["text"].strip()
+    if not text and path.name not in set(excluded or []):
+        raise InputError(path, "has no extractable main text; fix the page or list it under "
+                         "ingest.excluded_pages in config/config.yaml")
+    doc_id = path.stem
+    document = {
+        "doc_id": doc_id, "source_type": "web_page", "title": extracted["title"],
+        "date": extracted["date"] or row["accessed"][:10], "author": row["site"],
+        "respondent_id": "", "url": row["url"], "lang": language_of(text), "raw_path": str(path),
+        "encoding": encoding, "location": row["kind"], "parent_id": "",
+    }
+    turns = [{"turn": 0, "speaker": "", "role": "", "timestamp": "", "line": 0, "text": text}] if text else []
+    return document_frame(path, [document], {doc_id: turns})

@@ -1,0 +1,79 @@
+"""Small file helpers shared by every stage: atomic writes, hashing, table I/O.
+
+Writes go to a temporary file beside the target and are renamed into place, so a failing job
+never leaves a half-written output behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import pandas as pd
+
+
+@contextmanager
+def atomic_path(target: str | Path) -> Iterator[Path]:
+    """Yield a temporary path next to ``target``; rename it onto ``target`` only on success."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, target)
+    finally:
+        if tmp_path.exists():
+            tmp_path.unlink()
+
+
+def write_text(target: str | Path, text: str) -> None:
+    """Write UTF-8 text atomically, with "\\n" line ends on every platform."""
+    with atomic_path(target) as tmp:
+        tmp.write_text(text, encoding="utf-8", newline="\n")
+
+
+def write_json(target: str | Path, value: object) -> None:
+    """Write JSON atomically: sorted keys and fixed indentation, so reruns are byte-identical."""
+    write_text(target, json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True, default=str) + "\n")
+
+
+def write_parquet(target: str | Path, frame: pd.DataFrame) -> None:
+    """Write a Parquet table atomically without the pandas index."""
+    with atomic_path(target) as tmp:
+        frame.to_parquet(tmp, index=False)
+
+
+def write_csv(target: str | Path, frame: pd.DataFrame) -> None:
+    """Write a CSV table a person can open (UTF-8, no index) atomically."""
+    with atomic_path(target) as tmp:
+        frame.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
+
+
+def read_parquets(paths: list[str | Path]) -> pd.DataFrame:
+    """Concatenate Parquet tables in the given order (empty list -> empty frame)."""
+    frames = [pd.read_parquet(p) for p in paths]
+    frames = [f for f in frames if len(f.columns)]
+    if not frames:
+        return pd.DataFrame()
+    return pd.concat(frames, ignore_index=True)
+
+
+def sha256_file(path: str | Path) -> str:
+    """Hex SHA-256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def sha256_text(text: str) -> str:
+    """Hex SHA-256 of a string's UTF-8 bytes."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

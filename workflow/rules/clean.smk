@@ -1,0 +1,55 @@
+# Clean: normalize, de-identify and segment each file; then gather the corpus and collapse reposts.
+
+
+rule clean_file:
+    input:
+        ingested=ingested_file,
+        roster=private_roster,
+    output:
+        documents="results/clean/{source}/{stem}.documents.parquet",
+        segments="results/clean/{source}/{stem}.segments.parquet",
+    params:
+        extra_names=config["clean"]["extra_names"],
+    log:
+        "logs/clean/{source}/{stem}.log",
+    conda:
+        "../envs/gtflow.yaml"
+    script:
+        "../../scripts/clean_file.py"
+
+
+rule clean_corpus:
+    input:
+        documents=clean_documents_per_file,
+        segments=clean_segments_per_file,
+    output:
+        documents="results/clean/documents.parquet",
+        segments="results/clean/segments.parquet",
+        duplicates="results/clean/duplicates.csv",
+        text_dir=directory("results/clean/text"),
+    params:
+        threshold=config["clean"]["near_duplicate_threshold"],
+        shingle_size=config["clean"]["shingle_size"],
+        permutations=config["clean"]["minhash_permutations"],
+        seed=config["seed"],
+    log:
+        "logs/clean/corpus.log",
+    conda:
+        "../envs/gtflow.yaml"
+    script:
+        "../../scripts/clean_corpus.py"
+
+
+rule clean_pseudonym_key:
+    input:
+        roster="private/roster.parquet",
+    output:
+        "private/pseudonym_key.csv",
+    params:
+        extra_names=config["clean"]["extra_names"],
+    log:
+        "logs/clean/pseudonym_key.log",
+    conda:
+        "../envs/gtflow.yaml"
+    script:
+        "../../scripts/clean_pseudonym_key.py"

@@ -1,0 +1,37 @@
+# Code: rule-based coding per file; then merge with manual codings (re-anchored) and roll up.
+
+
+rule code_autocode:
+    input:
+        documents=clean_file_documents,
+        segments=clean_file_segments,
+        codebook="config/codebook.yaml",
+    output:
+        "results/code/auto/{source}/{stem}.parquet",
+    log:
+        "logs/code/auto/{source}/{stem}.log",
+    conda:
+        "../envs/gtflow.yaml"
+    script:
+        "../../scripts/code_autocode.py"
+
+
+rule code_merge:
+    input:
+        auto=autocoded_per_file,
+        manual=manual_coding_files,
+        documents="results/clean/documents.parquet",
+        segments="results/clean/segments.parquet",
+        codebook="config/codebook.yaml",
+    output:
+        codings="results/code/codings.parquet",
+        anchors="results/code/anchoring.csv",
+        hierarchy="results/code/hierarchy.csv",
+    params:
+        min_score=config["code"]["fuzzy_min_score"],
+    log:
+        "logs/code/merge.log",
+    conda:
+        "../envs/gtflow.yaml"
+    script:
+        "../../scripts/code_merge.py"

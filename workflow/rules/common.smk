@@ -1,0 +1,95 @@
+# Config loading and validation, discovery of a study's raw files, and named input functions.
+import sys
+from pathlib import Path
+
+from snakemake.utils import min_version
+
+from gtflow.config import complete_config
+from gtflow.errors import InputError
+from gtflow.study import StudyFiles
+
+min_version("9.0")
+
+try:
+    config.update(complete_config(config, "config/config.yaml"))
+    STUDY = StudyFiles.discover(".")
+except InputError as error:
+    sys.exit(f"gtflow: {error.describe()}")
+
+REPORT = f"reports/{config['study']['name']}"
+
+
+wildcard_constraints:
+    source="interviews|pages|posts",
+    stem="[^/]+",
+
+
+def interview_file(wildcards):
+    return STUDY.interviews[wildcards.stem]
+
+
+def page_file(wildcards):
+    return STUDY.pages[wildcards.stem]
+
+
+def posts_file(wildcards):
+    return STUDY.posts[wildcards.stem]
+
+
+def roster_file(wildcards):
+    return [STUDY.roster] if STUDY.roster else []
+
+
+def private_roster(wildcards):
+    return ["private/roster.parquet"] if STUDY.roster else []
+
+
+def page_manifest(wildcards):
+    return STUDY.manifest
+
+
+def ingested_file(wildcards):
+    return f"private/ingest/{wildcards.source}/{wildcards.stem}.parquet"
+
+
+def clean_documents_per_file(wildcards):
+    return [f"results/clean/{s}/{stem}.documents.parquet" for s, stem in STUDY.units()]
+
+
+def clean_segments_per_file(wildcards):
+    return [f"results/clean/{s}/{stem}.segments.parquet" for s, stem in STUDY.units()]
+
+
+def clean_file_documents(wildcards):
+    return f"results/clean/{wildcards.source}/{wildcards.stem}.documents.parquet"
+
+
+def clean_file_segments(wildcards):
+    return f"results/clean/{wildcards.source}/{wildcards.stem}.segments.parquet"
+
+
+def autocoded_per_file(wildcards):
+    return [f"results/code/auto/{s}/{stem}.parquet" for s, stem in STUDY.units()]
+
+
+def manual_coding_files(wildcards):
+    return STUDY.manual_codings
+
+
+def data_card(wildcards):
+    return [STUDY.data_card] if STUDY.data_card else []
+
+
+def report_formats(wildcards):
+    return [f"{REPORT}.{fmt}" for fmt in config["report"]["formats"]]
+
+
+def final_targets(wildcards):
+    targets = report_formats(wildcards) + [
+        "results/exports/case_by_category.sav",
+        "results/exports/case_by_category.dta",
+        "results/exports/project.qdpx",
+    ]
+    if STUDY.roster:
+        targets.append("private/pseudonym_key.csv")
+    return targets

@@ -1,0 +1,59 @@
+# Ingest: one job per raw file. Outputs keep identifiers, so they live under private/.
+
+
+rule ingest_interview:
+    input:
+        raw=interview_file,
+        roster=private_roster,
+    output:
+        "private/ingest/interviews/{stem}.parquet",
+    log:
+        "logs/ingest/interviews/{stem}.log",
+    conda:
+        "../envs/gtflow.yaml"
+    script:
+        "../../scripts/ingest_interview.py"
+
+
+rule ingest_page:
+    input:
+        raw=page_file,
+        manifest=page_manifest,
+    output:
+        "private/ingest/pages/{stem}.parquet",
+    params:
+        excluded=config["ingest"]["excluded_pages"],
+    log:
+        "logs/ingest/pages/{stem}.log",
+    conda:
+        "../envs/gtflow.yaml"
+    script:
+        "../../scripts/ingest_page.py"
+
+
+rule ingest_posts:
+    input:
+        raw=posts_file,
+    output:
+        "private/ingest/posts/{stem}.parquet",
+    log:
+        "logs/ingest/posts/{stem}.log",
+    conda:
+        "../envs/gtflow.yaml"
+    script:
+        "../../scripts/ingest_posts.py"
+
+
+rule ingest_roster:
+    input:
+        roster=roster_file,
+    output:
+        private="private/roster.parquet",
+        public="results/ingest/respondents.parquet",
+        labels="results/ingest/roster_labels.json",
+    log:
+        "logs/ingest/roster.log",
+    conda:
+        "../envs/gtflow.yaml"
+    script:
+        "../../scripts/ingest_roster.py"

@@ -1,0 +1,27 @@
+# Mechanisms: case matrices, co-occurrence, model evidence, exemplar quotes, recommendations.
+
+
+rule mechanisms:
+    input:
+        codings="results/code/codings.parquet",
+        documents="results/clean/documents.parquet",
+        segments="results/clean/segments.parquet",
+        codebook="config/codebook.yaml",
+        model="config/model.yaml",
+    output:
+        case_main="results/mechanisms/case_by_main_category.csv",
+        case_category="results/mechanisms/case_by_category.csv",
+        cooccurrence="results/mechanisms/cooccurrence.csv",
+        nodes="results/mechanisms/nodes.csv",
+        edges="results/mechanisms/edges.csv",
+        quotes="results/mechanisms/quotes.csv",
+        recommendations="results/mechanisms/recommendations.csv",
+        summary="results/mechanisms/summary.json",
+    params:
+        settings=config["mechanisms"],
+    log:
+        "logs/mechanisms/mechanisms.log",
+    conda:
+        "../envs/gtflow.yaml"
+    script:
+        "../../scripts/mechanisms.py"

@@ -1,0 +1,22 @@
+# Reliability: agreement between human coders on segment units, per concept and overall.
+
+
+rule reliability:
+    input:
+        codings="results/code/codings.parquet",
+        segments="results/clean/segments.parquet",
+    output:
+        agreement="results/reliability/agreement.csv",
+        disagreements="results/reliability/disagreements.csv",
+        summary="results/reliability/summary.json",
+    params:
+        coders=config["reliability"]["coders"],
+        documents=config["reliability"]["documents"],
+        bootstrap=config["reliability"]["bootstrap"],
+        seed=config["seed"],
+    log:
+        "logs/reliability/reliability.log",
+    conda:
+        "../envs/gtflow.yaml"
+    script:
+        "../../scripts/reliability.py"

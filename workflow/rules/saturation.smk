@@ -1,0 +1,22 @@
+# Saturation: accumulation curves, Guest et al. runs, Francis stopping, Chao2, holdout test.
+
+
+rule saturation:
+    input:
+        codings="results/code/codings.parquet",
+        documents="results/clean/documents.parquet",
+        codebook="config/codebook.yaml",
+        model="config/model.yaml",
+    output:
+        curves="results/saturation/curves.csv",
+        holdout="results/saturation/holdout.csv",
+        summary="results/saturation/summary.json",
+    params:
+        settings=config["saturation"],
+        seed=config["seed"],
+    log:
+        "logs/saturation/saturation.log",
+    conda:
+        "../envs/gtflow.yaml"
+    script:
+        "../../scripts/saturation.py"
