@@ -1,0 +1,192 @@
+"""Write gtflow codings as a REFI-QDA project (.qdpx) that other QDA programs can open.
+
+The archive is deterministic: GUIDs are uuid5 of gtflow ids, zip members come in a fixed order
+with a fixed timestamp and no creation dates are written, so the same input gives the same
+bytes. Positions are code points into the source texts, as the standard says.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+import zipfile
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from lxml import etree
+
+from gtflow.errors import InputError
+
+QDA_NAMESPACE = "urn:QDA-XML:project:1.0"
+# Fixed namespace of every GUID gtflow writes (uuid5 of a fixed name, so it never changes).
+GTFLOW_GUID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:gtflow:refi-qda")
+_ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)  # earliest zip date: archives differ only by content
+_CODING_COLUMNS = ("doc_id", "start", "end", "concept_id", "coder")
+
+
+def gtflow_guid(kind: str, *parts: object) -> str:
+    """Deterministic GUID of a gtflow object, e.g. ``gtflow_guid("code", "a1")``."""
+    name = "\x1f".join([kind, *(str(part) for part in parts)])
+    return str(uuid.uuid5(GTFLOW_GUID_NAMESPACE, name))
+
+
+def _q(tag: str) -> str:
+    return f"{{{QDA_NAMESPACE}}}{tag}"
+
+
+def _codebook_tree(codebook: Mapping[str, Any]) -> list[tuple[dict, list]]:
+    """Nested (entry, children) from the flat codebook: core → main categories → categories →
+    concepts. Entries whose parent is missing hang directly under the level above's root."""
+    concepts_by_parent: dict[str, list[dict]] = {}
+    for concept in codebook.get("concepts") or []:
+        concepts_by_parent.setdefault(str(concept.get("parent", "")), []).append(concept)
+    categories_by_parent: dict[str, list[dict]] = {}
+    for category in codebook.get("categories") or []:
+        categories_by_parent.setdefault(str(category.get("parent", "")), []).append(category)
+
+    def category_node(category: dict) -> tuple[dict, list]:
+        return category, [(concept, []) for concept in
+                          concepts_by_parent.get(str(category["id"]), [])]
+
+    main_nodes = [(main, [category_node(category) for category in
+                          categories_by_parent.get(str(main["id"]), [])])
+                  for main in codebook.get("main_categories") or []]
+    core = codebook.get("core")
+    if core:
+        return [(core, main_nodes)]
+    return main_nodes
+
+
+def _code_element(entry: Mapping[str, Any], children: list) -> etree._Element:
+    element = etree.Element(_q("Code"), guid=gtflow_guid("code", entry["id"]),
+                            name=str(entry.get("label") or entry["id"]), isCodable="true")
+    definition = entry.get("definition")
+    if definition:
+        etree.SubElement(element, _q("Description")).text = str(definition).strip()
+    for child, grandchildren in children:
+        element.append(_code_element(child, grandchildren))
+    return element
+
+
+def _codebook_ids(codebook: Mapping[str, Any]) -> set[str]:
+    ids = {str(codebook["core"]["id"])} if codebook.get("core") else set()
+    for key in ("main_categories", "categories", "concepts"):
+        ids.update(str(entry["id"]) for entry in codebook.get(key) or [])
+    return ids
+
+
+def _check_codings(codings: pd.DataFrame, texts: Mapping[str, str],
+                   code_ids: set[str], path: Path) -> pd.DataFrame:
+    missing = [column for column in _CODING_COLUMNS if column not in codings.columns]
+    if missing:
+        raise InputError(path, f"the codings table lacks column(s) {', '.join(missing)}")
+    table = codings.loc[:, list(_CODING_COLUMNS)].copy()
+    table["doc_id"] = table["doc_id"].astype(str)
+    table["concept_id"] = table["concept_id"].astype(str)
+    table["coder"] = table["coder"].astype(str)
+    table["start"] = table["start"].astype(int)
+    table["end"] = table["end"].astype(int)
+    for number, row in enumerate(table.itertuples(index=False), start=1):
+        if row.doc_id not in texts:
+            raise InputError(path, f"coding of unknown document {row.doc_id!r}", record=number)
+        if row.concept_id not in code_ids:
+            raise InputError(path, f"coding with {row.concept_id!r}, which is not in the "
+                                   "codebook", record=number)
+        if not 0 <= row.start < row.end <= len(texts[row.doc_id]):
+            raise InputError(path, f"coding {row.start}-{row.end} lies outside document "
+                                   f"{row.doc_id!r} ({len(texts[row.doc_id])} characters)",
+                             record=number)
+    return table.drop_duplicates().sort_values(list(_CODING_COLUMNS), kind="mergesort")
+
+
+def build_project_xml(*, sources: Sequence[tuple[str, str, str]], codebook: Mapping[str, Any],
+                      codings: pd.DataFrame, project_name: str, origin: str = "gtflow",
+                      path: Path | None = None) -> bytes:
+    """The project.qde document (UTF-8 bytes) for the given sources, codebook and codings."""
+    where = path or Path("project.qde")
+    texts = {str(doc_id): text for doc_id, _, text in sources}
+    if len(texts) != len(sources):
+        raise InputError(where, "two sources share a document id")
+    table = _check_codings(codings, texts, _codebook_ids(codebook), where)
+
+    root = etree.Element(_q("Project"), nsmap={None: QDA_NAMESPACE}, name=project_name,
+                         origin=origin)
+    coders = sorted(set(table["coder"]))
+    if coders:
+        users = etree.SubElement(root, _q("Users"))
+        for coder in coders:
+            etree.SubElement(users, _q("User"), guid=gtflow_guid("user", coder), name=coder)
+    tree = _codebook_tree(codebook)
+    if tree:
+        codes = etree.SubElement(etree.SubElement(root, _q("CodeBook")), _q("Codes"))
+        for entry, children in tree:
+            codes.append(_code_element(entry, children))
+    if sources:
+        sources_element = etree.SubElement(root, _q("Sources"))
+        by_doc = {doc: rows for doc, rows in table.groupby("doc_id", sort=False)}
+        for doc_id, name, _text in sources:
+            source_guid = gtflow_guid("source", doc_id)
+            source = etree.SubElement(sources_element, _q("TextSource"), guid=source_guid,
+                                      name=str(name),
+                                      plainTextPath=f"internal://{source_guid}.txt")
+            rows = by_doc.get(str(doc_id))
+            if rows is not None:
+                _append_selections(source, str(doc_id), rows)
+    return etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
+
+
+def _append_selections(source: etree._Element, doc_id: str, rows: pd.DataFrame) -> None:
+    # One PlainTextSelection per span; each coder × concept on it is one <Coding>.
+    for (start, end), span in rows.groupby(["start", "end"], sort=True):
+        selection = etree.SubElement(source, _q("PlainTextSelection"),
+                                     guid=gtflow_guid("selection", doc_id, start, end),
+                                     name="", startPosition=str(start), endPosition=str(end))
+        for row in span.itertuples(index=False):
+            coding = etree.SubElement(selection, _q("Coding"),
+                                      guid=gtflow_guid("coding", doc_id, start, end,
+                                                       row.concept_id, row.coder),
+                                      creatingUser=gtflow_guid("user", row.coder))
+            etree.SubElement(coding, _q("CodeRef"), targetGUID=gtflow_guid("code",
+                                                                           row.concept_id))
+
+
+def _zip_members(project_xml: bytes,
+                 sources: Iterable[tuple[str, str, str]]) -> list[tuple[str, bytes]]:
+    members = [("project.qde", project_xml)]
+    for doc_id, _name, text in sources:
+        members.append((f"Sources/{gtflow_guid('source', doc_id)}.txt", text.encode("utf-8")))
+    return members
+
+
+def write_project(path: str | Path, *, sources: Sequence[tuple[str, str, str]],
+                  codebook: Mapping[str, Any], codings: pd.DataFrame, project_name: str,
+                  origin: str = "gtflow") -> Path:
+    """Write a .qdpx archive: project.qde plus one UTF-8 plain-text file per source.
+
+    ``sources`` are (doc_id, name, text); ``codings`` has columns doc_id, start, end,
+    concept_id, coder with code-point offsets into the text, end exclusive. The codebook's
+    core → main categories → categories → concepts become nested codes, coders become users.
+    The file appears whole or not at all.
+    """
+    path = Path(path)
+    project_xml = build_project_xml(sources=sources, codebook=codebook, codings=codings,
+                                    project_name=project_name, origin=origin, path=path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.close(handle)
+    try:
+        with zipfile.ZipFile(temporary, "w") as archive:
+            for name, data in _zip_members(project_xml, sources):
+                info = zipfile.ZipInfo(name, date_time=_ZIP_TIMESTAMP)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.create_system = 3
+                info.external_attr = 0o644 << 16
+                archive.writestr(info, data)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path

@@ -1,0 +1,149 @@
+"""Writing .qdpx: schema-valid, deterministic, and read back to the same codings."""
+
+from __future__ import annotations
+
+import zipfile
+
+import pandas as pd
+import pytest
+from lxml import etree
+
+from gtflow.errors import InputError
+from gtflow.refi import gtflow_guid, read_project, write_project
+
+CODEBOOK = {
+    "version": 1,
+    "language": "zh",
+    "core": {"id": "CORE", "label": "伪创新的生成", "label_en": "Pseudo-innovation",
+             "definition": "核心范畴"},
+    "main_categories": [{"id": "AA1", "label": "压力机制", "definition": "来自上级的压力"},
+                        {"id": "AA2", "label": "后果"}],
+    "categories": [{"id": "A1", "parent": "AA1", "label": "上级压力"},
+                   {"id": "A2", "parent": "AA2", "label": "负担"}],
+    "concepts": [{"id": "a1", "parent": "A1", "label": "考核排名", "definition": "排名通报",
+                  "rules": {"any": ["排名"]}},
+                 {"id": "a2", "parent": "A2", "label": "打卡负担"},
+                 {"id": "a3", "parent": "A2", "label": "群众不用 <app> & \"引号\""}],
+}
+SOURCES = [
+    ("int01", "访谈 01", "问：为什么用这个App？\n答：上面考核排名😤，天天打卡。\n"),
+    ("web02", "Post <2>", "No one uses it 🤦🏼\u200d♀️ at all.\r\nReally."),
+]
+
+
+def _codings(sources=SOURCES) -> pd.DataFrame:
+    rows = []
+    text = sources[0][2]
+    for quote, concept, coder in [("考核排名😤", "a1", "li"), ("天天打卡", "a2", "li"),
+                                  ("天天打卡", "a2", "wang"), ("考核排名", "a1", "wang")]:
+        start = text.index(quote)
+        rows.append({"doc_id": "int01", "start": start, "end": start + len(quote),
+                     "concept_id": concept, "coder": coder})
+    other = sources[1][2]
+    start = other.index("No one")
+    rows.append({"doc_id": "web02", "start": start, "end": other.index(" at all"),
+                 "concept_id": "a3", "coder": "li"})
+    start = other.index("Really")
+    rows.append({"doc_id": "web02", "start": start, "end": start + 6, "concept_id": "a3",
+                 "coder": "wang"})
+    return pd.DataFrame(rows)
+
+
+def _write(path, codings=None, sources=SOURCES):
+    return write_project(path, sources=sources, codebook=CODEBOOK,
+                         codings=_codings() if codings is None else codings,
+                         project_name="测试项目")
+
+
+def test_project_validates_against_refi_schema(tmp_path, project_xsd):
+    path = _write(tmp_path / "out.qdpx")
+    schema = etree.XMLSchema(etree.parse(str(project_xsd)))
+    with zipfile.ZipFile(path) as archive:
+        document = etree.fromstring(archive.read("project.qde"))
+    schema.assertValid(document)
+
+
+def test_archive_layout_and_text_files(tmp_path):
+    path = _write(tmp_path / "out.qdpx")
+    with zipfile.ZipFile(path) as archive:
+        infos = archive.infolist()
+        names = [info.filename for info in infos]
+        assert names == ["project.qde"] + [f"Sources/{gtflow_guid('source', doc)}.txt"
+                                           for doc, _, _ in SOURCES]
+        assert {info.date_time for info in infos} == {(1980, 1, 1, 0, 0, 0)}
+        assert archive.read(names[1]).decode("utf-8") == SOURCES[0][2]
+        root = etree.fromstring(archive.read("project.qde"))
+    q = "{urn:QDA-XML:project:1.0}"
+    core = root.find(f"{q}CodeBook/{q}Codes/{q}Code")
+    assert core.get("name") == "伪创新的生成"
+    assert [c.get("name") for c in core.findall(f"{q}Code")] == ["压力机制", "后果"]
+    concept = core.find(f"{q}Code/{q}Code/{q}Code")
+    assert (concept.get("name"), concept.findtext(f"{q}Description")) == ("考核排名", "排名通报")
+    assert sorted(u.get("name") for u in root.iter(f"{q}User")) == ["li", "wang"]
+
+
+def test_two_writes_are_byte_identical(tmp_path):
+    first = _write(tmp_path / "a.qdpx").read_bytes()
+    # row order of the input must not matter either
+    second = _write(tmp_path / "b.qdpx", codings=_codings().iloc[::-1]).read_bytes()
+    assert first == second
+
+
+def test_round_trip_keeps_codings(tmp_path):
+    # gtflow's clean texts use "\n" only; then read-back offsets equal the written ones
+    sources = [(doc, name, text.replace("\r\n", "\n")) for doc, name, text in SOURCES]
+    codings = _codings(sources)
+    path = _write(tmp_path / "rt.qdpx", codings=codings, sources=sources)
+    project = read_project(path)
+    assert project.vendor == "gtflow"
+    concept_of = {gtflow_guid("code", c["id"]): c["id"] for c in CODEBOOK["concepts"]}
+    doc_of = {gtflow_guid("source", doc): doc for doc, _, _ in SOURCES}
+    back = {(doc_of[s.source_guid], s.start, s.end, concept_of[s.code_guid], s.user)
+            for s in project.selections}
+    expected = {tuple(row) for row in
+                codings[["doc_id", "start", "end", "concept_id", "coder"]].itertuples(
+                    index=False)}
+    assert back == expected
+    texts = {doc: text for doc, _, text in sources}
+    for selection in project.selections:
+        assert selection.quote == texts[doc_of[selection.source_guid]][
+            selection.start:selection.end]
+    assert len(project.codes) == 1 + 2 + 2 + 3
+
+
+def test_round_trip_offsets_with_crlf_text(tmp_path):
+    """Offsets are code points into the text as given (CRLF = 2); reading normalizes to \\n."""
+    project = read_project(_write(tmp_path / "crlf.qdpx"))
+    really = [s for s in project.selections if s.quote == "Really"]
+    normalized = SOURCES[1][2].replace("\r\n", "\n")
+    assert really[0].start == normalized.index("Really")
+
+
+def test_unknown_concept_is_refused(tmp_path):
+    codings = _codings()
+    codings.loc[0, "concept_id"] = "zz9"
+    with pytest.raises(InputError, match="zz9"):
+        _write(tmp_path / "bad.qdpx", codings=codings)
+    assert not (tmp_path / "bad.qdpx").exists()
+    assert list(tmp_path.iterdir()) == []  # no partial or temporary file left
+
+
+def test_offsets_outside_document_are_refused(tmp_path):
+    codings = _codings()
+    codings.loc[0, "end"] = 10_000
+    with pytest.raises(InputError, match="outside document"):
+        _write(tmp_path / "bad.qdpx", codings=codings)
+
+
+def test_missing_column_is_refused(tmp_path):
+    with pytest.raises(InputError, match="coder"):
+        _write(tmp_path / "bad.qdpx", codings=_codings().drop(columns=["coder"]))
+
+
+def test_empty_codings_still_valid(tmp_path, project_xsd):
+    path = _write(tmp_path / "empty.qdpx",
+                  codings=pd.DataFrame(columns=["doc_id", "start", "end", "concept_id", "coder"]))
+    schema = etree.XMLSchema(etree.parse(str(project_xsd)))
+    with zipfile.ZipFile(path) as archive:
+        schema.assertValid(etree.fromstring(archive.read("project.qde")))
+    assert read_project(path).selections == []
