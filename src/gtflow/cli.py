@@ -1,0 +1,95 @@
+"""The `gtflow` command: validate, init, import-qdpx, export-qdpx.
+
+Every input problem prints one line naming the file (and line or record) and exits with 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from gtflow.errors import InputError
+
+
+def command_validate(args: argparse.Namespace) -> int:
+    from gtflow.validate import validate_study
+
+    report = validate_study(args.study)
+    for problem in report.problems:
+        print(f"gtflow: {problem}", file=sys.stderr)
+    if report.problems:
+        print(f"{len(report.problems)} problem(s) found in {args.study}", file=sys.stderr)
+        return 1
+    print(f"{args.study}: {len(report.checked)} checks passed")
+    return 0
+
+
+def command_init(args: argparse.Namespace) -> int:
+    from gtflow.init import init_study
+
+    created = init_study(args.study, args.name)
+    print(f"created {len(created)} files in {args.study}; add material under data/raw/ and run\n"
+          f"  snakemake --snakefile {Path(__file__).resolve().parents[2] / 'Snakefile'} "
+          f"--directory {args.study} --cores 4")
+    return 0
+
+
+def command_import_qdpx(args: argparse.Namespace) -> int:
+    from gtflow.refi import import_into_study
+
+    summary = import_into_study(args.file, args.into, overwrite=args.overwrite)
+    for key, value in summary.items():
+        print(f"{key}: {value}")
+    return 0
+
+
+def command_export_qdpx(args: argparse.Namespace) -> int:
+    from gtflow.config import load_config
+    from gtflow.refi.steps import export_study_project
+
+    study = Path(args.study)
+    results = study / "results"
+    for needed in ("clean/documents.parquet", "code/codings.parquet"):
+        if not (results / needed).exists():
+            raise InputError(results / needed, "does not exist yet; run the pipeline first")
+    name = load_config(study / "config" / "config.yaml")["study"]["name"]
+    export_study_project(results / "clean/documents.parquet", results / "code/codings.parquet",
+                         study / "config" / "codebook.yaml", args.out, name)
+    print(f"wrote {args.out}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="gtflow", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    validate = commands.add_parser("validate", help="check a study's config, codebook, model and raw files")
+    validate.add_argument("study", nargs="?", default=".", help="study folder (default: .)")
+    validate.set_defaults(run=command_validate)
+    init = commands.add_parser("init", help="scaffold a new study folder")
+    init.add_argument("study", help="folder to create")
+    init.add_argument("--name", help="file-name stem of the report (default: folder name)")
+    init.set_defaults(run=command_init)
+    importer = commands.add_parser("import-qdpx", help="create a study from a REFI-QDA project")
+    importer.add_argument("file", help=".qdpx or .qde exported by NVivo, ATLAS.ti, MAXQDA, ...")
+    importer.add_argument("--into", required=True, help="study folder to create")
+    importer.add_argument("--overwrite", action="store_true", help="replace files in an existing study")
+    importer.set_defaults(run=command_import_qdpx)
+    exporter = commands.add_parser("export-qdpx", help="write a study's clean texts and codings as .qdpx")
+    exporter.add_argument("study", nargs="?", default=".", help="study folder (after a run)")
+    exporter.add_argument("--out", default="project.qdpx", help="output file")
+    exporter.set_defaults(run=command_export_qdpx)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except InputError as error:
+        print(f"gtflow: {error.describe()}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

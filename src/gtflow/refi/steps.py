@@ -1,0 +1,23 @@
+"""The export stage's REFI-QDA step: the study's clean texts, codebook and codings as .qdpx."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from gtflow.config import load_yaml
+from gtflow.refi.writer import write_project
+
+
+def export_study_project(documents: str | Path, codings: str | Path, codebook: str | Path,
+                         out: str | Path, project_name: str) -> None:
+    """Write results/exports/project.qdpx so NVivo, ATLAS.ti or MAXQDA users can open the coding."""
+    docs = pd.read_parquet(documents)
+    docs = docs[docs["duplicate_of"] == ""].sort_values("doc_id")
+    sources = [(d, d, t) for d, t in zip(docs["doc_id"], docs["clean_text"])]
+    frame = pd.read_parquet(codings)
+    frame = frame[frame["doc_id"].isin(set(docs["doc_id"]))]
+    write_project(out, sources=sources, codebook=load_yaml(codebook),
+                  codings=frame[["doc_id", "start", "end", "concept_id", "coder"]],
+                  project_name=project_name)

@@ -1,0 +1,394 @@
+"""Tests for gtflow.stats.reliability against published worked examples.
+
+Every expected value below is printed in the cited source; the data are transcribed from it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from gtflow.errors import InputError
+from gtflow.stats.reliability import (
+    AGREEMENT_COLUMNS,
+    OVERALL,
+    _bootstrap_index_chunks,
+    bootstrap_alpha_ci,
+    cohen_kappa,
+    concept_agreement,
+    disagreements,
+    fleiss_kappa,
+    krippendorff_alpha,
+    percent_agreement,
+)
+
+nan = np.nan
+
+# Krippendorff (2011), "Computing Krippendorff's Alpha-Reliability", Annenberg School for
+# Communication Departmental Papers 43, section C "Nominal data, any number of observers,
+# missing data": observers A-D (rows) × units 1-12 (columns), "." = missing.
+KRIPP_2011_C = [
+    [1, 2, 3, 3, 2, 1, 4, 1, 2, nan, nan, nan],
+    [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, nan, 3],
+    [nan, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, nan],
+    [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, nan],
+]
+
+# Krippendorff (2011), section A "Binary or dichotomous data, two observers, no missing
+# data": ten units.
+KRIPP_2011_A = [
+    [0, 1, 0, 0, 0, 0, 0, 0, 1, 0],
+    [1, 1, 1, 0, 0, 1, 0, 0, 0, 0],
+]
+
+# Krippendorff (2011), section B "Nominal data, two observers, no missing data": twelve units
+# coded a-e.
+KRIPP_2011_B = (
+    list("aabbdcccedda"),
+    list("babbbccceddd"),
+)
+
+# Krippendorff, Content Analysis (2004/2013), the three-coder fifteen-unit example reproduced
+# in Wikipedia "Krippendorff's alpha", section "A computational example" (nominal alpha 0.691).
+KRIPP_3_CODERS = [
+    [nan, nan, nan, nan, nan, 3, 4, 1, 2, 1, 1, 3, 3, nan, 3],
+    [1, nan, 2, 1, 3, 3, 4, 3, nan, nan, nan, nan, nan, nan, nan],
+    [nan, nan, 2, 1, 3, 4, 4, nan, 2, 1, 1, 3, 3, nan, 4],
+]
+
+# Wikipedia "Fleiss' kappa", section "Worked example": 10 subjects, 14 raters, 5 categories.
+FLEISS_WIKIPEDIA = [
+    [0, 0, 0, 0, 14],
+    [0, 2, 6, 4, 2],
+    [0, 0, 3, 5, 6],
+    [0, 3, 9, 2, 0],
+    [2, 2, 8, 1, 1],
+    [7, 7, 0, 0, 0],
+    [3, 2, 6, 3, 0],
+    [2, 5, 3, 2, 2],
+    [6, 5, 2, 1, 0],
+    [0, 2, 2, 3, 7],
+]
+
+# Fleiss (1971), Psychological Bulletin 76(5): 378-382, Table 1: 30 patients, 6 psychiatrists
+# each, 5 diagnoses (1 depression, 2 personality disorder, 3 schizophrenia, 4 neurosis,
+# 5 other), given here as the six diagnoses per patient (as in R irr's `diagnoses` data).
+FLEISS_1971_DIAGNOSES = [
+    [4, 4, 4, 4, 4, 4], [2, 2, 2, 5, 5, 5], [2, 3, 3, 3, 3, 5], [5, 5, 5, 5, 5, 5],
+    [2, 2, 2, 4, 4, 4], [1, 1, 3, 3, 3, 3], [3, 3, 3, 3, 5, 5], [1, 1, 3, 3, 3, 4],
+    [1, 1, 4, 4, 4, 4], [5, 5, 5, 5, 5, 5], [1, 4, 4, 4, 4, 4], [1, 2, 4, 4, 4, 4],
+    [2, 2, 2, 3, 3, 3], [1, 4, 4, 4, 4, 4], [2, 2, 4, 4, 4, 5], [3, 3, 3, 3, 3, 5],
+    [1, 1, 1, 4, 5, 5], [1, 1, 1, 1, 1, 2], [2, 2, 4, 4, 4, 4], [1, 3, 3, 5, 5, 5],
+    [5, 5, 5, 5, 5, 5], [2, 4, 4, 4, 4, 4], [2, 2, 4, 5, 5, 5], [1, 1, 4, 4, 4, 4],
+    [1, 4, 4, 4, 4, 5], [2, 2, 2, 2, 2, 4], [1, 1, 1, 1, 5, 5], [2, 2, 4, 4, 4, 4],
+    [1, 3, 3, 3, 3, 3], [5, 5, 5, 5, 5, 5],
+]
+
+
+def _labels_from_table(table: list[list[int]]) -> tuple[list[int], list[int]]:
+    """Two coders' label lists from a square agreement table (rows coder A, columns B)."""
+    a, b = [], []
+    for i, row in enumerate(table):
+        for j, count in enumerate(row):
+            a += [i] * count
+            b += [j] * count
+    return a, b
+
+
+# --------------------------------------------------------------------------------------------
+# Krippendorff's alpha
+# --------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("level, expected", [
+    ("nominal", 0.743), ("ordinal", 0.815), ("interval", 0.849), ("ratio", 0.797),
+])
+def test_alpha_krippendorff_2011_four_observers_missing_data(level, expected):
+    """Krippendorff (2011) sections C-F print alpha for the 4-observer × 12-unit data with
+    missing values: nominal .743, ordinal .815, interval .849, ratio .797."""
+    assert krippendorff_alpha(KRIPP_2011_C, level) == pytest.approx(expected, abs=5e-4)
+
+
+def test_alpha_krippendorff_2011_binary_two_observers():
+    """Krippendorff (2011) section A: o01 = 4, n0 = 14, n1 = 6, alpha = 1 - 19*4/(14*6) = .095."""
+    assert krippendorff_alpha(KRIPP_2011_A) == pytest.approx(0.095, abs=5e-4)
+    assert krippendorff_alpha(KRIPP_2011_A) == pytest.approx(1 - 19 * 4 / (14 * 6))
+
+
+def test_alpha_krippendorff_2011_nominal_two_observers():
+    """Krippendorff (2011) section B: nominal alpha = .692 for the a-e data (12 units)."""
+    codes = {c: i for i, c in enumerate("abcde")}
+    data = [[codes[x] for x in coder] for coder in KRIPP_2011_B]
+    assert krippendorff_alpha(data) == pytest.approx(0.692, abs=5e-4)
+
+
+def test_alpha_three_coder_computational_example():
+    """Wikipedia "Krippendorff's alpha", "A computational example" (from Krippendorff's
+    Content Analysis): three coders, fifteen units with gaps, nominal alpha = 0.691."""
+    assert krippendorff_alpha(KRIPP_3_CODERS) == pytest.approx(0.691, abs=5e-4)
+
+
+def test_alpha_is_nan_when_undefined():
+    """No variation (expected disagreement 0) or no unit with two values: alpha undefined."""
+    assert np.isnan(krippendorff_alpha([[1, 1, 1], [1, 1, 1]]))
+    assert np.isnan(krippendorff_alpha([[1, nan], [nan, 2]]))
+    assert np.isnan(krippendorff_alpha([[1, 1, nan], [1, 1, 2]]))  # the 2 has no partner
+    assert np.isnan(krippendorff_alpha(np.empty((2, 0))))
+
+
+def test_alpha_rejects_unknown_level_and_bad_shape():
+    with pytest.raises(InputError, match="level of measurement"):
+        krippendorff_alpha(KRIPP_2011_C, "circular")
+    with pytest.raises(InputError, match="coders × units"):
+        krippendorff_alpha([1, 2, 3])
+
+
+# --------------------------------------------------------------------------------------------
+# Bootstrap
+# --------------------------------------------------------------------------------------------
+
+def test_bootstrap_is_deterministic_and_brackets_the_estimate():
+    """Same seed, same interval; the Krippendorff (2011) C estimate lies inside its interval."""
+    first = bootstrap_alpha_ci(KRIPP_2011_C, "interval", n_boot=300, seed=7)
+    again = bootstrap_alpha_ci(KRIPP_2011_C, "interval", n_boot=300, seed=7)
+    other = bootstrap_alpha_ci(KRIPP_2011_C, "interval", n_boot=300, seed=8)
+    assert first == again
+    assert first != other
+    assert first[0] <= 0.849 <= first[1]
+
+
+def test_bootstrap_undefined_everywhere_gives_nan():
+    low, high = bootstrap_alpha_ci([[1, 1, 1], [1, 1, 1]], n_boot=20, seed=0)
+    assert np.isnan(low) and np.isnan(high)
+
+
+def test_bootstrap_rejects_bad_settings():
+    with pytest.raises(InputError):
+        bootstrap_alpha_ci(KRIPP_2011_C, n_boot=0)
+    with pytest.raises(InputError):
+        bootstrap_alpha_ci(KRIPP_2011_C, ci=1.5)
+
+
+# --------------------------------------------------------------------------------------------
+# Cohen, percent agreement, Fleiss
+# --------------------------------------------------------------------------------------------
+
+def test_cohen_kappa_wikipedia_grant_proposals():
+    """Wikipedia "Cohen's kappa", "Simple example": 50 proposals, yes/yes 20, yes/no 5,
+    no/yes 10, no/no 15 -> p_o = 0.7, p_e = 0.5, kappa = 0.4."""
+    a, b = _labels_from_table([[20, 5], [10, 15]])
+    assert percent_agreement(a, b) == pytest.approx(0.7)
+    assert cohen_kappa(a, b) == pytest.approx(0.4)
+
+
+def test_cohen_kappa_sas_three_categories():
+    """SAS PROC FREQ "Simple Kappa Coefficient" example as quoted in statsmodels'
+    test_inter_rater.py: table [[0,4,1],[0,8,0],[0,1,5]] -> kappa 0.4842."""
+    a, b = _labels_from_table([[0, 4, 1], [0, 8, 0], [0, 1, 5]])
+    assert cohen_kappa(a, b) == pytest.approx(0.4842, abs=5e-5)
+
+
+def test_cohen_and_percent_skip_missing_and_handle_degenerate():
+    assert percent_agreement(["x", None, "y"], ["x", "y", nan]) == 1.0
+    assert np.isnan(percent_agreement([], []))
+    assert np.isnan(cohen_kappa(["x", "x"], ["x", "x"]))  # p_e = 1
+    with pytest.raises(InputError, match="different number"):
+        cohen_kappa(["x"], ["x", "y"])
+
+
+def test_fleiss_kappa_wikipedia_worked_example():
+    """Wikipedia "Fleiss' kappa", "Worked example": P-bar = 0.378, P-bar_e = 0.213,
+    kappa = 0.210."""
+    assert fleiss_kappa(FLEISS_WIKIPEDIA) == pytest.approx(0.210, abs=5e-4)
+
+
+def test_fleiss_kappa_fleiss_1971_table_1():
+    """Fleiss (1971) Table 1 (30 patients × 6 raters): kappa = .430; R irr::kappam.fleiss
+    prints 0.4302445 for the same data."""
+    diagnoses = np.asarray(FLEISS_1971_DIAGNOSES)
+    table = np.stack([(diagnoses == c).sum(axis=1) for c in range(1, 6)], axis=1)
+    assert fleiss_kappa(table) == pytest.approx(0.4302445, abs=1e-7)
+
+
+def test_fleiss_kappa_rejects_unequal_raters_and_handles_one_category():
+    with pytest.raises(InputError, match="same number of raters"):
+        fleiss_kappa([[2, 1], [1, 1]])
+    with pytest.raises(InputError):
+        fleiss_kappa([[1, 0], [0, 1]])  # one rater per unit
+    assert np.isnan(fleiss_kappa([[3, 0], [3, 0]]))
+
+
+# --------------------------------------------------------------------------------------------
+# Tables on the data contracts
+# --------------------------------------------------------------------------------------------
+
+def _segments(n_units: int, doc_id: str = "d1") -> pd.DataFrame:
+    return pd.DataFrame({
+        "doc_id": doc_id,
+        "seg_id": [f"{doc_id}-s{i:02d}" for i in range(n_units)],
+        "speaker": "A",
+        "start": [10 * i for i in range(n_units)],
+        "end": [10 * i + 9 for i in range(n_units)],
+        "text": [f"text {i}" for i in range(n_units)],
+    })
+
+
+def _codings(values: dict[tuple[str, str], list[int]], segments: pd.DataFrame) -> pd.DataFrame:
+    """Codings from {(coder, concept): 0/1 per segment}."""
+    rows = []
+    for (coder, concept), flags in values.items():
+        for flag, (_, seg) in zip(flags, segments.iterrows()):
+            if flag:
+                rows.append({"doc_id": seg["doc_id"], "seg_id": seg["seg_id"],
+                             "start": seg["start"], "end": seg["end"], "concept_id": concept,
+                             "coder": coder, "origin": "csv", "rule": ""})
+    return pd.DataFrame(rows, columns=["doc_id", "seg_id", "start", "end", "concept_id",
+                                       "coder", "origin", "rule"])
+
+
+def test_concept_agreement_reproduces_krippendorff_binary_example():
+    """Krippendorff (2011) section A as one concept over ten segments: alpha = .095; the
+    Cohen's kappa and percent agreement columns equal the standalone coefficients."""
+    segments = _segments(10)
+    codings = _codings({("A", "c1"): KRIPP_2011_A[0], ("B", "c1"): KRIPP_2011_A[1]}, segments)
+    table = concept_agreement(codings, segments, ["A", "B"], n_boot=200, seed=1)
+    assert list(table.columns) == AGREEMENT_COLUMNS
+    row = table.set_index("concept_id").loc["c1"]
+    assert row["krippendorff_alpha"] == pytest.approx(0.095, abs=5e-4)
+    assert row["n_units"] == 10 and row["n_units_coded"] == 5
+    assert row["percent_agreement"] == pytest.approx(0.6)
+    assert row["cohen_kappa"] == pytest.approx(cohen_kappa(*KRIPP_2011_A))
+
+
+def test_concept_agreement_wikipedia_cohen_example_as_a_concept():
+    """Wikipedia "Cohen's kappa" simple example recoded as applied (yes) / not (no) on 50
+    segments: kappa = 0.4, agreement 0.7."""
+    a, b = _labels_from_table([[20, 5], [10, 15]])
+    flags_a = [1 - x for x in a]  # category 0 = "yes" = applied
+    flags_b = [1 - x for x in b]
+    segments = _segments(50)
+    codings = _codings({("A", "grant"): flags_a, ("B", "grant"): flags_b}, segments)
+    row = concept_agreement(codings, segments, ["A", "B"], n_boot=50).iloc[0]
+    assert row["concept_id"] == "grant"
+    assert row["cohen_kappa"] == pytest.approx(0.4)
+    assert row["percent_agreement"] == pytest.approx(0.7)
+
+
+def _three_coder_study(seed: int = 3) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    rng = np.random.default_rng(seed)
+    segments = pd.concat([_segments(30, "d1"), _segments(25, "d2")], ignore_index=True)
+    truth = {c: rng.random(len(segments)) < p for c, p in [("a1", 0.3), ("a2", 0.15),
+                                                            ("b1", 0.5)]}
+    values = {}
+    for coder in ["K1", "K2", "K3"]:
+        for concept, t in truth.items():
+            noise = rng.random(len(segments)) < 0.12
+            values[(coder, concept)] = (t ^ noise).astype(int).tolist()
+    return segments, _codings(values, segments), values
+
+
+def test_concept_agreement_three_coders_matches_package_and_bootstrap():
+    """Three coders: alpha equals the krippendorff package on each concept's 0/1 matrix, the
+    interval equals bootstrap_alpha_ci (package, unit resampling) with the same seed, and the
+    pooled row equals alpha of all concept × unit columns side by side."""
+    segments, codings, values = _three_coder_study()
+    table = concept_agreement(codings, segments, ["K1", "K2", "K3"], n_boot=120, seed=5)
+    assert list(table["concept_id"]) == ["a1", "a2", "b1", OVERALL]
+    assert table["cohen_kappa"].isna().all()
+    pooled = []
+    for concept in ["a1", "a2", "b1"]:
+        matrix = np.array([values[(c, concept)] for c in ["K1", "K2", "K3"]])
+        pooled.append(matrix)
+        row = table.set_index("concept_id").loc[concept]
+        assert row["krippendorff_alpha"] == pytest.approx(krippendorff_alpha(matrix), abs=1e-12)
+        low, high = bootstrap_alpha_ci(matrix, "nominal", n_boot=120, seed=5)
+        assert row["alpha_ci_low"] == pytest.approx(low, abs=1e-12)
+        assert row["alpha_ci_high"] == pytest.approx(high, abs=1e-12)
+        agree = ((matrix == matrix[0]).all(axis=0)).mean()
+        assert row["percent_agreement"] == pytest.approx(agree)
+    overall = table.set_index("concept_id").loc[OVERALL]
+    stacked = np.concatenate(pooled, axis=1)
+    assert overall["n_units"] == stacked.shape[1]
+    assert overall["krippendorff_alpha"] == pytest.approx(krippendorff_alpha(stacked))
+    # The pooled interval resamples segments with all their concepts: recompute each
+    # replicate with the package from the same resamples.
+    replicates = [krippendorff_alpha(np.concatenate([m[:, row] for m in pooled], axis=1))
+                  for block in _bootstrap_index_chunks(len(segments), 120, 5) for row in block]
+    low, high = np.quantile(replicates, [0.025, 0.975])
+    assert overall["alpha_ci_low"] == pytest.approx(low, abs=1e-12)
+    assert overall["alpha_ci_high"] == pytest.approx(high, abs=1e-12)
+
+
+def test_concept_agreement_is_deterministic():
+    segments, codings, _ = _three_coder_study()
+    first = concept_agreement(codings, segments, ["K1", "K2", "K3"], n_boot=80, seed=11)
+    again = concept_agreement(codings.sample(frac=1, random_state=2), segments,
+                              ["K1", "K2", "K3"], n_boot=80, seed=11)
+    pd.testing.assert_frame_equal(first, again)
+
+
+def test_concept_agreement_units_docs_and_level_map():
+    """Only documents every coder touched are units; a level map pools concepts; unlisted
+    coders are ignored; concepts nobody listed applied are omitted."""
+    segments = pd.concat([_segments(4, "d1"), _segments(3, "d2")], ignore_index=True)
+    codings = _codings({
+        ("A", "a1"): [1, 0, 0, 0, 1, 0, 0],
+        ("A", "a2"): [0, 1, 0, 0, 0, 0, 0],
+        ("B", "a1"): [1, 1, 0, 0, 0, 0, 0],
+        ("Z", "z9"): [0, 0, 1, 0, 0, 0, 0],
+    }, segments)
+    table = concept_agreement(codings, segments, ["A", "B"], n_boot=30)
+    assert list(table["concept_id"]) == ["a1", "a2", OVERALL]  # d2 only coded by A
+    assert set(table["n_units"]) == {4, 8}
+    by_category = concept_agreement(codings, segments, ["A", "B"], n_boot=30,
+                                    concept_level_map={"a1": "A1", "a2": "A1", "z9": "Z1"})
+    row = by_category.set_index("concept_id").loc["A1"]
+    assert row["percent_agreement"] == 1.0 and row["n_units_coded"] == 2
+    only_d2 = concept_agreement(codings, segments, ["A", "B"], doc_ids=["d2"], n_boot=30)
+    assert list(only_d2["concept_id"]) == ["a1", OVERALL]
+    with pytest.raises(InputError, match="no parent code"):
+        concept_agreement(codings, segments, ["A", "B"], concept_level_map={"a1": "A1"})
+
+
+def test_concept_agreement_degenerate_all_applied_gives_nan():
+    """Every coder applied the concept to every unit: no variation, alpha and kappa NaN."""
+    segments = _segments(5)
+    codings = _codings({("A", "c"): [1] * 5, ("B", "c"): [1] * 5}, segments)
+    row = concept_agreement(codings, segments, ["A", "B"], n_boot=20).iloc[0]
+    assert row["percent_agreement"] == 1.0
+    assert np.isnan(row["krippendorff_alpha"]) and np.isnan(row["cohen_kappa"])
+    assert np.isnan(row["alpha_ci_low"]) and np.isnan(row["alpha_ci_high"])
+
+
+def test_concept_agreement_edge_cases():
+    segments = _segments(4)
+    codings = _codings({("A", "c"): [1, 0, 0, 0]}, segments)
+    with pytest.raises(InputError, match="coder\\(s\\) B"):
+        concept_agreement(codings, segments, ["A", "B"])
+    with pytest.raises(InputError, match="two different coders"):
+        concept_agreement(codings, segments, ["A"])
+    empty = concept_agreement(codings.iloc[:0], segments, ["A", "B"], doc_ids=["d1"])
+    assert empty.empty and list(empty.columns) == AGREEMENT_COLUMNS
+    stray = codings.assign(seg_id="nope")
+    with pytest.raises(InputError, match="does not match any segment"):
+        concept_agreement(pd.concat([stray, _codings({("B", "c"): [1, 0, 0, 0]}, segments)]),
+                          segments, ["A", "B"])
+    with pytest.raises(InputError, match="not found"):
+        concept_agreement(codings, segments, ["A", "B"], doc_ids=["d9"])
+
+
+def test_disagreements_lists_differing_segments_in_order():
+    segments = pd.concat([_segments(3, "d2"), _segments(3, "d1")], ignore_index=True)
+    codings = _codings({
+        ("A", "a1"): [1, 0, 1, 0, 1, 0],
+        ("A", "b2"): [1, 0, 0, 0, 0, 0],
+        ("B", "a1"): [1, 1, 1, 0, 1, 0],
+        ("B", "b2"): [0, 0, 0, 0, 0, 0],
+    }, segments)
+    table = disagreements(codings, segments, ["A", "B"])
+    assert list(table.columns) == ["doc_id", "seg_id", "text", "A", "B"]
+    assert table.to_dict("records") == [
+        {"doc_id": "d2", "seg_id": "d2-s00", "text": "text 0", "A": "a1; b2", "B": "a1"},
+        {"doc_id": "d2", "seg_id": "d2-s01", "text": "text 1", "A": "", "B": "a1"},
+    ]
+    assert disagreements(codings.iloc[:0], segments, ["A", "B"], doc_ids=["d1"]).empty

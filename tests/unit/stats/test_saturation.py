@@ -1,0 +1,349 @@
+"""Tests for gtflow.stats.saturation against published worked examples and by-hand counts."""
+
+from __future__ import annotations
+
+import io
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from gtflow.errors import InputError
+from gtflow.stats.saturation import (
+    COMMON_CODE_SHARE,
+    CURVE_COLUMNS,
+    HOLDOUT_COLUMNS,
+    _first_positions,
+    _first_positions_common,
+    _first_positions_sparse,
+    accumulation_curve,
+    chao2,
+    choose_holdout,
+    francis_stopping,
+    guest_runs,
+    guest_saturation,
+    holdout_test,
+    incidence_matrix,
+)
+
+# vegan's `dune` data (Jongman, ter Braak & van Tongeren 1987): 20 sites × 30 species cover
+# classes with dune.env$Management, as exported to CSV in pcinereus/SUYR_public
+# data/dune.csv (rows in that file's order; the species pool per Management class is what
+# matters for specpool).
+DUNE_CSV = """\
+MANAGEMENT,Belper,Empnig,Junbuf,Junart,Airpra,Elepal,Rumace,Viclat,Brarut,Ranfla,Cirarv,Hyprad,Leoaut,Potpal,Poapra,Calcus,Tripra,Trirep,Antodo,Salrep,Achmil,Poatri,Chealb,Elyrep,Sagpro,Plalan,Agrsto,Lolper,Alogen,Brohor
+BF,3,0,0,0,0,0,0,0,0,0,0,0,5,0,4,0,0,5,0,0,3,7,0,4,0,0,0,5,2,4
+SF,0,0,3,0,0,0,0,0,0,2,0,0,2,0,2,0,0,2,0,0,0,9,1,0,2,0,5,0,5,0
+SF,2,0,0,0,0,0,0,0,2,0,2,0,2,0,4,0,0,1,0,0,0,5,0,4,5,0,8,5,2,3
+SF,0,0,0,3,0,8,0,0,4,2,0,0,0,0,0,3,0,0,0,0,0,2,0,0,0,0,7,0,4,0
+HF,0,0,0,0,0,0,6,0,6,0,0,0,3,0,3,0,5,5,3,0,2,4,0,0,0,5,0,6,0,0
+SF,0,0,0,0,0,0,0,0,0,0,0,0,0,0,4,0,0,0,0,0,1,2,0,4,0,0,0,7,0,0
+HF,0,0,0,4,0,4,0,0,2,2,0,0,3,0,4,0,0,2,0,0,0,4,0,0,2,0,4,4,5,0
+HF,2,0,0,0,0,0,5,0,2,0,0,0,3,0,2,0,2,2,4,0,2,6,0,4,0,5,0,2,0,2
+NM,0,0,0,0,2,0,0,0,0,0,0,2,2,0,1,0,0,0,4,0,2,0,0,0,0,2,0,0,0,0
+NM,0,0,0,3,0,5,0,0,4,2,0,0,2,2,0,0,0,1,0,0,0,0,0,0,0,0,4,0,0,0
+BF,2,0,0,0,0,0,0,1,2,0,0,0,3,0,4,0,0,6,4,0,4,4,0,0,0,3,0,6,0,4
+BF,0,0,0,0,0,0,0,2,4,0,0,2,5,0,4,0,0,3,0,0,0,0,0,0,2,3,0,7,0,0
+HF,0,0,4,4,0,0,2,0,2,0,0,0,2,0,4,0,0,3,0,0,0,5,0,6,2,0,3,2,3,0
+NM,2,0,0,0,0,0,0,1,6,0,0,0,5,0,3,0,0,2,0,3,0,0,0,0,0,3,0,2,0,0
+SF,2,0,0,0,0,0,0,0,2,0,0,0,2,0,5,0,0,2,0,0,0,6,0,4,0,0,4,6,7,0
+NM,0,0,0,4,0,4,0,0,4,4,0,0,2,0,0,3,0,0,0,5,0,0,0,0,0,0,5,0,0,0
+NM,0,0,0,0,0,4,0,0,0,2,0,0,2,2,0,4,0,6,0,0,0,0,0,0,0,0,4,0,0,0
+NM,0,2,0,0,3,0,0,0,3,0,0,5,6,0,0,0,0,2,4,3,0,0,0,0,3,0,0,0,0,0
+SF,0,0,4,0,0,0,2,0,4,0,0,0,2,0,0,0,0,3,0,0,0,4,0,0,4,0,4,0,8,0
+HF,0,0,2,0,0,0,3,0,2,0,0,0,3,0,4,0,2,2,2,0,2,5,0,0,0,5,0,6,0,2
+"""
+
+
+def _codings(rows: list[tuple[str, str]]) -> pd.DataFrame:
+    return pd.DataFrame([{"doc_id": d, "seg_id": f"{d}-s0", "start": 0, "end": 1,
+                          "concept_id": c, "coder": "auto", "origin": "auto", "rule": ""}
+                         for d, c in rows])
+
+
+# --------------------------------------------------------------------------------------------
+# Incidence
+# --------------------------------------------------------------------------------------------
+
+def test_incidence_matrix_by_concept_and_by_category():
+    codings = _codings([("d2", "a1"), ("d2", "a1"), ("d1", "b1"), ("d2", "a2")])
+    table = incidence_matrix(codings, ["d1", "d2", "d3"])
+    assert list(table.index) == ["d1", "d2", "d3"]
+    assert list(table.columns) == ["a1", "a2", "b1"]
+    assert table.to_numpy().tolist() == [[0, 0, 1], [1, 1, 0], [0, 0, 0]]
+    by_category = incidence_matrix(codings, ["d1", "d2", "d3"],
+                                   code_of={"a1": "A", "a2": "A", "b1": "B"})
+    assert by_category.to_numpy().tolist() == [[0, 1], [1, 0], [0, 0]]
+
+
+def test_incidence_matrix_rejects_unknown_docs_and_unmapped_concepts():
+    codings = _codings([("d9", "a1")])
+    with pytest.raises(InputError, match="d9"):
+        incidence_matrix(codings, ["d1"])
+    with pytest.raises(InputError, match="no parent code"):
+        incidence_matrix(_codings([("d1", "a1")]), ["d1"], code_of={})
+    with pytest.raises(InputError, match="twice"):
+        incidence_matrix(_codings([]).reindex(columns=["doc_id", "concept_id"]), ["d1", "d1"])
+
+
+def test_incidence_matrix_of_no_codings_is_all_zero_rows():
+    empty = pd.DataFrame(columns=["doc_id", "seg_id", "concept_id"])
+    table = incidence_matrix(empty, ["d1", "d2"])
+    assert table.shape == (2, 0)
+
+
+# --------------------------------------------------------------------------------------------
+# Accumulation curve
+# --------------------------------------------------------------------------------------------
+
+def test_accumulation_curve_observed_order_by_hand():
+    """d1 {a,b}, d2 {b}, d3 {c,d,a}, d4 {} -> new 2,0,2,0, cumulative 2,2,4,4."""
+    table = pd.DataFrame([[1, 1, 0, 0, 0], [0, 1, 0, 0, 0], [1, 0, 1, 1, 0], [0, 0, 0, 0, 0]],
+                         index=["d1", "d2", "d3", "d4"], columns=list("abcde"))
+    curve = accumulation_curve(table, permutations=50, seed=1)
+    assert list(curve.columns) == CURVE_COLUMNS
+    assert curve["doc_id"].tolist() == ["d1", "d2", "d3", "d4"]
+    assert curve["new_codes"].tolist() == [2, 0, 2, 0]
+    assert curve["cumulative"].tolist() == [2, 2, 4, 4]
+    assert (curve["band_low"] <= curve["band_median"]).all()
+    assert (curve["band_median"] <= curve["band_high"]).all()
+    assert curve["band_low"].iloc[-1] == curve["band_high"].iloc[-1] == 4  # code e never seen
+
+
+def test_accumulation_band_matches_exact_order_distribution():
+    """Two documents, A = {x, y}, B = {z}: at position 1 half of all orders have 2 codes and
+    half 1, so the 2.5 % / 97.5 % band is [1, 2]; at position 2 it is always 3."""
+    table = pd.DataFrame([[1, 1, 0], [0, 0, 1]], index=["A", "B"], columns=["x", "y", "z"])
+    curve = accumulation_curve(table, permutations=400, seed=3)
+    assert curve.loc[0, ["band_low", "band_high"]].tolist() == [1, 2]
+    assert curve.loc[1, ["band_low", "band_median", "band_high"]].tolist() == [3, 3, 3]
+
+
+def _naive_band(present: np.ndarray, orders: list[list[int]]) -> np.ndarray:
+    """Pure-Python reference: walk each order, count new codes with a set."""
+    curves = []
+    for order in orders:
+        seen: set[int] = set()
+        curve = []
+        for doc in order:
+            seen |= set(np.flatnonzero(present[doc]).tolist())
+            curve.append(len(seen))
+        curves.append(curve)
+    return np.array(curves)
+
+
+@pytest.mark.parametrize("density", [0.3, 0.8])
+def test_accumulation_band_equals_naive_loop_over_all_orders(density):
+    """With 3,000 random orders of 4 documents all 24 orders occur, so the 0 % / 100 % band
+    must equal the min / max of the naive set-based curves over all 24 orders. Run on a
+    sparse and a dense table (the two vectorised code paths)."""
+    rng = np.random.default_rng(0)
+    present = rng.random((4, 9)) < density
+    present[0, ~present.any(axis=0)] = True
+    table = pd.DataFrame(present.astype(int), index=list("ABCD"))
+    curve = accumulation_curve(table, permutations=3000, seed=2, band=(0.0, 1.0))
+    exhaustive = _naive_band(present, [list(p) for p in itertools.permutations(range(4))])
+    assert curve["band_low"].tolist() == exhaustive.min(axis=0).tolist()
+    assert curve["band_high"].tolist() == exhaustive.max(axis=0).tolist()
+
+
+def test_first_position_paths_agree_with_the_definition():
+    """The sparse path, the truncated-argmax path (deep enough, and so shallow that the exact
+    fallback must fill in) and the per-code mix all equal the naive definition: the smallest
+    rank among the code's documents."""
+    rng = np.random.default_rng(4)
+    present = rng.random((40, 15)) < np.linspace(0.02, 0.9, 15)
+    present[0, ~present.any(axis=0)] = True
+    rank = np.array([rng.permutation(40) for _ in range(25)], dtype=np.int16)
+    naive = [[min(rank[p, d] for d in np.flatnonzero(present[:, c])) for c in range(15)]
+             for p in range(25)]
+    assert _first_positions_sparse(present, rank).tolist() == naive
+    assert _first_positions_common(present, rank, depth=40).tolist() == naive
+    assert _first_positions_common(present, rank, depth=2).tolist() == naive
+    assert _first_positions(present, rank).tolist() == naive
+    assert 0 < COMMON_CODE_SHARE < 1
+
+
+def test_accumulation_curve_is_seeded_and_handles_empty():
+    rng = np.random.default_rng(5)
+    table = pd.DataFrame((rng.random((30, 12)) < 0.2).astype(int))
+    first = accumulation_curve(table, permutations=200, seed=9)
+    pd.testing.assert_frame_equal(first, accumulation_curve(table, permutations=200, seed=9))
+    assert accumulation_curve(table.iloc[:0], permutations=10).empty
+    zeros = accumulation_curve(pd.DataFrame(np.zeros((3, 2), dtype=int)), permutations=10)
+    assert zeros["cumulative"].tolist() == [0, 0, 0]
+    with pytest.raises(InputError):
+        accumulation_curve(table, permutations=0)
+
+
+# --------------------------------------------------------------------------------------------
+# Guest, Namey & Chen (2020)
+# --------------------------------------------------------------------------------------------
+
+# Guest, Namey & Chen (2020), PLoS ONE 15(5): e0232076, worked example of the method: a base
+# of 4 interviews yields 37 unique themes and the first run of 2 interviews (5-6) 7 new
+# themes, 7/37 = 19 % new information (above a <= 5 % threshold). The split of the 37 and the
+# 7 over single interviews, and interviews 7-12, are illustrative (the figure's later values
+# could not be retrieved for this test; see the module report).
+GUEST_NEW_PER_INTERVIEW = [20, 9, 5, 3, 5, 2, 3, 1, 0, 1, 0, 0]
+
+
+def test_guest_first_run_reproduces_published_19_percent():
+    """Guest et al. (2020): base 4 -> 37 themes; run 5-6 -> 7 new; 7/37 = 19 %."""
+    runs = guest_runs(GUEST_NEW_PER_INTERVIEW, base=4, run=2)
+    first = runs.iloc[0]
+    assert (first["base_size"], first["run_start"], first["run_end"]) == (4, 5, 6)
+    assert (first["codes_in_base"], first["new_in_run"]) == (37, 7)
+    assert round(100 * first["new_share"]) == 19
+
+
+def test_guest_base_and_run_move_forward_until_threshold():
+    """Windows by hand: 4+2 -> 7/37 = 18.9 %, 5+2 -> 5/42 = 11.9 %, 6+2 -> 4/44 = 9.1 %,
+    7+2 -> 1/47 = 2.1 % <= 5 %: saturation "7+2", 48 of all 49 themes found by interview 9."""
+    runs = guest_runs(GUEST_NEW_PER_INTERVIEW, base=4, run=2)
+    assert runs["codes_in_base"].tolist()[:4] == [37, 42, 44, 47]
+    assert runs["new_in_run"].tolist()[:4] == [7, 5, 4, 1]
+    result = guest_saturation(GUEST_NEW_PER_INTERVIEW, base=4, run=2, threshold=0.05)
+    assert result.saturated and result.point == "7+2"
+    assert (result.base_size, result.run_length, result.initial_base) == (7, 2, 4)
+    assert (result.codes_in_base, result.new_in_run) == (47, 1)
+    assert result.share_of_all_codes == pytest.approx(48 / 49)
+    zero = guest_saturation(GUEST_NEW_PER_INTERVIEW, base=4, run=2, threshold=0.0)
+    assert zero.point == "10+2"  # interviews 11-12 add nothing to the 49 themes of 1-10
+
+
+def test_guest_threshold_boundary_and_not_reached():
+    """3 new on a base of 60 is exactly 5 % and counts as '<= 5 %'."""
+    assert guest_saturation([60, 0, 0, 3, 0], base=1, run=3, threshold=0.05).point == "1+3"
+    never = guest_saturation([5, 5, 5, 5, 5, 5], base=2, run=2)
+    assert not never.saturated and never.point is None and never.as_dict()["base_size"] is None
+    assert not guest_saturation([3, 1], base=4, run=2).saturated  # too few documents
+    with pytest.raises(InputError):
+        guest_saturation([1, -1, 0], base=1, run=1)
+
+
+# --------------------------------------------------------------------------------------------
+# Francis et al. (2010)
+# --------------------------------------------------------------------------------------------
+
+def test_francis_study_2_saturation_at_interview_17():
+    """Francis et al. (2010), Psychology & Health 25(10): 1229-1245, Study 2: initial analysis
+    sample 10, stopping criterion 3, 17 interviews, 44 shared beliefs, studywise saturation at
+    interview 17. Per-interview counts are illustrative but keep the published facts: 44 in
+    total, the last new belief at interview 14, none in 15-17."""
+    study_2 = [12, 8, 5, 4, 3, 2, 2, 1, 1, 1, 1, 0, 1, 3, 0, 0, 0]
+    assert sum(study_2) == 44 and len(study_2) == 17
+    assert francis_stopping(study_2, initial=10, stop=3) == 17
+
+
+def test_francis_study_1_not_saturated():
+    """Francis et al. (2010) Study 1: 14 interviews, 84 beliefs, studywise saturation not
+    achieved (counts illustrative, same totals)."""
+    study_1 = [20, 14, 10, 8, 7, 5, 4, 3, 3, 2, 2, 0, 0, 6]
+    assert sum(study_1) == 84
+    assert francis_stopping(study_1, initial=10, stop=3) is None
+
+
+def test_francis_quiet_run_must_follow_the_initial_sample():
+    """Zeros inside the initial sample do not count: earliest declaration is 10 + 3 = 13."""
+    assert francis_stopping([5] * 7 + [0] * 9, initial=10, stop=3) == 13
+    assert francis_stopping([5] * 10 + [0, 0], initial=10, stop=3) is None
+    assert francis_stopping([], initial=10, stop=3) is None
+
+
+# --------------------------------------------------------------------------------------------
+# Chao2 and coverage
+# --------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("management, species, chao", [
+    ("BF", 16, 17.19048), ("HF", 21, 21.51429), ("NM", 21, 22.87500), ("SF", 21, 29.88889),
+])
+def test_chao2_equals_vegan_specpool_dune(management, species, chao):
+    """vegan reference page for specpool, example `with(dune.env, specpool(dune,
+    Management))` prints Species / chao: BF 16 17.19048, HF 21 21.51429, NM 21 22.87500,
+    SF 21 29.88889 (vegan >= 2.2 with the (N-1)/N small-sample factor)."""
+    dune = pd.read_csv(io.StringIO(DUNE_CSV))
+    sites = dune[dune["MANAGEMENT"] == management].drop(columns="MANAGEMENT")
+    result = chao2(sites)
+    assert result["s_obs"] == species
+    assert result["chao2"] == pytest.approx(chao, abs=5e-6)
+    assert result["form"] == "classic"
+
+
+def test_chao2_bias_corrected_when_no_duplicates_and_coverage_by_hand():
+    """vegan specpool help: with a2 = 0, S_P = S_0 + (N-1)/N * a1 (a1 - 1)/2. Four documents,
+    codes seen in 1, 1, 1, 3, 4 documents: 5 + 3/4 * 3*2/2 = 7.25. Chao & Jost (2012)
+    coverage with U = 10: 1 - 3/10 * (3*2)/(3*2 + 2) = 0.775."""
+    incidence = np.array([
+        [1, 0, 0, 1, 1],
+        [0, 1, 0, 1, 1],
+        [0, 0, 1, 1, 1],
+        [0, 0, 0, 0, 1],
+    ])
+    result = chao2(incidence)
+    assert (result["s_obs"], result["q1"], result["q2"], result["m"]) == (5, 3, 0, 4)
+    assert result["form"] == "bias-corrected"
+    assert result["chao2"] == pytest.approx(7.25)
+    assert result["coverage"] == pytest.approx(0.775)
+
+
+def test_chao2_coverage_dune_bf_by_hand():
+    """Dune BF (m = 3): q1 = 5, q2 = 7, U = 31 incidences; Chao & Jost (2012) incidence
+    coverage 1 - 5/31 * (2*5)/(2*5 + 2*7) = 1 - 50/744."""
+    dune = pd.read_csv(io.StringIO(DUNE_CSV))
+    result = chao2(dune[dune["MANAGEMENT"] == "BF"].drop(columns="MANAGEMENT"))
+    assert (result["q1"], result["q2"], result["u"]) == (5, 7, 31)
+    assert result["coverage"] == pytest.approx(1 - 50 / 744)
+
+
+def test_chao2_edge_cases():
+    assert chao2(np.zeros((3, 4)))["chao2"] == 0 and np.isnan(chao2(np.zeros((3, 4)))["coverage"])
+    one_doc = chao2(np.array([[1, 1, 0]]))
+    assert one_doc["chao2"] == 2  # (m-1)/m = 0
+    with pytest.raises(InputError):
+        chao2(np.zeros((0, 3)))
+
+
+# --------------------------------------------------------------------------------------------
+# Holdout
+# --------------------------------------------------------------------------------------------
+
+def test_choose_holdout_fraction_and_ids():
+    docs = [f"d{i}" for i in range(10)]
+    assert choose_holdout(docs, fraction=0.3) == ["d7", "d8", "d9"]
+    assert choose_holdout(docs, fraction=0.25) == ["d7", "d8", "d9"]  # rounded up
+    assert choose_holdout(docs, fraction=0.01) == ["d9"]
+    assert choose_holdout(docs, ids=["d5", "d1", "d5"]) == ["d1", "d5"]
+    with pytest.raises(InputError, match="d42"):
+        choose_holdout(docs, ids=["d42"])
+    with pytest.raises(InputError, match="exactly one"):
+        choose_holdout(docs)
+    with pytest.raises(InputError):
+        choose_holdout(docs, fraction=1.0)
+
+
+def test_holdout_test_codes_and_edges():
+    docs = ["d1", "d2", "d3", "d4"]
+    concepts = incidence_matrix(_codings([
+        ("d1", "a1"), ("d2", "a2"), ("d3", "a1"), ("d4", "a3"), ("d4", "b1"), ("d3", "b1"),
+    ]), docs)
+    categories = incidence_matrix(_codings([("d1", "a1"), ("d4", "a3"), ("d4", "b1")]), docs,
+                                  code_of={"a1": "A1", "a3": "A2", "b1": "B1"})
+    result = holdout_test({"concept": concepts, "category": categories}, ["d3", "d4"],
+                          edges=[("A2", "B1"), ("A1", "B1"), ("a1", "b1"), ("X", "a1")])
+    assert list(result.columns) == HOLDOUT_COLUMNS
+    assert result[["level", "id", "n_holdout_docs", "holdout_docs"]].values.tolist() == [
+        ["concept", "a3", 1, "d4"],
+        ["concept", "b1", 2, "d3; d4"],
+        ["category", "A2", 1, "d4"],
+        ["category", "B1", 1, "d4"],
+        ["edge", "A2 -> B1", 1, "d4"],
+        ["edge", "a1 -> b1", 1, "d3"],
+    ]
+    nothing_new = holdout_test({"concept": concepts}, ["d1"])
+    assert nothing_new.empty and list(nothing_new.columns) == HOLDOUT_COLUMNS
+    with pytest.raises(InputError, match="d9"):
+        holdout_test({"concept": concepts}, ["d9"])
+    with pytest.raises(InputError, match="more than one level"):
+        holdout_test({"a": concepts, "b": concepts}, ["d4"], edges=[("a1", "a3")])
