@@ -36,7 +36,9 @@ def run_step(function: Callable[..., Any], *, log: str | Path | None = None, **k
         return function(**kwargs)
     except InputError as error:
         message = f"gtflow: {error.describe()}"
-        logging.getLogger("gtflow").error(message)
+        if log:
+            with open(log, "a", encoding="utf-8") as handle:
+                handle.write(message + "\n")
         print(message, file=sys.stderr)
         sys.exit(1)
 

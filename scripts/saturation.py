@@ -1,0 +1,16 @@
+from gtflow.runner import run_step
+from gtflow.stats.steps import run_saturation
+
+run_step(
+    run_saturation,
+    log=snakemake.log[0],
+    codings=snakemake.input.codings,
+    documents=snakemake.input.documents,
+    codebook=snakemake.input.codebook,
+    model=snakemake.input.model,
+    curves_out=snakemake.output.curves,
+    holdout_out=snakemake.output.holdout,
+    summary_out=snakemake.output.summary,
+    settings=snakemake.params.settings,
+    seed=snakemake.params.seed,
+)
