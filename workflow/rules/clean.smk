@@ -8,12 +8,12 @@ rule clean_file:
     output:
         documents="results/clean/{source}/{stem}.documents.parquet",
         segments="results/clean/{source}/{stem}.segments.parquet",
-    params:
-        extra_names=config["clean"]["extra_names"],
     log:
         "logs/clean/{source}/{stem}.log",
     conda:
         "../envs/gtflow.yaml"
+    params:
+        extra_names=config["clean"]["extra_names"],
     script:
         "../../scripts/clean_file.py"
 
@@ -27,15 +27,15 @@ rule clean_corpus:
         segments="results/clean/segments.parquet",
         duplicates="results/clean/duplicates.csv",
         text_dir=directory("results/clean/text"),
+    log:
+        "logs/clean/corpus.log",
+    conda:
+        "../envs/gtflow.yaml"
     params:
         threshold=config["clean"]["near_duplicate_threshold"],
         shingle_size=config["clean"]["shingle_size"],
         permutations=config["clean"]["minhash_permutations"],
         seed=config["seed"],
-    log:
-        "logs/clean/corpus.log",
-    conda:
-        "../envs/gtflow.yaml"
     script:
         "../../scripts/clean_corpus.py"
 
@@ -45,11 +45,11 @@ rule clean_pseudonym_key:
         roster="private/roster.parquet",
     output:
         "private/pseudonym_key.csv",
-    params:
-        extra_names=config["clean"]["extra_names"],
     log:
         "logs/clean/pseudonym_key.log",
     conda:
         "../envs/gtflow.yaml"
+    params:
+        extra_names=config["clean"]["extra_names"],
     script:
         "../../scripts/clean_pseudonym_key.py"

@@ -27,11 +27,11 @@ rule code_merge:
         codings="results/code/codings.parquet",
         anchors="results/code/anchoring.csv",
         hierarchy="results/code/hierarchy.csv",
-    params:
-        min_score=config["code"]["fuzzy_min_score"],
     log:
         "logs/code/merge.log",
     conda:
         "../envs/gtflow.yaml"
+    params:
+        min_score=config["code"]["fuzzy_min_score"],
     script:
         "../../scripts/code_merge.py"

@@ -17,6 +17,8 @@ except InputError as error:
     sys.exit(f"gtflow: {error.describe()}")
 
 REPORT = f"reports/{config['study']['name']}"
+# Files that travel with the workflow (not with the study) are found beside the Snakefile.
+WORKFLOW_DIR = Path(workflow.basedir) / "workflow"
 
 
 wildcard_constraints:
@@ -78,6 +80,12 @@ def manual_coding_files(wildcards):
 
 def data_card(wildcards):
     return [STUDY.data_card] if STUDY.data_card else []
+
+
+def report_templates(wildcards):
+    return sorted(str(p) for p in (WORKFLOW_DIR / "templates").glob("*.j2")) + sorted(
+        str(p) for p in (WORKFLOW_DIR / "templates").glob("labels.*.yaml")
+    )
 
 
 def report_formats(wildcards):

@@ -21,12 +21,12 @@ rule ingest_page:
         manifest=page_manifest,
     output:
         "private/ingest/pages/{stem}.parquet",
-    params:
-        excluded=config["ingest"]["excluded_pages"],
     log:
         "logs/ingest/pages/{stem}.log",
     conda:
         "../envs/gtflow.yaml"
+    params:
+        excluded=config["ingest"]["excluded_pages"],
     script:
         "../../scripts/ingest_page.py"
 

@@ -9,14 +9,14 @@ rule reliability:
         agreement="results/reliability/agreement.csv",
         disagreements="results/reliability/disagreements.csv",
         summary="results/reliability/summary.json",
+    log:
+        "logs/reliability/reliability.log",
+    conda:
+        "../envs/gtflow.yaml"
     params:
         coders=config["reliability"]["coders"],
         documents=config["reliability"]["documents"],
         bootstrap=config["reliability"]["bootstrap"],
         seed=config["seed"],
-    log:
-        "logs/reliability/reliability.log",
-    conda:
-        "../envs/gtflow.yaml"
     script:
         "../../scripts/reliability.py"

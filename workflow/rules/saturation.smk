@@ -11,12 +11,12 @@ rule saturation:
         curves="results/saturation/curves.csv",
         holdout="results/saturation/holdout.csv",
         summary="results/saturation/summary.json",
-    params:
-        settings=config["saturation"],
-        seed=config["seed"],
     log:
         "logs/saturation/saturation.log",
     conda:
         "../envs/gtflow.yaml"
+    params:
+        settings=config["saturation"],
+        seed=config["seed"],
     script:
         "../../scripts/saturation.py"

@@ -1,8 +1,10 @@
 """Sentence segmentation for Chinese and Western text.
 
-A sentence ends at 。！？!?； (runs of them count once), at a Western full stop followed by
-white space, at an ellipsis (…… or ...) followed by a line end, or at a line break. Closing
-quotes and brackets right after the end mark stay with the sentence they close.
+A sentence ends at 。！？!?；; (runs of them count once), at a Western full stop followed by white
+space (not after a common abbreviation such as "Mr." or "e.g."), at an ellipsis (…… or ...)
+followed by a line end or by the start of a new sentence (a closing mark, then space or a capital),
+or at a line break. Closing quotes and brackets right after the end mark stay with the sentence
+they close: 他说：“不用了。”她走了。 -> 他说：“不用了。” | 她走了。
 """
 
 from __future__ import annotations
@@ -10,18 +12,34 @@ from __future__ import annotations
 import re
 
 SENTENCE_END = re.compile(
-    r"(?:[。！？!?；;]+|(?<![0-9A-Z])\.(?=\s)|(?:…+|\.{3,})(?=\s*(?:\n|$)))"
+    r"(?:[。！？!?；;]+|(?<![0-9])\.(?=\s)|(?:…+|\.{3,})(?=\s*(?:\n|$)|[”’」』\"']))"
     r"(?:[”’」』》）)】]|[\"'](?=\s|$))*"
     r"|\n+"
 )
+#: A full stop after these (case-insensitive) does not end a sentence.
+ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "prof", "st", "vs", "etc", "e.g", "i.e", "no", "fig",
+                 "al", "jr", "sr", "inc", "ltd", "co"}
+LAST_WORD = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
+
+
+def ends_with_abbreviation(piece: str) -> bool:
+    """True when ``piece`` ends in "Mr." or "e.g." (or a single initial like "J.")."""
+    match = LAST_WORD.search(piece)
+    if not match:
+        return False
+    word = match.group(1).lower()
+    return word in ABBREVIATIONS or len(word) == 1
 
 
 def sentence_spans(text: str, offset: int = 0) -> list[tuple[int, int]]:
     """Spans ``(start, end)`` of the sentences in ``text``, shifted by ``offset``, blanks trimmed."""
     spans, start = [], 0
     for match in SENTENCE_END.finditer(text):
-        spans.append((start, match.end()))
-        start = match.end()
+        end = match.end()
+        if text[match.start()] == "." and ends_with_abbreviation(text[start:end]):
+            continue  # "Mr. Li" is one sentence
+        spans.append((start, end))
+        start = end
     spans.append((start, len(text)))
     trimmed = []
     for begin, end in spans:

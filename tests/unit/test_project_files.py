@@ -1,0 +1,83 @@
+"""Promises the repository makes about itself: README commands, CI, environments agree."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from conftest import REPO_ROOT
+
+
+def readme_commands() -> list[str]:
+    text = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```bash\n(.*?)```", text, re.S).group(1)
+    return [line.split("#")[0].strip() for line in block.splitlines() if line.strip()]
+
+
+def test_readme_starts_with_the_demo_command_and_the_test_command():
+    setup_and_run, run_tests = readme_commands()[:2]
+    assert "snakemake --cores 4" in setup_and_run
+    assert "pytest" in run_tests
+
+
+def test_ci_runs_the_readme_test_command():
+    ci = (REPO_ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert readme_commands()[1] in ci
+
+
+def normalized(requirement: str) -> str:
+    return requirement.strip().lower().replace("_", "-")
+
+
+def test_environment_yml_installs_the_same_packages_as_requirements_txt():
+    requirements = {normalized(line) for line in
+                    (REPO_ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines()
+                    if line.strip() and not line.startswith("#")}
+    environment = yaml.safe_load((REPO_ROOT / "environment.yml").read_text(encoding="utf-8"))
+    pip_section = next(d["pip"] for d in environment["dependencies"] if isinstance(d, dict))
+    assert {normalized(p) for p in pip_section if not p.startswith("-")} == requirements
+
+
+def test_quarto_is_optional_not_required():
+    packages = [line for line in (REPO_ROOT / "requirements.txt").read_text(encoding="utf-8").lower()
+                .splitlines() if line.strip() and not line.startswith("#")]
+    assert not [p for p in packages if p.startswith("quarto")]
+
+
+def run(*command: str) -> subprocess.CompletedProcess:
+    return subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
+
+
+def test_snakemake_lint_is_clean():
+    result = run(sys.executable, "-m", "snakemake", "--lint", "--cores", "1")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+
+
+def test_snakefmt_check_passes():
+    pytest.importorskip("snakefmt")
+    result = run(sys.executable, "-m", "snakefmt", "--check", "Snakefile", "workflow/rules")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+
+
+def test_config_schemas_give_every_key_a_description_and_a_default():
+    for path in sorted((REPO_ROOT / "workflow" / "schemas").glob("*.yaml")):
+        schema = yaml.safe_load(path.read_text(encoding="utf-8"))
+        assert schema["$schema"].endswith("2020-12/schema")
+
+        def walk(node, where):
+            for key, sub in (node.get("properties") or {}).items():
+                assert "description" in sub, f"{path.name}: {where}{key} has no description"
+                assert "default" in sub, f"{path.name}: {where}{key} has no default"
+                walk(sub, f"{where}{key}.")
+            items = node.get("items")
+            if isinstance(items, dict):
+                walk(items, where)
+                for part in items.get("allOf", []):
+                    if "properties" in part:
+                        walk(part, where)
+
+        walk(schema, "")
