@@ -1,4 +1,4 @@
-"""The `gtflow` command: validate, init, import-qdpx, export-qdpx.
+"""The `gtflow` command: validate, init, import-qdpx, export-qdpx, synth.
 
 Every input problem prints one line naming the file (and line or record) and exits with 1.
 """
@@ -60,6 +60,14 @@ def command_export_qdpx(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_synth(args: argparse.Namespace) -> int:
+    from gtflow.synth import synth_posts
+
+    path = synth_posts(args.study, args.posts, seed=args.seed)
+    print(f"wrote {args.posts} synthetic posts to {path}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="gtflow", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -79,6 +87,11 @@ def build_parser() -> argparse.ArgumentParser:
     exporter.add_argument("study", nargs="?", default=".", help="study folder (after a run)")
     exporter.add_argument("--out", default="project.qdpx", help="output file")
     exporter.set_defaults(run=command_export_qdpx)
+    synth = commands.add_parser("synth", help="write a large synthetic post export (scale tests)")
+    synth.add_argument("study", nargs="?", default=".", help="study folder with a codebook")
+    synth.add_argument("--posts", type=int, default=10000, help="number of posts")
+    synth.add_argument("--seed", type=int, default=1, help="random seed")
+    synth.set_defaults(run=command_synth)
     return parser
 
 

@@ -97,6 +97,7 @@ def final_targets(wildcards):
         "results/exports/case_by_category.sav",
         "results/exports/case_by_category.dta",
         "results/exports/project.qdpx",
+        "results/tables/data_dictionary.csv",
     ]
     if STUDY.roster:
         targets.append("private/pseudonym_key.csv")

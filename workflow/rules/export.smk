@@ -23,11 +23,33 @@ rule export_qdpx:
         codebook="config/codebook.yaml",
     output:
         "results/exports/project.qdpx",
-    params:
-        project_name=config["study"]["name"],
     log:
         "logs/export/qdpx.log",
     conda:
         "../envs/gtflow.yaml"
+    params:
+        project_name=config["study"]["name"],
     script:
         "../../scripts/export_qdpx.py"
+
+
+rule export_tables:
+    input:
+        codings="results/code/codings.parquet",
+        documents="results/clean/documents.parquet",
+        codebook="config/codebook.yaml",
+        case_main="results/mechanisms/case_by_main_category.csv",
+        case_category="results/mechanisms/case_by_category.csv",
+    output:
+        concept_frequencies="results/tables/concept_frequencies.csv",
+        category_frequencies="results/tables/category_frequencies.csv",
+        main_category_frequencies="results/tables/main_category_frequencies.csv",
+        case_by_main_category="results/tables/case_by_main_category.csv",
+        case_by_category="results/tables/case_by_category.csv",
+        data_dictionary="results/tables/data_dictionary.csv",
+    log:
+        "logs/export/tables.log",
+    conda:
+        "../envs/gtflow.yaml"
+    script:
+        "../../scripts/export_tables.py"

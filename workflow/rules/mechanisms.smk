@@ -17,11 +17,11 @@ rule mechanisms:
         quotes="results/mechanisms/quotes.csv",
         recommendations="results/mechanisms/recommendations.csv",
         summary="results/mechanisms/summary.json",
-    params:
-        settings=config["mechanisms"],
     log:
         "logs/mechanisms/mechanisms.log",
     conda:
         "../envs/gtflow.yaml"
+    params:
+        settings=config["mechanisms"],
     script:
         "../../scripts/mechanisms.py"

@@ -87,12 +87,23 @@ def run_saturation(codings: str | Path, documents: str | Path, codebook: str | P
     frame = pd.read_parquet(codings).drop_duplicates(["doc_id", "seg_id", "concept_id"])
     order = collection_order(pd.read_parquet(documents), settings["sources"])
     frame = frame[frame["doc_id"].isin(set(order))]
+    if len(order) < 2:
+        reason = (f"needs at least two documents of the source types {settings['sources']} "
+                  f"(saturation.sources); found {len(order)}")
+        log.warning("saturation not assessed: %s", reason)
+        write_csv(curves_out, pd.DataFrame(columns=["level", "position", "doc_id", "new_codes",
+                                                    "cumulative", "band_low", "band_median",
+                                                    "band_high"]))
+        write_csv(holdout_out, pd.DataFrame(columns=["level", "id", "n_holdout_docs", "holdout_docs"]))
+        write_json(summary_out, {"assessed": False, "reason": reason, "documents": order,
+                                 "sources": settings["sources"], "levels": {}, "holdout": {}})
+        return
     hierarchy = book.hierarchy().set_index("concept_id")
     incidence = {}
     for level in LEVELS:
         code_of = None if level == "concept" else hierarchy[f"{level}_id"].to_dict()
         incidence[level] = incidence_matrix(frame, order, code_of=code_of)
-    curves, summary = [], {"documents": order, "sources": settings["sources"], "levels": {},
+    curves, summary = [], {"assessed": True, "documents": order, "sources": settings["sources"], "levels": {},
                            "settings": {k: v for k, v in settings.items() if k != "sources"}}
     for level, table in incidence.items():
         curve = accumulation_curve(table, permutations=settings["permutations"], seed=seed)

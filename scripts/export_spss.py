@@ -1,0 +1,12 @@
+# ruff: noqa: F821  (Snakemake injects `snakemake` into script adapters)
+from gtflow.export.steps import export_spss
+from gtflow.runner import run_step
+
+run_step(
+    export_spss,
+    log=snakemake.log[0],
+    case_category=snakemake.input.case_category,
+    codebook=snakemake.input.codebook,
+    sav=snakemake.output.sav,
+    dta=snakemake.output.dta,
+)

@@ -1,0 +1,14 @@
+# ruff: noqa: F821  (Snakemake injects `snakemake` into script adapters)
+from gtflow.export.steps import export_tables
+from gtflow.runner import run_step
+
+run_step(
+    export_tables,
+    log=snakemake.log[0],
+    codings=snakemake.input.codings,
+    documents=snakemake.input.documents,
+    codebook=snakemake.input.codebook,
+    case_main=snakemake.input.case_main,
+    case_category=snakemake.input.case_category,
+    outputs=dict(snakemake.output.items()),
+)

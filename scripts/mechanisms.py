@@ -1,0 +1,15 @@
+# ruff: noqa: F821  (Snakemake injects `snakemake` into script adapters)
+from gtflow.mechanisms.steps import build_mechanisms
+from gtflow.runner import run_step
+
+run_step(
+    build_mechanisms,
+    log=snakemake.log[0],
+    codings=snakemake.input.codings,
+    documents=snakemake.input.documents,
+    segments=snakemake.input.segments,
+    codebook=snakemake.input.codebook,
+    model=snakemake.input.model,
+    settings=dict(snakemake.params.settings),
+    outputs=dict(snakemake.output.items()),
+)

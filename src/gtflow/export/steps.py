@@ -1,0 +1,83 @@
+"""The export stage's steps: SPSS/Stata files of the case matrix; tidy tables with a dictionary."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pandas as pd
+
+from gtflow.coding.codebook import load_codebook
+from gtflow.export.spss import export_frame, write_dta, write_sav
+from gtflow.export.tables import (
+    FREQUENCY_COLUMNS,
+    TABLE_DESCRIPTIONS,
+    case_column_descriptions,
+    data_dictionary,
+    frequency_table,
+)
+from gtflow.io import write_csv
+from gtflow.mechanisms.cases import code_table, corpus_documents, evidence_codings, placed_codings
+
+log = logging.getLogger(__name__)
+
+#: Columns of the case tables that are text, whatever their content looks like.
+TEXT_COLUMNS = {"case_id": str, "case_type": str, "source_type": str}
+
+
+def read_case_table(path: str | Path) -> pd.DataFrame:
+    """A wide case table written by the mechanisms stage (ids kept as text)."""
+    return pd.read_csv(path, dtype=TEXT_COLUMNS, keep_default_na=False, encoding="utf-8")
+
+
+def export_spss(case_category: str | Path, codebook: str | Path, sav: str | Path,
+                dta: str | Path) -> None:
+    """Write results/exports/case_by_category.sav and .dta with variable and value labels."""
+    book = load_codebook(codebook)
+    frame, labels = export_frame(read_case_table(case_category), code_table(book))
+    title = f"gtflow case x category counts ({book.core.get('label_en') or book.core['label']})"
+    write_sav(frame, labels, sav, file_label=title)
+    write_dta(frame, labels, dta, file_label=title)
+    log.info("%d cases x %d variables written to %s and %s", len(frame), len(frame.columns), sav, dta)
+
+
+def tidy_tables(codings: pd.DataFrame, documents: pd.DataFrame, codebook, case_main: pd.DataFrame,
+                case_category: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Every table of results/tables/ (without the dictionary), keyed by file stem."""
+    docs = corpus_documents(documents)
+    hierarchy = codebook.hierarchy()
+    evidence = evidence_codings(placed_codings(codings, docs, hierarchy))
+    tables = {name: frequency_table(evidence, docs, hierarchy, level)
+              for name, level in TABLE_DESCRIPTIONS.items()}
+    tables["case_by_main_category"] = case_main
+    tables["case_by_category"] = case_category
+    return tables
+
+
+def table_descriptions(tables: dict[str, pd.DataFrame], codes: pd.DataFrame) -> dict[str, dict]:
+    """Column descriptions of every table, for the data dictionary."""
+    descriptions = {name: FREQUENCY_COLUMNS for name in TABLE_DESCRIPTIONS}
+    descriptions["case_by_main_category"] = case_column_descriptions(
+        tables["case_by_main_category"], codes, "main category")
+    descriptions["case_by_category"] = case_column_descriptions(
+        tables["case_by_category"], codes, "category")
+    return descriptions
+
+
+def export_tables(codings: str | Path, documents: str | Path, codebook: str | Path,
+                  case_main: str | Path, case_category: str | Path,
+                  outputs: dict[str, str]) -> None:
+    """Write the tidy tables of results/tables/ and data_dictionary.csv.
+
+    ``outputs`` maps each table's file stem (concept_frequencies, category_frequencies,
+    main_category_frequencies, case_by_main_category, case_by_category, data_dictionary) to
+    its path.
+    """
+    book = load_codebook(codebook)
+    tables = tidy_tables(pd.read_parquet(codings), pd.read_parquet(documents), book,
+                         read_case_table(case_main), read_case_table(case_category))
+    dictionary = data_dictionary(tables, table_descriptions(tables, code_table(book)))
+    for name, frame in tables.items():
+        write_csv(outputs[name], frame)
+    write_csv(outputs["data_dictionary"], dictionary)
+    log.info("%d tables and a dictionary of %d columns written", len(tables), len(dictionary))

@@ -1,0 +1,110 @@
+"""Cases and the evidence codings every mechanism table counts.
+
+A *case* is the unit a reader compares: for interviews the respondent (several interviews of one
+respondent are one case), for web material each document on its own. Documents collapsed as
+duplicates (``duplicate_of`` set) are left out everywhere, so a repost never counts twice.
+
+Evidence rule: every coding counts, whoever made it (the auto-coder and every human coder), but
+one passage coded with one concept counts once — codings are de-duplicated by
+``(doc_id, seg_id, concept_id)``. Manual codings are kept in preference to auto codings when
+both mark the same unit, so provenance shown downstream favours a person's judgement.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import pandas as pd
+
+from gtflow.coding.codebook import Codebook
+from gtflow.errors import InputError
+
+log = logging.getLogger(__name__)
+
+#: Source types in the order every table lists them.
+SOURCE_TYPES = ("interview", "web_page", "web_post")
+#: Case types in the order every table lists them, and the case type of each source type.
+CASE_TYPES = ("respondent", "web_page", "web_post")
+CASE_TYPE_OF_SOURCE = {"interview": "respondent", "web_page": "web_page", "web_post": "web_post"}
+#: Manual codings come before auto codings wherever one coding must be preferred.
+ORIGIN_RANK = {"qdpx": 0, "csv": 1, "auto": 2}
+#: The hierarchy column that holds the codes of each codebook level.
+LEVEL_COLUMN = {"concept": "concept_id", "category": "category_id",
+                "main_category": "main_category_id", "core": "core_id"}
+CODE_COLUMNS = ["code_id", "level", "label", "label_en", "parent_id"]
+
+
+def corpus_documents(documents: pd.DataFrame) -> pd.DataFrame:
+    """The documents that count (duplicates removed), with ``case_id`` and ``case_type`` added.
+
+    An interview's case is its respondent id; an interview without a respondent id is a case of
+    its own (case id = document id). Each web document is its own case.
+    """
+    kept = documents[documents["duplicate_of"].fillna("").astype(str) == ""].copy()
+    unknown = kept[~kept["source_type"].isin(SOURCE_TYPES)]
+    if len(unknown):
+        raise InputError(None, f"document has source type '{unknown['source_type'].iloc[0]}'; "
+                         f"expected one of {', '.join(SOURCE_TYPES)}", record=unknown["doc_id"].iloc[0])
+    respondent = kept["respondent_id"].fillna("").astype(str).str.strip()
+    is_interview = kept["source_type"] == "interview"
+    kept["case_id"] = kept["doc_id"].astype(str)
+    kept.loc[is_interview & (respondent != ""), "case_id"] = respondent[is_interview & (respondent != "")]
+    kept["case_type"] = kept["source_type"].map(CASE_TYPE_OF_SOURCE)
+    return kept.sort_values("doc_id", kind="stable").reset_index(drop=True)
+
+
+def case_table(docs: pd.DataFrame) -> pd.DataFrame:
+    """One row per case: case_id, case_type, source_type, n_documents (sorted by type, then id)."""
+    cases = (docs.groupby(["case_type", "case_id", "source_type"], sort=False)
+             .agg(n_documents=("doc_id", "nunique")).reset_index())
+    cases["type_order"] = cases["case_type"].map({t: i for i, t in enumerate(CASE_TYPES)})
+    cases = cases.sort_values(["type_order", "case_id"], kind="stable").drop(columns="type_order")
+    return cases[["case_id", "case_type", "source_type", "n_documents"]].reset_index(drop=True)
+
+
+def code_table(codebook: Codebook) -> pd.DataFrame:
+    """Every code of the codebook in codebook order: code_id, level, label, label_en, parent_id."""
+    rows = [{"code_id": codebook.core["id"], "level": "core", "label": codebook.core["label"],
+             "label_en": codebook.core.get("label_en", ""), "parent_id": ""}]
+    for section, level in (("main_categories", "main_category"), ("categories", "category"),
+                           ("concepts", "concept")):
+        for code in getattr(codebook, section):
+            rows.append({"code_id": code["id"], "level": level, "label": code["label"],
+                         "label_en": code.get("label_en", ""),
+                         "parent_id": code.get("parent", codebook.core["id"])})
+    return pd.DataFrame(rows, columns=CODE_COLUMNS)
+
+
+def placed_codings(codings: pd.DataFrame, docs: pd.DataFrame, hierarchy: pd.DataFrame) -> pd.DataFrame:
+    """Codings on counted documents, with the hierarchy and the document's case and source type.
+
+    The hierarchy is taken from the codebook (not from the codings' own roll-up columns), so the
+    tables always agree with the codebook; a coding of a concept the codebook lacks is dropped.
+    """
+    base = codings.drop(columns=[c for c in ("category_id", "main_category_id") if c in codings])
+    base = base.merge(docs[["doc_id", "source_type", "case_id", "case_type"]], on="doc_id",
+                      how="inner")
+    placed = base.merge(hierarchy[["concept_id", "category_id", "main_category_id", "core_id"]],
+                        on="concept_id", how="inner")
+    if len(placed) < len(base):
+        log.warning("%d codings name concepts missing from the codebook; left out",
+                    len(base) - len(placed))
+    placed["origin_rank"] = placed["origin"].map(ORIGIN_RANK).fillna(len(ORIGIN_RANK)).astype(int)
+    for column in ("seg_id", "start", "end"):
+        placed[column] = placed[column].astype("int64")
+    return placed.sort_values(["doc_id", "seg_id", "concept_id", "origin_rank", "coder", "start",
+                               "end"], kind="stable").reset_index(drop=True)
+
+
+def evidence_codings(placed: pd.DataFrame) -> pd.DataFrame:
+    """One coding per (doc_id, seg_id, concept_id): the counting basis of every evidence table.
+
+    ``placed`` comes from :func:`placed_codings`, already sorted so the first row of each unit
+    is the manual coding when there is one.
+    """
+    return placed.drop_duplicates(["doc_id", "seg_id", "concept_id"], keep="first").reset_index(drop=True)
+
+
+def codings_under(evidence: pd.DataFrame, code_id: str, level: str) -> pd.DataFrame:
+    """The evidence codings of every concept below (or equal to) one code."""
+    return evidence[evidence[LEVEL_COLUMN[level]] == code_id]

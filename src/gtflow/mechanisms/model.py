@@ -1,0 +1,139 @@
+"""The generation model with its evidence: node counts, edge support, filled story lines.
+
+* A document supports a node (a main category or category) when any concept below the node is
+  coded in it; a respondent supports it when any of the respondent's interviews does.
+* An edge is supported by the documents in which both of its ends occur (document-level
+  co-occurrence) and by the respondents in whose interviews, taken together, both ends occur.
+  An edge supported by fewer documents than ``weak_edge_threshold`` is flagged ``weak``; it is
+  never dropped.
+"""
+
+from __future__ import annotations
+
+import jinja2
+import pandas as pd
+from jinja2.sandbox import SandboxedEnvironment
+
+from gtflow.errors import InputError
+from gtflow.mechanisms.cases import codings_under
+
+NODE_COLUMNS = ["node_id", "label", "label_en", "layer", "documents", "interviews", "web_pages",
+                "web_posts", "respondents", "codings", "web_documents", "level"]
+EDGE_COLUMNS = ["from", "to", "relation", "relation_en", "documents", "respondents", "interviews",
+                "web_documents", "weak", "threshold"]
+EVIDENCE_FIELDS = ["documents", "interviews", "web_pages", "web_posts", "web_documents",
+                   "respondents", "codings"]
+
+
+def edge_key(source: str, target: str) -> str:
+    """The id of an edge in tables and story lines: ``"A->B"``."""
+    return f"{source}->{target}"
+
+
+def support_of(rows: pd.DataFrame) -> dict[str, int]:
+    """Evidence counts of a set of evidence codings (one code's or one edge's)."""
+    docs = rows.drop_duplicates("doc_id")
+    by_type = docs["source_type"].value_counts()
+    interviews = int(by_type.get("interview", 0))
+    web_pages = int(by_type.get("web_page", 0))
+    web_posts = int(by_type.get("web_post", 0))
+    return {"documents": len(docs), "interviews": interviews, "web_pages": web_pages,
+            "web_posts": web_posts, "web_documents": web_pages + web_posts,
+            "respondents": int(docs.loc[docs["case_type"] == "respondent", "case_id"].nunique()),
+            "codings": len(rows)}
+
+
+def code_evidence(evidence: pd.DataFrame, codes: pd.DataFrame) -> pd.DataFrame:
+    """Evidence counts for every code of the codebook (code_id + :data:`EVIDENCE_FIELDS`)."""
+    rows = []
+    for code in codes.itertuples(index=False):
+        rows.append({"code_id": code.code_id, **support_of(codings_under(evidence, code.code_id,
+                                                                         code.level))})
+    return pd.DataFrame(rows, columns=["code_id", *EVIDENCE_FIELDS])
+
+
+def node_table(model: dict, codes: pd.DataFrame, evidence_by_code: pd.DataFrame) -> pd.DataFrame:
+    """nodes.csv: one row per model node, in model order, with labels, layer and evidence."""
+    info = codes.set_index("code_id")
+    counts = evidence_by_code.set_index("code_id")
+    rows = []
+    for node in model["nodes"]:
+        code_id = node["id"]
+        rows.append({"node_id": code_id, "label": info.at[code_id, "label"],
+                     "label_en": info.at[code_id, "label_en"], "layer": node["layer"],
+                     "level": info.at[code_id, "level"],
+                     **{f: int(counts.at[code_id, f]) for f in EVIDENCE_FIELDS}})
+    return pd.DataFrame(rows, columns=NODE_COLUMNS)
+
+
+def documents_with(evidence: pd.DataFrame, code_id: str, level: str) -> pd.DataFrame:
+    """Distinct documents (doc_id, source_type, case_id, case_type) where a code occurs."""
+    rows = codings_under(evidence, code_id, level)
+    return rows[["doc_id", "source_type", "case_id", "case_type"]].drop_duplicates("doc_id")
+
+
+def edge_support(evidence: pd.DataFrame, level_of: dict[str, str], source: str,
+                 target: str) -> dict[str, int]:
+    """Documents, interviews, web documents and respondents in which both ends of an edge occur."""
+    a = documents_with(evidence, source, level_of[source])
+    b = documents_with(evidence, target, level_of[target])
+    both = a[a["doc_id"].isin(set(b["doc_id"]))]
+    respondents_a = set(a.loc[a["case_type"] == "respondent", "case_id"])
+    respondents_b = set(b.loc[b["case_type"] == "respondent", "case_id"])
+    interviews = int((both["source_type"] == "interview").sum())
+    return {"documents": len(both), "respondents": len(respondents_a & respondents_b),
+            "interviews": interviews, "web_documents": len(both) - interviews}
+
+
+def edge_table(model: dict, evidence: pd.DataFrame, codes: pd.DataFrame,
+               threshold: int) -> pd.DataFrame:
+    """edges.csv: one row per model edge, in model order, with support and the weak flag."""
+    level_of = dict(zip(codes["code_id"], codes["level"]))
+    rows = []
+    for edge in model["edges"]:
+        support = edge_support(evidence, level_of, edge["from"], edge["to"])
+        rows.append({"from": edge["from"], "to": edge["to"], "relation": edge.get("relation", ""),
+                     "relation_en": edge.get("relation_en", ""), **support,
+                     "weak": support["documents"] < threshold, "threshold": int(threshold)})
+    return pd.DataFrame(rows, columns=EDGE_COLUMNS)
+
+
+def storyline_context(counts: dict[str, int], evidence_by_code: pd.DataFrame,
+                      edges: pd.DataFrame) -> dict:
+    """The values a story line may use: corpus counts, ``node["ID"].x`` and ``edge["A->B"].x``.
+
+    ``node`` holds every code of the codebook (not only model nodes) with
+    :data:`EVIDENCE_FIELDS`; ``edge`` holds the model's edges with their support counts.
+    """
+    node = {row["code_id"]: {f: int(row[f]) for f in EVIDENCE_FIELDS}
+            for row in evidence_by_code.to_dict("records")}
+    edge = {edge_key(row["from"], row["to"]): {
+        "documents": int(row["documents"]), "respondents": int(row["respondents"]),
+        "interviews": int(row["interviews"]), "web_documents": int(row["web_documents"]),
+        "weak": bool(row["weak"])} for row in edges.to_dict("records")}
+    return {**counts, "node": node, "edge": edge}
+
+
+def render_storyline(template: str, context: dict, path: str, key: str) -> str:
+    """Fill a story line's Jinja2 placeholders in a sandbox; any unknown name is an InputError.
+
+    The sandbox keeps a study's config from reaching Python internals; StrictUndefined turns a
+    misspelt placeholder (``node["AA9"]``, ``n_docs``) into a clear message instead of a blank.
+    """
+    environment = SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False,
+                                       keep_trailing_newline=True)
+    try:
+        return environment.from_string(template).render(**context)
+    except jinja2.TemplateSyntaxError as error:
+        raise InputError(path, f"{key}: placeholder syntax error ({error.message}) on line "
+                         f"{error.lineno} of the story line") from None
+    except jinja2.UndefinedError as error:
+        raise InputError(path, f"{key}: unknown placeholder ({error.message}); available are "
+                         "n_documents, n_interviews, n_web_documents, n_web_pages, n_web_posts, "
+                         "n_respondents, n_cases, node[\"ID\"].documents/.interviews/"
+                         ".web_documents/.web_pages/.web_posts/.respondents/.codings for codebook "
+                         "ids, and edge[\"A->B\"].documents/.respondents/.interviews/"
+                         ".web_documents for model edges") from None
+    except jinja2.exceptions.SecurityError as error:
+        raise InputError(path, f"{key}: the story line does something a template may not "
+                         f"({error})") from None

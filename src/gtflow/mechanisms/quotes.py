@@ -1,0 +1,180 @@
+"""Exemplar quotes for concepts, model nodes and model edges, chosen deterministically.
+
+Candidates
+    concept / node: every coding of the concept (of any concept below the node), its span the
+    coding's ``start..end``. edge: every speaker turn in which both ends are coded; the span is
+    the tightest pair of codings (one per end) in that turn, from the earlier start to the later
+    end. An edge quote counts as manual only when both of its codings are manual.
+
+Shape
+    Leading and trailing white space is trimmed (offsets move with it). A span shorter than
+    ``min_chars`` is not a candidate. A span longer than ``max_chars`` is cut: at the last
+    sentence end (。！？!?；; or a line break) that keeps at least ``min_chars`` characters,
+    otherwise hard at ``max_chars - 1`` characters, and "…" is appended. ``start``/``end``
+    always cite the quoted characters without the "…": ``text[start:end]`` equals the quote
+    (minus the trailing "…" when ``truncated``).
+
+Choice (per item, ``per_item`` quotes)
+    1. at most one quote per document: the document's best candidate (manual before auto, then
+       untruncated before truncated, then earliest);
+    2. manual quotes before auto quotes;
+    3. within each, round-robin over source types (interview, web page, web post), so one item's
+       quotes spread over kinds of material; inside a source type, untruncated first, then a
+       stable hash of (item, document) — a fixed order that varies between items, so the same
+       document is not quoted for everything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+
+from gtflow.mechanisms.cases import SOURCE_TYPES, codings_under
+from gtflow.mechanisms.model import edge_key
+
+QUOTE_COLUMNS = ["item_type", "item_id", "rank", "doc_id", "start", "end", "quote", "origin", "coder",
+                 "source_type", "truncated"]
+CANDIDATE_COLUMNS = ["item_type", "item_id", "doc_id", "start", "end", "origin", "origin_rank",
+                     "coder", "source_type"]
+ITEM_TYPES = ("concept", "node", "edge")
+SENTENCE_ENDS = set("。！？!?；;\n")
+ELLIPSIS = "…"
+MANUAL_ORIGINS = {"csv", "qdpx"}
+
+
+def trimmed_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span without leading and trailing white space."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def fit_quote(text: str, start: int, end: int, min_chars: int,
+              max_chars: int) -> tuple[int, int, str, bool] | None:
+    """(start, end, quote, truncated) of a span within the length bounds, or None if too short."""
+    start, end = trimmed_span(text, start, end)
+    if end - start < min_chars:
+        return None
+    if end - start <= max_chars:
+        return start, end, text[start:end], False
+    room = max(max_chars - len(ELLIPSIS), 1)
+    window = text[start:start + room]
+    cut = next((i + 1 for i in range(len(window) - 1, -1, -1)
+                if window[i] in SENTENCE_ENDS and i + 1 >= min_chars), room)
+    start, cut_end = trimmed_span(text, start, start + cut)
+    return start, cut_end, text[start:cut_end] + ELLIPSIS, True
+
+
+def concept_candidates(placed: pd.DataFrame) -> pd.DataFrame:
+    """Quote candidates of every coded concept (one per coding)."""
+    frame = placed.assign(item_type="concept", item_id=placed["concept_id"])
+    return frame[CANDIDATE_COLUMNS].reset_index(drop=True)
+
+
+def node_candidates(placed: pd.DataFrame, nodes: list[str], level_of: dict[str, str]) -> pd.DataFrame:
+    """Quote candidates of every model node: the codings of every concept below it."""
+    frames = [codings_under(placed, node, level_of[node]).assign(item_type="node", item_id=node)
+              for node in nodes]
+    frames = [f[CANDIDATE_COLUMNS] for f in frames if len(f)]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=CANDIDATE_COLUMNS)
+
+
+def with_turns(placed: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:
+    """Codings with the speaker turn of the sentence they are anchored to (``seg_id``)."""
+    turns = segments[["doc_id", "seg_id", "turn"]].drop_duplicates(["doc_id", "seg_id"])
+    return placed.merge(turns, on=["doc_id", "seg_id"], how="inner")
+
+
+def edge_candidates(placed_turns: pd.DataFrame, edges: list[tuple[str, str]],
+                    level_of: dict[str, str]) -> pd.DataFrame:
+    """Quote candidates of every edge: per turn holding both ends, the tightest pair of codings."""
+    keep = ["doc_id", "turn", "start", "end", "origin", "origin_rank", "coder", "source_type"]
+    frames = []
+    for source, target in edges:
+        a = codings_under(placed_turns, source, level_of[source])[keep]
+        b = codings_under(placed_turns, target, level_of[target])[keep]
+        pairs = a.merge(b.drop(columns="source_type"), on=["doc_id", "turn"], suffixes=("_a", "_b"))
+        if pairs.empty:
+            continue
+        pairs["start"] = pairs[["start_a", "start_b"]].min(axis=1)
+        pairs["end"] = pairs[["end_a", "end_b"]].max(axis=1)
+        pairs["origin_rank"] = pairs[["origin_rank_a", "origin_rank_b"]].max(axis=1)
+        pairs["origin"] = pairs["origin_a"].where(pairs["origin_rank_a"] >= pairs["origin_rank_b"],
+                                                  pairs["origin_b"])
+        pairs["coder"] = [a_ if a_ == b_ else "+".join(sorted({a_, b_}))
+                          for a_, b_ in zip(pairs["coder_a"], pairs["coder_b"])]
+        pairs["width"] = pairs["end"] - pairs["start"]
+        pairs = pairs.sort_values(["doc_id", "turn", "origin_rank", "width", "start", "end", "coder"],
+                                  kind="stable").drop_duplicates(["doc_id", "turn"])
+        frames.append(pairs.assign(item_type="edge", item_id=edge_key(source, target))[CANDIDATE_COLUMNS])
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=CANDIDATE_COLUMNS)
+
+
+def spread_key(item_type: str, item_id: str, doc_id: str) -> str:
+    """A fixed pseudo-random order of documents that differs from item to item."""
+    return hashlib.sha256(f"{item_type}\x1f{item_id}\x1f{doc_id}".encode()).hexdigest()
+
+
+def shaped_candidates(candidates: pd.DataFrame, texts: dict[str, str], min_chars: int,
+                      max_chars: int) -> pd.DataFrame:
+    """Candidates with their quote text and offsets; too-short spans dropped."""
+    unique = candidates.drop_duplicates(["item_type", "item_id", "doc_id", "start", "end", "origin",
+                                         "coder"])
+    rows = []
+    for row in unique.to_dict("records"):
+        fitted = fit_quote(texts[row["doc_id"]], int(row["start"]), int(row["end"]), min_chars,
+                           max_chars)
+        if fitted is not None:
+            row["start"], row["end"], row["quote"], row["truncated"] = fitted
+            rows.append(row)
+    return pd.DataFrame(rows, columns=[*CANDIDATE_COLUMNS, "quote", "truncated"])
+
+
+def choose_quotes(candidates: pd.DataFrame, texts: dict[str, str], per_item: int, min_chars: int,
+                  max_chars: int, item_order: dict[tuple[str, str], int]) -> pd.DataFrame:
+    """The exemplar quotes of every item (see the module docstring for the rule)."""
+    shaped = shaped_candidates(candidates, texts, min_chars, max_chars)
+    if shaped.empty:
+        return pd.DataFrame(columns=QUOTE_COLUMNS)
+    shaped["is_auto"] = (~shaped["origin"].isin(MANUAL_ORIGINS)).astype(int)
+    shaped["source_order"] = shaped["source_type"].map({s: i for i, s in enumerate(SOURCE_TYPES)})
+    shaped["spread"] = [spread_key(t, i, d) for t, i, d in
+                        zip(shaped["item_type"], shaped["item_id"], shaped["doc_id"])]
+    item = ["item_type", "item_id"]
+    best = (shaped.sort_values([*item, "doc_id", "is_auto", "truncated", "origin_rank", "start", "end",
+                                "coder"], kind="stable")
+            .drop_duplicates([*item, "doc_id"]))
+    best = best.sort_values([*item, "is_auto", "source_order", "truncated", "spread"], kind="stable")
+    best["turn_in_type"] = best.groupby([*item, "is_auto", "source_order"]).cumcount()
+    best = best.sort_values([*item, "is_auto", "turn_in_type", "source_order", "truncated", "spread"],
+                            kind="stable")
+    chosen = best.groupby(item, sort=False).head(per_item).copy()
+    chosen["rank"] = chosen.groupby(item, sort=False).cumcount() + 1
+    chosen["type_order"] = chosen["item_type"].map({t: i for i, t in enumerate(ITEM_TYPES)})
+    chosen["item_order"] = [item_order.get((t, i), len(item_order)) for t, i in
+                            zip(chosen["item_type"], chosen["item_id"])]
+    chosen = chosen.sort_values(["type_order", "item_order", "item_id", "rank"], kind="stable")
+    chosen = chosen.astype({"start": "int64", "end": "int64", "rank": "int64", "truncated": bool})
+    return chosen[QUOTE_COLUMNS].reset_index(drop=True)
+
+
+def exemplar_quotes(placed: pd.DataFrame, segments: pd.DataFrame, texts: dict[str, str],
+                    model: dict, codes: pd.DataFrame, per_item: int, min_chars: int,
+                    max_chars: int) -> pd.DataFrame:
+    """quotes.csv: quotes for every coded concept, every model node and every model edge."""
+    level_of = dict(zip(codes["code_id"], codes["level"]))
+    nodes = [n["id"] for n in model["nodes"]]
+    edges = [(e["from"], e["to"]) for e in model["edges"]]
+    candidates = [concept_candidates(placed), node_candidates(placed, nodes, level_of),
+                  edge_candidates(with_turns(placed, segments), edges, level_of)]
+    candidates = pd.concat([c for c in candidates if len(c)], ignore_index=True) \
+        if any(len(c) for c in candidates) else pd.DataFrame(columns=CANDIDATE_COLUMNS)
+    concepts = codes.loc[codes["level"] == "concept", "code_id"].tolist()
+    item_order = {("concept", c): i for i, c in enumerate(concepts)}
+    item_order.update({("node", n): i for i, n in enumerate(nodes)})
+    item_order.update({("edge", edge_key(a, b)): i for i, (a, b) in enumerate(edges)})
+    return choose_quotes(candidates, texts, per_item, min_chars, max_chars, item_order)
+

@@ -1,0 +1,120 @@
+"""The mechanisms stage: case matrices, co-occurrence, model evidence, quotes, recommendations.
+
+:func:`mechanism_tables` is the pure core (frames in, frames out); :func:`build_mechanisms`
+reads the stage's inputs and writes its outputs atomically.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pandas as pd
+
+from gtflow.coding.codebook import Codebook, load_codebook, load_model
+from gtflow.io import write_csv, write_json
+from gtflow.mechanisms.cases import (
+    case_table,
+    code_table,
+    corpus_documents,
+    evidence_codings,
+    placed_codings,
+)
+from gtflow.mechanisms.model import (
+    code_evidence,
+    edge_key,
+    edge_table,
+    node_table,
+    render_storyline,
+    storyline_context,
+)
+from gtflow.mechanisms.quotes import MANUAL_ORIGINS, exemplar_quotes
+from gtflow.mechanisms.recommendations import recommendation_table
+from gtflow.mechanisms.tabulate import case_matrix, coding_units, cooccurrence
+
+log = logging.getLogger(__name__)
+
+EVIDENCE_RULE = ("All codings count (auto-coder and every human coder), de-duplicated by "
+                 "(doc_id, seg_id, concept_id); documents marked duplicate_of are left out.")
+
+
+def corpus_counts(docs: pd.DataFrame, cases: pd.DataFrame) -> dict[str, int]:
+    """Document and case counts of the counted corpus (the story lines' n_* values)."""
+    by_type = docs["source_type"].value_counts()
+    web_pages, web_posts = int(by_type.get("web_page", 0)), int(by_type.get("web_post", 0))
+    return {"n_documents": len(docs), "n_interviews": int(by_type.get("interview", 0)),
+            "n_web_documents": web_pages + web_posts, "n_web_pages": web_pages,
+            "n_web_posts": web_posts,
+            "n_respondents": int((cases["case_type"] == "respondent").sum()),
+            "n_cases": len(cases)}
+
+
+def mechanism_tables(codings: pd.DataFrame, documents: pd.DataFrame, segments: pd.DataFrame,
+                     codebook: Codebook, model: dict, settings: dict,
+                     model_path: str = "config/model.yaml") -> dict[str, object]:
+    """Every output of the stage as frames (and the summary as a dict)."""
+    threshold = int(settings["weak_edge_threshold"])
+    docs = corpus_documents(documents)
+    cases = case_table(docs)
+    codes = code_table(codebook)
+    placed = placed_codings(codings, docs, codebook.hierarchy())
+    evidence = evidence_codings(placed)
+    main_ids = codes.loc[codes["level"] == "main_category", "code_id"].tolist()
+    category_ids = codes.loc[codes["level"] == "category", "code_id"].tolist()
+    kept_segments = segments[segments["doc_id"].isin(set(docs["doc_id"]))]
+    evidence_by_code = code_evidence(evidence, codes)
+    nodes = node_table(model, codes, evidence_by_code)
+    edges = edge_table(model, evidence, codes, threshold)
+    counts = corpus_counts(docs, cases)
+    context = storyline_context(counts, evidence_by_code, edges)
+    storylines = {key: render_storyline(model.get(key, "") or "", context, model_path, key)
+                  for key in ("storyline", "storyline_en")}
+    quotes = exemplar_quotes(placed, kept_segments, dict(zip(docs["doc_id"], docs["clean_text"])),
+                             model, codes, int(settings["quotes_per_item"]),
+                             int(settings["quote_min_chars"]), int(settings["quote_max_chars"]))
+    weak = [edge_key(a, b) for a, b, w in zip(edges["from"], edges["to"], edges["weak"]) if w]
+    summary = {
+        **counts,
+        "n_duplicates_excluded": int((documents["duplicate_of"].fillna("") != "").sum()),
+        "n_codings": len(placed),
+        "n_codings_manual": int(placed["origin"].isin(MANUAL_ORIGINS).sum()),
+        "n_evidence_codings": len(evidence),
+        "n_concepts_coded": int(evidence["concept_id"].nunique()),
+        "n_nodes": len(nodes), "n_edges": len(edges), "n_weak_edges": len(weak),
+        "weak_edges": weak, "weak_edge_threshold": threshold,
+        "n_quotes": len(quotes), "quotes_per_item": int(settings["quotes_per_item"]),
+        "quote_min_chars": int(settings["quote_min_chars"]),
+        "quote_max_chars": int(settings["quote_max_chars"]),
+        "evidence_rule": EVIDENCE_RULE, **storylines,
+    }
+    return {
+        "case_main": case_matrix(evidence, cases, main_ids, "main_category"),
+        "case_category": case_matrix(evidence, cases, category_ids, "category"),
+        "cooccurrence": cooccurrence(coding_units(placed, kept_segments),
+                                     {"main_category": main_ids, "category": category_ids}),
+        "nodes": nodes, "edges": edges, "quotes": quotes,
+        "recommendations": recommendation_table(model, nodes, threshold),
+        "summary": summary,
+    }
+
+
+def build_mechanisms(codings: str | Path, documents: str | Path, segments: str | Path,
+                     codebook: str | Path, model: str | Path, settings: dict,
+                     outputs: dict[str, str]) -> None:
+    """Read the stage's inputs, compute :func:`mechanism_tables`, write every output.
+
+    ``outputs`` maps case_main, case_category, cooccurrence, nodes, edges, quotes,
+    recommendations (CSV) and summary (JSON) to paths.
+    """
+    book = load_codebook(codebook)
+    tables = mechanism_tables(pd.read_parquet(codings), pd.read_parquet(documents),
+                              pd.read_parquet(segments), book, load_model(model, book), settings,
+                              model_path=str(model))
+    for name, frame in tables.items():
+        if name != "summary":
+            write_csv(outputs[name], frame)
+    write_json(outputs["summary"], tables["summary"])
+    summary = tables["summary"]
+    log.info("%d documents in %d cases; %d evidence codings; %d of %d edges weakly supported",
+             summary["n_documents"], summary["n_cases"], summary["n_evidence_codings"],
+             summary["n_weak_edges"], summary["n_edges"])

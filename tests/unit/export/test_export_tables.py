@@ -1,0 +1,112 @@
+"""Tidy frequency tables and the data dictionary; reruns give identical bytes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from gtflow.coding.codebook import check_codebook
+from gtflow.export.steps import export_tables
+from gtflow.export.tables import data_dictionary, frequency_table, share
+from gtflow.mechanisms.cases import corpus_documents, evidence_codings, placed_codings
+
+RAW_CODEBOOK = {
+    "version": 1, "language": "zh",
+    "core": {"id": "C", "label": "核心", "label_en": "Core"},
+    "main_categories": [{"id": "M1", "label": "主一", "label_en": "Main one"}],
+    "categories": [{"id": "K1", "parent": "M1", "label": "类一", "label_en": "Cat one"},
+                   {"id": "K2", "parent": "M1", "label": "类二", "label_en": "Cat two"}],
+    "concepts": [{"id": "c1", "parent": "K1", "label": "概念一", "label_en": "Concept one"},
+                 {"id": "c2", "parent": "K2", "label": "概念二", "label_en": "Concept two"}],
+}
+
+
+def study():
+    documents = pd.DataFrame({
+        "doc_id": ["I1", "I2", "W1", "W2", "W3"],
+        "source_type": ["interview", "interview", "web_page", "web_post", "web_post"],
+        "respondent_id": ["R1", "R1", "", "", ""], "duplicate_of": ["", "", "", "", "W2"],
+        "clean_text": ["一二三四五六"] * 5})
+    codings = pd.DataFrame({
+        "doc_id": ["I1", "I1", "I1", "I2", "W1", "W2", "W3"],
+        "seg_id": [1, 1, 2, 1, 1, 1, 1], "start": [0] * 7, "end": [3] * 7,
+        "concept_id": ["c1", "c1", "c1", "c1", "c2", "c1", "c1"],
+        "coder": ["auto", "coder_a", "auto", "auto", "auto", "auto", "auto"],
+        "origin": ["auto", "csv", "auto", "auto", "auto", "auto", "auto"], "rule": [""] * 7})
+    return documents, codings
+
+
+def test_share_is_fixed_format():
+    assert share(1, 3) == "0.3333" and share(0, 0) == "0.0000" and share(2, 2) == "1.0000"
+
+
+def test_concept_frequencies_by_source_type():
+    documents, codings = study()
+    book = check_codebook(RAW_CODEBOOK, "codebook.yaml")
+    docs = corpus_documents(documents)
+    evidence = evidence_codings(placed_codings(codings, docs, book.hierarchy()))
+    table = frequency_table(evidence, docs, book.hierarchy(), "concept")
+    rows = {(r["concept_id"], r["source_type"]): (r["documents"], r["documents_share"], r["cases"],
+                                                  r["codings"]) for r in table.to_dict("records")}
+    # c1: I1 (s1 twice -> once, s2), I2 -> 2 interviews of one respondent, 3 codings; W2 once.
+    assert rows[("c1", "interview")] == (2, "1.0000", 1, 3)
+    assert rows[("c1", "web_page")] == (0, "0.0000", 0, 0)
+    assert rows[("c1", "web_post")] == (1, "1.0000", 1, 1)
+    assert rows[("c1", "all")] == (3, "0.7500", 2, 4)
+    assert rows[("c2", "all")] == (1, "0.2500", 1, 1)
+    assert list(table.columns) == ["concept_id", "concept", "concept_en", "category_id",
+                                   "main_category_id", "source_type", "documents",
+                                   "documents_share", "cases", "codings"]
+    main = frequency_table(evidence, docs, book.hierarchy(), "main_category")
+    assert main.loc[main["source_type"] == "all", "codings"].tolist() == [5]
+
+
+def test_dictionary_must_cover_every_column():
+    tables = {"t": pd.DataFrame(columns=["a", "b"])}
+    with pytest.raises(KeyError, match="b"):
+        data_dictionary(tables, {"t": {"a": "A column."}})
+
+
+def write_inputs(tmp_path):
+    documents, codings = study()
+    documents.to_parquet(tmp_path / "documents.parquet")
+    codings.to_parquet(tmp_path / "codings.parquet")
+    (tmp_path / "codebook.yaml").write_text(yaml.safe_dump(RAW_CODEBOOK, allow_unicode=True),
+                                            encoding="utf-8")
+    case_main = pd.DataFrame({"case_id": ["R1", "W1", "W2"],
+                              "case_type": ["respondent", "web_page", "web_post"],
+                              "source_type": ["interview", "web_page", "web_post"],
+                              "n_documents": [2, 1, 1], "M1": [3, 1, 1]})
+    case_main.to_csv(tmp_path / "case_main.csv", index=False)
+    case_main.rename(columns={"M1": "K1"}).assign(K2=[0, 1, 0]).to_csv(
+        tmp_path / "case_category.csv", index=False)
+
+
+def run(tmp_path, out):
+    names = ["concept_frequencies", "category_frequencies", "main_category_frequencies",
+             "case_by_main_category", "case_by_category", "data_dictionary"]
+    outputs = {n: str(tmp_path / out / f"{n}.csv") for n in names}
+    export_tables(codings=tmp_path / "codings.parquet", documents=tmp_path / "documents.parquet",
+                  codebook=tmp_path / "codebook.yaml", case_main=tmp_path / "case_main.csv",
+                  case_category=tmp_path / "case_category.csv", outputs=outputs)
+    return outputs
+
+
+def test_tables_are_deterministic_and_fully_documented(tmp_path):
+    write_inputs(tmp_path)
+    first, second = run(tmp_path, "one"), run(tmp_path, "two")
+    for name in first:
+        assert Path(first[name]).read_bytes() == Path(second[name]).read_bytes(), name
+    dictionary = pd.read_csv(first["data_dictionary"], keep_default_na=False)
+    for name, path in first.items():
+        header = pd.read_csv(path, nrows=0).columns.tolist()
+        documented = dictionary.loc[dictionary["table"] == f"{name}.csv", "column"].tolist()
+        assert documented == header, name
+    assert (dictionary["description"].str.len() > 0).all()
+    k2 = dictionary[(dictionary["table"] == "case_by_category.csv") & (dictionary["column"] == "K2")]
+    assert "类二 / Cat two" in k2["description"].iloc[0]
+    assert Path(first["case_by_main_category"]).read_bytes() == \
+        (tmp_path / "case_main.csv").read_bytes()

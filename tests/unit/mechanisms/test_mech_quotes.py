@@ -1,0 +1,117 @@
+"""Exemplar quotes: shape, offsets, order of preference, spread and determinism."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from mech_corpus import MODEL, codebook, codings, documents_and_segments
+
+from gtflow.mechanisms.cases import code_table, corpus_documents, placed_codings
+from gtflow.mechanisms.quotes import (
+    CANDIDATE_COLUMNS,
+    QUOTE_COLUMNS,
+    choose_quotes,
+    exemplar_quotes,
+    fit_quote,
+)
+
+
+def test_fit_quote_trims_white_space_and_keeps_offsets():
+    text = "  一二三四五六  "
+    assert fit_quote(text, 0, len(text), 3, 20) == (2, 8, "一二三四五六", False)
+
+
+def test_fit_quote_drops_short_spans():
+    assert fit_quote("一二三", 0, 3, 4, 20) is None
+
+
+def test_fit_quote_cuts_at_a_sentence_end():
+    text = "一二三四五。六七八九十。"
+    start, end, quote, truncated = fit_quote(text, 0, len(text), 3, 8)
+    assert (start, end, quote, truncated) == (0, 6, "一二三四五。…", True)
+    assert text[start:end] == quote[:-1] and len(quote) <= 8
+
+
+def test_fit_quote_cuts_hard_without_a_sentence_end():
+    text = "一二三四五六七八九十"
+    assert fit_quote(text, 0, 10, 3, 6) == (0, 5, "一二三四五…", True)
+
+
+def test_fit_quote_ignores_a_sentence_end_that_leaves_too_little():
+    text = "一。二三四五六七八九十"
+    assert fit_quote(text, 0, len(text), 3, 6) == (0, 5, "一。二三四…", True)
+
+
+def candidates(rows):
+    frame = pd.DataFrame(rows, columns=["doc_id", "start", "end", "origin", "coder", "source_type"])
+    frame["item_type"], frame["item_id"] = "concept", "c1"
+    frame["origin_rank"] = frame["origin"].map({"qdpx": 0, "csv": 1, "auto": 2})
+    return frame[CANDIDATE_COLUMNS]
+
+
+TEXTS = {d: f"{d}的第一句话很长很长。{d}的第二句话也很长。" for d in ("I1", "I2", "I3", "P1", "Q1")}
+
+
+def test_manual_before_auto_and_one_quote_per_document():
+    frame = candidates([("I1", 0, 11, "auto", "auto", "interview"),
+                        ("I1", 11, 21, "csv", "coder_a", "interview"),
+                        ("I2", 0, 11, "auto", "auto", "interview")])
+    quotes = choose_quotes(frame, TEXTS, 2, 4, 40, {})
+    assert quotes[["doc_id", "start", "origin", "rank"]].values.tolist() == [
+        ["I1", 11, "csv", 1], ["I2", 0, "auto", 2]]
+
+
+def test_round_robin_over_source_types():
+    frame = candidates([("I1", 0, 11, "auto", "auto", "interview"),
+                        ("I2", 0, 11, "auto", "auto", "interview"),
+                        ("I3", 0, 11, "auto", "auto", "interview"),
+                        ("P1", 0, 11, "auto", "auto", "web_page"),
+                        ("Q1", 0, 11, "auto", "auto", "web_post")])
+    quotes = choose_quotes(frame, TEXTS, 3, 4, 40, {})
+    assert quotes["source_type"].tolist() == ["interview", "web_page", "web_post"]
+    assert quotes["rank"].tolist() == [1, 2, 3]
+
+
+def test_choice_does_not_depend_on_row_order():
+    rows = [("I1", 0, 11, "auto", "auto", "interview"), ("I2", 0, 11, "auto", "auto", "interview"),
+            ("I3", 11, 21, "auto", "auto", "interview"), ("P1", 0, 11, "auto", "auto", "web_page")]
+    first = choose_quotes(candidates(rows), TEXTS, 2, 4, 40, {})
+    second = choose_quotes(candidates(rows[::-1]), TEXTS, 2, 4, 40, {})
+    pd.testing.assert_frame_equal(first, second)
+
+
+@pytest.fixture()
+def study_quotes():
+    documents, segments = documents_and_segments()
+    docs = corpus_documents(documents)
+    placed = placed_codings(codings(segments), docs, codebook().hierarchy())
+    texts = dict(zip(docs["doc_id"], docs["clean_text"]))
+    quotes = exemplar_quotes(placed, segments[segments["doc_id"].isin(set(docs["doc_id"]))],
+                             texts, MODEL, code_table(codebook()), 2, 4, 40)
+    return quotes, texts
+
+
+def test_quotes_cite_offsets_into_the_clean_text(study_quotes):
+    quotes, texts = study_quotes
+    assert list(quotes.columns) == QUOTE_COLUMNS
+    assert len(quotes)
+    for row in quotes.to_dict("records"):
+        cited = texts[row["doc_id"]][row["start"]:row["end"]]
+        assert cited == (row["quote"][:-1] if row["truncated"] else row["quote"])
+
+
+def test_quotes_per_item_and_edges(study_quotes):
+    quotes, _ = study_quotes
+    assert quotes.groupby(["item_type", "item_id"]).size().max() <= 2
+    assert not quotes.duplicated(["item_type", "item_id", "doc_id"]).any()
+    assert quotes["item_type"].drop_duplicates().tolist() == ["concept", "node", "edge"]
+    edges = quotes[quotes["item_type"] == "edge"]
+    # M1->M2 co-occur within a turn in I1 (s1 + s2) and I3 (one sentence); P1 has them in two turns.
+    assert sorted(edges.loc[edges["item_id"] == "M1->M2", "doc_id"]) == ["I1", "I3"]
+    assert "K2->M2" not in set(edges["item_id"])
+    i1 = edges[(edges["item_id"] == "M1->M2") & (edges["doc_id"] == "I1")].iloc[0]
+    assert i1["quote"] == "权责失衡，乡镇兜底。上面压下来的任务太多了。"
+    # The manual coding of c1 in I1 is preferred over the auto coding of the same sentence.
+    c1 = quotes[(quotes["item_type"] == "concept") & (quotes["item_id"] == "c1")]
+    assert c1.iloc[0]["origin"] == "csv" and c1.iloc[0]["coder"] == "coder_a"
+    assert "Q2" not in set(quotes["doc_id"])

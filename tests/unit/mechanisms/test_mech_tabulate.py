@@ -1,0 +1,90 @@
+"""Cases, evidence codings, case matrices and co-occurrence on the hand-made study."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from mech_corpus import codebook, codings, documents_and_segments
+
+from gtflow.errors import InputError
+from gtflow.mechanisms.cases import case_table, corpus_documents, evidence_codings, placed_codings
+from gtflow.mechanisms.tabulate import case_matrix, coding_units, cooccurrence
+
+
+@pytest.fixture()
+def study():
+    documents, segments = documents_and_segments()
+    docs = corpus_documents(documents)
+    placed = placed_codings(codings(segments), docs, codebook().hierarchy())
+    return docs, segments, placed, evidence_codings(placed)
+
+
+def test_duplicates_are_left_out_and_respondents_are_cases(study):
+    docs, _, placed, _ = study
+    assert "Q2" not in set(docs["doc_id"]) and "Q2" not in set(placed["doc_id"])
+    cases = case_table(docs)
+    assert cases.to_dict("records") == [
+        {"case_id": "R1", "case_type": "respondent", "source_type": "interview", "n_documents": 2},
+        {"case_id": "R2", "case_type": "respondent", "source_type": "interview", "n_documents": 1},
+        {"case_id": "P1", "case_type": "web_page", "source_type": "web_page", "n_documents": 1},
+        {"case_id": "Q1", "case_type": "web_post", "source_type": "web_post", "n_documents": 1},
+    ]
+
+
+def test_interview_without_respondent_is_its_own_case():
+    documents = pd.DataFrame([{"doc_id": "I9", "source_type": "interview", "respondent_id": "",
+                               "duplicate_of": ""}])
+    assert corpus_documents(documents)["case_id"].tolist() == ["I9"]
+
+
+def test_unknown_source_type_is_an_input_error():
+    documents = pd.DataFrame([{"doc_id": "X", "source_type": "fax", "respondent_id": "",
+                               "duplicate_of": ""}])
+    with pytest.raises(InputError, match="fax"):
+        corpus_documents(documents)
+
+
+def test_evidence_deduplicates_by_unit_and_prefers_manual(study):
+    _, _, placed, evidence = study
+    assert len(placed) == 9  # 10 codings minus the duplicate document's one
+    assert len(evidence) == 8  # I1 s1 c1 coded twice counts once
+    i1 = evidence[(evidence["doc_id"] == "I1") & (evidence["concept_id"] == "c1")]
+    assert i1["origin"].tolist() == ["csv"]
+
+
+def test_case_by_main_category(study):
+    docs, _, _, evidence = study
+    matrix = case_matrix(evidence, case_table(docs), ["M1", "M2"], "main_category")
+    assert list(matrix.columns) == ["case_id", "case_type", "source_type", "n_documents", "M1", "M2"]
+    assert matrix[["case_id", "M1", "M2"]].values.tolist() == [
+        ["R1", 2, 1], ["R2", 1, 1], ["P1", 1, 1], ["Q1", 1, 0]]
+
+
+def test_case_by_category(study):
+    docs, _, _, evidence = study
+    matrix = case_matrix(evidence, case_table(docs), ["K1", "K2", "K3"], "category")
+    assert matrix[["K1", "K2", "K3"]].values.tolist() == [[1, 1, 1], [1, 0, 1], [1, 0, 1], [0, 1, 0]]
+    assert all(str(matrix[c].dtype) == "int64" for c in ["K1", "K2", "K3"])
+
+
+def test_cooccurrence_levels(study):
+    _, segments, placed, _ = study
+    table = cooccurrence(coding_units(placed, segments), {"main_category": ["M1", "M2"]})
+    counts = {(r["level"], r["a"], r["b"]): r["count"] for r in table.to_dict("records")}
+    assert counts == {
+        ("sentence", "M1", "M1"): 5, ("sentence", "M1", "M2"): 1, ("sentence", "M2", "M2"): 3,
+        ("segment", "M1", "M1"): 5, ("segment", "M1", "M2"): 2, ("segment", "M2", "M2"): 3,
+        ("document", "M1", "M1"): 5, ("document", "M1", "M2"): 3, ("document", "M2", "M2"): 3,
+    }
+    assert list(table.columns) == ["level", "code_level", "a", "b", "count"]
+
+
+def test_turn_coding_covers_every_sentence_of_its_span():
+    segments = pd.DataFrame({"doc_id": ["D"] * 3, "seg_id": [1, 2, 3], "turn": [0, 0, 1],
+                             "start": [0, 5, 10], "end": [5, 10, 15]})
+    placed = pd.DataFrame({"doc_id": ["D", "D"], "seg_id": [1, 3], "start": [0, 12],
+                           "end": [10, 12], "concept_id": ["c1", "c2"],
+                           "category_id": ["K1", "K2"], "main_category_id": ["M1", "M1"]})
+    units = coding_units(placed, segments)
+    assert units[["seg_id", "turn", "concept_id"]].values.tolist() == [
+        [1, 0, "c1"], [2, 0, "c1"], [3, 1, "c2"]]  # the empty span keeps its own sentence
