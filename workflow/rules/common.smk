@@ -19,6 +19,7 @@ except InputError as error:
 REPORT = f"reports/{config['study']['name']}"
 # Files that travel with the workflow (not with the study) are found beside the Snakefile.
 WORKFLOW_DIR = Path(workflow.basedir) / "workflow"
+TEMPLATE_DIR = WORKFLOW_DIR / "templates"
 
 
 wildcard_constraints:
@@ -82,10 +83,12 @@ def data_card(wildcards):
     return [STUDY.data_card] if STUDY.data_card else []
 
 
-def report_templates(wildcards):
-    return sorted(str(p) for p in (WORKFLOW_DIR / "templates").glob("*.j2")) + sorted(
-        str(p) for p in (WORKFLOW_DIR / "templates").glob("labels.*.yaml")
-    )
+def public_roster(wildcards):
+    return ["results/ingest/respondents.parquet"] if STUDY.roster else []
+
+
+def raw_side_files(wildcards):
+    return [path for path in (STUDY.roster, STUDY.manifest) if path]
 
 
 def report_formats(wildcards):

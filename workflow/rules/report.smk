@@ -1,4 +1,4 @@
-# Report: context from the results, figures (SVG), the .qmd from jinja2 templates, rendering.
+# Report: context and figures (SVG) from the results, the .qmd from jinja2 templates, rendering.
 
 
 rule report_context:
@@ -15,6 +15,7 @@ rule report_context:
         holdout="results/saturation/holdout.csv",
         saturation="results/saturation/summary.json",
         case_main="results/mechanisms/case_by_main_category.csv",
+        cooccurrence="results/mechanisms/cooccurrence.csv",
         nodes="results/mechanisms/nodes.csv",
         edges="results/mechanisms/edges.csv",
         quotes="results/mechanisms/quotes.csv",
@@ -23,18 +24,24 @@ rule report_context:
         codebook="config/codebook.yaml",
         model="config/model.yaml",
         config_file="config/config.yaml",
+        labels_en=TEMPLATE_DIR / "labels.en.yaml",
+        labels_zh=TEMPLATE_DIR / "labels.zh.yaml",
+        respondents=public_roster,
         data_card=data_card,
+        manual=manual_coding_files,
+        raw_side=raw_side_files,
     output:
         context="results/report/context.json",
         saturation_svg="reports/figures/saturation.svg",
         heatmap_svg="reports/figures/heatmap.svg",
+        timeline_svg="reports/figures/timeline.svg",
         model_svg="reports/figures/model.svg",
-    params:
-        config=config,
     log:
         "logs/report/context.log",
     conda:
         "../envs/gtflow.yaml"
+    params:
+        config=config,
     script:
         "../../scripts/report_context.py"
 
@@ -42,15 +49,18 @@ rule report_context:
 rule report_qmd:
     input:
         context="results/report/context.json",
-        templates="workflow/templates/report.qmd.j2",
+        template=TEMPLATE_DIR / "report.qmd.j2",
+        partials=TEMPLATE_DIR / "partials.j2",
+        labels_en=TEMPLATE_DIR / "labels.en.yaml",
+        labels_zh=TEMPLATE_DIR / "labels.zh.yaml",
     output:
         f"{REPORT}.qmd",
-    params:
-        language=config["report"]["language"],
     log:
         "logs/report/qmd.log",
     conda:
         "../envs/gtflow.yaml"
+    params:
+        language=config["report"]["language"],
     script:
         "../../scripts/report_qmd.py"
 
@@ -58,18 +68,41 @@ rule report_qmd:
 rule report_html:
     input:
         qmd=f"{REPORT}.qmd",
+        css=TEMPLATE_DIR / "report.css",
         figures=[
             "reports/figures/saturation.svg",
             "reports/figures/heatmap.svg",
+            "reports/figures/timeline.svg",
             "reports/figures/model.svg",
         ],
     output:
         f"{REPORT}.html",
-    params:
-        renderer=config["report"]["renderer"],
     log:
         "logs/report/html.log",
     conda:
         "../envs/gtflow.yaml"
+    params:
+        renderer=config["report"]["renderer"],
     script:
         "../../scripts/report_render.py"
+
+
+rule report_pdf:
+    input:
+        qmd=f"{REPORT}.qmd",
+        figures=[
+            "reports/figures/saturation.svg",
+            "reports/figures/heatmap.svg",
+            "reports/figures/timeline.svg",
+            "reports/figures/model.svg",
+        ],
+    output:
+        f"{REPORT}.pdf",
+    log:
+        "logs/report/pdf.log",
+    conda:
+        "../envs/gtflow.yaml"
+    params:
+        cjk_font=config["report"]["cjk_font"],
+    script:
+        "../../scripts/report_pdf.py"

@@ -1,0 +1,10 @@
+from gtflow.report.steps import render_report_pdf
+from gtflow.runner import run_step
+
+run_step(
+    render_report_pdf,
+    log=snakemake.log[0],
+    qmd=snakemake.input.qmd,
+    cjk_font=snakemake.params.cjk_font,
+    out=snakemake.output[0],
+)

@@ -1,0 +1,13 @@
+from pathlib import Path
+
+from gtflow.report.steps import write_report_qmd
+from gtflow.runner import run_step
+
+run_step(
+    write_report_qmd,
+    log=snakemake.log[0],
+    context=snakemake.input.context,
+    templates=Path(snakemake.input.template).parent,
+    language=snakemake.params.language,
+    out=snakemake.output[0],
+)

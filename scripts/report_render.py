@@ -1,0 +1,11 @@
+from gtflow.report.steps import render_report_html
+from gtflow.runner import run_step
+
+run_step(
+    render_report_html,
+    log=snakemake.log[0],
+    qmd=snakemake.input.qmd,
+    css=snakemake.input.css,
+    renderer=snakemake.params.renderer,
+    out=snakemake.output[0],
+)

@@ -1,0 +1,224 @@
+"""A tiny study's results, written to a folder, for the report tests (unit and browser).
+
+Three documents: two interviews and one web post whose title and text carry hostile content —
+a <script>, an <img onerror=...>, Markdown syntax and a Quarto shortcode — which must reach
+the report as literal text.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from gtflow.config import complete_config
+
+#: What the planted post says; the report must show it and never run it.
+EVIL = ("<script>document.title='PWNED'</script> "
+        "<img src=x onerror=\"document.body.setAttribute('data-pwned','1')\"> "
+        "**bold** [link](http://evil.example) {{< pagebreak >}} | pipe # hash :::")
+EVIL_TITLE = "<script>window.pwned=1</script>帖子 *title*"
+
+CODEBOOK = {
+    "version": 1, "language": "zh",
+    "core": {"id": "CORE", "label": "核心", "label_en": "Core <b>category</b>",
+             "definition": "核心定义", "definition_en": "Core definition"},
+    "main_categories": [
+        {"id": "AA1", "label": "压力", "label_en": "Pressure", "definition": "压力定义"},
+        {"id": "AA2", "label": "后果", "label_en": "Outcome", "definition": "后果定义"}],
+    "categories": [
+        {"id": "A1", "parent": "AA1", "label": "上级压力", "label_en": "Pressure from above"},
+        {"id": "A2", "parent": "AA2", "label": "负担", "label_en": "Burden"}],
+    "concepts": [
+        {"id": "a1", "parent": "A1", "label": "排名", "label_en": "Rankings",
+         "rules": {"any": ["排名"]}},
+        {"id": "a2", "parent": "A2", "label": "刷数据", "label_en": "Inflated figures",
+         "rules": {"any": ["刷"]}}],
+}
+
+MODEL = {
+    "layers": [{"id": "mechanism", "label": "机制", "label_en": "Mechanisms"},
+               {"id": "outcome", "label": "结果", "label_en": "Outcome"}],
+    "nodes": [{"id": "A1", "layer": "mechanism"}, {"id": "AA1", "layer": "mechanism"},
+              {"id": "AA2", "layer": "outcome"}],
+    "edges": [{"from": "A1", "to": "AA1", "relation": "构成", "relation_en": "makes up"},
+              {"from": "AA1", "to": "AA2", "relation": "扭曲", "relation_en": "distorts"}],
+    "storyline": "共 {{ n_documents }} 份资料，压力 {{ node[\"AA1\"].documents }} 份。",
+    "storyline_en": "{{ n_documents }} documents; pressure in {{ node[\"AA1\"].documents }}.",
+    "recommendations": [{"id": "R1", "title": "减压", "title_en": "Relieve pressure",
+                         "text": "建议正文", "text_en": "Recommendation text",
+                         "measures": ["措施一"], "measures_en": ["Measure one"],
+                         "targets": ["AA1"]}],
+}
+
+TEXTS = {
+    "I01": "问：压力大吗？答：排名压力很大，每周都排名。",
+    "I02": "答：我们只能刷数据，排名靠后要挨批。",
+    "P01": EVIL + " 排名 刷数据",
+}
+
+
+def write_csv(path: Path, rows: list[dict], columns: list[str]) -> str:
+    pd.DataFrame(rows, columns=columns).to_csv(path, index=False)
+    return str(path)
+
+
+def write_study(root: Path) -> dict:
+    """Write the tiny study under ``root``; return the report_context input paths."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "config").mkdir(exist_ok=True)
+    (root / "data").mkdir(exist_ok=True)
+    codebook = root / "config" / "codebook.yaml"
+    codebook.write_text(yaml.safe_dump(CODEBOOK, allow_unicode=True), encoding="utf-8")
+    model = root / "config" / "model.yaml"
+    model.write_text(yaml.safe_dump(MODEL, allow_unicode=True), encoding="utf-8")
+    config_file = root / "config" / "config.yaml"
+    config_file.write_text("study:\n  name: tiny\n", encoding="utf-8")
+    card = root / "data" / "README.md"
+    card.write_text("# Data card\n\nAll material here is SYNTHETIC demonstration data "
+                    "<b>written</b> for tests.\nNo real persons.\n\n## Sources\n\nMore.\n",
+                    encoding="utf-8")
+    docs = pd.DataFrame([
+        {"doc_id": "I01", "source_type": "interview", "title": "I01", "date": "2021-03-01",
+         "author": "INT", "respondent_id": "R01", "url": "", "lang": "zh",
+         "sha256_raw": "a" * 64, "raw_path": "data/raw/interviews/I01.md"},
+        {"doc_id": "I02", "source_type": "interview", "title": "I02", "date": "2021-04-01",
+         "author": "INT", "respondent_id": "R02", "url": "", "lang": "zh",
+         "sha256_raw": "b" * 64, "raw_path": "data/raw/interviews/I02.md"},
+        {"doc_id": "P01", "source_type": "web_post", "title": EVIL_TITLE, "date": "2020-01-05",
+         "author": "u1", "respondent_id": "", "url": "http://x.example/1", "lang": "zh",
+         "sha256_raw": "c" * 64, "raw_path": "data/raw/web/posts/p.jsonl"},
+    ])
+    docs["clean_text"] = docs["doc_id"].map(TEXTS)
+    docs["n_chars"] = docs["clean_text"].str.len()
+    docs["duplicate_of"] = ""
+    results = root / "results"
+    results.mkdir(exist_ok=True)
+    docs.to_parquet(results / "documents.parquet", index=False)
+    segments = pd.DataFrame([{"doc_id": d, "seg_id": 1, "speaker": "", "start": 0,
+                              "end": len(t), "text": t} for d, t in TEXTS.items()])
+    segments.to_parquet(results / "segments.parquet", index=False)
+    evil_at = TEXTS["P01"].index("排名")
+    codings = pd.DataFrame([
+        {"doc_id": "I01", "seg_id": 1, "start": 6, "end": 22, "concept_id": "a1", "coder": "auto",
+         "origin": "auto", "rule": "any:排名", "category_id": "A1", "main_category_id": "AA1"},
+        {"doc_id": "I02", "seg_id": 1, "start": 2, "end": 18, "concept_id": "a2", "coder": "auto",
+         "origin": "auto", "rule": "any:刷", "category_id": "A2", "main_category_id": "AA2"},
+        {"doc_id": "P01", "seg_id": 1, "start": 0, "end": evil_at + 2, "concept_id": "a1",
+         "coder": "coder_a", "origin": "csv", "rule": "", "category_id": "A1",
+         "main_category_id": "AA1"},
+    ])
+    codings.to_parquet(results / "codings.parquet", index=False)
+    respondents = pd.DataFrame([
+        {"respondent_id": "R01", "role": "干部 cadre", "level": "县 county"},
+        {"respondent_id": "R02", "role": "群众 resident", "level": "村 village"}])
+    respondents.to_parquet(results / "respondents.parquet", index=False)
+    paths = {
+        "documents": str(results / "documents.parquet"),
+        "segments": str(results / "segments.parquet"),
+        "codings": str(results / "codings.parquet"),
+        "respondents": str(results / "respondents.parquet"),
+        "duplicates": write_csv(results / "duplicates.csv", [], [
+            "cluster_id", "doc_id", "source_type", "date", "kept_doc_id", "kind", "similarity"]),
+        "anchors": write_csv(results / "anchoring.csv", [{"status": "ok"}], ["status"]),
+        "reliability": write_csv(results / "agreement.csv", [
+            {"level": "concept", "concept_id": "__overall__", "n_units": 3, "n_units_coded": 2,
+             "percent_agreement": 0.9, "cohen_kappa": 0.8, "krippendorff_alpha": 0.79,
+             "alpha_ci_low": 0.5, "alpha_ci_high": 1.0},
+            {"level": "concept", "concept_id": "a1", "n_units": 3, "n_units_coded": 2,
+             "percent_agreement": 0.9, "cohen_kappa": 0.8, "krippendorff_alpha": 0.79,
+             "alpha_ci_low": 0.5, "alpha_ci_high": 1.0}],
+            ["level", "concept_id", "n_units", "n_units_coded", "percent_agreement",
+             "cohen_kappa", "krippendorff_alpha", "alpha_ci_low", "alpha_ci_high"]),
+        "disagreements": write_csv(results / "disagreements.csv", [
+            {"doc_id": "P01", "seg_id": 1, "text": EVIL, "coder_a": "a1", "coder_b": ""}],
+            ["doc_id", "seg_id", "text", "coder_a", "coder_b"]),
+        "curves": write_csv(results / "curves.csv", [
+            {"level": "concept", "position": i + 1, "doc_id": d, "new_codes": n, "cumulative": c,
+             "band_low": c - 1, "band_median": c, "band_high": c}
+            for i, (d, n, c) in enumerate([("I01", 1, 1), ("I02", 1, 2)])],
+            ["level", "position", "doc_id", "new_codes", "cumulative", "band_low",
+             "band_median", "band_high"]),
+        "holdout": write_csv(results / "holdout.csv", [],
+                             ["level", "id", "n_holdout_docs", "holdout_docs"]),
+        "case_main": write_csv(results / "case_by_main_category.csv", [
+            {"case_id": "R01", "case_type": "respondent", "source_type": "interview",
+             "n_documents": 1, "AA1": 1, "AA2": 0},
+            {"case_id": "R02", "case_type": "respondent", "source_type": "interview",
+             "n_documents": 1, "AA1": 0, "AA2": 1},
+            {"case_id": "P01", "case_type": "web_post", "source_type": "web_post",
+             "n_documents": 1, "AA1": 1, "AA2": 0}],
+            ["case_id", "case_type", "source_type", "n_documents", "AA1", "AA2"]),
+        "cooccurrence": write_csv(results / "cooccurrence.csv", [],
+                                  ["level", "code_level", "a", "b", "count"]),
+        "nodes": write_csv(results / "nodes.csv", [
+            {"node_id": "A1", "documents": 2, "interviews": 1, "respondents": 1,
+             "web_documents": 1},
+            {"node_id": "AA1", "documents": 2, "interviews": 1, "respondents": 1,
+             "web_documents": 1},
+            {"node_id": "AA2", "documents": 1, "interviews": 1, "respondents": 1,
+             "web_documents": 0}],
+            ["node_id", "documents", "interviews", "respondents", "web_documents"]),
+        "edges": write_csv(results / "edges.csv", [
+            {"from": "A1", "to": "AA1", "documents": 2, "interviews": 1, "weak": False},
+            {"from": "AA1", "to": "AA2", "documents": 0, "interviews": 0, "weak": True}],
+            ["from", "to", "documents", "interviews", "weak"]),
+        "quotes": write_csv(results / "quotes.csv", [
+            {"item_type": "concept", "item_id": "a1", "rank": 1, "doc_id": "P01", "start": 0,
+             "end": evil_at + 2, "quote": TEXTS["P01"][:evil_at + 2], "truncated": False},
+            {"item_type": "node", "item_id": "AA1", "rank": 1, "doc_id": "I01", "start": 6,
+             "end": 22, "quote": TEXTS["I01"][6:22], "truncated": False}],
+            ["item_type", "item_id", "rank", "doc_id", "start", "end", "quote", "truncated"]),
+        "recommendations": write_csv(results / "recommendations.csv", [
+            {"rec_id": "R1", "targets": "AA1", "target_evidence_documents": 2,
+             "target_strengths": "AA1=weak", "strength": "weak"}],
+            ["rec_id", "targets", "target_evidence_documents", "target_strengths", "strength"]),
+        "codebook": str(codebook), "model": str(model), "config_file": str(config_file),
+        "data_card": str(card), "manual": [],
+    }
+    for name, value in {
+        "reliability_summary": {"assessed": True, "coders": ["coder_a", "coder_b"],
+                                "n_units": 3, "n_documents": 1, "bootstrap": 100},
+        "saturation": {"documents": ["I01", "I02"], "sources": ["interview"],
+                       "settings": {"base_size": 1, "run_length": 1, "threshold": 0.05,
+                                    "francis_initial": 1, "francis_stop": 1,
+                                    "permutations": 10},
+                       "levels": {"concept": {"codes": 2, "francis_stop_at": None,
+                                              "guest": {"saturated": False},
+                                              "guest_runs": [], "chao2": {"s_obs": 2,
+                                                                          "chao2": 3.0}}},
+                       "holdout": {"documents": ["I02"], "new_items": 0, "saturated": True}},
+        "mechanisms": {"n_documents": 3},
+    }.items():
+        target = results / f"{name}.json"
+        target.write_text(json.dumps(value, ensure_ascii=False), encoding="utf-8")
+        paths[name] = str(target)
+    return paths
+
+
+def tiny_config(language: str = "en") -> dict:
+    """A complete configuration for the tiny study."""
+    return complete_config({"study": {"name": "tiny", "title": "小研究 <i>t</i>",
+                                      "title_en": "Tiny study: *test*"},
+                            "report": {"language": language}})
+
+
+def build_report(root: Path, language: str = "en") -> dict[str, Path]:
+    """Context, figures, .qmd and HTML of the tiny study under ``root``; their paths."""
+    from gtflow.report.steps import build_report_context, render_report_html, write_report_qmd
+
+    repo = Path(__file__).resolve().parents[3]
+    templates = repo / "workflow" / "templates"
+    paths = write_study(root)
+    out = root / "reports"
+    outputs = {"context": str(root / "results" / "context.json"),
+               **{f"{name}_svg": str(out / "figures" / f"{name}.svg")
+                  for name in ("saturation", "heatmap", "timeline", "model")}}
+    build_report_context(paths=paths, config=tiny_config(language), templates=templates,
+                         outputs=outputs)
+    qmd, html = out / "tiny.qmd", out / "tiny.html"
+    write_report_qmd(context=outputs["context"], templates=templates, language=language, out=qmd)
+    render_report_html(qmd=qmd, css=templates / "report.css", renderer="pandoc", out=html)
+    return {"context": Path(outputs["context"]), "qmd": qmd, "html": html, "out": out}

@@ -1,0 +1,137 @@
+"""The .qmd: every data value escaped, labels per language, strict undefined, deterministic."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import jinja2
+import pytest
+import yaml
+
+from gtflow.errors import InputError
+from gtflow.report.escape import Markdown
+from gtflow.report.qmd import Data, as_data, finalize, load_labels, make_environment, render_qmd
+
+REPO = Path(__file__).resolve().parents[3]
+TEMPLATES = REPO / "workflow" / "templates"
+
+
+def environment(tmp_path: Path, template: str, language: str = "en"):
+    (tmp_path / "t.j2").write_text(template, encoding="utf-8")
+    labels = {"na": Markdown("n/a"), "hello": Markdown("**Hello** {name}")}
+    return make_environment(tmp_path, language, labels).get_template("t.j2")
+
+
+def test_data_is_escaped_without_any_filter(tmp_path: Path) -> None:
+    template = environment(tmp_path, "{{ value }} {{ n }}")
+    assert template.render(**as_data({"value": "<b>*x*</b>", "n": 1.5})) == \
+        r"&lt;b&gt;\*x\*&lt;\/b&gt; 1\.5"
+
+
+def test_labels_and_helpers_are_not_escaped_twice(tmp_path: Path) -> None:
+    template = environment(tmp_path, '{{ L.hello | fill(name=value) }} {{ num(n) }}')
+    assert template.render(**as_data({"value": "<i>", "n": 1234})) == "**Hello** &lt;i&gt; 1,234"
+
+
+def test_language_pick_escapes_too(tmp_path: Path) -> None:
+    template = environment(tmp_path, '{{ item | tr("label") }}', language="en")
+    item = as_data({"item": {"label": "中文", "label_en": "a_b"}})
+    assert template.render(**item) == r"a\_b"
+    template_zh = environment(tmp_path, '{{ item | tr("label") }}', language="zh")
+    assert template_zh.render(**item) == "中文"
+
+
+def test_join_escapes_each_item(tmp_path: Path) -> None:
+    template = environment(tmp_path, '{{ items | join(", ") }}')
+    assert template.render(**as_data({"items": ["*a*", "<b>"]})) == r"\*a\*, &lt;b&gt;"
+
+
+def test_missing_value_is_an_error(tmp_path: Path) -> None:
+    template = environment(tmp_path, "{{ nothing.here }}")
+    with pytest.raises(jinja2.UndefinedError):
+        template.render()
+
+
+def test_finalize_passes_template_text() -> None:
+    assert finalize("| a |") == "| a |"
+    assert finalize(Data("| a |")) == r"\| a \|"
+
+
+def test_label_files_define_the_same_keys() -> None:
+    english = yaml.safe_load((TEMPLATES / "labels.en.yaml").read_text(encoding="utf-8"))
+    chinese = yaml.safe_load((TEMPLATES / "labels.zh.yaml").read_text(encoding="utf-8"))
+    assert set(english) == set(chinese)
+
+
+def test_every_label_the_template_uses_exists() -> None:
+    labels = load_labels(TEMPLATES / "labels.en.yaml")
+    used = set()
+    for name in ("report.qmd.j2", "partials.j2"):
+        used |= set(re.findall(r"\bL\.([a-z_0-9]+)", (TEMPLATES / name).read_text(encoding="utf-8")))
+    assert used <= set(labels), sorted(used - set(labels))
+
+
+def test_template_never_concatenates_data() -> None:
+    # "~" turns escaped data into a plain string; it may only build label keys: L["x_" ~ ...].
+    text = (TEMPLATES / "report.qmd.j2").read_text(encoding="utf-8")
+    assert all(re.search(r'L\["[a-z_]+" ~ ', line) for line in text.splitlines() if " ~ " in line)
+
+
+def test_report_headings_switch_language(built_report: dict, built_report_zh: dict) -> None:
+    english = built_report["qmd"].read_text(encoding="utf-8")
+    chinese = built_report_zh["qmd"].read_text(encoding="utf-8")
+    assert "# Study and data overview {#sec-overview}" in english
+    assert "# 研究与资料概况 {#sec-overview}" in chinese
+    assert "Study and data overview" not in chinese
+    # quotes stay in their own language in both
+    assert "排名压力很大" in english and "排名压力很大" in chinese
+
+
+def test_report_is_deterministic(built_report: dict) -> None:
+    context = json.loads(built_report["context"].read_text(encoding="utf-8"))
+    first = render_qmd(context, TEMPLATES, "en")
+    assert first == render_qmd(context, TEMPLATES, "en")
+    assert first == built_report["qmd"].read_text(encoding="utf-8")
+
+
+def test_timestamp_only_in_appendix(built_report: dict) -> None:
+    text = built_report["qmd"].read_text(encoding="utf-8")
+    context = json.loads(built_report["context"].read_text(encoding="utf-8"))
+    stamp = context["appendix"]["generated_at"]
+    escaped = str(finalize(Data(stamp)))
+    assert text.count(escaped) == 1
+    assert text.index(escaped) > text.index("{#sec-appendix}")
+
+
+def test_every_table_has_a_caption_citing_its_source(built_report: dict) -> None:
+    blocks = built_report["qmd"].read_text(encoding="utf-8").split("\n\n")
+    for index, block in enumerate(blocks):
+        if block.startswith("|") and re.search(r"\n\|[:-]", block):
+            caption = blocks[index + 1]
+            assert caption.startswith(": "), block[:80]
+    captions = [b for b in blocks if b.startswith(": ")]
+    data_captions = [c for c in captions if "Software versions" not in c
+                     and "checksums" not in c]
+    assert data_captions and all("Source:" in c for c in data_captions)
+
+
+def test_quotes_cite_document_and_offsets(built_report: dict) -> None:
+    text = built_report["qmd"].read_text(encoding="utf-8")
+    assert re.search(r"” \(I01, \\\[6–22\)\)", text)
+
+
+def test_banner_comes_from_the_data_card(built_report: dict) -> None:
+    text = built_report["qmd"].read_text(encoding="utf-8")
+    banner = text.split("::: {.callout-warning #data-banner}")[1].split(":::")[0]
+    assert "SYNTHETIC demonstration data &lt;b&gt;written&lt;\\/b&gt; for tests\\. No real persons\\." \
+        in banner
+    assert "More" not in banner
+
+
+def test_unknown_template_value_names_the_template(tmp_path: Path) -> None:
+    (tmp_path / "labels.en.yaml").write_text("na: n/a\n", encoding="utf-8")
+    (tmp_path / "report.qmd.j2").write_text("{{ missing }}", encoding="utf-8")
+    with pytest.raises(InputError, match="report.qmd.j2"):
+        render_qmd({"study": {"title": "t"}}, tmp_path, "en")
