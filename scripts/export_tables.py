@@ -1,4 +1,4 @@
-# ruff: noqa: F821  (Snakemake injects `snakemake` into script adapters)
+
 from gtflow.export.steps import export_tables
 from gtflow.runner import run_step
 

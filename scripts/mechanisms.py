@@ -1,4 +1,4 @@
-# ruff: noqa: F821  (Snakemake injects `snakemake` into script adapters)
+
 from gtflow.mechanisms.steps import build_mechanisms
 from gtflow.runner import run_step
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
-
 from studykit import REPO_ROOT, copy_small_study, planned_jobs, snakemake
 
 pytestmark = pytest.mark.integration
@@ -34,27 +34,41 @@ def test_report_is_one_self_contained_html_file(built_study):
     assert not re.search(r'<(?:link|script|img)[^>]+(?:href|src)="(?!data:)[^"#]', html)
 
 
+def labels() -> dict:
+    return yaml.safe_load((REPO_ROOT / "workflow" / "templates" / "labels.en.yaml").read_text(encoding="utf-8"))
+
+
 def test_report_has_every_section_heading(built_study):
-    labels = yaml.safe_load((REPO_ROOT / "workflow" / "templates" / "labels.en.yaml").read_text(encoding="utf-8"))
-    html = report_path(built_study).read_text(encoding="utf-8")
-    headings = [v for k, v in labels.get("sections", {}).items()]
-    assert headings, "labels.en.yaml lists no sections"
-    for heading in headings:
-        assert heading in html, f"section heading {heading!r} missing from the report"
+    html = unescape(report_path(built_study).read_text(encoding="utf-8"))
+    headings = {k: v for k, v in labels().items() if k.startswith("h_")}
+    assert len(headings) >= 10
+    for key, heading in headings.items():
+        assert re.search(rf"<h[1-3][^>]*>{re.escape(heading)}</h[1-3]>", html), f"{key}: {heading!r}"
+
+
+def table_row(html: str, first_cell: str) -> list[str]:
+    """The cells of the first table row whose first cell is ``first_cell``."""
+    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", html, re.DOTALL):
+        cells = [unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.DOTALL)]
+        if cells and cells[0] == first_cell:
+            return cells
+    raise AssertionError(f"no table row starts with {first_cell!r}")
 
 
 def test_report_numbers_match_the_tables(built_study):
     html = report_path(built_study).read_text(encoding="utf-8")
     documents = pd.read_parquet(built_study / "results" / "clean" / "documents.parquet")
+    for source_type, group in documents.groupby("source_type"):
+        cells = table_row(html, labels()[f"source_{source_type}"])
+        kept = int((group["duplicate_of"] == "").sum())
+        # columns: type, raw files, documents, duplicates, kept, characters, first, last date
+        assert [int(c.replace(",", "")) for c in cells[2:5]] == [len(group), len(group) - kept, kept]
     kept = documents[documents["duplicate_of"] == ""]
-    counts = kept["source_type"].value_counts()
-    overview = pd.read_csv(built_study / "results" / "report" / "tables" / "sources.csv")
-    for source_type, count in counts.items():
-        row = overview[overview["source_type"] == source_type]
-        assert int(row["documents"].iloc[0]) == count
-        assert re.search(rf"\|\s*{count}\s*\|", html) or f">{count}<" in html
-    codings = pd.read_parquet(built_study / "results" / "code" / "codings.parquet")
-    assert f"{len(codings):,}" in html or str(len(codings)) in html
+    text = unescape(re.sub(r"<[^>]+>", "", html))
+    assert f"The analysis uses {len(kept)} documents: {(kept['source_type'] == 'interview').sum()} interview" in text
+    agreement = pd.read_csv(built_study / "results" / "reliability" / "agreement.csv")
+    overall = agreement[(agreement["level"] == "concept") & (agreement["concept_id"] == "__overall__")]
+    assert f"{overall['krippendorff_alpha'].iloc[0]:.3f}" in text
 
 
 def test_rerun_has_nothing_to_do_and_an_edit_reruns_only_that_file(built_study):

@@ -8,13 +8,12 @@ import sys
 
 import pytest
 import yaml
-
 from conftest import REPO_ROOT
 
 
 def readme_commands() -> list[str]:
     text = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
-    block = re.search(r"```bash\n(.*?)```", text, re.S).group(1)
+    block = re.search(r"```bash\n(.*?)```", text, re.DOTALL).group(1)
     return [line.split("#")[0].strip() for line in block.splitlines() if line.strip()]
 
 
@@ -49,7 +48,8 @@ def test_quarto_is_optional_not_required():
 
 
 def run(*command: str) -> subprocess.CompletedProcess:
-    return subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
+    return subprocess.run(command, check=False, cwd=REPO_ROOT, capture_output=True,
+                          text=True, timeout=300)
 
 
 def test_snakemake_lint_is_clean():
@@ -63,21 +63,23 @@ def test_snakefmt_check_passes():
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
 
 
+def keys_missing_description_or_default(node: dict, where: str = "") -> list[str]:
+    """Dotted keys under ``node`` whose schema lacks a description or a default."""
+    missing = []
+    for key, sub in (node.get("properties") or {}).items():
+        if "description" not in sub or "default" not in sub:
+            missing.append(f"{where}{key}")
+        missing += keys_missing_description_or_default(sub, f"{where}{key}.")
+    items = node.get("items")
+    if isinstance(items, dict):
+        missing += keys_missing_description_or_default(items, where)
+        for part in items.get("allOf", []):
+            missing += keys_missing_description_or_default(part, where)
+    return missing
+
+
 def test_config_schemas_give_every_key_a_description_and_a_default():
     for path in sorted((REPO_ROOT / "workflow" / "schemas").glob("*.yaml")):
         schema = yaml.safe_load(path.read_text(encoding="utf-8"))
         assert schema["$schema"].endswith("2020-12/schema")
-
-        def walk(node, where):
-            for key, sub in (node.get("properties") or {}).items():
-                assert "description" in sub, f"{path.name}: {where}{key} has no description"
-                assert "default" in sub, f"{path.name}: {where}{key} has no default"
-                walk(sub, f"{where}{key}.")
-            items = node.get("items")
-            if isinstance(items, dict):
-                walk(items, where)
-                for part in items.get("allOf", []):
-                    if "properties" in part:
-                        walk(part, where)
-
-        walk(schema, "")
+        assert keys_missing_description_or_default(schema) == [], path.name
