@@ -6,8 +6,10 @@ All literal phrases of all concepts (any, all and none lists) go into one Aho-Co
 automaton searches in one pass; numpy maps every match to its unit by byte offset. A match that
 crosses a unit boundary counts for no unit. Rules with only ``any`` phrases (most of
 them) are decided in bulk; rules with ``all``/``none``/``regex`` parts are checked per candidate
-unit. Each coding records the rule that fired: ``any:<first phrase of the list present>``,
-``all:<p1+p2>`` or ``regex:<pattern>``.
+unit. A rule's parts are alternatives — one ``any`` phrase, or every ``all`` phrase, or one
+``regex`` match — and a ``none`` phrase in the unit vetoes them all. Rules without a veto have
+their ``any`` part decided in bulk; the rest is checked per candidate unit. Each coding records
+the part that fired: ``any:<first listed phrase present>``, ``all:<p1+p2>`` or ``regex:<pattern>``.
 """
 
 from __future__ import annotations
@@ -39,8 +41,13 @@ class ConceptRule:
 
     @property
     def simple(self) -> bool:
-        """Only `any` phrases: decided in bulk without looking at the other phrases of the unit."""
-        return bool(self.any) and not (self.all or self.none or self.regex)
+        """The `any` part can be decided in bulk: there is no veto phrase to look for."""
+        return bool(self.any) and not self.none
+
+    @property
+    def needs_unit_check(self) -> bool:
+        """Parts decided unit by unit: `any` under a veto, `all`, `regex`."""
+        return not self.simple or bool(self.all or self.regex)
 
 
 @dataclass
@@ -60,7 +67,7 @@ class Units:
     ends: np.ndarray
 
     @classmethod
-    def from_frame(cls, frame: pd.DataFrame) -> "Units":
+    def from_frame(cls, frame: pd.DataFrame) -> Units:
         texts = pa.array(frame["text"], type=pa.large_string())
         if isinstance(texts, pa.ChunkedArray):
             texts = texts.combine_chunks()
@@ -123,12 +130,13 @@ class AutoCoder:
         self.simple_phrase = np.array([t[0] for t in triples], dtype=np.int64)
         self.simple_rule = np.array([t[1] for t in triples], dtype=np.int64)
         self.simple_position = np.array([t[2] for t in triples], dtype=np.int64)
-        # Phrases that can make a non-simple rule fire (its any-phrases or its first all-phrase).
+        # Phrases that can make a rule fire unit by unit: its first all-phrase, and its
+        # any-phrases when a veto applies.
         self.complex_triggers: dict[int, list[int]] = {}
         for r, rule in enumerate(self.rules):
-            if not rule.simple:
-                for phrase in set(rule.any) | set(rule.all[:1]):
-                    self.complex_triggers.setdefault(phrase, []).append(r)
+            triggers = set(rule.all[:1]) | (set() if rule.simple else set(rule.any))
+            for phrase in triggers:
+                self.complex_triggers.setdefault(phrase, []).append(r)
 
     def find_phrases(self, units: Units) -> tuple[np.ndarray, np.ndarray]:
         """Unique (unit, phrase) pairs for every phrase occurrence wholly inside a unit."""
@@ -183,26 +191,24 @@ class AutoCoder:
                     u = int(u[0])
                     if not inside[0] or (u, r) in results:
                         continue
-                    phrases = present.get(u, set())
-                    vetoed = any(p in phrases for p in rule.none) or (
-                        rule.all and not all(p in phrases for p in rule.all))
-                    if not vetoed:
+                    if not any(p in present.get(u, set()) for p in rule.none):
                         results[(u, r)] = f"regex:{pattern.pattern}"
         return [(u, r, d) for (u, r), d in results.items()]
 
     def fires(self, rule: ConceptRule, present: set[int]) -> str | None:
-        """The rule description if ``rule`` fires on a unit whose phrases are ``present``."""
+        """The rule description if ``rule`` fires on a unit whose phrases are ``present``.
+
+        The parts are alternatives: one `any` phrase, or every `all` phrase; a `none` phrase
+        vetoes both (regexes are checked separately, under the same veto).
+        """
         if any(p in present for p in rule.none):
             return None
-        if rule.all and not all(p in present for p in rule.all):
-            return None
-        all_part = "all:" + "+".join(self.phrases[p] for p in rule.all) if rule.all else ""
-        if rule.any:
-            first = next((p for p in rule.any if p in present), None)
-            if first is None:
-                return None
-            return f"any:{self.phrases[first]}" + (f" {all_part}" if all_part else "")
-        return all_part or None
+        first = next((p for p in rule.any if p in present), None)
+        if first is not None:
+            return f"any:{self.phrases[first]}"
+        if rule.all and all(p in present for p in rule.all):
+            return "all:" + "+".join(self.phrases[p] for p in rule.all)
+        return None
 
     def code_units(self, units: Units, unit_kind: str) -> pa.Table:
         """Codings of the rules of one unit kind, as an Arrow table (CODING_COLUMNS)."""
@@ -214,9 +220,11 @@ class AutoCoder:
         keep = np.isin(rule_no, numbers)
         u, rule_no, description = u[keep], rule_no[keep], description[keep]
         descriptions = ["any:" + p for p in self.phrases]
-        complex_numbers = [n for n in numbers if not self.rules[n].simple]
+        complex_numbers = [n for n in numbers if self.rules[n].needs_unit_check]
         if complex_numbers:
-            extra = self.complex_codings(units, unit, phrase, complex_numbers)
+            decided = set(zip(u.tolist(), rule_no.tolist()))
+            extra = [e for e in self.complex_codings(units, unit, phrase, complex_numbers)
+                     if (e[0], e[1]) not in decided]
             u = np.r_[u, np.array([e[0] for e in extra], dtype=np.int64)]
             rule_no = np.r_[rule_no, np.array([e[1] for e in extra], dtype=np.int64)]
             description = np.r_[description, np.arange(len(extra), dtype=np.int64) + len(descriptions)]

@@ -9,7 +9,12 @@ import pandas as pd
 
 from gtflow.coding.autocode import CODING_COLUMNS, autocode
 from gtflow.coding.codebook import load_codebook
-from gtflow.coding.manual import ANCHOR_COLUMNS, anchor_codings, codings_on_segments, read_manual_csv
+from gtflow.coding.manual import (
+    ANCHOR_COLUMNS,
+    anchor_codings,
+    codings_on_segments,
+    read_manual_csv,
+)
 from gtflow.io import read_parquets, write_csv, write_parquet
 
 log = logging.getLogger(__name__)

@@ -48,6 +48,15 @@ def test_all_requires_every_phrase_in_the_same_unit():
     assert list(result["concept_id"]) == ["tie"] and list(result["seg_id"]) == [4]
 
 
+def test_any_all_and_regex_are_alternatives_and_none_vetoes_each():
+    result = code([{"id": "x", "rules": {"any": ["通报"], "all": ["考核", "挂钩"], "regex": ["每天.{0,4}打卡"]}}])
+    assert list(zip(result["seg_id"], result["rule"])) == [
+        (2, "any:通报"), (3, "regex:每天.{0,4}打卡"), (4, "all:考核+挂钩")]
+    vetoed = code([{"id": "x", "rules": {"any": ["通报"], "all": ["考核", "挂钩"],
+                                         "regex": ["每天.{0,4}打卡"], "none": ["靠后", "截图", "下载量"]}}])
+    assert vetoed.empty
+
+
 def test_none_vetoes_and_regex_matches_within_the_unit():
     result = code([{"id": "rank", "rules": {"any": ["排名"], "none": ["通报"]}},
                    {"id": "daily", "rules": {"regex": ["每天.{0,4}打卡"]}}])
