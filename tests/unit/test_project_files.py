@@ -83,3 +83,19 @@ def test_config_schemas_give_every_key_a_description_and_a_default():
         schema = yaml.safe_load(path.read_text(encoding="utf-8"))
         assert schema["$schema"].endswith("2020-12/schema")
         assert keys_missing_description_or_default(schema) == [], path.name
+
+
+def schema_keys(node: dict, prefix: str = "") -> list[str]:
+    keys = []
+    for key, sub in (node.get("properties") or {}).items():
+        if sub.get("type") == "object" and "properties" in sub:
+            keys += schema_keys(sub, f"{prefix}{key}.")
+        else:
+            keys.append(f"{prefix}{key}")
+    return keys
+
+
+def test_config_readme_documents_every_key():
+    schema = yaml.safe_load((REPO_ROOT / "workflow" / "schemas" / "config.schema.yaml").read_text(encoding="utf-8"))
+    readme = (REPO_ROOT / "config" / "README.md").read_text(encoding="utf-8")
+    assert [k for k in schema_keys(schema) if f"`{k}`" not in readme] == []
