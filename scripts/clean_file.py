@@ -7,6 +7,7 @@ run_step(
     ingested=snakemake.input.ingested,
     roster=optional(snakemake.input.roster),
     extra_names=snakemake.params.extra_names,
+    title_aliases=snakemake.params.title_aliases,
     documents_out=snakemake.output.documents,
     segments_out=snakemake.output.segments,
 )

@@ -49,6 +49,5 @@ def synth_posts(study: str | Path, posts: int, seed: int = 1, name: str = "synth
     target = study / "data" / "raw" / "web" / "posts" / f"{name}.jsonl"
     start = dt.date(2019, 6, 1)
     with atomic_path(target) as tmp, open(tmp, "w", encoding="utf-8") as handle:
-        for number in range(1, posts + 1):
-            handle.write(json.dumps(synth_post(rng, number, phrases, start), ensure_ascii=False) + "\n")
+        handle.writelines(json.dumps(synth_post(rng, number, phrases, start), ensure_ascii=False) + "\n" for number in range(1, posts + 1))
     return target

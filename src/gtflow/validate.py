@@ -6,9 +6,9 @@ is reported (one line each) instead of stopping at the first.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from gtflow.coding.codebook import load_codebook, load_model
 from gtflow.coding.manual import read_manual_csv

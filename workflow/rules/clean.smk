@@ -14,6 +14,7 @@ rule clean_file:
         "../envs/gtflow.yaml"
     params:
         extra_names=config["clean"]["extra_names"],
+        title_aliases=config["clean"]["title_aliases"],
     script:
         "../../scripts/clean_file.py"
 

@@ -1,26 +1,44 @@
 """Exact and near-duplicate web documents (reposts), collapsed onto the earliest copy.
 
-Candidates come from MinHash LSH over character shingles (datasketch, seeded), and each
-candidate pair is confirmed with the exact Jaccard similarity of the two shingle sets, so the
-result does not depend on the sketch's luck. Interviews are never collapsed.
+Exact duplicates (same text once white space is removed) are found by hash, always. Near
+duplicates: candidates come from MinHash LSH over character shingles, and each candidate pair is
+confirmed with the exact Jaccard similarity of the two shingle sets, so the result does not depend
+on the sketch's luck. Interviews are never collapsed.
+
+The MinHash is computed with numpy for the whole corpus at once — shingle hashes by a rolling
+polynomial over code points (deterministic, unlike Python's ``hash``), permutations by
+multiply-shift hashing seeded from config — because one Python MinHash object per post
+(datasketch) took most of the clean stage's time and memory on an export of 100k posts.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections import defaultdict
 
 import numpy as np
 import pandas as pd
 
 DUPLICATE_COLUMNS = ["cluster_id", "doc_id", "source_type", "date", "kept_doc_id", "kind", "similarity"]
+MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
+#: Shingles per block when hashing permutations: bounds the temporary (block x permutations) array.
+BLOCK = 1 << 16
+#: A bucket larger than this is compared against its first member only (boilerplate reposted
+#: hundreds of times would otherwise cost a quadratic number of exact comparisons).
+MAX_PAIRWISE_BUCKET = 50
+
+
+def compact(text: str) -> str:
+    """The text without white space (reposts re-wrap lines)."""
+    return "".join(text.split())
 
 
 def shingles(text: str, size: int) -> set[str]:
-    """Character shingles of a text with white space removed (reposts re-wrap lines)."""
-    compact = "".join(text.split())
-    if len(compact) < size:
-        return {compact} if compact else set()
-    return {compact[i:i + size] for i in range(len(compact) - size + 1)}
+    """Character shingles of a text with white space removed."""
+    text = compact(text)
+    if len(text) < size:
+        return {text} if text else set()
+    return {text[i:i + size] for i in range(len(text) - size + 1)}
 
 
 def jaccard(a: set[str], b: set[str]) -> float:
@@ -31,7 +49,7 @@ def jaccard(a: set[str], b: set[str]) -> float:
 
 
 class UnionFind:
-    """Disjoint sets over positions 0..n-1."""
+    """Disjoint sets over positions 0..n-1; the smaller index becomes the root."""
 
     def __init__(self, n: int) -> None:
         self.parent = list(range(n))
@@ -48,25 +66,137 @@ class UnionFind:
             self.parent[max(ri, rj)] = min(ri, rj)
 
 
+def mix64(values: np.ndarray) -> np.ndarray:
+    """splitmix64 finalizer: spreads polynomial hashes over all 64 bits."""
+    values = values ^ (values >> np.uint64(30))
+    values = values * np.uint64(0xBF58476D1CE4E5B9)
+    values = values ^ (values >> np.uint64(27))
+    values = values * np.uint64(0x94D049BB133111EB)
+    return values ^ (values >> np.uint64(31))
+
+
+def shingle_hashes(texts: list[str], size: int) -> tuple[np.ndarray, np.ndarray]:
+    """64-bit hashes of every shingle of every text, and each text's start in that array.
+
+    Texts with fewer than ``size + 1`` characters get no shingles (they take part in exact
+    de-duplication only). Returns ``(hashes, starts)`` with ``len(starts) == len(texts) + 1``.
+    """
+    lengths = np.array([len(t) for t in texts], dtype=np.int64)
+    counts = np.where(lengths > size, lengths - size + 1, 0)
+    starts = np.concatenate([[0], np.cumsum(counts)])
+    joined = "".join(texts)
+    if not joined or not counts.sum():
+        return np.zeros(0, dtype=np.uint64), starts
+    points = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    windows = len(points) - size + 1
+    with np.errstate(over="ignore"):
+        rolling = np.zeros(max(windows, 0), dtype=np.uint64)
+        for j in range(size):  # polynomial hash, wrapping mod 2**64
+            rolling = rolling * np.uint64(1_000_003) + points[j:j + windows]
+        rolling = mix64(rolling)
+    del points
+    # Windows that cross from one text into the next are dropped: each text's last size-1
+    # windows (all of a text too short to have a shingle). A +1/-1 marker array finds them.
+    text_ends = np.cumsum(lengths)
+    marks = np.zeros(windows + 1, dtype=np.int32)
+    np.add.at(marks, np.minimum(np.where(lengths > size, text_ends - size + 1, text_ends - lengths),
+                                  windows), 1)
+    np.add.at(marks, np.minimum(text_ends, windows), -1)
+    keep = np.cumsum(marks[:-1]) == 0
+    return rolling[keep], starts
+
+
+def minhash_signatures(hashes: np.ndarray, starts: np.ndarray, permutations: int,
+                       seed: int) -> np.ndarray:
+    """One MinHash signature (``permutations`` uint32 values) per text; zeros for no shingles."""
+    rng = np.random.default_rng(seed)
+    multipliers = rng.integers(1, 2**63, size=permutations, dtype=np.uint64) | np.uint64(1)
+    offsets = rng.integers(0, 2**63, size=permutations, dtype=np.uint64)
+    n_texts = len(starts) - 1
+    signatures = np.zeros((n_texts, permutations), dtype=np.uint32)
+    counts = np.diff(starts)
+    text = 0
+    while text < n_texts:
+        # A block of whole texts holding at most BLOCK shingles (at least one text).
+        last = int(np.searchsorted(starts, starts[text] + BLOCK, side="right")) - 1
+        last = max(last, text + 1)
+        block = hashes[starts[text]:starts[last]]
+        if len(block):
+            with np.errstate(over="ignore"):
+                # (permutations x shingles): reducing along contiguous rows is several times
+                # faster than along columns.
+                values = np.multiply.outer(multipliers, block)
+                values += offsets[:, None]
+                values >>= np.uint64(32)  # multiply-shift: the high 32 bits
+            local = (starts[text:last] - starts[text]).astype(np.int64)
+            nonempty = counts[text:last] > 0
+            reduced = np.minimum.reduceat(values, local[nonempty], axis=1)
+            signatures[np.arange(text, last)[nonempty]] = reduced.T.astype(np.uint32)
+        text = last
+    return signatures
+
+
+def lsh_bands(threshold: float, permutations: int) -> tuple[int, int]:
+    """(bands, rows) minimizing false positives + false negatives around ``threshold``."""
+    grid_low, grid_high = np.linspace(0, threshold, 200), np.linspace(threshold, 1, 200)
+    best, best_cost = (1, permutations), float("inf")
+    for bands in range(1, permutations + 1):
+        rows = permutations // bands
+        false_pos = np.trapezoid(1 - (1 - grid_low ** rows) ** bands, grid_low)
+        false_neg = np.trapezoid((1 - grid_high ** rows) ** bands, grid_high)
+        if false_pos + false_neg < best_cost:
+            best, best_cost = (bands, rows), false_pos + false_neg
+    return best
+
+
+def candidate_pairs(signatures: np.ndarray, usable: np.ndarray, threshold: float) -> set[tuple[int, int]]:
+    """Pairs (i, j), i < j, that share at least one LSH band bucket."""
+    bands, rows = lsh_bands(threshold, signatures.shape[1])
+    index = np.flatnonzero(usable)
+    pairs: set[tuple[int, int]] = set()
+    for band in range(bands):
+        # Each text's band as one opaque key; np.unique groups equal keys without a Python loop.
+        keys = np.ascontiguousarray(signatures[index, band * rows:(band + 1) * rows])
+        keys = keys.view(np.dtype((np.void, keys.dtype.itemsize * rows))).ravel()
+        _, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
+        shared = counts[inverse] > 1
+        if not shared.any():
+            continue
+        members_sorted = index[shared][np.argsort(inverse[shared], kind="stable")]
+        sizes = counts[np.unique(inverse[shared])]
+        for members in np.split(members_sorted, np.cumsum(sizes)[:-1]):
+            members = members.tolist()
+            if len(members) <= MAX_PAIRWISE_BUCKET:
+                pairs.update((a, b) for n, a in enumerate(members) for b in members[n + 1:])
+            else:
+                pairs.update((members[0], b) for b in members[1:])
+    return pairs
+
+
 def near_duplicate_pairs(texts: list[str], threshold: float, shingle_size: int,
                          permutations: int, seed: int) -> list[tuple[int, int, float]]:
     """Pairs ``(i, j, similarity)`` with exact shingle Jaccard >= threshold (i < j)."""
-    from datasketch import MinHash, MinHashLSH
+    compacted = [compact(t) for t in texts]
+    hashes, starts = shingle_hashes(compacted, shingle_size)
+    usable = np.diff(starts) >= 2
+    if usable.sum() < 2:
+        return []
+    signatures = minhash_signatures(hashes, starts, permutations, seed)
+    # Candidates at a lower threshold than asked: the exact Jaccard below has the final word.
+    candidates = candidate_pairs(signatures, usable, max(threshold * 0.8, 0.05))
+    cache: dict[int, set[str]] = {}
 
-    sets = [shingles(t, shingle_size) for t in texts]
-    lsh = MinHashLSH(threshold=max(threshold * 0.8, 0.05), num_perm=permutations)
+    def shingle_set(i: int) -> set[str]:
+        if i not in cache:
+            cache[i] = shingles(compacted[i], shingle_size)
+        return cache[i]
+
     pairs = []
-    for i, shingle_set in enumerate(sets):
-        if len(shingle_set) < 2:
-            continue
-        sketch = MinHash(num_perm=permutations, seed=seed)
-        sketch.update_batch([s.encode("utf-8") for s in sorted(shingle_set)])
-        for j in sorted(int(k) for k in lsh.query(sketch)):
-            similarity = jaccard(sets[i], sets[j])
-            if similarity >= threshold:
-                pairs.append((j, i, similarity))
-        lsh.insert(str(i), sketch)
-    return sorted(pairs)
+    for i, j in sorted(candidates):
+        similarity = jaccard(shingle_set(i), shingle_set(j))
+        if similarity >= threshold:
+            pairs.append((i, j, similarity))
+    return pairs
 
 
 def find_duplicates(documents: pd.DataFrame, threshold: float, shingle_size: int,
@@ -81,7 +211,7 @@ def find_duplicates(documents: pd.DataFrame, threshold: float, shingle_size: int
     if web.empty:
         return pd.DataFrame(columns=DUPLICATE_COLUMNS)
     texts = web["clean_text"].tolist()
-    digests = [hashlib.sha256("".join(t.split()).encode("utf-8")).hexdigest() for t in texts]
+    digests = [hashlib.sha256(compact(t).encode("utf-8")).hexdigest() for t in texts]
     sets = UnionFind(len(web))
     first_by_digest: dict[str, int] = {}
     for i, digest in enumerate(digests):
@@ -89,16 +219,21 @@ def find_duplicates(documents: pd.DataFrame, threshold: float, shingle_size: int
             sets.union(first_by_digest[digest], i)
         else:
             first_by_digest[digest] = i
-    similarity_to_root: dict[tuple[int, int], float] = {}
-    for i, j, similarity in near_duplicate_pairs(texts, threshold, shingle_size, permutations, seed):
-        sets.union(i, j)
-        similarity_to_root[(i, j)] = similarity
+    # Near duplicates among the distinct texts only; exact copies follow their first.
+    distinct = list(first_by_digest.values())
+    for a, b, _ in near_duplicate_pairs([texts[i] for i in distinct], threshold, shingle_size,
+                                        permutations, seed):
+        sets.union(distinct[a], distinct[b])
     roots = np.array([sets.find(i) for i in range(len(web))])
+    members: dict[int, list[int]] = defaultdict(list)
+    for i, root in enumerate(roots.tolist()):
+        members[root].append(i)
+    doc_ids, source_types, dates = (web[c].tolist() for c in ("doc_id", "source_type", "date"))
     rows = []
-    clusters = [r for r in sorted(set(roots.tolist())) if (roots == r).sum() > 1]
+    clusters = sorted(root for root, group in members.items() if len(group) > 1)
     for cluster_no, root in enumerate(clusters, start=1):
         root_shingles = shingles(texts[root], shingle_size)
-        for i in np.flatnonzero(roots == root).tolist():
+        for i in members[root]:
             if i == root:
                 kind, similarity = "kept", 1.0
             elif digests[i] == digests[root]:
@@ -106,8 +241,7 @@ def find_duplicates(documents: pd.DataFrame, threshold: float, shingle_size: int
             else:
                 kind = "near"
                 similarity = round(jaccard(root_shingles, shingles(texts[i], shingle_size)), 4)
-            rows.append({"cluster_id": cluster_no, "doc_id": web.at[i, "doc_id"],
-                         "source_type": web.at[i, "source_type"], "date": web.at[i, "date"],
-                         "kept_doc_id": web.at[root, "doc_id"], "kind": kind,
-                         "similarity": similarity})
+            rows.append({"cluster_id": cluster_no, "doc_id": doc_ids[i],
+                         "source_type": source_types[i], "date": dates[i],
+                         "kept_doc_id": doc_ids[root], "kind": kind, "similarity": similarity})
     return pd.DataFrame(rows, columns=DUPLICATE_COLUMNS)

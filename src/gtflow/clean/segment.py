@@ -1,7 +1,7 @@
 """Sentence segmentation for Chinese and Western text.
 
 A sentence ends at 。！？!?；; (runs of them count once), at a Western full stop followed by white
-space (not after a common abbreviation such as "Mr." or "e.g."), at an ellipsis (…… or ...)
+space (not after a common abbreviation such as "Mr." or "e.g.", nor after a list number "1."), at an ellipsis (…… or ...)
 followed by a line end or by the start of a new sentence (a closing mark, then space or a capital),
 or at a line break. Closing quotes and brackets right after the end mark stay with the sentence
 they close: 他说：“不用了。”她走了。 -> 他说：“不用了。” | 她走了。
@@ -12,14 +12,15 @@ from __future__ import annotations
 import re
 
 SENTENCE_END = re.compile(
-    r"(?:[。！？!?；;]+|(?<![0-9])\.(?=\s)|(?:…+|\.{3,})(?=\s*(?:\n|$)|[”’」』\"']))"
+    r"(?:[。！？!?；;]+|\.(?=[\"'”’)]*(?:\s|$))|(?:…+|\.{3,})(?=\s*(?:\n|$)|[”’」』\"']))"
     r"(?:[”’」』》）)】]|[\"'](?=\s|$))*"
     r"|\n+"
 )
 #: A full stop after these (case-insensitive) does not end a sentence.
-ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "prof", "st", "vs", "etc", "e.g", "i.e", "no", "fig",
+ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "prof", "st", "vs", "etc", "e.g", "i.e", "fig",
                  "al", "jr", "sr", "inc", "ltd", "co"}
 LAST_WORD = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
+LIST_NUMBER = re.compile(r"^\s*\d{1,3}\.$")
 
 
 def ends_with_abbreviation(piece: str) -> bool:
@@ -36,8 +37,9 @@ def sentence_spans(text: str, offset: int = 0) -> list[tuple[int, int]]:
     spans, start = [], 0
     for match in SENTENCE_END.finditer(text):
         end = match.end()
-        if text[match.start()] == "." and ends_with_abbreviation(text[start:end]):
-            continue  # "Mr. Li" is one sentence
+        if text[match.start()] == "." and (ends_with_abbreviation(text[start:end])
+                                           or LIST_NUMBER.match(text[start:end])):
+            continue  # "Mr. Li" is one sentence; so is "1. First item"
         spans.append((start, end))
         start = end
     spans.append((start, len(text)))

@@ -3,6 +3,12 @@
 Researchers' files arrive as UTF-8 (with or without BOM), UTF-16 with a BOM (Windows tools) or
 GB18030 (older Chinese Windows editors; a superset of GBK and GB2312). Anything else is refused
 with a message rather than guessed at, because a wrong guess silently corrupts quotes.
+
+Order of attempts: a byte-order mark wins; then strict UTF-8; then an encoding the file declares
+itself (an HTML meta charset); then GB18030. UTF-8 comes before a declared charset on purpose:
+saved pages often keep a ``charset=gbk`` tag after a tool re-saved them as UTF-8, and valid UTF-8
+of any length is practically never GBK text, while GB18030 decodes almost any byte sequence
+(so trying it first would turn UTF-8 Chinese into mojibake without an error).
 """
 
 from __future__ import annotations
@@ -17,6 +23,10 @@ BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
+#: Names a page may declare that GB18030 decodes correctly (it is their superset).
+GB_FAMILY = {"gbk", "gb2312", "gb_2312-80", "x-gbk", "cp936", "gb18030", "euc-cn"}
+#: Control bytes other than tab, newline, vertical tab, form feed, carriage return and ESC.
+CONTROL_BYTES = frozenset(b for b in range(32) if b not in (9, 10, 11, 12, 13, 27))
 
 
 def looks_binary(data: bytes) -> bool:
@@ -24,15 +34,33 @@ def looks_binary(data: bytes) -> bool:
     sample = data[:4096]
     if b"\x00" in sample:
         return True
-    controls = sum(1 for b in sample if b < 9 or 13 < b < 32)
+    controls = sum(1 for b in sample if b in CONTROL_BYTES)
     return bool(sample) and controls / len(sample) > 0.05
+
+
+def canonical_encoding(declared: str | None) -> str | None:
+    """Python's codec name for a declared charset (GBK and relatives -> gb18030); None if unknown."""
+    if not declared:
+        return None
+    name = declared.strip().strip("\"'").lower()
+    if name in GB_FAMILY:
+        return "gb18030"
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def line_of_byte(data: bytes, position: int) -> int:
+    """1-based line number of the byte at ``position``."""
+    return data[:position].count(b"\n") + 1
 
 
 def decode_bytes(data: bytes, path: str | Path, declared: str | None = None) -> tuple[str, str]:
     """Decode ``data`` and return ``(text, encoding)``; refuse empty, binary or undecodable input.
 
-    ``declared`` is an encoding the file names itself (an HTML meta charset); it is tried after a BOM
-    and before the UTF-8 / GB18030 fallbacks.
+    ``declared`` is an encoding the file names itself (an HTML meta charset); it is tried after a
+    BOM and strict UTF-8, before the GB18030 fallback (see the module docstring).
     """
     if not data.strip():
         raise InputError(path, "the file is empty")
@@ -42,35 +70,40 @@ def decode_bytes(data: bytes, path: str | Path, declared: str | None = None) -> 
                 return data.decode(encoding), encoding
             except UnicodeDecodeError as error:
                 raise InputError(path, f"starts with a {encoding} byte-order mark but is not valid "
-                                 f"{encoding} (byte {error.start})") from None
+                                 f"{encoding}", line=line_of_byte(data, error.start)) from None
     if looks_binary(data):
-        raise InputError(path, "is a binary file, not text (save it as UTF-8 text)")
-    candidates = ["utf-8"]
-    if declared:
-        normalized = declared.strip().lower()
-        if normalized in {"gbk", "gb2312", "gb_2312-80", "x-gbk"}:
-            normalized = "gb18030"
-        candidates.insert(0, normalized)
-    candidates.append("gb18030")
-    for encoding in dict.fromkeys(candidates):
+        raise InputError(path, "is a binary file, not text (if it is UTF-16 text, save it with a "
+                         "byte-order mark or as UTF-8)")
+    candidates = ["utf-8", canonical_encoding(declared), "gb18030"]
+    for encoding in dict.fromkeys(c for c in candidates if c):
         try:
             return data.decode(encoding), encoding
-        except (UnicodeDecodeError, LookupError):
+        except UnicodeDecodeError:
             continue
+    failures = []
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            data.decode(encoding)
+        except UnicodeDecodeError as error:
+            failures.append((error.start, encoding))
+    # The encoding that got further is the one the file was most likely meant to be in: report
+    # where that one breaks.
+    position, encoding = max(failures)
+    raise InputError(path, f"contains bytes that are neither UTF-8 nor GB18030 (as {encoding}, "
+                     f"byte 0x{data[position]:02x} is invalid); save the file as UTF-8",
+                     line=line_of_byte(data, position))
+
+
+def read_bytes(path: str | Path) -> bytes:
+    """A raw file's bytes, or an InputError naming the missing file."""
     try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise InputError(path, "contains bytes that are neither UTF-8 nor GB18030; save the file "
-                         "as UTF-8", line=line) from None
-    raise InputError(path, "could not be decoded")  # pragma: no cover - utf-8 succeeded above
+        return Path(path).read_bytes()
+    except FileNotFoundError:
+        raise InputError(path, "file not found") from None
+    except IsADirectoryError:
+        raise InputError(path, "is a folder, not a file") from None
 
 
 def read_text_file(path: str | Path) -> tuple[str, str]:
     """Read a text file with :func:`decode_bytes`."""
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(path, "file not found") from None
-    return decode_bytes(data, path)
+    return decode_bytes(read_bytes(path), path)

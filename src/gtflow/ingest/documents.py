@@ -30,15 +30,23 @@ def language_of(text: str) -> str:
 
 
 def document_frame(raw_path: Path, documents: list[dict], turns: dict[str, list[dict]]) -> pd.DataFrame:
-    """Join document metadata with their turns into the ingest table."""
+    """Join document metadata with their turns into the ingest table.
+
+    Built column by column (not as one dict per row): an export of 100k posts would otherwise
+    hold 100k row dicts of 19 keys in memory on top of the table.
+    """
     digest = sha256_file(raw_path)
-    rows = []
+    columns: dict[str, list] = {c: [] for c in DOCUMENT_COLUMNS + TURN_COLUMNS}
     for document in documents:
-        base = {column: str(document.get(column, "") or "") for column in DOCUMENT_COLUMNS}
-        base["sha256_raw"] = digest
-        for turn in turns[document["doc_id"]]:
-            rows.append({**base, **{c: turn.get(c, "") for c in TURN_COLUMNS}})
-    frame = pd.DataFrame(rows, columns=DOCUMENT_COLUMNS + TURN_COLUMNS)
+        doc_turns = turns[document["doc_id"]]
+        if not doc_turns:
+            continue
+        for column in DOCUMENT_COLUMNS:
+            value = digest if column == "sha256_raw" else str(document.get(column, "") or "")
+            columns[column].extend([value] * len(doc_turns))
+        for column in TURN_COLUMNS:
+            columns[column].extend(turn.get(column, "") for turn in doc_turns)
+    frame = pd.DataFrame(columns, columns=DOCUMENT_COLUMNS + TURN_COLUMNS)
     frame["turn"] = frame["turn"].astype("int64")
     frame["line"] = pd.to_numeric(frame["line"], errors="coerce").fillna(0).astype("int64")
     return frame

@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -15,6 +16,7 @@ from gtflow.ingest.decode import read_text_file
 from gtflow.ingest.documents import document_frame, language_of
 
 POST_FIELDS = ("id", "url", "date", "author", "text", "parent_id")
+ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
 def records_from_jsonl(text: str, path: Path) -> list[tuple[int, dict]]:
@@ -37,13 +39,17 @@ def records_from_csv(text: str, path: Path) -> list[tuple[int, dict]]:
     """Parse a CSV export; the line reported is where the record starts."""
     reader = csv.DictReader(io.StringIO(text, newline=""))
     records = []
+    start = 2  # line where the next record begins (the header is line 1)
     try:
         for record in reader:
             if None in record:
-                raise InputError(path, "has more fields than the header", line=reader.line_num)
-            records.append((reader.line_num, record))
+                raise InputError(path, "has more fields than the header", line=start)
+            if any(value is None for value in record.values()):
+                raise InputError(path, "has fewer fields than the header", line=start)
+            records.append((start, record))
+            start = reader.line_num + 1
     except csv.Error as error:
-        raise InputError(path, f"is not valid CSV ({error})", line=reader.line_num) from None
+        raise InputError(path, f"is not valid CSV ({error})", line=start) from None
     return records
 
 
@@ -53,9 +59,16 @@ def check_post(record: dict, path: Path, line: int) -> dict:
     if missing:
         raise InputError(path, f"record lacks {', '.join(missing)} (required: "
                          f"{', '.join(POST_FIELDS)})", line=line)
+    for name in POST_FIELDS:
+        if isinstance(record[name], (dict, list)):
+            raise InputError(path, f"field '{name}' holds a JSON {type(record[name]).__name__}, "
+                             "not text", line=line)
     post = {f: "" if record[f] is None else str(record[f]).strip() for f in POST_FIELDS}
     if not post["id"]:
         raise InputError(path, "record has an empty id", line=line)
+    if not ID_PATTERN.match(post["id"]):
+        raise InputError(path, f"post id '{post['id']}' may contain only letters, digits, '.', "
+                         "'_' and '-' (it names the post's clean text file)", line=line)
     try:
         dt.date.fromisoformat(post["date"][:10])
     except ValueError:
@@ -67,14 +80,13 @@ def check_post(record: dict, path: Path, line: int) -> dict:
 def ingest_posts(path: str | Path) -> pd.DataFrame:
     """Read one export of posts into the ingest table (each post a document with one turn)."""
     path = Path(path)
-    text, encoding = read_text_file(path)
     suffix = path.suffix.lower()
-    if suffix == ".jsonl":
-        records = records_from_jsonl(text, path)
-    elif suffix == ".csv":
-        records = records_from_csv(text, path)
-    else:
+    if suffix not in {".jsonl", ".csv"}:
         raise InputError(path, "is not a post export gtflow reads (.jsonl or .csv)")
+    text, encoding = read_text_file(path)
+    parse = records_from_jsonl if suffix == ".jsonl" else records_from_csv
+    records = parse(text, path)
+    del text  # the records hold what is needed; a large export need not be in memory twice
     if not records:
         raise InputError(path, "holds no posts")
     documents, turns, seen = [], {}, {}

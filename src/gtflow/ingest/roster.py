@@ -30,7 +30,7 @@ def read_roster(path: str | Path) -> tuple[pd.DataFrame, dict[str, str]]:
         reader = pyreadstat.read_sav if suffix == ".sav" else pyreadstat.read_dta
         try:
             frame, meta = reader(str(path), apply_value_formats=True)
-        except Exception as error:  # pyreadstat raises its own ReadstatError and others
+        except Exception as error:  # noqa: BLE001 - pyreadstat raises its own ReadstatError and others
             raise InputError(path, f"could not be read as {suffix} ({error})") from None
         labels = {k: v for k, v in zip(meta.column_names, meta.column_labels) if v}
     elif suffix == ".csv":
@@ -44,7 +44,8 @@ def read_roster(path: str | Path) -> tuple[pd.DataFrame, dict[str, str]]:
     missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
     if missing:
         raise InputError(path, f"lacks the column(s) {', '.join(missing)} (required: "
-                         f"{', '.join(REQUIRED_COLUMNS)})")
+                         f"{', '.join(REQUIRED_COLUMNS)}; found: {', '.join(frame.columns)})",
+                         line=1 if suffix == ".csv" else None)
     frame = frame.astype(object).where(frame.notna(), "")
     frame = frame.map(lambda v: str(int(v)) if isinstance(v, float) and v.is_integer() else str(v).strip())
     for row_no, row in enumerate(frame.itertuples(index=False), start=1):
@@ -53,9 +54,11 @@ def read_roster(path: str | Path) -> tuple[pd.DataFrame, dict[str, str]]:
         if not row.name:
             raise InputError(path, f"respondent '{row.respondent_id}' has an empty name",
                              record=row_no)
-    duplicated = frame["respondent_id"][frame["respondent_id"].duplicated()]
-    if len(duplicated):
-        raise InputError(path, f"respondent_id '{duplicated.iloc[0]}' appears twice")
+    duplicated = frame["respondent_id"].duplicated()
+    if duplicated.any():
+        row_no = int(duplicated.to_numpy().argmax()) + 1
+        raise InputError(path, f"respondent_id '{frame['respondent_id'].iloc[row_no - 1]}' "
+                         "appears twice", record=row_no)
     return frame.sort_values("respondent_id", kind="stable").reset_index(drop=True), labels
 
 
@@ -84,4 +87,4 @@ def load_known_respondents(private_roster: str | Path | None) -> set[str] | None
     return set(pd.read_parquet(private_roster)["respondent_id"])
 
 
-__all__ = ["read_roster", "ingest_roster", "pseudonym_for", "load_known_respondents"]
+__all__ = ["ingest_roster", "load_known_respondents", "pseudonym_for", "read_roster"]

@@ -15,7 +15,7 @@ import pandas as pd
 import yaml
 
 from gtflow.errors import InputError
-from gtflow.ingest.decode import decode_bytes, read_text_file
+from gtflow.ingest.decode import decode_bytes, read_bytes, read_text_file
 from gtflow.ingest.documents import document_frame, language_of
 
 FRONT_MATTER_KEYS = ("id", "date", "respondent", "interviewer", "location")
@@ -32,26 +32,33 @@ TIMESTAMP_ONLY = re.compile(r"^\s*[\[［(（](?P<ts>\d{1,2}:\d{2}(?::\d{2})?)[\]
 
 
 def read_docx_text(path: Path) -> str:
-    """Paragraph text of a .docx file, one paragraph per line."""
+    """Paragraph text of a .docx file, one paragraph per line (soft line breaks kept)."""
+    import zipfile
+
     import docx  # python-docx; imported here so text transcripts never need it
 
+    if not path.is_file():
+        raise InputError(path, "file not found")
+    if not zipfile.is_zipfile(path):
+        raise InputError(path, "is not a .docx file (Word documents are zip packages; save it "
+                         "again from Word as .docx, or as UTF-8 text)")
     try:
         document = docx.Document(str(path))
-    except Exception as error:  # python-docx raises several types for a broken package
+    except Exception as error:  # noqa: BLE001 - python-docx raises several types for a broken package
         raise InputError(path, f"is not a readable .docx file ({type(error).__name__})") from None
-    return "\n".join(paragraph.text for paragraph in document.paragraphs)
+    text = "\n".join(paragraph.text for paragraph in document.paragraphs)
+    if not text.strip():
+        raise InputError(path, "the document is empty (no paragraph text)")
+    return text
 
 
 def read_transcript_text(path: Path) -> tuple[str, str]:
-    """Return ``(text, encoding)`` for a .txt/.md/.docx transcript."""
+    """Return ``(text, encoding)`` for a .txt/.md/.docx transcript ('docx' for Word files)."""
     if path.suffix.lower() == ".docx":
         return read_docx_text(path), "docx"
     if path.suffix.lower() not in {".txt", ".md"}:
         raise InputError(path, "is not a transcript type gtflow reads (.txt, .md, .docx)")
-    data = path.read_bytes() if path.exists() else None
-    if data is None:
-        raise InputError(path, "file not found")
-    return decode_bytes(data, path)
+    return decode_bytes(read_bytes(path), path)
 
 
 def split_front_matter(text: str, path: Path) -> tuple[dict, str, int]:
@@ -73,11 +80,23 @@ def split_front_matter(text: str, path: Path) -> tuple[dict, str, int]:
                          line=line) from None
     if not isinstance(meta, dict):
         raise InputError(path, "front matter must be key: value pairs", line=2)
+    meta["_lines"] = key_lines(lines[1:closing])
     return meta, "\n".join(lines[closing + 1:]), closing + 2
+
+
+def key_lines(front_lines: list[str]) -> dict[str, int]:
+    """File line of each top-level front matter key, so messages can point at it."""
+    found: dict[str, int] = {}
+    for offset, line in enumerate(front_lines):
+        key = re.match(r"^([A-Za-z_][\w-]*)\s*:", line)
+        if key:
+            found.setdefault(key.group(1), offset + 2)
+    return found
 
 
 def check_front_matter(meta: dict, path: Path) -> dict:
     """Validate the front matter keys and normalize their values to strings."""
+    lines = meta.pop("_lines", {})
     missing = [key for key in FRONT_MATTER_KEYS if key not in meta]
     if missing:
         raise InputError(path, f"front matter lacks {', '.join(missing)} (required: "
@@ -85,7 +104,7 @@ def check_front_matter(meta: dict, path: Path) -> dict:
     doc_id = str(meta["id"]).strip()
     if not ID_PATTERN.match(doc_id):
         raise InputError(path, f"front matter id '{doc_id}' may contain only letters, digits, "
-                         "'.', '_' and '-'", line=2)
+                         "'.', '_' and '-'", line=lines.get("id", 2))
     date = meta["date"]
     if isinstance(date, dt.datetime):
         date = date.date()
@@ -94,10 +113,11 @@ def check_front_matter(meta: dict, path: Path) -> dict:
             date = dt.date.fromisoformat(str(date).strip())
         except ValueError:
             raise InputError(path, f"front matter date '{meta['date']}' is not a date "
-                             "(write YYYY-MM-DD)", line=2) from None
+                             "(write YYYY-MM-DD)", line=lines.get("date", 2)) from None
     clean = {key: ("" if meta.get(key) is None else str(meta[key]).strip()) for key in meta}
     clean["id"] = doc_id
     clean["date"] = date.isoformat()
+    clean["_lines"] = lines
     return clean
 
 
@@ -109,7 +129,9 @@ def recurring_name_tags(lines: list[str]) -> set[str]:
         if match:
             counts[match.group("tag")] += 1
     standard = INTERVIEWER_TAGS | RESPONDENT_TAGS
-    return {tag for tag, n in counts.items() if n >= 2 and tag not in standard}
+    # A name has letters: "00" from an unbracketed "00:12:31" is a clock, not a speaker.
+    return {tag for tag, n in counts.items()
+            if n >= 2 and tag not in standard and any(ch.isalpha() for ch in tag)}
 
 
 def role_of(tag: str) -> str:
@@ -129,9 +151,13 @@ def parse_turns(body: str, path: Path, first_line: int) -> list[dict]:
     for offset, line in enumerate(lines):
         match = TAG_LINE.match(line)
         if match and match.group("tag") in tags:
+            rest, timestamp = match.group("rest"), match.group("ts") or ""
+            stamped = TIMESTAMP_ONLY.match(rest)
+            if stamped and not timestamp:  # "答：[00:12:31] ..." keeps the time out of the text
+                rest, timestamp = stamped.group("rest"), stamped.group("ts")
             turns.append({"speaker": match.group("tag"), "role": role_of(match.group("tag")),
-                          "timestamp": match.group("ts") or "", "line": first_line + offset,
-                          "parts": [match.group("rest").strip()]})
+                          "timestamp": timestamp, "line": first_line + offset,
+                          "parts": [rest.strip()]})
             continue
         stamped = TIMESTAMP_ONLY.match(line)
         text = (stamped.group("rest") if stamped else line).strip()
@@ -152,16 +178,33 @@ def parse_turns(body: str, path: Path, first_line: int) -> list[dict]:
     return result
 
 
+def check_respondent(respondent: str, known_respondents: set[str] | None, path: Path,
+                     line: int) -> None:
+    """A transcript's respondent id must be on the roster; naming one without a roster is an error."""
+    if not respondent:
+        return
+    if known_respondents is None:
+        raise InputError(path, f"names respondent '{respondent}', but the study has no roster; add "
+                         "data/raw/respondents.sav (.dta or .csv) listing every respondent id",
+                         line=line)
+    if respondent not in known_respondents:
+        raise InputError(path, f"respondent '{respondent}' is not in the roster "
+                         "(data/raw/respondents.*); check the id or add the person", line=line)
+
+
 def ingest_transcript(path: str | Path, known_respondents: set[str] | None = None) -> pd.DataFrame:
-    """Read one transcript into a table of turns carrying the document's metadata."""
+    """Read one transcript into a table of turns carrying the document's metadata.
+
+    ``known_respondents`` is the roster's set of ids, or None when the study has no roster (then
+    a transcript that names a respondent is an error: the id could not be checked or pseudonymized).
+    """
     path = Path(path)
     text, encoding = read_transcript_text(path)
     meta, body, first_line = split_front_matter(text, path)
     meta = check_front_matter(meta, path)
+    lines = meta.pop("_lines")
     respondent = meta.get("respondent", "")
-    if known_respondents is not None and respondent and respondent not in known_respondents:
-        raise InputError(path, f"respondent '{respondent}' is not in the roster "
-                         "(data/raw/respondents.*)", line=2)
+    check_respondent(respondent, known_respondents, path, lines.get("respondent", 2))
     turns = parse_turns(body, path, first_line)
     document = {
         "doc_id": meta["id"], "source_type": "interview", "title": meta.get("title", meta["id"]),

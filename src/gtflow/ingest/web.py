@@ -4,26 +4,29 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import logging
 import re
 from pathlib import Path
 
 import pandas as pd
 
 from gtflow.errors import InputError
-from gtflow.ingest.decode import decode_bytes
+from gtflow.ingest.decode import canonical_encoding, decode_bytes, read_bytes
 from gtflow.ingest.documents import document_frame, language_of
 
 MANIFEST_COLUMNS = ("file", "url", "accessed", "site", "kind")
 PAGE_KINDS = {"news", "notice", "commentary", "forum", "blog", "other"}
-META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_-]+)""", re.I)
+log = logging.getLogger(__name__)
+META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_-]+)""",
+                          re.IGNORECASE)
 
 
 def read_manifest(path: str | Path) -> dict[str, dict]:
     """Read and validate manifest.csv; return its rows keyed by file name."""
     path = Path(path)
-    text, _ = decode_bytes(path.read_bytes(), path) if path.exists() else (None, None)
-    if text is None:
+    if not path.is_file():
         raise InputError(path, "file not found: saved pages need a manifest.csv beside them")
+    text, _ = decode_bytes(read_bytes(path), path)
     reader = csv.DictReader(text.splitlines())
     header = [h.strip() for h in (reader.fieldnames or [])]
     missing = [c for c in MANIFEST_COLUMNS if c not in header]
@@ -62,10 +65,21 @@ def check_manifest_files(manifest_path: str | Path, rows: dict[str, dict]) -> No
 
 
 def decode_html(path: Path) -> tuple[str, str]:
-    """Decode a saved page, honouring its BOM or meta charset."""
-    data = path.read_bytes()
-    declared = META_CHARSET.search(data[:4096])
-    return decode_bytes(data, path, declared.group(1).decode("ascii") if declared else None)
+    """Decode a saved page: BOM, then UTF-8, then its meta charset, then GB18030.
+
+    A page whose meta tag says ``gbk`` but whose bytes are valid UTF-8 (re-saved by a tool that
+    kept the old tag) is read as UTF-8: the declaration lies more often than the bytes do. The
+    encoding actually used is recorded; a mismatch is logged.
+    """
+    data = read_bytes(path)
+    match = META_CHARSET.search(data[:4096])
+    declared = match.group(1).decode("ascii") if match else None
+    text, encoding = decode_bytes(data, path, declared)
+    declared_codec = canonical_encoding(declared)
+    if declared_codec and encoding not in {declared_codec, "utf-8-sig"} and \
+            not (declared_codec == "utf-8" and encoding == "utf-8-sig"):
+        log.warning("%s declares charset %s but was read as %s", path, declared, encoding)
+    return text, encoding
 
 
 def extract_main_text(html: str) -> dict:
@@ -92,9 +106,11 @@ def ingest_page(path: str | Path, manifest: str | Path, excluded: list[str] | No
     html, encoding = decode_html(path)
     extracted = extract_main_text(html)
     text = extracted["text"].strip()
-    if not text and path.name not in set(excluded or []):
-        raise InputError(path, "has no extractable main text; fix the page or list it under "
-                         "ingest.excluded_pages in config/config.yaml")
+    if not text:
+        if path.name not in set(excluded or []):
+            raise InputError(path, "has no extractable main text; fix the page or list it under "
+                             "ingest.excluded_pages in config/config.yaml")
+        log.info("%s has no main text and is listed in ingest.excluded_pages: left out", path)
     doc_id = path.stem
     document = {
         "doc_id": doc_id, "source_type": "web_page", "title": extracted["title"],

@@ -11,8 +11,16 @@ import pandas as pd
 from gtflow.coding.codebook import load_codebook, load_model
 from gtflow.io import write_csv, write_json
 from gtflow.stats.reliability import concept_agreement, disagreements
-from gtflow.stats.saturation import (accumulation_curve, chao2, choose_holdout, francis_stopping,
-                                     guest_runs, guest_saturation, holdout_test, incidence_matrix)
+from gtflow.stats.saturation import (
+    accumulation_curve,
+    chao2,
+    choose_holdout,
+    francis_stopping,
+    guest_runs,
+    guest_saturation,
+    holdout_test,
+    incidence_matrix,
+)
 
 log = logging.getLogger(__name__)
 LEVELS = ("concept", "category", "main_category")

@@ -1,0 +1,144 @@
+"""The clean stage end to end on small tables: order of operations, speakers, corpus, key."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from gtflow.clean.deidentify import Pseudonymizer, name_table
+from gtflow.clean.steps import clean_corpus, clean_file, clean_table, write_pseudonym_key
+from gtflow.ingest.posts import ingest_posts
+from gtflow.ingest.roster import ingest_roster
+from gtflow.ingest.transcripts import ingest_transcript
+from gtflow.runner import run_step
+
+ROSTER_ROWS = [{"name": "罗志强", "aliases": "罗委员", "pseudonym": "[P01]"},
+               {"name": "李娟", "aliases": "", "pseudonym": "[P02]"}]
+
+
+@pytest.fixture
+def pseudonymize() -> Pseudonymizer:
+    return Pseudonymizer(name_table(ROSTER_ROWS, ["钟老师"]))
+
+
+def write_interview(tmp_path, body: str, name: str = "T01.md"):
+    path = tmp_path / name
+    path.write_text("---\nid: T01\ntitle: 访谈罗志强\ndate: 2021-03-18\nrespondent: R01\n"
+                    "interviewer: INT-A\nlocation: 李娟家里\n---\n" + body, encoding="utf-8")
+    return ingest_transcript(path, {"R01"})
+
+
+def test_speaker_tags_that_are_names_are_pseudonymized(tmp_path, pseudonymize):
+    table = write_interview(tmp_path, "罗志强：我先说。\n张三：我是张三，电话13807381234。\n"
+                                      "罗志强：张三说得对。\n张三：好。\n钟老师：补充一句。\n钟老师：完。\n")
+    documents, segments = clean_table(table, pseudonymize)
+    text = documents["clean_text"].iloc[0]
+    assert "罗志强" not in text and "张三" not in text and "钟老师" not in text
+    assert text.splitlines()[:3] == ["[P01]：我先说。", "[S01]：我是[S01]，电话[PHONE]。", "[P01]：[S01]说得对。"]
+    assert set(segments["speaker"]) == {"[P01]", "[S01]", "[N01]"}
+    row = documents.iloc[0]
+    assert (row.title, row.location) == ("访谈[P01]", "[P02]家里")
+
+
+def test_identifier_split_by_zero_width_space_is_caught(tmp_path, pseudonymize):
+    table = write_interview(tmp_path, "答：电话138\u200b0738\u200b1234，我叫罗\u200b志强，"
+                                      "车牌湘K\u200b·3A728。\n")
+    text = clean_table(table, pseudonymize)[0]["clean_text"].iloc[0]
+    assert text == "答：电话[PHONE]，我叫[P01]，车牌[PLATE]。"
+
+
+def test_segments_point_into_the_clean_text(tmp_path, pseudonymize):
+    table = write_interview(tmp_path, "[00:00:10] 问：您好。请讲。\n答：我叫罗志强。好的！\n")
+    documents, segments = clean_table(table, pseudonymize)
+    text = documents["clean_text"].iloc[0]
+    assert text == "问：您好。请讲。\n答：我叫[P01]。好的！"
+    for segment in segments.itertuples():
+        assert text[segment.start:segment.end] == segment.text
+    assert segments["text"].tolist() == ["您好。", "请讲。", "我叫[P01]。", "好的！"]
+    assert segments["timestamp"].tolist()[:1] == ["00:00:10"]
+    assert segments["seg_id"].tolist() == [1, 2, 3, 4]
+    assert documents["n_segments"].iloc[0] == 4
+
+
+def write_export(path, rows):
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+POST = {"id": "p1", "url": "u", "date": "2019-06-18", "author": "罗委员", "parent_id": None,
+        "text": "APP上线了，县里开了推进会，每周排名通报，网格员每天截图打卡。有事打13807381234。"}
+
+
+def clean_export(tmp_path, name, rows, pseudonymize_names=ROSTER_ROWS):
+    ingested = tmp_path / "private" / f"{name}.parquet"
+    ingest_posts(write_export(tmp_path / f"{name}.jsonl", rows)).to_parquet(ingested)
+    docs, segs = tmp_path / "results" / f"{name}.documents.parquet", tmp_path / "results" / f"{name}.segments.parquet"
+    roster = tmp_path / "private" / "roster.parquet"
+    pd.DataFrame([dict(r, respondent_id=f"R{i}") for i, r in enumerate(pseudonymize_names)]).to_parquet(roster)
+    clean_file(ingested, docs, segs, roster=roster, extra_names=[])
+    return str(docs), str(segs)
+
+
+def corpus_outputs(tmp_path):
+    out = tmp_path / "results" / "clean"
+    return {"documents_out": out / "documents.parquet", "segments_out": out / "segments.parquet",
+            "duplicates_out": out / "duplicates.csv", "text_dir": out / "text"}
+
+
+def test_clean_corpus_marks_reposts_and_writes_texts(tmp_path):
+    (tmp_path / "private").mkdir()
+    rows = [POST, dict(POST, id="p2", date="2019-06-19", text="转发 " + POST["text"]),
+            dict(POST, id="p3", date="2019-06-17", text="完全无关的另一条，讨论验证码。", author="路人")]
+    docs, segs = clean_export(tmp_path, "weibo", rows)
+    outputs = corpus_outputs(tmp_path)
+    clean_corpus([docs], [segs], threshold=0.8, shingle_size=5, permutations=64, seed=1, **outputs)
+    documents = pd.read_parquet(outputs["documents_out"])
+    assert documents.set_index("doc_id")["duplicate_of"].to_dict() == {"p1": "", "p2": "p1", "p3": ""}
+    assert documents.set_index("doc_id")["author"].to_dict()["p1"] == "[P01]"
+    assert pd.read_csv(outputs["duplicates_out"])["kind"].tolist() == ["kept", "near"]
+    text = (outputs["text_dir"] / "p1.txt").read_text(encoding="utf-8")
+    assert text.endswith("有事打[PHONE]。")
+    assert sorted(p.name for p in outputs["text_dir"].iterdir()) == ["p1.txt", "p2.txt", "p3.txt"]
+
+
+def test_duplicate_ids_across_two_exports_stop_the_corpus(tmp_path, capsys):
+    (tmp_path / "private").mkdir()
+    first = clean_export(tmp_path, "weibo", [POST])
+    second = clean_export(tmp_path, "forum", [dict(POST, text="另一条")])
+    outputs = corpus_outputs(tmp_path)
+    with pytest.raises(SystemExit) as stop:
+        run_step(clean_corpus, log=tmp_path / "corpus.log", documents=[first[0], second[0]],
+                 segments=[first[1], second[1]], threshold=0.8, shingle_size=5, permutations=64,
+                 seed=1, **outputs)
+    assert stop.value.code == 1
+    message = capsys.readouterr().err.strip()
+    assert "forum.jsonl, record p1: document id 'p1' is also used by" in message
+    assert "weibo.jsonl" in message and "must be unique across the study" in message
+    assert not any(path.exists() for path in outputs.values())
+
+
+def test_pseudonym_key_lists_roster_and_extra_names(tmp_path):
+    roster = tmp_path / "respondents.csv"
+    roster.write_text("respondent_id,name,aliases\nR01,罗志强,罗委员\nR02,李娟,\n", encoding="utf-8")
+    private = tmp_path / "private" / "roster.parquet"
+    ingest_roster(roster, private, tmp_path / "results" / "r.parquet", tmp_path / "results" / "l.json")
+    key = tmp_path / "private" / "pseudonym_key.csv"
+    write_pseudonym_key(private, ["钟老师"], key)
+    table = pd.read_csv(key, dtype=str, keep_default_na=False)
+    assert table.to_dict("records") == [
+        {"pseudonym": "[P01]", "respondent_id": "R01", "name": "罗志强"},
+        {"pseudonym": "[P02]", "respondent_id": "R02", "name": "李娟"},
+        {"pseudonym": "[N01]", "respondent_id": "", "name": "钟老师"}]
+
+
+def test_an_excluded_page_without_text_cleans_to_empty_tables(tmp_path, pseudonymize):
+    from gtflow.ingest.documents import document_frame
+
+    raw = tmp_path / "W1.html"
+    raw.write_text("<html></html>", encoding="utf-8")
+    empty = document_frame(raw, [{"doc_id": "W1"}], {"W1": []})
+    documents, segments = clean_table(empty, pseudonymize)
+    assert documents.empty and segments.empty
+    assert "clean_text" in documents.columns and "seg_id" in segments.columns
