@@ -1,7 +1,8 @@
 """A study on disk: which raw files it has, found by convention under data/.
 
 Layout: data/raw/interviews/*.{md,txt,docx}, data/raw/web/pages/*.html + manifest.csv,
-data/raw/web/posts/*.{jsonl,csv}, data/raw/respondents.{sav,dta,csv}, data/coding/*.csv,
+data/raw/web/posts/*.{jsonl,csv}, data/raw/respondents.{sav,dta,csv},
+data/coding/*.{csv,qdpx,qde},
 data/README.md (the data card). Every part but the interviews folder may be absent.
 """
 
@@ -16,6 +17,7 @@ INTERVIEW_SUFFIXES = (".md", ".txt", ".docx")
 PAGE_SUFFIXES = (".html", ".htm")
 POST_SUFFIXES = (".jsonl", ".csv")
 ROSTER_SUFFIXES = (".sav", ".dta", ".csv")
+MANUAL_CODING_SUFFIXES = (".csv", ".qdpx", ".qde")
 
 
 def files_by_stem(folder: Path, suffixes: tuple[str, ...], root: Path) -> dict[str, str]:
@@ -45,7 +47,7 @@ class StudyFiles:
     data_card: str | None = None
 
     @classmethod
-    def discover(cls, root: str | Path) -> "StudyFiles":
+    def discover(cls, root: str | Path) -> StudyFiles:
         """Find a study's files; an empty study (no documents at all) is an input error."""
         root = Path(root).resolve()
         raw = root / "data" / "raw"
@@ -68,7 +70,9 @@ class StudyFiles:
             study.manifest = str(manifest.relative_to(root))
         coding_dir = root / "data" / "coding"
         if coding_dir.is_dir():
-            study.manual_codings = sorted(str(p.relative_to(root)) for p in coding_dir.glob("*.csv"))
+            study.manual_codings = sorted(
+                str(p.relative_to(root)) for p in coding_dir.iterdir()
+                if p.is_file() and p.suffix.lower() in MANUAL_CODING_SUFFIXES)
         card = root / "data" / "README.md"
         study.data_card = str(card.relative_to(root)) if card.is_file() else None
         if not (study.interviews or study.pages or study.posts):

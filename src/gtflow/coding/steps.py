@@ -8,13 +8,14 @@ from pathlib import Path
 import pandas as pd
 
 from gtflow.coding.autocode import CODING_COLUMNS, autocode
-from gtflow.coding.codebook import load_codebook
+from gtflow.coding.codebook import Codebook, load_codebook
 from gtflow.coding.manual import (
     ANCHOR_COLUMNS,
     anchor_codings,
     codings_on_segments,
     read_manual_csv,
 )
+from gtflow.coding.qdpx import read_manual_qdpx
 from gtflow.io import read_parquets, write_csv, write_parquet
 
 log = logging.getLogger(__name__)
@@ -28,14 +29,20 @@ def autocode_file(documents: str | Path, segments: str | Path, codebook: str | P
 
 
 def manual_codings(paths: list[str], documents: pd.DataFrame, segments: pd.DataFrame,
-                   concept_ids: set[str], min_score: float) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Anchored manual codings from every CSV, split onto segments; plus the anchoring table."""
+                   book: Codebook, min_score: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Anchored manual codings from every CSV and REFI-QDA project, split onto segments; plus
+    the anchoring table."""
     texts = dict(zip(documents["doc_id"], documents["clean_text"]))
+    concept_ids = {c["id"] for c in book.concepts}
     anchors, codings = [], []
     for path in sorted(paths):
-        anchored = anchor_codings(read_manual_csv(path), texts, concept_ids, min_score)
+        if Path(path).suffix.lower() in {".qdpx", ".qde"}:
+            manual, origin = read_manual_qdpx(path, set(texts), book), "qdpx"
+        else:
+            manual, origin = read_manual_csv(path), "csv"
+        anchored = anchor_codings(manual, texts, concept_ids, min_score)
         anchors.append(anchored)
-        codings.append(codings_on_segments(anchored, segments, origin="csv"))
+        codings.append(codings_on_segments(anchored, segments, origin=origin))
     if not anchors:
         return pd.DataFrame(columns=CODING_COLUMNS), pd.DataFrame(columns=ANCHOR_COLUMNS)
     return pd.concat(codings, ignore_index=True), pd.concat(anchors, ignore_index=True)
@@ -52,7 +59,7 @@ def merge_codings(auto: list[str], manual: list[str], documents: str | Path, seg
     hierarchy = book.hierarchy()
     docs = pd.read_parquet(documents)
     segs = pd.read_parquet(segments)
-    manual_rows, anchors = manual_codings(manual, docs, segs, set(hierarchy["concept_id"]), min_score)
+    manual_rows, anchors = manual_codings(manual, docs, segs, book, min_score)
     frames = [f for f in (read_parquets(auto), manual_rows) if len(f)]
     codings = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=CODING_COLUMNS)
     duplicates = set(docs.loc[docs["duplicate_of"] != "", "doc_id"])
