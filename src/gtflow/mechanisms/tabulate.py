@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from gtflow.mechanisms.cases import LEVEL_COLUMN
 
@@ -40,40 +41,46 @@ def case_matrix(evidence: pd.DataFrame, cases: pd.DataFrame, code_ids: list[str]
 def coding_units(placed: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:
     """One row per (coding, sentence it covers): the coding's codes plus ``seg_id`` and ``turn``.
 
-    A coding whose span overlaps no sentence (an empty span) keeps its own ``seg_id``.
+    A coding whose span overlaps no sentence (an empty span) keeps its own ``seg_id``. Works on
+    the whole corpus at once: sentences and codings get a sort key (document number, offset), so
+    one ``searchsorted`` finds every coding's first and last sentence.
     """
     code_columns = [c for c in ("concept_id", "category_id", "main_category_id") if c in placed]
-    frames = []
-    by_doc = dict(tuple(segments.groupby("doc_id", sort=False))) if len(segments) else {}
-    for doc_id, doc_codings in placed.groupby("doc_id", sort=True):
-        sentences = by_doc.get(doc_id)
-        if sentences is None or sentences.empty:
-            continue
-        sentences = sentences.sort_values("start", kind="stable")
-        starts = sentences["start"].to_numpy(np.int64)
-        ends = sentences["end"].to_numpy(np.int64)
-        first = np.searchsorted(ends, doc_codings["start"].to_numpy(np.int64), side="right")
-        last = np.searchsorted(starts, doc_codings["end"].to_numpy(np.int64), side="left") - 1
-        own = pd.Series(np.arange(len(sentences)), index=sentences["seg_id"].to_numpy())
-        fallback = own.reindex(doc_codings["seg_id"].to_numpy()).to_numpy()
-        empty = last < first
-        first = np.where(empty, fallback, first)
-        last = np.where(empty, fallback, last)
-        valid = ~np.isnan(first.astype(float))
-        first, last = first[valid].astype(np.int64), last[valid].astype(np.int64)
-        lengths = last - first + 1
-        rows = np.repeat(np.arange(valid.sum()), lengths)
-        offsets = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-        sentence_index = np.repeat(first, lengths) + offsets
-        chosen = doc_codings[valid].iloc[rows]
-        frames.append(pd.DataFrame({
-            "doc_id": doc_id,
-            "seg_id": sentences["seg_id"].to_numpy()[sentence_index],
-            "turn": sentences["turn"].to_numpy()[sentence_index],
-            **{c: chosen[c].to_numpy() for c in code_columns}}))
-    if not frames:
-        return pd.DataFrame(columns=["doc_id", "seg_id", "turn", *code_columns])
-    return pd.concat(frames, ignore_index=True)
+    empty_result = pd.DataFrame(columns=["doc_id", "seg_id", "turn", *code_columns])
+    if placed.empty or segments.empty:
+        return empty_result
+    sentences = segments.sort_values(["doc_id", "start"], kind="stable").reset_index(drop=True)
+    doc_numbers = {d: i for i, d in enumerate(pd.unique(sentences["doc_id"]))}
+    placed = placed.sort_values("doc_id", kind="stable").reset_index(drop=True)
+    coding_doc = placed["doc_id"].map(doc_numbers)
+    placed, coding_doc = placed[coding_doc.notna()], coding_doc[coding_doc.notna()]
+    if placed.empty:
+        return empty_result
+    # Offsets are below 2**40, so doc * 2**40 + offset orders by document, then position.
+    shift = np.int64(1) << np.int64(40)
+    sentence_doc = sentences["doc_id"].map(doc_numbers).to_numpy(np.int64) * shift
+    start_keys = sentence_doc + sentences["start"].to_numpy(np.int64)
+    end_keys = sentence_doc + sentences["end"].to_numpy(np.int64)
+    coding_base = coding_doc.to_numpy(np.int64) * shift
+    first = np.searchsorted(end_keys, coding_base + placed["start"].to_numpy(np.int64), side="right")
+    last = np.searchsorted(start_keys, coding_base + placed["end"].to_numpy(np.int64), side="left") - 1
+    own = pd.Series(np.arange(len(sentences)),
+                    index=pd.MultiIndex.from_arrays([sentences["doc_id"], sentences["seg_id"]]))
+    fallback = own.reindex(pd.MultiIndex.from_arrays([placed["doc_id"], placed["seg_id"]])).to_numpy()
+    empty = last < first
+    first = np.where(empty, fallback, first)
+    last = np.where(empty, fallback, last)
+    valid = ~np.isnan(first.astype(float))
+    first, last = first[valid].astype(np.int64), last[valid].astype(np.int64)
+    lengths = last - first + 1
+    rows = np.repeat(np.flatnonzero(valid), lengths)
+    offsets = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    sentence_index = np.repeat(first, lengths) + offsets
+    return pd.DataFrame({
+        "doc_id": sentences["doc_id"].to_numpy()[sentence_index],
+        "seg_id": sentences["seg_id"].to_numpy()[sentence_index],
+        "turn": sentences["turn"].to_numpy()[sentence_index],
+        **{c: placed[c].to_numpy()[rows] for c in code_columns}})
 
 
 def unit_keys(units: pd.DataFrame, level: str) -> pd.Series:
@@ -91,9 +98,12 @@ def pair_counts(keys: pd.Series, codes: pd.Series, code_ids: list[str]) -> np.nd
     present = present[present["code"].isin(code_ids)]
     if present.empty:
         return np.zeros((len(code_ids), len(code_ids)), dtype=np.int64)
-    incidence = pd.crosstab(present["key"], present["code"]).reindex(columns=code_ids, fill_value=0)
-    matrix = incidence.to_numpy(np.int64).clip(max=1)
-    return matrix.T @ matrix
+    # A sparse unit x code incidence: a dense one would need units x codes cells (large corpora).
+    unit_index, _ = pd.factorize(present["key"])
+    code_index = pd.Index(code_ids).get_indexer(present["code"])
+    incidence = sparse.csr_matrix((np.ones(len(present), dtype=np.int64), (unit_index, code_index)),
+                                  shape=(unit_index.max() + 1, len(code_ids)))
+    return (incidence.T @ incidence).toarray().astype(np.int64)
 
 
 def cooccurrence(units: pd.DataFrame, code_sets: dict[str, list[str]]) -> pd.DataFrame:
