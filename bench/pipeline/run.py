@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from benchkit import copy_demo_study, run_snakemake, scratch, trivial_workflow  # noqa: E402
+from benchkit import copy_demo_study, run_snakemake, scratch, trivial_workflow
 
 
 def median_time(study: Path, repeats: int, **kwargs) -> float:

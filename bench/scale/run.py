@@ -15,9 +15,9 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from benchkit import REPO, run_snakemake, scratch  # noqa: E402
+from benchkit import REPO, run_snakemake, scratch
 
-from gtflow.synth import synth_posts  # noqa: E402
+from gtflow.synth import synth_posts
 
 
 def posts_only_study(posts: int) -> Path:

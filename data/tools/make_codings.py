@@ -419,14 +419,14 @@ def build_rows(text_dir: Path, concept_ids: set[str]) -> tuple[list[dict], list[
                     sys.exit(f"{doc_id}: unknown concept {concept}")
             if p.a is not None:
                 start, end = locate(text, p.quote, doc_id)
-                rows_a.append(dict(doc_id=doc_id, start=start, end=end, quote=p.quote,
-                                   concept_id=p.a, coder="coder_a"))
+                rows_a.append({"doc_id": doc_id, "start": start, "end": end, "quote": p.quote,
+                                   "concept_id": p.a, "coder": "coder_a"})
             if p.b is not None:
                 quote = p.bq or p.quote
                 concept = p.a if p.b == SAME else p.b
                 start, end = locate(text, quote, doc_id)
-                row = dict(doc_id=doc_id, start=start + p.stale, end=end + p.stale, quote=quote,
-                           concept_id=concept, coder="coder_b")
+                row = {"doc_id": doc_id, "start": start + p.stale, "end": end + p.stale, "quote": quote,
+                           "concept_id": concept, "coder": "coder_b"}
                 rows_b.append(row)
                 if p.stale:
                     stale.append(row)
@@ -454,8 +454,8 @@ def preview_agreement(rows: list[dict]) -> None:
     for row in rows:
         doc = segments[segments["doc_id"] == row["doc_id"]]
         hit = doc[(doc["start"] < row["end"]) & (doc["end"] > row["start"])]
-        placed += [dict(doc_id=row["doc_id"], seg_id=s, concept_id=row["concept_id"],
-                        coder=row["coder"]) for s in hit["seg_id"]]
+        placed += [{"doc_id": row["doc_id"], "seg_id": s, "concept_id": row["concept_id"],
+                        "coder": row["coder"]} for s in hit["seg_id"]]
     table = concept_agreement(pd.DataFrame(placed), segments, ["coder_a", "coder_b"], n_boot=200)
     print(table[["concept_id", "n_units_coded", "percent_agreement", "krippendorff_alpha"]]
           .to_string(index=False, float_format=lambda x: f"{x:.3f}"))

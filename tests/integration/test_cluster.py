@@ -10,7 +10,6 @@ import os
 from pathlib import Path
 
 import pytest
-
 from studykit import copy_small_study, planned_jobs, snakemake
 
 pytestmark = pytest.mark.integration

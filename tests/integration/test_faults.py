@@ -15,7 +15,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from studykit import SNAKEFILE, copy_small_study, snakemake
 
 pytestmark = pytest.mark.integration

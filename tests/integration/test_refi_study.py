@@ -9,7 +9,6 @@ import sys
 
 import pandas as pd
 import pytest
-
 from studykit import copy_small_study, snakemake
 
 pytestmark = pytest.mark.integration
@@ -46,7 +45,7 @@ def test_the_exported_project_round_trips_through_data_coding(tmp_path):
     original = pd.read_parquet(first / "results" / "code" / "codings.parquet")
     returned = pd.read_parquet(second / "results" / "code" / "codings.parquet")
     returned = returned[returned["origin"] == "qdpx"]
-    as_set = lambda frame: set(frame[KEY].itertuples(index=False, name=None))  # noqa: E731
+    as_set = lambda frame: set(frame[KEY].itertuples(index=False, name=None))
     assert as_set(returned) == as_set(original)
     anchors = pd.read_csv(second / "results" / "code" / "anchoring.csv")
     assert set(anchors["status"]) == {"ok"}
