@@ -72,3 +72,16 @@ def complete_config(raw: dict | None, path: str | Path = "config/config.yaml") -
 def load_config(path: str | Path) -> dict:
     """Load, validate and complete a study's config/config.yaml."""
     return complete_config(load_yaml(path), path)
+
+
+#: Configuration keys whose values identify persons: never copied into results or reports.
+IDENTIFYING_KEYS = (("clean", "extra_names"),)
+
+
+def public_settings(config: dict) -> dict:
+    """A copy of the configuration without the keys that hold names of persons."""
+    public = copy.deepcopy(config)
+    for section, key in IDENTIFYING_KEYS:
+        if isinstance(public.get(section), dict) and key in public[section]:
+            public[section][key] = f"({len(public[section][key])} names, withheld)"
+    return public

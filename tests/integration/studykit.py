@@ -13,10 +13,12 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 SNAKEFILE = REPO_ROOT / "Snakefile"
 DEMO_INTERVIEWS = ("LY-I01", "LY-I02", "LY-I03", "LY-I24")
 DEMO_PAGES = ("W001.html", "W014.html", "W036.html", "W042.html")
+DEMO_POSTS = ("forum_lianyuan_threads.csv",)
 
 
-def copy_small_study(target: Path, interviews=DEMO_INTERVIEWS, pages=DEMO_PAGES) -> Path:
-    """A few interviews, pages (one a repost), one post export, the roster, codings and config."""
+def copy_small_study(target: Path, interviews=DEMO_INTERVIEWS, pages=DEMO_PAGES,
+                     posts=DEMO_POSTS) -> Path:
+    """A few interviews, pages (one a repost), post exports, the roster, codings and config."""
     raw, demo = target / "data" / "raw", REPO_ROOT / "data" / "raw"
     shutil.copytree(REPO_ROOT / "config", target / "config")
     (raw / "interviews").mkdir(parents=True)
@@ -35,7 +37,8 @@ def copy_small_study(target: Path, interviews=DEMO_INTERVIEWS, pages=DEMO_PAGES)
         shutil.copy(demo / "web" / "pages" / page, pages_dir)
     posts_dir = raw / "web" / "posts"
     posts_dir.mkdir(parents=True)
-    shutil.copy(demo / "web" / "posts" / "forum_lianyuan_threads.csv", posts_dir)
+    for export in posts:
+        shutil.copy(demo / "web" / "posts" / export, posts_dir)
     copy_codings(target, set(interviews))
     card = REPO_ROOT / "data" / "README.md"
     if card.exists():

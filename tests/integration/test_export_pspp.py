@@ -56,9 +56,7 @@ def test_pspp_reads_the_case_by_category_file(tmp_path):
     assert "4" in [cell.strip() for cell in valid_n.split("|")]  # four cases, none missing
 
 
-def test_pspp_reads_the_pipeline_output(tmp_path):
-    sav = REPO / "results" / "exports" / "case_by_category.sav"
-    if not sav.exists():
-        pytest.skip("results/exports/case_by_category.sav not built (run snakemake first)")
+def test_pspp_reads_the_pipeline_output(built_small_study, tmp_path):
+    sav = built_small_study / "results" / "exports" / "case_by_category.sav"
     text = run_pspp(sav, ["n_documents"], tmp_path)
     assert "case_type" in text and "Valid N (listwise)" in text

@@ -15,20 +15,13 @@ pytestmark = pytest.mark.integration
 PER_FILE_RULES = {"ingest_interview", "ingest_page", "ingest_posts", "clean_file", "code_autocode"}
 
 
-@pytest.fixture(scope="module")
-def built_study(tmp_path_factory) -> Path:
-    study = copy_small_study(tmp_path_factory.mktemp("study"))
-    snakemake(study, "--cores", "2")
-    return study
-
-
 def report_path(study: Path) -> Path:
     name = yaml.safe_load((study / "config" / "config.yaml").read_text(encoding="utf-8"))["study"]["name"]
     return study / "reports" / f"{name}.html"
 
 
-def test_report_is_one_self_contained_html_file(built_study):
-    html = report_path(built_study).read_text(encoding="utf-8")
+def test_report_is_one_self_contained_html_file(built_small_study):
+    html = report_path(built_small_study).read_text(encoding="utf-8")
     assert html.lstrip().lower().startswith("<!doctype html")
     # Self-contained: no stylesheet, script or image is fetched from elsewhere.
     assert not re.search(r'<(?:link|script|img)[^>]+(?:href|src)="(?!data:)[^"#]', html)
@@ -38,8 +31,8 @@ def labels() -> dict:
     return yaml.safe_load((REPO_ROOT / "workflow" / "templates" / "labels.en.yaml").read_text(encoding="utf-8"))
 
 
-def test_report_has_every_section_heading(built_study):
-    html = unescape(report_path(built_study).read_text(encoding="utf-8"))
+def test_report_has_every_section_heading(built_small_study):
+    html = unescape(report_path(built_small_study).read_text(encoding="utf-8"))
     headings = {k: v for k, v in labels().items() if k.startswith("h_")}
     assert len(headings) >= 10
     for key, heading in headings.items():
@@ -55,9 +48,9 @@ def table_row(html: str, first_cell: str) -> list[str]:
     raise AssertionError(f"no table row starts with {first_cell!r}")
 
 
-def test_report_numbers_match_the_tables(built_study):
-    html = report_path(built_study).read_text(encoding="utf-8")
-    documents = pd.read_parquet(built_study / "results" / "clean" / "documents.parquet")
+def test_report_numbers_match_the_tables(built_small_study):
+    html = report_path(built_small_study).read_text(encoding="utf-8")
+    documents = pd.read_parquet(built_small_study / "results" / "clean" / "documents.parquet")
     for source_type, group in documents.groupby("source_type"):
         cells = table_row(html, labels()[f"source_{source_type}"])
         kept = int((group["duplicate_of"] == "").sum())
@@ -66,17 +59,19 @@ def test_report_numbers_match_the_tables(built_study):
     kept = documents[documents["duplicate_of"] == ""]
     text = unescape(re.sub(r"<[^>]+>", "", html))
     assert f"The analysis uses {len(kept)} documents: {(kept['source_type'] == 'interview').sum()} interview" in text
-    agreement = pd.read_csv(built_study / "results" / "reliability" / "agreement.csv")
+    agreement = pd.read_csv(built_small_study / "results" / "reliability" / "agreement.csv")
     overall = agreement[(agreement["level"] == "concept") & (agreement["concept_id"] == "__overall__")]
     assert f"{overall['krippendorff_alpha'].iloc[0]:.3f}" in text
 
 
-def test_rerun_has_nothing_to_do_and_an_edit_reruns_only_that_file(built_study):
-    assert planned_jobs(built_study) == {}
-    transcript = built_study / "data" / "raw" / "interviews" / "LY-I02.md"
+def test_rerun_has_nothing_to_do_and_an_edit_reruns_only_that_file(tmp_path):
+    study = copy_small_study(tmp_path / "study")
+    snakemake(study, "--cores", "2")
+    assert planned_jobs(study) == {}
+    transcript = study / "data" / "raw" / "interviews" / "LY-I02.md"
     transcript.write_text(transcript.read_text(encoding="utf-8") + "\n答：补充一句：那段时间确实很累。\n",
                           encoding="utf-8")
-    jobs = planned_jobs(built_study)
+    jobs = planned_jobs(study)
     per_file = {rule: n for rule, n in jobs.items() if rule in PER_FILE_RULES}
     assert per_file == {"ingest_interview": 1, "clean_file": 1, "code_autocode": 1}
     assert {"clean_corpus", "code_merge", "saturation", "mechanisms"} <= set(jobs)

@@ -89,8 +89,6 @@ def test_planted_script_does_not_run(tiny_report: Path, tmp_path: Path) -> None:
     check_report(tiny_report, tmp_path, planted=True)
 
 
-@pytest.mark.parametrize("html", sorted((REPO / "reports").glob("*.html")) or [None])
-def test_repository_report(html: Path | None, tmp_path: Path) -> None:
-    if html is None:
-        pytest.skip("the repository's report has not been built (run snakemake first)")
-    check_report(html, tmp_path, planted=False)
+def test_pipeline_report(built_small_study: Path, tmp_path: Path) -> None:
+    check_report(built_small_study / "reports" / "pseudo_innovation_report.html", tmp_path,
+                 planted=False)

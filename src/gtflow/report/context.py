@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from gtflow.coding.codebook import Codebook
+from gtflow.config import public_settings
 from gtflow.errors import InputError
 
 SOURCE_TYPES = ("interview", "web_page", "web_post")
@@ -653,7 +654,7 @@ def build_context(*, paths: dict[str, str | None], config: dict, book: Codebook,
             "anchoring": records(anchoring["status"].value_counts().rename_axis("status")
                                  .reset_index(name="n").sort_values("status"))
             if "status" in anchoring.columns else [],
-            "settings": plain({k: config.get(k, {}) for k in
+            "settings": plain({k: v for k, v in public_settings(config).items() if k in
                                ("clean", "code", "reliability", "saturation", "mechanisms")}),
             "seed": config.get("seed"),
         },

@@ -1,0 +1,35 @@
+"""Study configuration: defaults filled from the schema, errors naming the key, public copy."""
+
+from __future__ import annotations
+
+import pytest
+
+from gtflow.config import complete_config, public_settings
+from gtflow.errors import InputError
+
+
+def test_missing_keys_take_the_schema_defaults():
+    config = complete_config({"saturation": {"base_size": 6}})
+    assert config["saturation"]["base_size"] == 6
+    assert config["saturation"]["run_length"] == 2
+    assert config["saturation"]["holdout"]["fraction"] == 0.15
+    assert config["report"]["renderer"] == "auto"
+
+
+@pytest.mark.parametrize("raw, key", [
+    ({"saturation": {"threshold": 2}}, "saturation.threshold"),
+    ({"report": {"language": "fr"}}, "report.language"),
+    ({"study": {"name": "has space"}}, "study.name"),
+    ({"reliabilty": {}}, "(top level)"),
+])
+def test_invalid_values_name_the_key(raw, key):
+    with pytest.raises(InputError) as caught:
+        complete_config(raw, "config/config.yaml")
+    assert f"key '{key}'" in caught.value.reason and caught.value.path == "config/config.yaml"
+
+
+def test_public_settings_withhold_names_of_persons():
+    config = complete_config({"clean": {"extra_names": ["赵六", "王小二"]}})
+    public = public_settings(config)
+    assert "赵六" not in str(public) and public["clean"]["extra_names"] == "(2 names, withheld)"
+    assert config["clean"]["extra_names"] == ["赵六", "王小二"]  # the original is untouched
