@@ -31,6 +31,8 @@ def load_yaml(path: str | Path) -> Any:
         line = mark.line + 1 if mark is not None else None
         problem = getattr(error, "problem", None) or str(error)
         raise InputError(path, f"is not valid YAML ({problem})", line=line) from None
+    except ValueError as error:  # an impossible date such as 2021-13-01, which PyYAML builds
+        raise InputError(path, f"holds a value YAML cannot read ({error})") from None
 
 
 def load_schema(name: str) -> dict:

@@ -33,3 +33,13 @@ def test_public_settings_withhold_names_of_persons():
     public = public_settings(config)
     assert "赵六" not in str(public) and public["clean"]["extra_names"] == "(2 names, withheld)"
     assert config["clean"]["extra_names"] == ["赵六", "王小二"]  # the original is untouched
+
+
+def test_an_impossible_date_in_a_yaml_file_is_an_input_error(tmp_path):
+    from gtflow.config import load_yaml
+
+    path = tmp_path / "model.yaml"
+    path.write_text("layers: []\nwhen: 2021-13-01\n", encoding="utf-8")
+    with pytest.raises(InputError, match="cannot read") as caught:
+        load_yaml(path)
+    assert caught.value.path == str(path)

@@ -31,6 +31,18 @@ TAG_LINE = re.compile(
 TIMESTAMP_ONLY = re.compile(r"^\s*[\[［(（](?P<ts>\d{1,2}:\d{2}(?::\d{2})?)[\]］)）]\s*(?P<rest>.*)$")
 
 
+
+class FrontMatterLoader(yaml.SafeLoader):
+    """SafeLoader that leaves dates as text: `check_front_matter` parses them and can name
+    the key and line of an impossible date instead of failing inside the YAML parser."""
+
+
+FrontMatterLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def read_docx_text(path: Path) -> str:
     """Paragraph text of a .docx file, one paragraph per line (soft line breaks kept)."""
     import zipfile
@@ -72,7 +84,7 @@ def split_front_matter(text: str, path: Path) -> tuple[dict, str, int]:
     except StopIteration:
         raise InputError(path, "front matter is not closed by a '---' line", line=1) from None
     try:
-        meta = yaml.safe_load("\n".join(lines[1:closing])) or {}
+        meta = yaml.load("\n".join(lines[1:closing]), Loader=FrontMatterLoader) or {}
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1
