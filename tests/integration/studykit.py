@@ -61,20 +61,22 @@ def copy_codings(target: Path, documents: set[str]) -> None:
             writer.writerows(rows)
 
 
-def snakemake(study: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+def snakemake(study: Path, *args: str, check: bool = True, snakefile: Path = SNAKEFILE,
+              env: dict | None = None) -> subprocess.CompletedProcess:
     """Run the real workflow on ``study`` in a subprocess."""
-    command = [sys.executable, "-m", "snakemake", "--snakefile", str(SNAKEFILE), "--directory",
+    command = [sys.executable, "-m", "snakemake", "--snakefile", str(snakefile), "--directory",
                str(study), *args]
-    result = subprocess.run(command, check=False, capture_output=True, text=True, timeout=900)
+    result = subprocess.run(command, check=False, capture_output=True, text=True, timeout=900,
+                            env=env)
     if check and result.returncode != 0:
         raise AssertionError(f"snakemake {' '.join(args)} failed:\n{result.stdout[-4000:]}\n"
                              f"{result.stderr[-6000:]}")
     return result
 
 
-def planned_jobs(study: Path, *targets: str) -> dict[str, int]:
+def planned_jobs(study: Path, *targets: str, **options) -> dict[str, int]:
     """Rule -> number of jobs a dry run would execute (empty when nothing is to be done)."""
-    result = snakemake(study, "-n", "--quiet", "rules", "--cores", "2", *targets)
+    result = snakemake(study, "-n", "--quiet", "rules", "--cores", "2", *targets, **options)
     counts: dict[str, int] = {}
     in_table = False
     for line in (result.stdout + result.stderr).splitlines():

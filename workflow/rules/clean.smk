@@ -5,6 +5,7 @@ rule clean_file:
     input:
         ingested=ingested_file,
         roster=private_roster,
+        code=library_code("clean", "ingest"),
     output:
         documents="results/clean/{source}/{stem}.documents.parquet",
         segments="results/clean/{source}/{stem}.segments.parquet",
@@ -23,6 +24,7 @@ rule clean_corpus:
     input:
         documents=clean_documents_per_file,
         segments=clean_segments_per_file,
+        code=library_code("clean", "ingest"),
     output:
         documents="results/clean/documents.parquet",
         segments="results/clean/segments.parquet",
@@ -44,6 +46,7 @@ rule clean_corpus:
 rule clean_pseudonym_key:
     input:
         roster="private/roster.parquet",
+        code=library_code("clean"),
     output:
         "private/pseudonym_key.csv",
     log:

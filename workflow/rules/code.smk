@@ -6,6 +6,7 @@ rule code_autocode:
         documents=clean_file_documents,
         segments=clean_file_segments,
         codebook="config/codebook.yaml",
+        code=library_code("coding"),
     output:
         "results/code/auto/{source}/{stem}.parquet",
     log:
@@ -23,6 +24,7 @@ rule code_merge:
         documents="results/clean/documents.parquet",
         segments="results/clean/segments.parquet",
         codebook="config/codebook.yaml",
+        code=library_code("coding", "refi"),
     output:
         codings="results/code/codings.parquet",
         anchors="results/code/anchoring.csv",

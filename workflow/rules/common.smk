@@ -4,6 +4,7 @@ from pathlib import Path
 
 from snakemake.utils import min_version
 
+import gtflow
 from gtflow.config import complete_config
 from gtflow.errors import InputError
 from gtflow.study import StudyFiles
@@ -20,11 +21,23 @@ REPORT = f"reports/{config['study']['name']}"
 # Files that travel with the workflow (not with the study) are found beside the Snakefile.
 WORKFLOW_DIR = Path(workflow.basedir) / "workflow"
 TEMPLATE_DIR = WORKFLOW_DIR / "templates"
+# Snakemake reruns a job when its script changes, not when library code it imports changes; so
+# every rule also takes the library modules it runs as inputs (see library_code).
+LIBRARY_DIR = Path(gtflow.__file__).resolve().parent
+SHARED_LIBRARY = ("errors.py", "io.py", "runner.py", "config.py")
 
 
 wildcard_constraints:
     source="interviews|pages|posts",
     stem="[^/]+",
+
+
+def library_code(*packages):
+    """The shared library modules plus those of the named subpackages, as paths."""
+    files = [LIBRARY_DIR / name for name in SHARED_LIBRARY]
+    for package in packages:
+        files += sorted((LIBRARY_DIR / package).glob("*.py"))
+    return [str(path) for path in files]
 
 
 def interview_file(wildcards):

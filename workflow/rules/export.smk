@@ -5,6 +5,7 @@ rule export_spss:
     input:
         case_category="results/mechanisms/case_by_category.csv",
         codebook="config/codebook.yaml",
+        code=library_code("export", "coding"),
     output:
         sav="results/exports/case_by_category.sav",
         dta="results/exports/case_by_category.dta",
@@ -21,6 +22,7 @@ rule export_qdpx:
         documents="results/clean/documents.parquet",
         codings="results/code/codings.parquet",
         codebook="config/codebook.yaml",
+        code=library_code("refi", "coding"),
     output:
         "results/exports/project.qdpx",
     log:
@@ -40,6 +42,7 @@ rule export_tables:
         codebook="config/codebook.yaml",
         case_main="results/mechanisms/case_by_main_category.csv",
         case_category="results/mechanisms/case_by_category.csv",
+        code=library_code("export", "coding", "mechanisms"),
     output:
         concept_frequencies="results/tables/concept_frequencies.csv",
         category_frequencies="results/tables/category_frequencies.csv",

@@ -5,6 +5,7 @@ rule ingest_interview:
     input:
         raw=interview_file,
         roster=private_roster,
+        code=library_code("ingest"),
     output:
         "private/ingest/interviews/{stem}.parquet",
     log:
@@ -19,6 +20,7 @@ rule ingest_page:
     input:
         raw=page_file,
         manifest=page_manifest,
+        code=library_code("ingest"),
     output:
         "private/ingest/pages/{stem}.parquet",
     log:
@@ -34,6 +36,7 @@ rule ingest_page:
 rule ingest_posts:
     input:
         raw=posts_file,
+        code=library_code("ingest"),
     output:
         "private/ingest/posts/{stem}.parquet",
     log:
@@ -47,6 +50,7 @@ rule ingest_posts:
 rule ingest_roster:
     input:
         roster=roster_file,
+        code=library_code("ingest"),
     output:
         private="private/roster.parquet",
         public="results/ingest/respondents.parquet",

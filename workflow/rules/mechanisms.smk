@@ -8,6 +8,7 @@ rule mechanisms:
         segments="results/clean/segments.parquet",
         codebook="config/codebook.yaml",
         model="config/model.yaml",
+        code=library_code("mechanisms", "coding"),
     output:
         case_main="results/mechanisms/case_by_main_category.csv",
         case_category="results/mechanisms/case_by_category.csv",

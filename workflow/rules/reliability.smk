@@ -5,6 +5,7 @@ rule reliability:
     input:
         codings="results/code/codings.parquet",
         segments="results/clean/segments.parquet",
+        code=library_code("stats", "coding"),
     output:
         agreement="results/reliability/agreement.csv",
         disagreements="results/reliability/disagreements.csv",

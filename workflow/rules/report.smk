@@ -30,6 +30,7 @@ rule report_context:
         data_card=data_card,
         manual=manual_coding_files,
         raw_side=raw_side_files,
+        code=library_code("report", "coding", "mechanisms"),
     output:
         context="results/report/context.json",
         saturation_svg="reports/figures/saturation.svg",
@@ -53,6 +54,7 @@ rule report_qmd:
         partials=TEMPLATE_DIR / "partials.j2",
         labels_en=TEMPLATE_DIR / "labels.en.yaml",
         labels_zh=TEMPLATE_DIR / "labels.zh.yaml",
+        code=library_code("report"),
     output:
         f"{REPORT}.qmd",
     log:
@@ -75,6 +77,7 @@ rule report_html:
             "reports/figures/timeline.svg",
             "reports/figures/model.svg",
         ],
+        code=library_code("report"),
     output:
         f"{REPORT}.html",
     log:
@@ -96,6 +99,7 @@ rule report_pdf:
             "reports/figures/timeline.svg",
             "reports/figures/model.svg",
         ],
+        code=library_code("report"),
     output:
         f"{REPORT}.pdf",
     log:

@@ -7,6 +7,7 @@ rule saturation:
         documents="results/clean/documents.parquet",
         codebook="config/codebook.yaml",
         model="config/model.yaml",
+        code=library_code("stats", "coding"),
     output:
         curves="results/saturation/curves.csv",
         holdout="results/saturation/holdout.csv",
