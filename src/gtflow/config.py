@@ -41,8 +41,11 @@ def load_schema(name: str) -> dict:
 
 
 def fill_defaults(schema: dict, value: Any) -> Any:
-    """Return ``value`` with every missing object property set to its schema default, recursively."""
-    if schema.get("type") != "object" or not isinstance(value, dict):
+    """Return ``value`` with every missing object property set to its schema default, recursively
+    (into nested objects and into the objects of arrays)."""
+    if isinstance(value, list) and isinstance(schema.get("items"), dict):
+        return [fill_defaults(schema["items"], item) for item in value]
+    if "properties" not in schema or not isinstance(value, dict):
         return value
     filled = dict(value)
     for key, subschema in schema.get("properties", {}).items():
@@ -53,14 +56,50 @@ def fill_defaults(schema: dict, value: Any) -> Any:
     return filled
 
 
-def validate_against(schema: dict, value: Any, path: str | Path) -> None:
-    """Validate ``value``; the first error becomes an InputError naming the key."""
+def line_of(path: str | Path, keys: list) -> int | None:
+    """1-based line of the YAML node reached by ``keys`` (dict keys and list indexes), or None."""
+    try:
+        node = yaml.compose(Path(path).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return None
+    line = None
+    for key in keys:
+        if isinstance(node, yaml.MappingNode):
+            match = next(((k, v) for k, v in node.value if k.value == str(key)), None)
+            if match is None:
+                break
+            line = match[0].start_mark.line + 1
+            node = match[1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+            node = node.value[key]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line
+
+
+def validate_against(schema: dict, value: Any, path: str | Path, *, with_line: bool = False) -> None:
+    """Validate ``value``; the first error becomes an InputError naming the key (and, for a
+    YAML file given as ``path`` with ``with_line``, the key's line)."""
     validator = jsonschema.Draft202012Validator(schema)
     errors = sorted(validator.iter_errors(value), key=lambda e: list(e.absolute_path))
     if errors:
         error = errors[0]
-        where = ".".join(str(p) for p in error.absolute_path) or "(top level)"
-        raise InputError(path, f"key '{where}': {error.message}")
+        keys = list(error.absolute_path)
+        where = ".".join(str(p) for p in keys) or "(top level)"
+        raise InputError(path, f"key '{where}': {error.message}",
+                         line=line_of(path, keys) if with_line else None)
+
+
+def load_validated_yaml(path: str | Path, schema_name: str, shape: str) -> dict:
+    """Load a YAML mapping, validate it against one of the workflow's schemas (errors name the
+    key and its line) and fill in the defaults. ``shape`` says what the mapping must hold."""
+    raw = load_yaml(path)
+    if not isinstance(raw, dict):
+        raise InputError(path, f"must be a mapping with {shape}")
+    schema = load_schema(schema_name)
+    validate_against(schema, raw, path, with_line=True)
+    return fill_defaults(schema, raw)
 
 
 def complete_config(raw: dict | None, path: str | Path = "config/config.yaml") -> dict:

@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from gtflow.coding.yamlpos import line_of
-from gtflow.config import fill_defaults, load_schema, load_yaml, validate_against
+from gtflow.config import line_of, load_validated_yaml
 from gtflow.errors import InputError
 
 LEVELS = ("core", "main_category", "category", "concept")
@@ -112,34 +111,14 @@ def check_codebook(raw: dict, path: str | Path) -> Codebook:
 
 def load_codebook(path: str | Path) -> Codebook:
     """Load and validate a codebook file."""
-    raw = load_yaml(path)
-    if not isinstance(raw, dict):
-        raise InputError(path, "must be a mapping with core, main_categories, categories, concepts")
-    schema = load_schema("codebook.schema.yaml")
-    try:
-        validate_against(schema, raw, path)
-    except InputError as error:
-        keys = [int(k) if k.isdigit() else k for k in error.reason.split("'")[1].split(".")] \
-            if error.reason.startswith("key '") else []
-        raise InputError(path, error.reason, line=line_of(path, keys)) from None
-    raw = fill_defaults(schema, raw)
-    for concept in raw["concepts"]:
-        concept["rules"] = fill_defaults(schema["properties"]["concepts"]["items"]["properties"]["rules"],
-                                         concept.get("rules") or {})
+    raw = load_validated_yaml(path, "codebook.schema.yaml",
+                              "core, main_categories, categories, concepts")
     return check_codebook(raw, path)
 
 
 def load_model(path: str | Path, codebook: Codebook) -> dict:
     """Load config/model.yaml and check that nodes, edges and targets name existing codes."""
-    raw = load_yaml(path)
-    if not isinstance(raw, dict):
-        raise InputError(path, "must be a mapping with layers, nodes, edges, recommendations")
-    schema = load_schema("model.schema.yaml")
-    try:
-        validate_against(schema, raw, path)
-    except InputError as error:
-        raise InputError(path, error.reason) from None
-    model = fill_defaults(schema, raw)
+    model = load_validated_yaml(path, "model.schema.yaml", "layers, nodes, edges, recommendations")
     layers = {layer["id"] for layer in model["layers"]}
     nodes = set()
     for index, node in enumerate(model["nodes"]):

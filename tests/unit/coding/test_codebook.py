@@ -63,7 +63,7 @@ def test_schema_errors_name_the_key(tmp_path):
     path = write(tmp_path, GOOD.replace("rules: {any: [下载量],", "rules: {anyy: [下载量],"))
     with pytest.raises(InputError) as caught:
         load_codebook(path)
-    assert "anyy" in caught.value.reason
+    assert "anyy" in caught.value.reason and caught.value.line == 14
 
 
 def test_yaml_syntax_error_names_the_line(tmp_path):
