@@ -7,6 +7,7 @@ from snakemake.utils import min_version
 import gtflow
 from gtflow.config import complete_config
 from gtflow.errors import InputError
+from gtflow.memos import memo_files
 from gtflow.study import StudyFiles
 
 min_version("9.0")
@@ -92,6 +93,10 @@ def manual_coding_files(wildcards):
     return STUDY.manual_codings
 
 
+def memo_inputs(wildcards):
+    return memo_files(".")
+
+
 def data_card(wildcards):
     return [STUDY.data_card] if STUDY.data_card else []
 
@@ -105,7 +110,8 @@ def raw_side_files(wildcards):
 
 
 def report_formats(wildcards):
-    return [f"{REPORT}.{fmt}" for fmt in config["report"]["formats"]]
+    targets = [f"{REPORT}.{fmt}" for fmt in config["report"]["formats"]]
+    return targets + [f"{REPORT}_evidence.html"]
 
 
 def final_targets(wildcards):

@@ -40,6 +40,7 @@ rule export_tables:
         codings="results/code/codings.parquet",
         documents="results/clean/documents.parquet",
         codebook="config/codebook.yaml",
+        model="config/model.yaml",
         case_main="results/mechanisms/case_by_main_category.csv",
         case_category="results/mechanisms/case_by_category.csv",
         code=library_code("export", "coding", "mechanisms"),
@@ -49,10 +50,13 @@ rule export_tables:
         main_category_frequencies="results/tables/main_category_frequencies.csv",
         case_by_main_category="results/tables/case_by_main_category.csv",
         case_by_category="results/tables/case_by_category.csv",
+        evidence="results/tables/evidence.csv",
         data_dictionary="results/tables/data_dictionary.csv",
     log:
         "logs/export/tables.log",
     conda:
         "../envs/gtflow.yaml"
+    params:
+        settings=config["mechanisms"],
     script:
         "../../scripts/export_tables.py"

@@ -110,3 +110,26 @@ rule report_pdf:
         cjk_font=config["report"]["cjk_font"],
     script:
         "../../scripts/report_pdf.py"
+
+
+rule report_evidence:
+    input:
+        evidence="results/tables/evidence.csv",
+        negative_cases="results/mechanisms/negative_cases.csv",
+        codebook="config/codebook.yaml",
+        model="config/model.yaml",
+        memos=memo_inputs,
+        labels_en=TEMPLATE_DIR / "labels.en.yaml",
+        labels_zh=TEMPLATE_DIR / "labels.zh.yaml",
+        code=library_code("report", "coding", "mechanisms", "ingest")
+        + [str(LIBRARY_DIR / "memos.py")],
+    output:
+        f"{REPORT}_evidence.html",
+    log:
+        "logs/report/evidence.log",
+    conda:
+        "../envs/gtflow.yaml"
+    params:
+        config=config,
+    script:
+        "../../scripts/report_evidence.py"

@@ -73,12 +73,17 @@ def read_transcript_text(path: Path) -> tuple[str, str]:
     return decode_bytes(read_bytes(path), path)
 
 
-def split_front_matter(text: str, path: Path) -> tuple[dict, str, int]:
-    """Split ``---`` YAML front matter from the body; return ``(meta, body, body_first_line)``."""
+def split_front_matter(text: str, path: Path,
+                       expected: str = "id, date, respondent, interviewer and location",
+                       ) -> tuple[dict, str, int]:
+    """Split ``---`` YAML front matter from the body; return ``(meta, body, body_first_line)``.
+
+    ``expected`` names the keys the front matter should hold (for the message when it is absent).
+    """
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     if not lines or lines[0].strip() != "---":
         raise InputError(path, "has no YAML front matter: the first line must be '---' followed by "
-                         "id, date, respondent, interviewer and location", line=1)
+                         f"{expected}", line=1)
     try:
         closing = next(i for i in range(1, len(lines)) if lines[i].strip() in {"---", "..."})
     except StopIteration:

@@ -137,3 +137,25 @@ def render_storyline(template: str, context: dict, path: str, key: str) -> str:
     except jinja2.exceptions.SecurityError as error:
         raise InputError(path, f"{key}: the story line does something a template may not "
                          f"({error})") from None
+
+
+NEGATIVE_CASE_COLUMNS = ["edge", "doc_id", "kind"]
+
+
+def negative_cases(model: dict, evidence: pd.DataFrame, codes: pd.DataFrame) -> pd.DataFrame:
+    """negative_cases.csv: per model edge, the documents where only one end occurs.
+
+    Node presence is the rule of ``nodes.csv`` (:func:`documents_with`): a node is present in a
+    document when it, or any code below it, is coded there. ``source_only`` documents carry the
+    edge's source but not its target, ``target_only`` the reverse. Rows follow model order, then
+    kind, then document id.
+    """
+    level_of = dict(zip(codes["code_id"], codes["level"]))
+    rows = []
+    for edge in model["edges"]:
+        source = set(documents_with(evidence, edge["from"], level_of[edge["from"]])["doc_id"])
+        target = set(documents_with(evidence, edge["to"], level_of[edge["to"]])["doc_id"])
+        key = edge_key(edge["from"], edge["to"])
+        rows += [(key, doc, "source_only") for doc in sorted(source - target)]
+        rows += [(key, doc, "target_only") for doc in sorted(target - source)]
+    return pd.DataFrame(rows, columns=NEGATIVE_CASE_COLUMNS)

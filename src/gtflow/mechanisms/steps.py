@@ -24,6 +24,7 @@ from gtflow.mechanisms.model import (
     code_evidence,
     edge_key,
     edge_table,
+    negative_cases,
     node_table,
     render_storyline,
     storyline_context,
@@ -93,6 +94,7 @@ def mechanism_tables(codings: pd.DataFrame, documents: pd.DataFrame, segments: p
         "cooccurrence": cooccurrence(coding_units(placed, kept_segments),
                                      {"main_category": main_ids, "category": category_ids}),
         "nodes": nodes, "edges": edges, "quotes": quotes,
+        "negative_cases": negative_cases(model, evidence, codes),
         "recommendations": recommendation_table(model, nodes, threshold),
         "summary": summary,
     }
@@ -104,7 +106,7 @@ def build_mechanisms(codings: str | Path, documents: str | Path, segments: str |
     """Read the stage's inputs, compute :func:`mechanism_tables`, write every output.
 
     ``outputs`` maps case_main, case_category, cooccurrence, nodes, edges, quotes,
-    recommendations (CSV) and summary (JSON) to paths.
+    negative_cases, recommendations (CSV) and summary (JSON) to paths.
     """
     book = load_codebook(codebook)
     tables = mechanism_tables(pd.read_parquet(codings), pd.read_parquet(documents),

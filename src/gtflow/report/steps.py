@@ -9,10 +9,13 @@ from pathlib import Path
 import pandas as pd
 
 from gtflow.coding.codebook import load_codebook, load_model
+from gtflow.config import load_yaml
 from gtflow.io import sha256_file, write_json, write_text
+from gtflow.memos import load_memos
 from gtflow.report import figures, provenance
 from gtflow.report.context import build_context, heatmap_cases, read_csv_table
 from gtflow.report.diagram import model_svg
+from gtflow.report.explorer import explorer_html, memo_body_html
 from gtflow.report.qmd import load_labels, render_qmd
 from gtflow.report.render import render_html, render_pdf
 
@@ -99,3 +102,34 @@ def render_report_html(*, qmd: str | Path, css: str | Path | None, renderer: str
 def render_report_pdf(*, qmd: str | Path, cjk_font: str, out: str | Path) -> None:
     """The PDF (pandoc → Typst) with a checked CJK font."""
     render_pdf(qmd, out, cjk_font=cjk_font)
+
+
+def read_evidence_table(path: str | Path) -> pd.DataFrame:
+    """results/tables/evidence.csv with ids and text kept as text."""
+    text_columns = ["item_type", "item_id", "level", "role", "doc_id", "source_type",
+                    "concept_id", "coder", "origin", "rule", "quote"]
+    return pd.read_csv(path, dtype={c: str for c in text_columns}, keep_default_na=False)
+
+
+def build_evidence_explorer(*, evidence: str | Path, negative_cases: str | Path,
+                            codebook: str | Path, model: str | Path, memos: list[str],
+                            config: dict, templates: str | Path, out: str | Path) -> None:
+    """reports/<name>_evidence.html: every count's supporting codings, contrary cases, memos."""
+    book = load_codebook(codebook)
+    model_value = load_model(model, book)
+    memo_index = load_memos(memos, book, model_value)
+    language = config["report"]["language"]
+    labels = {str(k): str(v).strip() for k, v in
+              load_yaml(Path(templates) / f"labels.{language}.yaml").items()}
+    study = config["study"]
+    title = study.get("title_en") if language == "en" and study.get("title_en") else study["title"]
+    negative = pd.read_csv(negative_cases, dtype=str, keep_default_na=False)
+    page = explorer_html(
+        evidence=read_evidence_table(evidence), negative=negative, book=book, model=model_value,
+        memos=memo_index, memo_bodies={m.id: memo_body_html(m.body) for m in memo_index.memos},
+        labels=labels, language=language, title=title,
+        cap=int(config["report"]["evidence_per_code"]), evidence_source=str(evidence),
+        negative_source=str(negative_cases))
+    write_text(out, page)
+    log.info("evidence explorer: %d memos, cap %d documents per list", len(memo_index.memos),
+             config["report"]["evidence_per_code"])

@@ -1,0 +1,17 @@
+from pathlib import Path
+
+from gtflow.report.steps import build_evidence_explorer
+from gtflow.runner import run_step
+
+run_step(
+    build_evidence_explorer,
+    log=snakemake.log[0],
+    evidence=snakemake.input.evidence,
+    negative_cases=snakemake.input.negative_cases,
+    codebook=snakemake.input.codebook,
+    model=snakemake.input.model,
+    memos=[str(p) for p in snakemake.input.memos],
+    config=dict(snakemake.params.config),
+    templates=Path(snakemake.input.labels_en).parent,
+    out=snakemake.output[0],
+)
