@@ -7,6 +7,7 @@ paths = {name: str(path) for name, path in snakemake.input.items() if isinstance
 paths.update(respondents=optional(snakemake.input.respondents),
              data_card=optional(snakemake.input.data_card),
              manual=[str(p) for p in snakemake.input.manual],
+             memos=[str(p) for p in snakemake.input.memos],
              raw_side=[str(p) for p in snakemake.input.raw_side])
 run_step(
     build_report_context,

@@ -19,6 +19,7 @@ rule report_context:
         nodes="results/mechanisms/nodes.csv",
         edges="results/mechanisms/edges.csv",
         quotes="results/mechanisms/quotes.csv",
+        negative_cases="results/mechanisms/negative_cases.csv",
         recommendations="results/mechanisms/recommendations.csv",
         mechanisms="results/mechanisms/summary.json",
         codebook="config/codebook.yaml",
@@ -29,8 +30,10 @@ rule report_context:
         respondents=public_roster,
         data_card=data_card,
         manual=manual_coding_files,
+        memos=memo_inputs,
         raw_side=raw_side_files,
-        code=library_code("report", "coding", "mechanisms"),
+        code=library_code("report", "coding", "mechanisms", "ingest")
+        + [str(LIBRARY_DIR / "memos.py")],
     output:
         context="results/report/context.json",
         saturation_svg="reports/figures/saturation.svg",

@@ -24,6 +24,7 @@ import pandas as pd
 from gtflow.coding.codebook import Codebook
 from gtflow.config import public_settings
 from gtflow.errors import InputError
+from gtflow.report.audit import audit_context
 
 SOURCE_TYPES = ("interview", "web_page", "web_post")
 
@@ -691,4 +692,7 @@ def build_context(*, paths: dict[str, str | None], config: dict, book: Codebook,
                                                   read_csv_table(paths.get("recommendations")),
                                                   quotes),
         "recommendations_source": sources.get("recommendations", ""),
+        "audit": audit_context(paths=paths, config=config, book=book, model=model,
+                               edges=read_csv_table(paths.get("edges")),
+                               negative=read_csv_table(paths.get("negative_cases"))),
     }

@@ -62,6 +62,21 @@ def escape_markdown(value: Any) -> Markdown:
     return Markdown("".join(pieces))
 
 
+def escape_memo_markdown(text: str) -> Markdown:
+    """A memo's Markdown body for the report: its Markdown formatting is kept (memos are the
+    analysts' own prose), but it can neither inject HTML nor Quarto shortcodes (``& < >``
+    become character references), nor break the report's structure: a line that would open a
+    heading or a fenced div (``#``, ``:::``) or a YAML block (``---``) is escaped."""
+    lines = []
+    for line in _CONTROL.sub("", text).replace("\r\n", "\n").split("\n"):
+        line = "".join(_ENTITIES.get(char, char) for char in line)
+        stripped = line.lstrip()
+        if stripped.startswith(("#", ":::", "---", "```", "~~~")):
+            line = line[:len(line) - len(stripped)] + "\\" + stripped
+        lines.append(line)
+    return Markdown("\n".join(lines).strip())
+
+
 def escape_xml(value: Any) -> str:
     """Escape one data value for SVG/XML text or a double-quoted attribute."""
     return _xml_escape(plain_text(value), {'"': "&quot;"})

@@ -14,12 +14,14 @@ import json
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import jinja2
 
 from gtflow.config import load_yaml
 from gtflow.errors import InputError
-from gtflow.report.escape import Markdown, escape_markdown
+from gtflow.report.escape import Markdown, escape_markdown, escape_memo_markdown
+from gtflow.report.explorer import code_anchor, edge_anchor
 
 
 class Data(str):
@@ -116,7 +118,22 @@ def make_environment(template_dir: str | Path, language: str, labels: dict) -> j
         """A YAML double-quoted string holding the escaped Markdown of a value."""
         return Markdown(json.dumps(str(finalize(value)), ensure_ascii=False))
 
-    env.filters.update(tr=pick, fill=fill, join=join, slug=slug, yaml=yaml_string)
+    def evidence_href(item: Any, explorer: Any, suffix: str = "") -> Markdown:
+        """Link target of a code id or an edge ("A->B") in the evidence explorer page."""
+        text = str(item)
+        anchor = edge_anchor(*text.split("->", 1)) if "->" in text else code_anchor(text)
+        return Markdown(quote(f"{explorer}#{anchor}{suffix}", safe="#-_.~"))
+
+    def href(value: Any) -> Markdown:
+        """A relative link target (a file name beside the report), percent-encoded."""
+        return Markdown(quote(str(value), safe="#-_.~/"))
+
+    def memo_markdown(body: Any) -> Markdown:
+        """A memo's Markdown body, made safe to embed (see escape_memo_markdown)."""
+        return escape_memo_markdown(str(body))
+
+    env.filters.update(tr=pick, fill=fill, join=join, slug=slug, yaml=yaml_string,
+                       evidence_href=evidence_href, href=href, memo_markdown=memo_markdown)
     env.globals.update(num=num, dec=dec, pct=pct, L=labels)
     return env
 

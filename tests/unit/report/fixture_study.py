@@ -13,7 +13,11 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from gtflow.coding.codebook import check_codebook
 from gtflow.config import complete_config
+from gtflow.mechanisms.cases import code_table, corpus_documents, evidence_codings, placed_codings
+from gtflow.mechanisms.evidence import evidence_listing
+from gtflow.mechanisms.model import negative_cases
 
 #: What the planted post says; the report must show it and never run it.
 EVIL = ("<script>document.title='PWNED'</script> "
@@ -60,6 +64,36 @@ TEXTS = {
 }
 
 
+#: An analytic memo whose body tries HTML, a shortcode and a heading; it must stay text.
+MEMO = """---
+id: M1
+title: "Pressure <b>memo</b>"
+date: 2021-05-01
+author: coder_a
+codes: [a1, AA1]
+edges: ["AA1->AA2"]
+synthetic: true
+---
+
+Rankings *drive* the pressure. <script>document.title='MEMO'</script> {{< pagebreak >}}
+# not a heading
+"""
+
+
+def write_evidence_tables(results: Path, docs: pd.DataFrame, codings: pd.DataFrame) -> dict:
+    """evidence.csv and negative_cases.csv computed by the library from the tiny codings."""
+    book = check_codebook(CODEBOOK, "config/codebook.yaml")
+    kept = corpus_documents(docs)
+    evidence = evidence_codings(placed_codings(codings, kept, book.hierarchy()))
+    codes = code_table(book)
+    listing = evidence_listing(evidence, codes, MODEL, dict(zip(kept["doc_id"],
+                                                                kept["clean_text"])), 40)
+    listing.to_csv(results / "evidence.csv", index=False)
+    negative_cases(MODEL, evidence, codes).to_csv(results / "negative_cases.csv", index=False)
+    return {"evidence": str(results / "evidence.csv"),
+            "negative_cases": str(results / "negative_cases.csv")}
+
+
 def write_csv(path: Path, rows: list[dict], columns: list[str]) -> str:
     pd.DataFrame(rows, columns=columns).to_csv(path, index=False)
     return str(path)
@@ -76,6 +110,9 @@ def write_study(root: Path) -> dict:
     model.write_text(yaml.safe_dump(MODEL, allow_unicode=True), encoding="utf-8")
     config_file = root / "config" / "config.yaml"
     config_file.write_text("study:\n  name: tiny\n", encoding="utf-8")
+    (root / "data" / "memos").mkdir(exist_ok=True)
+    memo = root / "data" / "memos" / "M1.md"
+    memo.write_text(MEMO, encoding="utf-8")
     card = root / "data" / "README.md"
     card.write_text("# Data card\n\nAll material here is SYNTHETIC demonstration data "
                     "<b>written</b> for tests.\nNo real persons.\n\n## Sources\n\nMore.\n",
@@ -176,7 +213,8 @@ def write_study(root: Path) -> dict:
              "target_strengths": "AA1=weak", "strength": "weak"}],
             ["rec_id", "targets", "target_evidence_documents", "target_strengths", "strength"]),
         "codebook": str(codebook), "model": str(model), "config_file": str(config_file),
-        "data_card": str(card), "manual": [],
+        "data_card": str(card), "manual": [], "memos": [str(memo)],
+        **write_evidence_tables(results, docs, codings),
     }
     for name, value in {
         "reliability_summary": {"assessed": True, "coders": ["coder_a", "coder_b"],
@@ -207,7 +245,12 @@ def tiny_config(language: str = "en") -> dict:
 
 def build_report(root: Path, language: str = "en") -> dict[str, Path]:
     """Context, figures, .qmd and HTML of the tiny study under ``root``; their paths."""
-    from gtflow.report.steps import build_report_context, render_report_html, write_report_qmd
+    from gtflow.report.steps import (
+        build_evidence_explorer,
+        build_report_context,
+        render_report_html,
+        write_report_qmd,
+    )
 
     repo = Path(__file__).resolve().parents[3]
     templates = repo / "workflow" / "templates"
@@ -221,4 +264,10 @@ def build_report(root: Path, language: str = "en") -> dict[str, Path]:
     qmd, html = out / "tiny.qmd", out / "tiny.html"
     write_report_qmd(context=outputs["context"], templates=templates, language=language, out=qmd)
     render_report_html(qmd=qmd, css=templates / "report.css", renderer="pandoc", out=html)
-    return {"context": Path(outputs["context"]), "qmd": qmd, "html": html, "out": out}
+    explorer = out / "tiny_evidence.html"
+    build_evidence_explorer(evidence=paths["evidence"], negative_cases=paths["negative_cases"],
+                            codebook=paths["codebook"], model=paths["model"],
+                            memos=paths["memos"], config=tiny_config(language),
+                            templates=templates, out=explorer)
+    return {"context": Path(outputs["context"]), "qmd": qmd, "html": html, "out": out,
+            "explorer": explorer, "paths": paths}

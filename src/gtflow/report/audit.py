@@ -1,0 +1,85 @@
+"""The reviewer's audit trail in the report: links into the evidence explorer, the cases that
+do not fit each model edge, and the analytic memos placed beside what they discuss.
+
+Kept apart from :mod:`gtflow.report.context` so the context's sections stay small; the context
+calls :func:`audit_context` once.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from gtflow.coding.codebook import Codebook
+from gtflow.memos import Memo, MemoIndex, load_memos
+from gtflow.report.explorer import CONTRARY_KINDS, explorer_file_name
+
+#: Report sections a memo can sit in, in report order.
+MEMO_SECTIONS = ("open", "axial", "mechanisms")
+
+
+def contrary_section(edges: pd.DataFrame, negative: pd.DataFrame, model: dict,
+                     exemplars: int, source: str) -> dict:
+    """Per model edge: supporting documents, contrary documents of each kind (counts and up to
+    ``exemplars`` ids each), and whether contrary documents outnumber supporting ones."""
+    supporting = ({f"{f}->{t}": int(d) for f, t, d in
+                   zip(edges["from"], edges["to"], edges["documents"])}
+                  if {"from", "to", "documents"} <= set(edges.columns) else {})
+    rows = []
+    for edge in model["edges"]:
+        key = f"{edge['from']}->{edge['to']}"
+        mine = negative[negative["edge"] == key] if len(negative) else negative
+        kinds = {kind: sorted(mine.loc[mine["kind"] == kind, "doc_id"].astype(str))
+                 if len(mine) else [] for kind in CONTRARY_KINDS}
+        n_contrary = sum(len(docs) for docs in kinds.values())
+        rows.append({"key": key, "from": edge["from"], "to": edge["to"],
+                     "supporting": supporting.get(key),
+                     **{f"n_{kind}": len(docs) for kind, docs in kinds.items()},
+                     **{f"examples_{kind}": docs[:exemplars] for kind, docs in kinds.items()},
+                     "n_contrary": n_contrary,
+                     "flag": supporting.get(key) is not None and n_contrary > supporting[key]})
+    return {"edges": rows, "exemplars": exemplars, "source": source,
+            "n_flagged": sum(1 for r in rows if r["flag"])}
+
+
+def memo_home(memo: Memo, book: Codebook) -> str:
+    """The report section a memo is printed in: beside the edges when it names any (or the core
+    category), beside the axial table when it names a category or main category, else beside
+    the open-coding table."""
+    levels = {book.level_of[c] for c in memo.codes}
+    if memo.edges or "core" in levels:
+        return "mechanisms"
+    if levels & {"category", "main_category"}:
+        return "axial"
+    return "open"
+
+
+def memo_sections(memos: MemoIndex, book: Codebook) -> dict:
+    """Memos per report section, each with its section and its code levels."""
+    placed = {section: [] for section in MEMO_SECTIONS}
+    for memo in memos.memos:
+        entry = memo.as_dict()
+        entry["codes"] = [{"id": c, "level": book.level_of[c]} for c in memo.codes]
+        entry["edges"] = [{"key": e, "from": e.split("->", 1)[0], "to": e.split("->", 1)[1]}
+                          for e in memo.edges]
+        # What the memo's "About" line links to: its codes, then its edges.
+        entry["refs"] = [{"item": c, "label": c} for c in memo.codes] + \
+            [{"item": e, "label": e.replace("->", " → ")} for e in memo.edges]
+        placed[memo_home(memo, book)].append(entry)
+    return {"n": len(memos.memos), "by_section": placed,
+            "synthetic": sum(1 for m in memos.memos if m.synthetic)}
+
+
+def audit_context(*, paths: dict, config: dict, book: Codebook, model: dict,
+                  edges: pd.DataFrame, negative: pd.DataFrame) -> dict:
+    """The explorer's file name, the contrary cases and the memos, for the report template."""
+    memo_paths = [str(p) for p in paths.get("memos") or []]
+    return {
+        "explorer": explorer_file_name(config["study"]["name"]),
+        "contrary": contrary_section(edges, negative, model,
+                                     int(config["report"]["contrary_exemplars"]),
+                                     str(paths.get("negative_cases") or "")),
+        "memos": memo_sections(load_memos(memo_paths, book, model), book),
+        "memo_dir": str(Path("data") / "memos"),
+    }
