@@ -9,4 +9,6 @@ run_step(
     codebook=snakemake.input.codebook,
     out=snakemake.output[0],
     project_name=snakemake.params.project_name,
+    memos=[str(p) for p in snakemake.input.memos],
+    model=snakemake.input.model,
 )

@@ -46,6 +46,7 @@ def command_import_qdpx(args: argparse.Namespace) -> int:
 
 def command_export_qdpx(args: argparse.Namespace) -> int:
     from gtflow.config import load_config
+    from gtflow.memos import memo_files
     from gtflow.refi.steps import export_study_project
 
     study = Path(args.study)
@@ -55,7 +56,9 @@ def command_export_qdpx(args: argparse.Namespace) -> int:
             raise InputError(results / needed, "does not exist yet; run the pipeline first")
     name = load_config(study / "config" / "config.yaml")["study"]["name"]
     export_study_project(results / "clean/documents.parquet", results / "code/codings.parquet",
-                         study / "config" / "codebook.yaml", args.out, name)
+                         study / "config" / "codebook.yaml", args.out, name,
+                         memos=[str(study / p) for p in memo_files(study)],
+                         model=study / "config" / "model.yaml")
     print(f"wrote {args.out}")
     return 0
 

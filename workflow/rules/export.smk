@@ -22,7 +22,9 @@ rule export_qdpx:
         documents="results/clean/documents.parquet",
         codings="results/code/codings.parquet",
         codebook="config/codebook.yaml",
-        code=library_code("refi", "coding"),
+        model="config/model.yaml",
+        memos=memo_inputs,
+        code=library_code("refi", "coding", "ingest") + [str(LIBRARY_DIR / "memos.py")],
     output:
         "results/exports/project.qdpx",
     log:

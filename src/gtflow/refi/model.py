@@ -54,6 +54,8 @@ class RefiNote:
     text: str
     user: str = ""
     refers_to: tuple[tuple[str, str], ...] = ()
+    created: str = ""              # creationDateTime as written, "" if absent
+    description: str = ""          # the note's <Description> (gtflow writes its memo id there)
 
 
 @dataclass

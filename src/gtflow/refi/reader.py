@@ -324,7 +324,9 @@ def _read_notes(root: etree._Element, container: _Container, base_path: str, whe
                               text=normalize_text(raw),
                               user=_user_name(users, element.get("creatingUser"))
                               if element.get("creatingUser") else "",
-                              refers_to=tuple(targets.get(guid, []))))
+                              refers_to=tuple(targets.get(guid, [])),
+                              created=element.get("creationDateTime") or "",
+                              description=_child_text(element, "Description")))
     return notes
 
 

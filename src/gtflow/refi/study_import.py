@@ -19,8 +19,11 @@ from typing import Any
 import yaml
 
 from gtflow.errors import InputError
+from gtflow.memos import Memo, memo_text
+from gtflow.refi.memos import memos_from_notes
 from gtflow.refi.model import RefiCode, RefiProject
 from gtflow.refi.reader import read_project
+from gtflow.refi.writer import gtflow_guid
 
 CODING_COLUMNS = ["doc_id", "start", "end", "quote", "concept_id", "coder"]
 _DEFAULT_DATE = dt.date(1970, 1, 1)
@@ -240,6 +243,24 @@ def _write(path: Path, text: str) -> None:
         handle.write(text)
 
 
+def imported_memos(project: RefiProject, mapping: CodebookMapping) -> list[Memo]:
+    """The project's Notes as memos of the new study: codes mapped to the new codebook's ids;
+    edges (written by a gtflow export) mapped through their codes' GUIDs, kept when both ends
+    are categories or main categories of the new codebook (they become edges of its model)."""
+    new_id = {row["code_guid"]: row["gtflow_id"] for row in mapping.rows if row["gtflow_id"]}
+    levels = {c["id"] for c in mapping.codebook["main_categories"] + mapping.codebook["categories"]}
+    memos = []
+    for memo in memos_from_notes(project, new_id, mapping.concept_of_code,
+                                 mapping.codebook["core"]["id"], dt.date.today()):
+        edges = []
+        for edge in memo.edges:
+            ends = [new_id.get(gtflow_guid("code", end), "") for end in edge.split("->", 1)]
+            if len(ends) == 2 and all(end in levels for end in ends):
+                edges.append("->".join(ends))
+        memos.append(Memo(**{**memo.__dict__, "edges": tuple(dict.fromkeys(edges))}))
+    return memos
+
+
 def import_into_study(qdpx_path: str | Path, study_dir: str | Path, *,
                       overwrite: bool = False) -> dict[str, Any]:
     """Create a gtflow study folder from a REFI-QDA project; returns a summary.
@@ -247,7 +268,8 @@ def import_into_study(qdpx_path: str | Path, study_dir: str | Path, *,
     Writes data/raw/interviews/<doc>.txt (front matter + normalized text), data/coding/<coder>.csv
     (code-point offsets into the text after the front matter), config/codebook.yaml,
     config/refi_code_map.csv, config/config.yaml, config/model.yaml and, when the project has
-    notes/memos, config/refi_notes.csv. Refuses to overwrite an existing study unless asked.
+    notes/memos, one analytic memo per note in data/memos/<id>.md (see gtflow.refi.memos) and
+    config/refi_notes.csv. Refuses to overwrite an existing study unless asked.
     """
     qdpx_path = Path(qdpx_path)
     study = Path(study_dir)
@@ -291,13 +313,22 @@ def import_into_study(qdpx_path: str | Path, study_dir: str | Path, *,
     _write(config_dir / "config.yaml", _dump_yaml({
         "study": {"name": study_name, "title": project.name},
         "reliability": {"coders": sorted(coder_ids.values())}}))
+    memos = imported_memos(project, mapping)
+    main_ids = [main["id"] for main in mapping.codebook["main_categories"]]
+    edge_ends = [end for memo in memos for edge in memo.edges for end in edge.split("->", 1)]
     _write(config_dir / "model.yaml", _dump_yaml({
         "layers": [{"id": "themes", "label": "主题", "label_en": "Themes"}],
-        "nodes": [{"id": main["id"], "layer": "themes"}
-                  for main in mapping.codebook["main_categories"]],
-        "edges": [], "storyline": "", "recommendations": []}))
+        "nodes": [{"id": node, "layer": "themes"}
+                  for node in dict.fromkeys(main_ids + edge_ends)],
+        "edges": [{"from": a, "to": b} for a, b in dict.fromkeys(
+            tuple(edge.split("->", 1)) for memo in memos for edge in memo.edges)],
+        "storyline": "", "recommendations": []}))
     files += ["config/codebook.yaml", "config/refi_code_map.csv", "config/config.yaml",
               "config/model.yaml"]
+    for memo in memos:
+        target = study / "data" / "memos" / f"{memo.id}.md"
+        _write(target, memo_text(memo))
+        files.append(str(target.relative_to(study)))
     if project.notes:
         note_rows = [{"note_guid": note.guid, "name": note.name, "user": note.user,
                       "refers_to": ";".join(f"{kind}:{guid}" for kind, guid in note.refers_to),

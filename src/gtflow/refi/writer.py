@@ -21,6 +21,8 @@ import pandas as pd
 from lxml import etree
 
 from gtflow.errors import InputError
+from gtflow.memos import Memo
+from gtflow.refi.memos import note_description
 
 QDA_NAMESPACE = "urn:QDA-XML:project:1.0"
 # Fixed namespace of every GUID gtflow writes (uuid5 of a fixed name, so it never changes).
@@ -62,15 +64,34 @@ def _codebook_tree(codebook: Mapping[str, Any]) -> list[tuple[dict, list]]:
     return main_nodes
 
 
-def _code_element(entry: Mapping[str, Any], children: list) -> etree._Element:
+def _code_element(entry: Mapping[str, Any], children: list,
+                  notes_of_code: Mapping[str, list[str]]) -> etree._Element:
     element = etree.Element(_q("Code"), guid=gtflow_guid("code", entry["id"]),
                             name=str(entry.get("label") or entry["id"]), isCodable="true")
     definition = entry.get("definition")
     if definition:
         etree.SubElement(element, _q("Description")).text = str(definition).strip()
+    # The schema's order inside a Code: Description, NoteRef*, then the child Codes.
+    for memo_id in notes_of_code.get(str(entry["id"]), []):
+        etree.SubElement(element, _q("NoteRef"), targetGUID=gtflow_guid("memo", memo_id))
     for child, grandchildren in children:
-        element.append(_code_element(child, grandchildren))
+        element.append(_code_element(child, grandchildren, notes_of_code))
     return element
+
+
+def _notes_element(memos: Sequence[Memo], code_ids: set[str], path: Path) -> etree._Element:
+    notes = etree.Element(_q("Notes"))
+    for memo in memos:
+        unknown = [c for c in memo.codes if c not in code_ids]
+        if unknown:
+            raise InputError(memo.path or path, f"memo {memo.id} names code(s) "
+                             f"{', '.join(unknown)}, not in the codebook")
+        note = etree.SubElement(notes, _q("Note"), guid=gtflow_guid("memo", memo.id),
+                                name=memo.title, creatingUser=gtflow_guid("user", memo.author),
+                                creationDateTime=f"{memo.date}T00:00:00Z")
+        etree.SubElement(note, _q("Description")).text = note_description(memo)
+        etree.SubElement(note, _q("PlainTextContent")).text = memo.body
+    return notes
 
 
 def _codebook_ids(codebook: Mapping[str, Any]) -> set[str]:
@@ -110,8 +131,9 @@ def _check_codings(codings: pd.DataFrame, texts: Mapping[str, str],
 
 def build_project_xml(*, sources: Sequence[tuple[str, str, str]], codebook: Mapping[str, Any],
                       codings: pd.DataFrame, project_name: str, origin: str = "gtflow",
-                      path: Path | None = None) -> bytes:
-    """The project.qde document (UTF-8 bytes) for the given sources, codebook and codings."""
+                      path: Path | None = None, memos: Sequence[Memo] = ()) -> bytes:
+    """The project.qde document (UTF-8 bytes) for the given sources, codebook, codings and
+    analytic memos (as Notes, referenced from the codes they name)."""
     where = path or Path("project.qde")
     texts = {str(doc_id): text for doc_id, _, text in sources}
     if len(texts) != len(sources):
@@ -120,16 +142,20 @@ def build_project_xml(*, sources: Sequence[tuple[str, str, str]], codebook: Mapp
 
     root = etree.Element(_q("Project"), nsmap={None: QDA_NAMESPACE}, name=project_name,
                          origin=origin)
-    coders = sorted(set(table["coder"]))
+    coders = sorted(set(table["coder"]) | {memo.author for memo in memos})
     if coders:
         users = etree.SubElement(root, _q("Users"))
         for coder in coders:
             etree.SubElement(users, _q("User"), guid=gtflow_guid("user", coder), name=coder)
     tree = _codebook_tree(codebook)
+    notes_of_code: dict[str, list[str]] = {}
+    for memo in memos:
+        for code_id in memo.codes:
+            notes_of_code.setdefault(code_id, []).append(memo.id)
     if tree:
         codes = etree.SubElement(etree.SubElement(root, _q("CodeBook")), _q("Codes"))
         for entry, children in tree:
-            codes.append(_code_element(entry, children))
+            codes.append(_code_element(entry, children, notes_of_code))
     if sources:
         sources_element = etree.SubElement(root, _q("Sources"))
         # Plain tuples grouped once: per-document pandas groups cost seconds per 10k documents.
@@ -146,6 +172,8 @@ def build_project_xml(*, sources: Sequence[tuple[str, str, str]], codebook: Mapp
             rows = by_doc.get(str(doc_id))
             if rows is not None:
                 _append_selections(source, str(doc_id), rows)
+    if memos:
+        root.append(_notes_element(memos, _codebook_ids(codebook), where))
     return etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
 
 
@@ -175,17 +203,18 @@ def _zip_members(project_xml: bytes,
 
 def write_project(path: str | Path, *, sources: Sequence[tuple[str, str, str]],
                   codebook: Mapping[str, Any], codings: pd.DataFrame, project_name: str,
-                  origin: str = "gtflow") -> Path:
+                  origin: str = "gtflow", memos: Sequence[Memo] = ()) -> Path:
     """Write a .qdpx archive: project.qde plus one UTF-8 plain-text file per source.
 
     ``sources`` are (doc_id, name, text); ``codings`` has columns doc_id, start, end,
     concept_id, coder with code-point offsets into the text, end exclusive. The codebook's
-    core → main categories → categories → concepts become nested codes, coders become users.
-    The file appears whole or not at all.
+    core → main categories → categories → concepts become nested codes, coders become users,
+    memos become Notes (:mod:`gtflow.refi.memos`). The file appears whole or not at all.
     """
     path = Path(path)
     project_xml = build_project_xml(sources=sources, codebook=codebook, codings=codings,
-                                    project_name=project_name, origin=origin, path=path)
+                                    project_name=project_name, origin=origin, path=path,
+                                    memos=memos)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     os.close(handle)
