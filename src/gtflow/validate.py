@@ -18,6 +18,7 @@ from gtflow.ingest.posts import ingest_posts
 from gtflow.ingest.roster import read_roster
 from gtflow.ingest.transcripts import ingest_transcript
 from gtflow.ingest.web import check_manifest_files, ingest_page, read_manifest
+from gtflow.memos import load_memos, memo_files
 from gtflow.study import StudyFiles
 
 
@@ -45,8 +46,15 @@ def validate_study(root: str | Path) -> ValidationReport:
     report = ValidationReport()
     config = report.attempt("config/config.yaml", lambda: load_config(root / "config" / "config.yaml"))
     codebook = report.attempt("config/codebook.yaml", lambda: load_codebook(root / "config" / "codebook.yaml"))
+    model = None
     if codebook is not None:
-        report.attempt("config/model.yaml", lambda: load_model(root / "config" / "model.yaml", codebook))
+        model = report.attempt("config/model.yaml", lambda: load_model(root / "config" / "model.yaml", codebook))
+    memos = memo_files(root)
+    failed = len(report.problems)
+    for path in memos:
+        report.attempt(path, lambda p=path: load_memos([root / p], codebook, model))
+    if memos and len(report.problems) == failed:  # each memo is fine: now ids across files
+        report.attempt("data/memos/", lambda: load_memos([root / p for p in memos], codebook, model))
     study = report.attempt("data/", lambda: StudyFiles.discover(root))
     if study is None:
         return report
