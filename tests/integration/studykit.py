@@ -18,7 +18,8 @@ DEMO_POSTS = ("forum_lianyuan_threads.csv",)
 
 def copy_small_study(target: Path, interviews=DEMO_INTERVIEWS, pages=DEMO_PAGES,
                      posts=DEMO_POSTS) -> Path:
-    """A few interviews, pages (one a repost), post exports, the roster, codings and config."""
+    """A few interviews, pages (one a repost), post exports, the roster, codings, memos and
+    config."""
     raw, demo = target / "data" / "raw", REPO_ROOT / "data" / "raw"
     shutil.copytree(REPO_ROOT / "config", target / "config")
     (raw / "interviews").mkdir(parents=True)
@@ -40,6 +41,8 @@ def copy_small_study(target: Path, interviews=DEMO_INTERVIEWS, pages=DEMO_PAGES,
     for export in posts:
         shutil.copy(demo / "web" / "posts" / export, posts_dir)
     copy_codings(target, set(interviews))
+    if (REPO_ROOT / "data" / "memos").is_dir():
+        shutil.copytree(REPO_ROOT / "data" / "memos", target / "data" / "memos")
     card = REPO_ROOT / "data" / "README.md"
     if card.exists():
         shutil.copy(card, target / "data" / "README.md")

@@ -92,3 +92,173 @@ def test_planted_script_does_not_run(tiny_report: Path, tmp_path: Path) -> None:
 def test_pipeline_report(built_small_study: Path, tmp_path: Path) -> None:
     check_report(built_small_study / "reports" / "pseudo_innovation_report.html", tmp_path,
                  planted=False)
+
+
+# --------------------------------------------------------------------------------------------
+# The evidence explorer in the browser
+# --------------------------------------------------------------------------------------------
+
+EXPLORER = "pseudo_innovation_report_evidence.html"
+#: A harness page reads the explorer through iframes, which needs file access between files.
+HARNESS_FLAGS = ("--allow-file-access-from-files", "--virtual-time-budget=120000")
+
+
+def run_harness(tmp_path: Path, script: str) -> dict:
+    """Run a harness page's script (it writes JSON into #out) and return that JSON."""
+    import json
+
+    page = tmp_path / "harness.html"
+    page.write_text(f"<!DOCTYPE html><html><body><pre id='out'></pre><script>{script}"
+                    "</script></body></html>", encoding="utf-8")
+    result = chromium(page, tmp_path / "profile-harness", *HARNESS_FLAGS, "--dump-dom")
+    assert result.returncode == 0, result.stderr[-2000:]
+    out = lxml.html.fromstring(result.stdout).findtext(".//pre")
+    assert out, "the harness did not finish"
+    return json.loads(out)
+
+
+FOLLOW_LINKS = """
+var links = %s, results = [], i = 0;
+function next() {
+  if (i >= links.length) { document.getElementById('out').textContent = JSON.stringify(results); return; }
+  var frame = document.createElement('iframe');
+  frame.style.width = '1200px'; frame.style.height = '700px';
+  frame.onload = function () {
+    var doc = frame.contentDocument, target = doc.querySelector(':target');
+    results.push({href: links[i], target: target ? target.id : null,
+                  items: target ? target.querySelectorAll('li.doc').length : -1,
+                  cap: target && target.previousElementSibling &&
+                       target.previousElementSibling.className === 'cap' ?
+                       target.previousElementSibling.textContent : '',
+                  loaded: frame.contentWindow.performance.getEntriesByType('resource').length});
+    frame.remove(); i++; next();
+  };
+  frame.src = links[i];
+  document.body.appendChild(frame);
+}
+next();
+"""
+
+
+def report_links(report: Path, explorer: Path) -> list[tuple[str, int]]:
+    """(absolute explorer URL with the anchor, the count shown) of every link into the explorer."""
+    dom = lxml.html.parse(str(report)).getroot()
+    links = []
+    for a in dom.xpath("//a[@href]"):
+        href, text = a.get("href"), a.text_content().replace(",", "")
+        # Counts only: a memo's "About" line links code ids, not numbers.
+        if href.startswith(f"{EXPLORER}#") and text.isdigit():
+            links.append((f"{explorer.resolve().as_uri()}#{href.split('#', 1)[1]}",
+                          int(text)))
+    return links
+
+
+def follow_links(tmp_path: Path, links: list[tuple[str, int]]) -> list[dict]:
+    import json
+
+    return run_harness(tmp_path, FOLLOW_LINKS % json.dumps([url for url, _ in links]))
+
+
+def test_following_a_count_lands_on_a_list_of_that_many_documents(built_small_study: Path,
+                                                                 tmp_path: Path) -> None:
+    reports = built_small_study / "reports"
+    links = report_links(reports / "pseudo_innovation_report.html", reports / EXPLORER)
+    assert len(links) > 100
+    results = follow_links(tmp_path, links)
+    for (url, count), seen in zip(links, results, strict=True):
+        assert seen["target"] == url.split("#", 1)[1], seen
+        assert seen["items"] == count, (url, count, seen)
+        assert seen["loaded"] == 0, seen  # nothing external (nor anything else) was fetched
+
+
+def test_the_cap_is_stated_where_it_shortens_a_list(built_small_study: Path,
+                                                    tmp_path: Path) -> None:
+    from gtflow.config import load_config
+    from gtflow.memos import memo_files
+    from gtflow.report.steps import build_evidence_explorer
+
+    study = built_small_study
+    config = load_config(study / "config" / "config.yaml")
+    config["report"]["evidence_per_code"] = 2
+    capped = tmp_path / EXPLORER
+    build_evidence_explorer(evidence=study / "results" / "tables" / "evidence.csv",
+                            negative_cases=study / "results" / "mechanisms" / "negative_cases.csv",
+                            codebook=study / "config" / "codebook.yaml",
+                            model=study / "config" / "model.yaml",
+                            memos=[str(study / p) for p in memo_files(study)], config=config,
+                            templates=REPO / "workflow" / "templates", out=capped)
+    links = report_links(study / "reports" / "pseudo_innovation_report.html", capped)
+    results = follow_links(tmp_path, links)
+    shortened = 0
+    for (url, count), seen in zip(links, results, strict=True):
+        anchor = url.split("#", 1)[1]
+        if anchor.endswith(("-interview", "-web", "-source_only", "-target_only")):
+            # A single list: at most the cap, and the page says so where the cap bit.
+            assert seen["items"] == min(count, 2), (url, count, seen)
+            assert ("Showing the first 2 of" in seen["cap"]) == (count > 2), (url, seen)
+            shortened += count > 2
+    assert shortened > 0
+
+
+FILTER = """
+var frame = document.createElement('iframe');
+frame.onload = function () {
+  var doc = frame.contentDocument, form = doc.getElementById('filter');
+  function visible() { return Array.prototype.filter.call(doc.querySelectorAll('li.coding'),
+    function (li) { return !li.classList.contains('hidden'); }); }
+  var out = {formShown: !form.hidden, all: visible().length};
+  var docs = form.elements.doc.options;
+  var pick = docs[docs.length - 1].value;
+  form.elements.doc.value = pick; form.elements.doc.dispatchEvent(new Event('change', {bubbles: true}));
+  var byDoc = visible();
+  out.doc = pick; out.byDoc = byDoc.length;
+  out.byDocOnly = byDoc.every(function (li) { return li.getAttribute('data-doc') === pick; });
+  form.elements.doc.value = ''; form.elements.doc.dispatchEvent(new Event('change', {bubbles: true}));
+  out.reset = visible().length;
+  form.elements.text.value = 'zzz-no-such-text'; form.elements.text.dispatchEvent(new Event('input', {bubbles: true}));
+  out.byText = visible().length;
+  out.docsShownAfterText = Array.prototype.filter.call(doc.querySelectorAll('li.doc'),
+    function (li) { return !li.classList.contains('hidden'); }).length;
+  form.elements.text.value = ''; form.elements.origin.value = 'csv';
+  form.elements.origin.dispatchEvent(new Event('change', {bubbles: true}));
+  out.byOrigin = visible().length;
+  out.byOriginOnly = visible().every(function (li) { return li.getAttribute('data-origin') === 'csv'; });
+  document.getElementById('out').textContent = JSON.stringify(out);
+};
+frame.src = %s;
+document.body.appendChild(frame);
+"""
+
+
+def test_the_filter_narrows_the_list(built_small_study: Path, tmp_path: Path) -> None:
+    import json
+
+    explorer = built_small_study / "reports" / EXPLORER
+    out = run_harness(tmp_path, FILTER % json.dumps(explorer.resolve().as_uri()))
+    assert out["formShown"] and out["all"] > 0
+    assert 0 < out["byDoc"] < out["all"] and out["byDocOnly"]
+    assert out["reset"] == out["all"]
+    assert out["byText"] == 0 and out["docsShownAfterText"] == 0
+    assert 0 < out["byOrigin"] < out["all"] and out["byOriginOnly"]
+
+
+def test_without_javascript_the_evidence_is_still_listed(built_small_study: Path,
+                                                         tmp_path: Path) -> None:
+    explorer = built_small_study / "reports" / EXPLORER
+    static = lxml.html.parse(str(explorer)).getroot()
+    result = chromium(explorer, tmp_path / "profile-nojs", "--blink-settings=scriptEnabled=false",
+                      "--dump-dom")
+    assert result.returncode == 0, result.stderr[-2000:]
+    dom = lxml.html.fromstring(result.stdout)
+    assert len(dom.xpath("//li[contains(@class, 'coding')]")) == \
+        len(static.xpath("//li[contains(@class, 'coding')]")) > 0
+    assert not dom.xpath("//*[contains(@class, 'hidden')]")
+    assert dom.xpath("//form[@id='filter']")[0].get("hidden") is not None
+
+
+def test_the_explorer_names_no_external_resource(built_small_study: Path) -> None:
+    text = (built_small_study / "reports" / EXPLORER).read_text(encoding="utf-8")
+    dom = lxml.html.fromstring(text)
+    assert not dom.xpath("//script[@src] | //link[@href] | //img | //iframe | //object")
+    assert all(href.startswith("#") for href in dom.xpath("//a/@href"))
+    assert "default-src 'none'" in text

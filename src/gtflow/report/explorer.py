@@ -226,13 +226,16 @@ def edge_section(edge: dict, rows: pd.DataFrame, contrary: pd.DataFrame, code_ro
                       code_rows[code_rows["item_id"] == (source if kind == "source_only"
                                                          else target)], cap, labels)
         for kind in CONTRARY_KINDS)
+    # The contrary cases sit in a section of their own, so that the edge's own section lists
+    # exactly its supporting documents (the count that links to it).
     return (f'<section class="item" id="{anchor}" data-level="edge">'
             f'<h2>{esc(source)} {esc(label_of(book.by_id[source], language))} → {esc(target)} '
             f'{esc(label_of(book.by_id[target], language))} <span class="meta">({esc(relation)})'
             f'</span></h2>{count_line(rows, labels)}'
             f'<p class="count">{esc(labels["ex_contrary_count"].format(n=n_contrary))}{flag}</p>'
             f'{memo_links(memos.for_edge(key), labels)}'
-            f'{document_lists(anchor, rows, cap, labels, role_label)}{contrary_html}</section>')
+            f'{document_lists(anchor, rows, cap, labels, role_label)}</section>'
+            f'<section class="contrary" id="{anchor}-contrary">{contrary_html}</section>')
 
 
 def memo_section(memo: Memo, body_html: str, labels: dict) -> str:

@@ -128,8 +128,10 @@ def heatmap_figure(matrix: pd.DataFrame, labels: dict) -> plt.Figure:
         height = max(2.5, 0.22 * len(matrix) + 1.5)
         figure, axes = plt.subplots(figsize=(1.0 * len(matrix.columns) + 2.5, height))
         image = axes.imshow(values, aspect="auto", cmap="Blues", interpolation="nearest")
+        # Vertical labels: a column is an inch wide and a label one line high, so long
+        # "ID label" names never run into their neighbours (slanted ones did).
         axes.set_xticks(np.arange(len(matrix.columns)), [str(c) for c in matrix.columns],
-                        rotation=35, ha="right")
+                        rotation=90, ha="center")
         axes.set_yticks(np.arange(len(matrix.index)), [str(i) for i in matrix.index])
         axes.tick_params(labelsize=8)
         limit = np.nanmax(values) if values.size else 0

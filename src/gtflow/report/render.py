@@ -29,6 +29,14 @@ log = logging.getLogger(__name__)
 
 #: Front-matter keys pandoc uses; the rest (format:, execute:, ...) are Quarto's own.
 PANDOC_METADATA_KEYS = ("title", "subtitle", "author", "date", "lang", "abstract")
+#: Typst rules added to pandoc's template. Pandoc puts each table in a figure, and a Typst
+#: figure never breaks across pages: a long table ran past the page foot and its last rows
+#: were printed on top of one another. Breakable table figures continue on the next page
+#: (with the header row repeated). Long unbroken strings (paths, checksums) may wrap anywhere.
+TYPST_PRINT_RULES = ("#show figure.where(kind: table): set block(breakable: true)\n"
+                     "#set table(inset: 4pt)\n"
+                     "#show table: set text(size: 8pt)\n"
+                     "#show table: set par(justify: false)")
 #: Preferred CJK families, best first, when fontconfig offers several.
 PREFERRED_CJK = ("Noto Sans CJK SC", "Noto Serif CJK SC", "Source Han Sans SC",
                  "Noto Sans SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "AR PL UMing CN")
@@ -196,7 +204,8 @@ def render_pdf(qmd: str | Path, out: str | Path, cjk_font: str = "") -> str:
     typ = Path(typ_name)
     try:
         run_pandoc(["-f", "markdown-smart", "-t", "typst", "--standalone", "--wrap=none",
-                    "-V", f"mainfont={family}", f"--resource-path={qmd.parent}", "-o", str(typ)],
+                    "-V", f"mainfont={family}", "-V", f"header-includes={TYPST_PRINT_RULES}",
+                    f"--resource-path={qmd.parent}", "-o", str(typ)],
                    source, qmd.parent)
         with atomic_path(out) as tmp:
             try:

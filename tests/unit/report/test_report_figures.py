@@ -101,3 +101,28 @@ def test_long_edges_run_in_lanes_not_through_boxes() -> None:
 def test_wrap_keeps_words_and_breaks_cjk() -> None:
     assert wrap("AA1 正式制度困境", 200) == ["AA1 正式制度困境"]
     assert all(len(line) <= 5 for line in wrap("一二三四五六七八九十", 60))
+
+
+def overlapping_labels(labels) -> list[tuple[str, str]]:
+    """Pairs of tick labels whose drawn boxes intersect."""
+    boxes = [(label.get_text(), label.get_window_extent()) for label in labels if label.get_text()]
+    return [(a, b) for i, (a, box_a) in enumerate(boxes) for b, box_b in boxes[i + 1:]
+            if box_a.overlaps(box_b)]
+
+
+def test_heatmap_axis_labels_do_not_overlap() -> None:
+    # The demo's shape: 7 main categories with long "ID label" names, 26 respondents.
+    names = ["AA1 Formal institutional dilemma", "AA2 Informal institutional constraint",
+             "AA3 Public and private interest motives", "AA4 Pressure mechanism",
+             "AA5 Control mechanism of the administrative system", "AA6 Failure of supervision",
+             "AA7 Manifestations and consequences of pseudo-innovation"]
+    matrix = pd.DataFrame([[i % 3, i % 5, 1, 0, 2, i % 2, 3] for i in range(26)], columns=names,
+                          index=[f"R{i:02d}" for i in range(1, 27)])
+    figure = figures.heatmap_figure(matrix, LABELS)
+    figure.canvas.draw()
+    axes = figure.axes[0]
+    assert overlapping_labels(axes.get_xticklabels()) == []
+    assert overlapping_labels(axes.get_yticklabels()) == []
+    x_labels = [label.get_window_extent() for label in axes.get_xticklabels()]
+    title = axes.xaxis.label.get_window_extent()
+    assert not any(box.overlaps(title) for box in x_labels)
