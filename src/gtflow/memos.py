@@ -1,6 +1,6 @@
 """Analytic memos: ``data/memos/*.md``, YAML front matter plus a Markdown body.
 
-Front matter (``workflow/schemas/memo.schema.yaml``): ``id``, ``title``, ``date``, ``author``,
+Front matter (``gtflow/resources/schemas/memo.schema.yaml``): ``id``, ``title``, ``date``, ``author``,
 ``codes`` (codebook ids of any level), optional ``edges`` (``"A->B"``, edges of the model) and
 ``synthetic`` (invented demonstration memos are labelled so wherever they are shown). A bad memo
 stops with one line naming the file and, where it can, the line of the offending key.

@@ -17,8 +17,8 @@ from gtflow.memos import load_memos, memo_files
 from gtflow.refi import import_into_study, read_project
 from gtflow.report.layout import layout_problems, missing_words
 from gtflow.report.render import cjk_fonts
+from gtflow.resources import template_dir
 
-REPO = Path(__file__).resolve().parents[2]
 NAME = "pseudo_innovation_report"
 
 
@@ -127,7 +127,7 @@ def test_pdf_keeps_every_word_on_its_page_and_shows_every_concept(built_small_st
     shutil.copytree(study / "reports" / "figures", tmp_path / "figures")
     qmd = tmp_path / f"{NAME}.qmd"
     write_report_qmd(context=study / "results" / "report" / "context.json",
-                     templates=REPO / "workflow" / "templates", language=language, out=qmd)
+                     templates=template_dir(), language=language, out=qmd)
     pdf = tmp_path / f"{NAME}.pdf"
     render_report_pdf(qmd=qmd, cjk_font="", out=pdf)
     assert layout_problems(pdf) == []

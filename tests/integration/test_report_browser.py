@@ -17,6 +17,8 @@ from pathlib import Path
 import lxml.html
 import pytest
 
+from gtflow.resources import template_dir
+
 CHROMIUM = Path("/usr/bin/chromium")
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests" / "unit" / "report"))
@@ -186,7 +188,7 @@ def test_the_cap_is_stated_where_it_shortens_a_list(built_small_study: Path,
                             codebook=study / "config" / "codebook.yaml",
                             model=study / "config" / "model.yaml",
                             memos=[str(study / p) for p in memo_files(study)], config=config,
-                            templates=REPO / "workflow" / "templates", out=capped)
+                            templates=template_dir(), out=capped)
     links = report_links(study / "reports" / "pseudo_innovation_report.html", capped)
     results = follow_links(tmp_path, links)
     shortened = 0

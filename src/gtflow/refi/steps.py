@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
-
 from gtflow.coding.codebook import load_codebook, load_model
 from gtflow.config import load_yaml
+from gtflow.contracts import read_table
 from gtflow.memos import load_memos
 from gtflow.refi.writer import write_project
 
@@ -17,10 +16,10 @@ def export_study_project(documents: str | Path, codings: str | Path, codebook: s
                          model: str | Path | None = None) -> None:
     """Write results/exports/project.qdpx so NVivo, ATLAS.ti or MAXQDA users can open the coding
     and read the analytic memos (checked against the codebook and, when given, the model)."""
-    docs = pd.read_parquet(documents)
+    docs = read_table("documents", documents)
     docs = docs[docs["duplicate_of"] == ""].sort_values("doc_id")
     sources = [(d, d, t) for d, t in zip(docs["doc_id"], docs["clean_text"])]
-    frame = pd.read_parquet(codings)
+    frame = read_table("codings", codings)
     frame = frame[frame["doc_id"].isin(set(docs["doc_id"]))]
     memo_index = None
     if memos:

@@ -251,9 +251,9 @@ def build_report(root: Path, language: str = "en") -> dict[str, Path]:
         render_report_html,
         write_report_qmd,
     )
+    from gtflow.resources import template_dir
 
-    repo = Path(__file__).resolve().parents[3]
-    templates = repo / "workflow" / "templates"
+    templates = template_dir()
     paths = write_study(root)
     out = root / "reports"
     outputs = {"context": str(root / "results" / "context.json"),

@@ -8,8 +8,7 @@ import lxml.html
 
 from gtflow.config import load_config
 from gtflow.report.steps import build_evidence_explorer
-
-REPO = Path(__file__).resolve().parents[3]
+from gtflow.resources import template_dir
 
 
 def page(path: Path):
@@ -51,7 +50,7 @@ def test_the_cap_shortens_lists_and_says_so(built_report, tmp_path):
     build_evidence_explorer(evidence=paths["evidence"], negative_cases=paths["negative_cases"],
                             codebook=paths["codebook"], model=paths["model"],
                             memos=paths["memos"], config=config,
-                            templates=REPO / "workflow" / "templates", out=out)
+                            templates=template_dir(), out=out)
     listed = page(out).get_element_by_id("edge-AA1-AA2-source_only")
     assert len(listed.xpath("./li")) == 1
     assert listed.getprevious().text_content().startswith("Showing the first 1 of 2 documents")
