@@ -55,10 +55,26 @@ def memo_home(memo: Memo, book: Codebook) -> str:
     return "open"
 
 
+def sections_touched(memo: Memo, book: Codebook) -> set[str]:
+    """Every report section whose table shows a code or edge the memo names."""
+    levels = {book.level_of[c] for c in memo.codes}
+    touched = {"open"} if "concept" in levels else set()
+    if levels & {"category", "main_category"}:
+        touched.add("axial")
+    if memo.edges or "core" in levels:
+        touched.add("mechanisms")
+    return touched
+
+
 def memo_sections(memos: MemoIndex, book: Codebook) -> dict:
     """Memos per report section, each with its section and its code levels."""
     placed = {section: [] for section in MEMO_SECTIONS}
+    also = {section: [] for section in MEMO_SECTIONS}
     for memo in memos.memos:
+        home = memo_home(memo, book)
+        for section in sections_touched(memo, book):
+            if section != home:
+                also[section].append({"id": memo.id, "title": memo.title})
         entry = memo.as_dict()
         entry["codes"] = [{"id": c, "level": book.level_of[c]} for c in memo.codes]
         entry["edges"] = [{"key": e, "from": e.split("->", 1)[0], "to": e.split("->", 1)[1]}
@@ -67,7 +83,7 @@ def memo_sections(memos: MemoIndex, book: Codebook) -> dict:
         entry["refs"] = [{"item": c, "label": c} for c in memo.codes] + \
             [{"item": e, "label": e.replace("->", " → ")} for e in memo.edges]
         placed[memo_home(memo, book)].append(entry)
-    return {"n": len(memos.memos), "by_section": placed,
+    return {"n": len(memos.memos), "by_section": placed, "also": also,
             "synthetic": sum(1 for m in memos.memos if m.synthetic)}
 
 
