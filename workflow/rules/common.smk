@@ -92,6 +92,10 @@ def manual_coding_files(wildcards):
     return STUDY.manual_codings
 
 
+def review_files(wildcards):
+    return STUDY.reviews
+
+
 def data_card(wildcards):
     return [STUDY.data_card] if STUDY.data_card else []
 
@@ -113,6 +117,7 @@ def final_targets(wildcards):
         "results/exports/case_by_category.sav",
         "results/exports/case_by_category.dta",
         "results/exports/project.qdpx",
+        "results/exports/review.qdpx",
         "results/tables/data_dictionary.csv",
     ]
     if STUDY.roster:

@@ -35,6 +35,25 @@ rule export_qdpx:
         "../../scripts/export_qdpx.py"
 
 
+rule export_review:
+    input:
+        documents="results/clean/documents.parquet",
+        codings="results/code/codings.parquet",
+        review="results/code/review.csv",
+        codebook="config/codebook.yaml",
+        code=library_code("refi", "coding"),
+    output:
+        "results/exports/review.qdpx",
+    log:
+        "logs/export/review.log",
+    conda:
+        "../envs/gtflow.yaml"
+    params:
+        project_name=config["study"]["name"],
+    script:
+        "../../scripts/export_review.py"
+
+
 rule export_tables:
     input:
         codings="results/code/codings.parquet",
