@@ -12,4 +12,5 @@ run_step(
     audit_out=snakemake.output.audit,
     phrases_out=snakemake.output.phrases,
     consensus_coders=list(snakemake.params.consensus_coders),
+    coverage=dict(snakemake.params.coverage),
 )

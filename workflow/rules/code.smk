@@ -58,5 +58,6 @@ rule code_validity:
         "../envs/gtflow.yaml"
     params:
         consensus_coders=config["reliability"]["coders"],
+        coverage=config["code"]["coverage"],
     script:
         "../../scripts/code_validity.py"

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from gtflow.coding.validity import AUTO, UNIT, coded_documents, sentence_units
+from gtflow.coding.validity import AUTO, UNIT, human_coverage, sentence_units
 
 AUDIT_COLUMNS = ["concept_id", "kind", "doc_id", "seg_id", "start", "end", "rule", "phrase",
                  "coders", "text"]
@@ -34,13 +34,14 @@ def rule_phrase(rule: str) -> str:
 def reviewed_units(codings: pd.DataFrame, segments: pd.DataFrame,
                    coverage: Mapping[str, set[str]] | None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(auto codings, human codings) on sentence units of documents some human reviewed; the
-    human rows carry the coder, the auto rows the rule, and both a ``reviewers`` list."""
+    human rows carry the coder, the auto rows the rule and the ``reviewers`` of their document.
+    ``coverage``: human coder → reviewed documents (default :func:`human_coverage`)."""
     units = sentence_units(codings[[*UNIT, "start", "end", "concept_id", "coder", "rule"]],
                            segments)
-    humans = sorted(set(codings["coder"]) - {AUTO})
+    coverage = dict(coverage) if coverage is not None else human_coverage(codings)
     reviewers: dict[str, list[str]] = {}
-    for coder in humans:
-        for doc in coded_documents(codings, coder) | set((coverage or {}).get(coder, ())):
+    for coder in sorted(coverage):
+        for doc in coverage[coder]:
             reviewers.setdefault(doc, []).append(coder)
     units = units[units["doc_id"].isin(set(reviewers))]
     auto = units[units["coder"] == AUTO].drop_duplicates([*UNIT, "concept_id"])

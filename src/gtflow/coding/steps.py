@@ -24,7 +24,7 @@ from gtflow.coding.review import (
     rejected_codings,
     review_coverage,
 )
-from gtflow.coding.validity import validity_table
+from gtflow.coding.validity import human_coverage, validity_table
 from gtflow.io import read_parquets, write_csv, write_parquet
 
 log = logging.getLogger(__name__)
@@ -96,9 +96,11 @@ def merge_codings(auto: list[str], manual: list[str], documents: str | Path, seg
 
 def assess_rules(codings: str | Path, review: str | Path, segments: str | Path,
                  codebook: str | Path, validity_out: str | Path, audit_out: str | Path,
-                 phrases_out: str | Path, consensus_coders: list[str]) -> None:
+                 phrases_out: str | Path, consensus_coders: list[str],
+                 coverage: dict | None = None) -> None:
     """validity.csv, rule_audit.csv and the phrase ranking: the rules judged against the human
-    coders on everything they produced (auto codings a review rejected included)."""
+    coders on everything they produced (auto codings a review rejected included), on the
+    documents each coder reviewed (``coverage`` = config ``code.coverage``, plus review files)."""
     book = load_codebook(codebook)
     merged = pd.read_parquet(codings)
     decisions = pd.read_csv(review, dtype={"doc_id": str, "concept_id": str, "reviewer": str,
@@ -106,10 +108,10 @@ def assess_rules(codings: str | Path, review: str | Path, segments: str | Path,
     judged = pd.concat([merged[CODING_COLUMNS], rejected_codings(decisions)], ignore_index=True)
     if not consensus_coders:  # reliability.coders empty: every coder of manual codings
         consensus_coders = sorted(set(merged.loc[merged["origin"].isin(["csv", "qdpx"]), "coder"]))
-    coverage = review_coverage(decisions)
+    reviewed = human_coverage(judged, coverage, review_coverage(decisions))
     segs = pd.read_parquet(segments)
-    validity = validity_table(judged, segs, book.hierarchy(), consensus_coders, coverage)
-    audit, phrases = rule_audit(judged, segs, coverage)
+    validity = validity_table(judged, segs, book.hierarchy(), consensus_coders, reviewed)
+    audit, phrases = rule_audit(judged, segs, reviewed)
     log.info("validity: %d rows; audit: %d segments; %d rule parts ranked", len(validity),
              len(audit), len(phrases))
     write_csv(validity_out, validity)

@@ -35,6 +35,8 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 
+from gtflow.coding.coverage import reviewed_documents
+
 AUTO = "auto"
 CONSENSUS = "consensus"
 OVERALL = "__overall__"
@@ -69,13 +71,15 @@ def sentence_units(codings: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFram
     return pd.concat([kept, spread[list(codings.columns)]], ignore_index=True)
 
 
-def coded_documents(codings: pd.DataFrame, coder: str) -> set[str]:
-    """The documents a human coder reviewed.
-
-    Until the reliability work declares coverage, a coder reviewed the documents in which the
-    coder made at least one coding. This is the one place to swap for declared coverage.
-    """
-    return set(codings.loc[codings["coder"] == coder, "doc_id"])
+def human_coverage(codings: pd.DataFrame, declared: Mapping[str, Sequence[str]] | None = None,
+                   reviews: Mapping[str, set[str]] | None = None) -> dict[str, set[str]]:
+    """Human coder → the documents the coder reviewed (:mod:`gtflow.coding.coverage`), plus,
+    for a reviewer of auto codings, every document of the review files (a reviewer who deleted
+    every auto coding of a document and added none still reviewed it)."""
+    coverage = {c: set(d) for c, d in reviewed_documents(codings, declared).items() if c != AUTO}
+    for reviewer, docs in (reviews or {}).items():
+        coverage[reviewer] = coverage.get(reviewer, set()) | set(docs)
+    return coverage
 
 
 def f1_score(n_auto: int, n_reference: int, n_both: int) -> float:
@@ -160,16 +164,16 @@ def validity_table(codings: pd.DataFrame, segments: pd.DataFrame, hierarchy: pd.
     """validity.csv: every level × code × reference (see the module docstring).
 
     ``codings`` holds the auto-coder's codings (coder ``auto``, rejected ones included: the
-    rules are judged on everything they produced) and the human coders'. ``coverage`` maps a
-    coder to documents reviewed beyond those the coder coded (a review file that deleted every
-    coding of a document still reviewed it). ``consensus_coders`` are the humans whose agreement
+    rules are judged on everything they produced) and the human coders'. ``coverage`` maps each
+    human coder to the documents the coder reviewed (:func:`human_coverage`, its default).
+    ``consensus_coders`` are the humans whose agreement
     forms the ``consensus`` reference (at least two present, else no consensus rows).
     """
     columns = ["concept_id", "category_id", "main_category_id"]
     units = sentence_units(codings[[*UNIT, "start", "end", "concept_id", "coder"]], segments)
     units = units.merge(hierarchy[columns], on="concept_id", how="inner")
-    coders = sorted(set(units["coder"]) - {AUTO})
-    documents = {c: coded_documents(codings, c) | set((coverage or {}).get(c, ())) for c in coders}
+    documents = dict(coverage) if coverage is not None else human_coverage(codings)
+    coders = sorted(documents)
     auto_units = units[units["coder"] == AUTO]
     panel = [c for c in dict.fromkeys(consensus_coders) if c in documents]
     rows: list[dict] = []

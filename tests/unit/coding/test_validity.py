@@ -8,7 +8,12 @@ import pandas as pd
 import pytest
 
 from gtflow.coding.audit import rule_audit
-from gtflow.coding.validity import concept_status, sentence_units, validity_table
+from gtflow.coding.validity import (
+    concept_status,
+    human_coverage,
+    sentence_units,
+    validity_table,
+)
 
 HIERARCHY = pd.DataFrame({"concept_id": ["a1", "a2", "b1"], "category_id": ["A1", "A1", "B1"],
                           "main_category_id": ["AA1", "AA1", "AA1"]})
@@ -91,7 +96,9 @@ def test_f1_is_the_harmonic_mean_of_precision_and_recall(table):
 
 def test_declared_coverage_counts_a_document_without_codings():
     codings = worked_example()
-    with_d2 = validity_table(codings, SEGMENTS, HIERARCHY, [], coverage={"coder_b": {"D2"}})
+    coverage = human_coverage(codings, reviews={"coder_b": {"D2"}})
+    assert coverage == {"coder_a": {"D1"}, "coder_b": {"D1", "D2"}}
+    with_d2 = validity_table(codings, SEGMENTS, HIERARCHY, [], coverage=coverage)
     a1 = row(with_d2, "concept", "a1", "coder_b")
     assert (a1.n_documents, a1.n_auto, a1.n_reference) == (2, 4, 1)
 
