@@ -24,6 +24,7 @@ import pandas as pd
 from gtflow.coding.codebook import Codebook
 from gtflow.config import public_settings
 from gtflow.errors import InputError
+from gtflow.report.validity import validity_section
 
 SOURCE_TYPES = ("interview", "web_page", "web_post")
 
@@ -692,4 +693,9 @@ def build_context(*, paths: dict[str, str | None], config: dict, book: Codebook,
                                                   read_csv_table(paths.get("recommendations")),
                                                   quotes),
         "recommendations_source": sources.get("recommendations", ""),
+        "validity": validity_section(
+            read_csv_table(paths.get("validity")), read_csv_table(paths.get("rule_audit")),
+            read_csv_table(paths.get("rule_phrases")), read_csv_table(paths.get("review")),
+            mechanisms_summary, book, float(config.get("code", {}).get("min_auto_f1", 0.5)),
+            sources),
     }
