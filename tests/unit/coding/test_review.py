@@ -174,3 +174,51 @@ def test_no_review_changes_nothing(study):
     review, added = read_reviews([], auto, documents, segments, book, 85)
     assert review.empty and added.empty
     assert apply_reviews(auto, review).equals(auto)
+
+
+def test_the_code_stage_applies_a_review_and_judges_the_rules_on_everything(tmp_path, study):
+    """merge_codings reads data/coding/review/, assess_rules scores the rules against the
+    reviewer, and the next review export still offers every auto coding."""
+    import yaml
+
+    from gtflow.coding.steps import assess_rules, merge_codings
+    from gtflow.refi.steps import export_review_project
+
+    _, documents, segments, auto = study
+    paths = {name: tmp_path / name for name in (
+        "auto.parquet", "documents.parquet", "segments.parquet", "codebook.yaml",
+        "codings.parquet", "anchors.csv", "hierarchy.csv", "review.csv", "validity.csv",
+        "audit.csv", "phrases.csv", "again.qdpx")}
+    auto.to_parquet(paths["auto.parquet"])
+    documents.to_parquet(paths["documents.parquet"])
+    segments.to_parquet(paths["segments.parquet"])
+    paths["codebook.yaml"].write_text(yaml.safe_dump(RAW, allow_unicode=True), encoding="utf-8")
+    reviewed = edit(export(tmp_path, auto), tmp_path / "ann.qdpx",
+                    lambda d: d.startswith("auto-coded a2 "), [("d2", 2, 11, "a3", "ann")])
+    merge_codings(auto=[str(paths["auto.parquet"])], manual=[],
+                  documents=paths["documents.parquet"], segments=paths["segments.parquet"],
+                  codebook=paths["codebook.yaml"], codings_out=paths["codings.parquet"],
+                  anchors_out=paths["anchors.csv"], hierarchy_out=paths["hierarchy.csv"],
+                  min_score=85, reviews=[str(reviewed)], review_out=paths["review.csv"])
+    codings = pd.read_parquet(paths["codings.parquet"])
+    assert sorted(codings.groupby(["coder", "origin"]).size().items()) == [
+        (("ann", "qdpx"), 1), (("ann", "review"), 5), (("auto", "auto"), 5)]
+    assert pd.read_csv(paths["review.csv"])["decision"].value_counts().to_dict() == {
+        "accepted": 5, "rejected": 2}
+
+    assess_rules(codings=paths["codings.parquet"], review=paths["review.csv"],
+                 segments=paths["segments.parquet"], codebook=paths["codebook.yaml"],
+                 validity_out=paths["validity.csv"], audit_out=paths["audit.csv"],
+                 phrases_out=paths["phrases.csv"], consensus_coders=[])
+    validity = pd.read_csv(paths["validity.csv"]).set_index(["level", "code_id", "reference"])
+    # Against the reviewer the rules' a2 codings were all rejected; a3 was missed once.
+    assert validity.loc[("concept", "a2", "ann"), ["n_auto", "n_both"]].tolist() == [2, 0]
+    assert validity.loc[("concept", "a3", "ann"), ["n_auto", "n_reference", "n_both"]].tolist() \
+        == [1, 2, 1]
+    assert validity.loc[("concept", "__overall__", "ann"), "precision"] == pytest.approx(5 / 7, abs=1e-4)
+
+    export_review_project(documents=paths["documents.parquet"], codings=paths["codings.parquet"],
+                          review=paths["review.csv"], codebook=paths["codebook.yaml"],
+                          out=paths["again.qdpx"], project_name="demo")
+    again = read_project(paths["again.qdpx"])
+    assert len(again.selections) == len(auto) and {s.user for s in again.selections} == {"auto"}
