@@ -25,7 +25,7 @@ from gtflow.coding.review import (
     review_coverage,
 )
 from gtflow.coding.validity import human_coverage, validity_table
-from gtflow.io import read_parquets, write_csv, write_parquet
+from gtflow.contracts import read_table, read_tables, write_table
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +33,9 @@ log = logging.getLogger(__name__)
 def autocode_file(documents: str | Path, segments: str | Path, codebook: str | Path,
                   out: str | Path) -> None:
     """Rule-based codings of the documents of one raw file."""
-    frame = autocode(pd.read_parquet(documents), pd.read_parquet(segments), load_codebook(codebook))
-    write_parquet(out, frame)
+    frame = autocode(read_table("file_documents", documents), read_table("file_segments", segments),
+                     load_codebook(codebook))
+    write_table("auto_codings", frame, out)
 
 
 def manual_codings(paths: list[str], documents: pd.DataFrame, segments: pd.DataFrame,
@@ -70,10 +71,10 @@ def merge_codings(auto: list[str], manual: list[str], documents: str | Path, seg
     """
     book = load_codebook(codebook)
     hierarchy = book.hierarchy()
-    docs = pd.read_parquet(documents)
-    segs = pd.read_parquet(segments)
+    docs = read_table("documents", documents)
+    segs = read_table("segments", segments)
     manual_rows, anchors = manual_codings(manual, docs, segs, book, min_score)
-    auto_rows = read_parquets(auto)
+    auto_rows = read_tables("auto_codings", auto)
     review, added = read_reviews(list(reviews), auto_rows, docs, segs, book, min_score)
     frames = [f for f in (auto_rows, manual_rows, added) if len(f)]
     codings = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=CODING_COLUMNS)
@@ -87,11 +88,11 @@ def merge_codings(auto: list[str], manual: list[str], documents: str | Path, seg
     for column in ("seg_id", "start", "end"):
         codings[column] = codings[column].astype("int64")
     log.info("%d codings (%s)", len(codings), codings["origin"].value_counts().to_dict())
-    write_parquet(codings_out, codings)
-    write_csv(anchors_out, anchors)
-    write_csv(hierarchy_out, hierarchy)
+    write_table("codings", codings, codings_out)
+    write_table("anchoring", anchors, anchors_out)
+    write_table("hierarchy", hierarchy, hierarchy_out)
     if review_out is not None:
-        write_csv(review_out, review[REVIEW_COLUMNS])
+        write_table("review", review[REVIEW_COLUMNS], review_out)
 
 
 def assess_rules(codings: str | Path, review: str | Path, segments: str | Path,
@@ -102,18 +103,17 @@ def assess_rules(codings: str | Path, review: str | Path, segments: str | Path,
     coders on everything they produced (auto codings a review rejected included), on the
     documents each coder reviewed (``coverage`` = config ``code.coverage``, plus review files)."""
     book = load_codebook(codebook)
-    merged = pd.read_parquet(codings)
-    decisions = pd.read_csv(review, dtype={"doc_id": str, "concept_id": str, "reviewer": str,
-                                           "rule": str}, keep_default_na=False)
+    merged = read_table("codings", codings)
+    decisions = read_table("review", review)
     judged = pd.concat([merged[CODING_COLUMNS], rejected_codings(decisions)], ignore_index=True)
     if not consensus_coders:  # reliability.coders empty: every coder of manual codings
         consensus_coders = sorted(set(merged.loc[merged["origin"].isin(["csv", "qdpx"]), "coder"]))
     reviewed = human_coverage(judged, coverage, review_coverage(decisions))
-    segs = pd.read_parquet(segments)
+    segs = read_table("segments", segments)
     validity = validity_table(judged, segs, book.hierarchy(), consensus_coders, reviewed)
     audit, phrases = rule_audit(judged, segs, reviewed)
     log.info("validity: %d rows; audit: %d segments; %d rule parts ranked", len(validity),
              len(audit), len(phrases))
-    write_csv(validity_out, validity)
-    write_csv(audit_out, audit)
-    write_csv(phrases_out, phrases)
+    write_table("validity", validity, validity_out)
+    write_table("rule_audit", audit, audit_out)
+    write_table("rule_phrases", phrases, phrases_out)

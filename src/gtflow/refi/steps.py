@@ -9,12 +9,13 @@ import pandas as pd
 
 from gtflow.coding.review import rejected_codings, review_project_codings
 from gtflow.config import load_yaml
+from gtflow.contracts import read_table
 from gtflow.refi.writer import write_project
 
 
 def counted_documents(documents: str | Path) -> pd.DataFrame:
     """The documents that are not collapsed duplicates, by id."""
-    docs = pd.read_parquet(documents)
+    docs = read_table("documents", documents)
     return docs[docs["duplicate_of"] == ""].sort_values("doc_id")
 
 
@@ -23,7 +24,7 @@ def export_study_project(documents: str | Path, codings: str | Path, codebook: s
     """Write results/exports/project.qdpx so NVivo, ATLAS.ti or MAXQDA users can open the coding."""
     docs = counted_documents(documents)
     sources = [(d, d, t) for d, t in zip(docs["doc_id"], docs["clean_text"])]
-    frame = pd.read_parquet(codings)
+    frame = read_table("codings", codings)
     frame = frame[frame["doc_id"].isin(set(docs["doc_id"]))]
     write_project(out, sources=sources, codebook=load_yaml(codebook),
                   codings=frame[["doc_id", "start", "end", "concept_id", "coder"]],
@@ -35,11 +36,9 @@ def export_review_project(documents: str | Path, codings: str | Path, review: st
     """Write results/exports/review.qdpx: clean texts, codebook and every auto coding (those a
     review rejected included) as codings by the user "auto", each with its rule as description."""
     docs = counted_documents(documents)
-    frame = pd.read_parquet(codings)
-    decisions = pd.read_csv(review, dtype=str, keep_default_na=False)
+    frame = read_table("codings", codings)
     auto = pd.concat([frame[frame["coder"] == "auto"],
-                      rejected_codings(decisions.astype({"seg_id": int, "start": int, "end": int}))],
-                     ignore_index=True)
+                      rejected_codings(read_table("review", review))], ignore_index=True)
     auto = auto[auto["doc_id"].isin(set(docs["doc_id"]))]
     write_project(out, sources=[(d, d, t) for d, t in zip(docs["doc_id"], docs["clean_text"])],
                   codebook=load_yaml(codebook), codings=review_project_codings(auto),

@@ -18,6 +18,7 @@ from gtflow.coding.review import (
     review_coverage,
     review_project_codings,
 )
+from gtflow.contracts import frame
 from gtflow.refi import read_project, write_project
 from gtflow.refi.writer import QDA_NAMESPACE, gtflow_guid
 
@@ -65,9 +66,9 @@ def study():
             concept["rules"].setdefault(key, [])
         concept["rules"].setdefault("unit", "sentence")
     book = check_codebook(RAW, "codebook.yaml")
-    documents = pd.DataFrame({"doc_id": list(TEXTS), "clean_text": list(TEXTS.values()),
-                              "duplicate_of": ""})
-    segments = pd.DataFrame([r for d, t in TEXTS.items() for r in segments_of(d, t)])
+    documents = frame("documents", [{"doc_id": d, "clean_text": t, "duplicate_of": "",
+                                     "source_type": "interview"} for d, t in TEXTS.items()])
+    segments = frame("segments", [r for d, t in TEXTS.items() for r in segments_of(d, t)])
     auto = autocode(documents, segments, book)
     return book, documents, segments, auto
 
