@@ -10,14 +10,11 @@ import pandas as pd
 
 from gtflow.coding.codebook import load_codebook, load_model
 from gtflow.coding.coverage import AUTO_CODER, reviewed_documents
+from gtflow.contracts import empty_frame, read_table, write_table
 from gtflow.errors import InputError
-from gtflow.io import write_csv, write_json
-from gtflow.stats.reliability import AGREEMENT_COLUMNS, OVERALL, concept_agreement, disagreements
+from gtflow.io import write_json
+from gtflow.stats.reliability import OVERALL, concept_agreement, disagreements
 from gtflow.stats.saturation import (
-    CURVE_COLUMNS,
-    HOLDOUT_COLUMNS,
-    REFERENCE_COLUMNS,
-    SENSITIVITY_COLUMNS,
     accumulation_curve,
     chao2,
     choose_holdout,
@@ -53,8 +50,8 @@ def _not_assessed_reliability(reason: str, summary: dict, agreement_out: str | P
                               disagreements_out: str | Path, summary_out: str | Path) -> None:
     log.warning("reliability not assessed: %s", reason)
     summary.update(assessed=False, reason=reason)
-    write_csv(agreement_out, pd.DataFrame(columns=["level", *AGREEMENT_COLUMNS]))
-    write_csv(disagreements_out, pd.DataFrame(columns=["doc_id", "seg_id", "text"]))
+    write_table("agreement", empty_frame("agreement"), agreement_out)
+    write_table("disagreements", empty_frame("disagreements"), disagreements_out)
     write_json(summary_out, summary)
 
 
@@ -66,8 +63,8 @@ def run_reliability(codings: str | Path, segments: str | Path, agreement_out: st
     """Agreement per concept, category and main category between human coders, on the
     segments of the documents at least two of them reviewed (``coverage``: config
     ``code.coverage``; by default the documents each coder coded)."""
-    frame = pd.read_parquet(codings)
-    segs = pd.read_parquet(segments)
+    frame = read_table("codings", codings)
+    segs = read_table("segments", segments)
     compared = human_coders(frame, coders)
     reviewed = reviewed_documents(frame, coverage, documents=segs["doc_id"].unique())
     summary: dict = {"coders": compared, "levels": {}, "min_positive_units": min_positive_units,
@@ -110,8 +107,8 @@ def run_reliability(codings: str | Path, segments: str | Path, agreement_out: st
                    n_documents=len(unit_docs),
                    n_reviewed_empty=sum(d not in coded for d in unit_docs),
                    n_disagreements=len(disagreement), bootstrap=bootstrap, seed=seed)
-    write_csv(agreement_out, agreement.round(6))
-    write_csv(disagreements_out, disagreement)
+    write_table("agreement", agreement.round(6), agreement_out)
+    write_table("disagreements", disagreement, disagreements_out)
     write_json(summary_out, summary)
 
 
@@ -135,18 +132,13 @@ def saturation_coders(codings: pd.DataFrame, wanted: list[str]) -> list[str]:
     return humans or ([AUTO_CODER] if AUTO_CODER in present else [])
 
 
-SATURATION_OUTPUT_COLUMNS = {
-    "curves": ["level", *CURVE_COLUMNS],
-    "holdout": HOLDOUT_COLUMNS,
-    "reference": REFERENCE_COLUMNS,
-    "sensitivity": ["level", *SENSITIVITY_COLUMNS],
-}
+SATURATION_TABLES = ("curves", "holdout", "holdout_reference", "guest_sensitivity")
 
 
 def _write_saturation(outputs: dict[str, str | Path], tables: dict[str, pd.DataFrame],
                       summary: dict) -> None:
-    for name, columns in SATURATION_OUTPUT_COLUMNS.items():
-        write_csv(outputs[name], tables.get(name, pd.DataFrame(columns=columns)))
+    for name in SATURATION_TABLES:
+        write_table(name, tables[name] if name in tables else empty_frame(name), outputs[name])
     write_json(outputs["summary"], summary)
 
 
@@ -167,12 +159,13 @@ def run_saturation(codings: str | Path, documents: str | Path, codebook: str | P
                    coverage: dict[str, list[str]] | None = None) -> None:
     """Accumulation curves, Guest runs and sensitivity, Francis stopping, Chao2 and the
     holdout test with its random reference, on the documents the chosen coders reviewed."""
-    outputs = {"curves": curves_out, "holdout": holdout_out, "reference": reference_out,
-               "sensitivity": sensitivity_out, "summary": summary_out}
+    outputs = {"curves": curves_out, "holdout": holdout_out, "holdout_reference": reference_out,
+               "guest_sensitivity": sensitivity_out, "summary": summary_out}
     book = load_codebook(codebook)
     model_spec = load_model(model, book)
-    frame = pd.read_parquet(codings).drop_duplicates(["doc_id", "seg_id", "concept_id", "coder"])
-    docs = pd.read_parquet(documents)
+    frame = read_table("codings", codings).drop_duplicates(["doc_id", "seg_id", "concept_id",
+                                                            "coder"])
+    docs = read_table("documents", documents)
     coders = saturation_coders(frame, list(settings.get("coders") or []))
     reviewed = reviewed_documents(frame, coverage, documents=docs["doc_id"])
     seen_by_coders = set().union(*(reviewed.get(c, frozenset()) for c in coders))
@@ -234,5 +227,6 @@ def run_saturation(codings: str | Path, documents: str | Path, codebook: str | P
     summary["assessed"] = True
     _write_saturation(outputs, {
         "curves": pd.concat(curves, ignore_index=True).round(6), "holdout": only_holdout,
-        "reference": reference.round(6), "sensitivity": pd.concat(sensitivities, ignore_index=True),
+        "holdout_reference": reference.round(6),
+        "guest_sensitivity": pd.concat(sensitivities, ignore_index=True),
     }, summary)

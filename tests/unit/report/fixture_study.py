@@ -60,6 +60,14 @@ TEXTS = {
 }
 
 
+AGREEMENT_ROW = {
+    "level": "concept", "concept_id": "a1", "n_units": 3, "n_positive_units": 2,
+    "positive_agreement": 0.8, "cohen_kappa": 0.8, "gwet_ac1": 0.85, "ac1_ci_low": 0.6,
+    "ac1_ci_high": 1.0, "krippendorff_alpha": 0.79, "alpha_ci_low": 0.5, "alpha_ci_high": 1.0,
+    "ci_resamples": 100, "alpha_ci_usable": 97, "enough_positive": True,
+}
+
+
 def write_csv(path: Path, rows: list[dict], columns: list[str]) -> str:
     pd.DataFrame(rows, columns=columns).to_csv(path, index=False)
     return str(path)
@@ -124,14 +132,9 @@ def write_study(root: Path) -> dict:
             "cluster_id", "doc_id", "source_type", "date", "kept_doc_id", "kind", "similarity"]),
         "anchors": write_csv(results / "anchoring.csv", [{"status": "ok"}], ["status"]),
         "reliability": write_csv(results / "agreement.csv", [
-            {"level": "concept", "concept_id": "__overall__", "n_units": 3, "n_units_coded": 2,
-             "percent_agreement": 0.9, "cohen_kappa": 0.8, "krippendorff_alpha": 0.79,
-             "alpha_ci_low": 0.5, "alpha_ci_high": 1.0},
-            {"level": "concept", "concept_id": "a1", "n_units": 3, "n_units_coded": 2,
-             "percent_agreement": 0.9, "cohen_kappa": 0.8, "krippendorff_alpha": 0.79,
-             "alpha_ci_low": 0.5, "alpha_ci_high": 1.0}],
-            ["level", "concept_id", "n_units", "n_units_coded", "percent_agreement",
-             "cohen_kappa", "krippendorff_alpha", "alpha_ci_low", "alpha_ci_high"]),
+            {**AGREEMENT_ROW, "concept_id": "__overall__"}, {**AGREEMENT_ROW, "concept_id": "a1"},
+            {**AGREEMENT_ROW, "concept_id": "a2", "n_positive_units": 1, "enough_positive": False}],
+            list(AGREEMENT_ROW)),
         "disagreements": write_csv(results / "disagreements.csv", [
             {"doc_id": "P01", "seg_id": 1, "text": EVIL, "coder_a": "a1", "coder_b": ""}],
             ["doc_id", "seg_id", "text", "coder_a", "coder_b"]),

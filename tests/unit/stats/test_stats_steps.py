@@ -7,19 +7,20 @@ import json
 import pandas as pd
 import pytest
 
+from gtflow.contracts import frame
 from gtflow.errors import InputError
 from gtflow.stats.steps import run_reliability, saturation_coders
 
 
-def _codings(rows: list[tuple[str, str, str, str]]) -> pd.DataFrame:
-    return pd.DataFrame([{"doc_id": d, "seg_id": s, "start": 0, "end": 1, "concept_id": c,
-                          "category_id": c.upper(), "main_category_id": "M", "coder": coder,
-                          "origin": "csv", "rule": ""} for d, s, c, coder in rows])
+def _codings(rows: list[tuple[str, int, str, str]]) -> pd.DataFrame:
+    return frame("codings", [{"doc_id": d, "seg_id": s, "start": 0, "end": 1, "concept_id": c,
+                              "category_id": c.upper(), "main_category_id": "M", "coder": coder,
+                              "origin": "csv"} for d, s, c, coder in rows])
 
 
 def test_saturation_coders_never_pool_auto_and_humans_unasked():
-    both = _codings([("d1", "s1", "a1", "auto"), ("d1", "s1", "a1", "coder_a"),
-                     ("d2", "s1", "a1", "coder_b")])
+    both = _codings([("d1", 1, "a1", "auto"), ("d1", 1, "a1", "coder_a"),
+                     ("d2", 1, "a1", "coder_b")])
     assert saturation_coders(both, []) == ["coder_a", "coder_b"]
     assert saturation_coders(both[both["coder"] == "auto"], []) == ["auto"]
     assert saturation_coders(both, ["auto", "coder_a"]) == ["auto", "coder_a"]
@@ -28,12 +29,12 @@ def test_saturation_coders_never_pool_auto_and_humans_unasked():
 
 
 def test_run_reliability_counts_reviewed_empty_documents_and_states_coverage(tmp_path):
-    segments = pd.DataFrame({"doc_id": ["d1", "d1", "d2", "d2", "d3"],
-                             "seg_id": ["s1", "s2", "s1", "s2", "s1"], "speaker": "A",
-                             "start": [0, 5, 0, 5, 0], "end": [5, 9, 5, 9, 4], "text": "t"})
-    codings = _codings([("d1", "s1", "a1", "coder_a"), ("d1", "s1", "a1", "coder_b"),
-                        ("d1", "s2", "a2", "coder_a"), ("d2", "s1", "a1", "coder_a"),
-                        ("d3", "s1", "a1", "auto")])
+    segments = frame("segments", [{"doc_id": d, "seg_id": s, "start": 5 * s, "end": 5 * s + 4,
+                                   "text": "t"} for d, s in [("d1", 1), ("d1", 2), ("d2", 1),
+                                                             ("d2", 2), ("d3", 1)]])
+    codings = _codings([("d1", 1, "a1", "coder_a"), ("d1", 1, "a1", "coder_b"),
+                        ("d1", 2, "a2", "coder_a"), ("d2", 1, "a1", "coder_a"),
+                        ("d3", 1, "a1", "auto")])
     codings.to_parquet(tmp_path / "codings.parquet")
     segments.to_parquet(tmp_path / "segments.parquet")
     out = {name: tmp_path / name for name in ("agreement.csv", "dis.csv", "summary.json")}
