@@ -183,16 +183,31 @@ def write_study(root: Path) -> dict:
     }
     for name, value in {
         "reliability_summary": {"assessed": True, "coders": ["coder_a", "coder_b"],
-                                "n_units": 3, "n_documents": 1, "bootstrap": 100},
+                                "n_units": 3, "n_documents": 1, "bootstrap": 100,
+                                "n_reviewed_empty": 0, "min_positive_units": 5},
         "saturation": {"documents": ["I01", "I02"], "sources": ["interview"],
                        "settings": {"base_size": 1, "run_length": 1, "threshold": 0.05,
                                     "francis_initial": 1, "francis_stop": 1,
                                     "permutations": 10},
-                       "levels": {"concept": {"codes": 2, "francis_stop_at": None,
-                                              "guest": {"saturated": False},
-                                              "guest_runs": [], "chao2": {"s_obs": 2,
-                                                                          "chao2": 3.0}}},
-                       "holdout": {"documents": ["I02"], "new_items": 0, "saturated": True}},
+                       "coders": ["coder_a", "coder_b"],
+                       "levels": {"concept": {
+                           "codes": 2, "francis_stop_at": None,
+                           "guest": {"saturated": True, "point": "1+1", "k": 1, "run_length": 1,
+                                     "base_size": 1, "codes_in_base": 2, "new_in_run": 0,
+                                     "new_share": 0.0, "share_of_all_codes": 1.0},
+                           "guest_orders": {"orders": 10, "saturated_orders": 9, "median": 2,
+                                            "low": 2, "high": None},
+                           "guest_runs": [], "chao2": {"s_obs": 2, "chao2": 3.0, "se": 1.2,
+                                                       "ci_low": 2.1, "ci_high": 9.5,
+                                                       "m": 2, "q1": 2, "q2": 0}},
+                           "category": {"codes": 1, "francis_stop_at": None, "guest": {},
+                                        "chao2": {"s_obs": 1, "chao2": None, "m": 1}}},
+                       "holdout": {"documents": ["I02"], "new_items": 0, "alpha": 0.05,
+                                   "by_level": {"concept": {
+                                       "n_items": 2, "n_holdout_docs": 1, "observed": 0,
+                                       "random_mean": 0.5, "share_random_le_observed": 0.5,
+                                       "random_holdouts": 1000,
+                                       "verdict": "not_fewer_than_chance"}}}},
         "mechanisms": {"n_documents": 3},
     }.items():
         target = results / f"{name}.json"
