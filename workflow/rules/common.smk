@@ -7,6 +7,7 @@ from snakemake.utils import min_version
 import gtflow
 from gtflow.config import complete_config
 from gtflow.errors import InputError
+from gtflow.ingest.posts import fields_for_file
 from gtflow.study import StudyFiles
 
 min_version("9.0")
@@ -50,6 +51,12 @@ def page_file(wildcards):
 
 def posts_file(wildcards):
     return STUDY.posts[wildcards.stem]
+
+
+def post_fields(wildcards):
+    return fields_for_file(
+        Path(posts_file(wildcards)).name, config["ingest"]["posts"]["fields"]
+    )
 
 
 def roster_file(wildcards):

@@ -23,6 +23,7 @@ def ingest_page_file(raw: str | Path, manifest: str | Path, out: str | Path,
     write_parquet(out, ingest_page(raw, manifest, excluded))
 
 
-def ingest_posts_file(raw: str | Path, out: str | Path) -> None:
-    """Post export -> one document per post."""
-    write_parquet(out, ingest_posts(raw))
+def ingest_posts_file(raw: str | Path, out: str | Path, fields: dict | None = None,
+                      year: int | None = None, timezone: str = "UTC") -> None:
+    """Post export -> one document per post (``fields``: this export's column mapping)."""
+    write_parquet(out, ingest_posts(raw, fields, year, timezone))
