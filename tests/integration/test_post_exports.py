@@ -13,7 +13,7 @@ from studykit import snakemake
 from gtflow.init import init_study
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit" / "ingest"))
-from test_ingest_posts import WEIBO_SEARCH_FIELDS, write_weibo_search  # noqa: E402
+from test_ingest_posts import WEIBO_SEARCH_FIELDS, write_weibo_search
 
 pytestmark = pytest.mark.integration
 

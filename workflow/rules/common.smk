@@ -120,6 +120,7 @@ def final_targets(wildcards):
         "results/exports/case_by_category.sav",
         "results/exports/case_by_category.dta",
         "results/exports/project.qdpx",
+        "results/exports/codebook.qdc",
         "results/tables/data_dictionary.csv",
     ]
     if STUDY.roster:

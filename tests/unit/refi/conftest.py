@@ -9,6 +9,7 @@ import pytest
 SHARED = Path(__file__).resolve().parents[4] / "shared" / "refi-qda"
 NVIVO_SAMPLE = SHARED / "nvivo12win-sample.qdpx"
 PROJECT_XSD = SHARED / "Project.xsd"
+CODEBOOK_XSD = SHARED / "Codebook.xsd"
 
 
 @pytest.fixture(scope="session")
@@ -25,3 +26,11 @@ def project_xsd() -> Path:
         pytest.skip(f"REFI-QDA Project.xsd not available (expected {PROJECT_XSD}); "
                     "schema validation needs the shared folder next to the checkout")
     return PROJECT_XSD
+
+
+@pytest.fixture(scope="session")
+def codebook_xsd() -> Path:
+    if not CODEBOOK_XSD.is_file():
+        pytest.skip(f"REFI-QDA Codebook.xsd not available (expected {CODEBOOK_XSD}); "
+                    "schema validation needs the shared folder next to the checkout")
+    return CODEBOOK_XSD
