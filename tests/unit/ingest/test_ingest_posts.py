@@ -226,3 +226,21 @@ def test_the_config_schema_checks_a_mapping_and_names_a_misspelt_field():
     with pytest.raises(InputError, match="key 'ingest.posts.fields.weibo_search_\\*.csv.txt': "
                                          "unknown key; did you mean 'text'"):
         complete_config({"ingest": {"posts": {"fields": {"weibo_search_*.csv": {"txt": "微博正文"}}}}})
+
+
+def test_validate_reads_each_export_through_its_mapping(tmp_path):
+    import yaml
+
+    from gtflow.init import init_study
+    from gtflow.validate import validate_study
+
+    init_study(tmp_path / "s")
+    write_weibo_search(tmp_path / "s" / "data" / "raw" / "web" / "posts" / "weibo_search_app.csv")
+    config_path = tmp_path / "s" / "config" / "config.yaml"
+    config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
+    unmapped = validate_study(tmp_path / "s")
+    assert any("map other column names with ingest.posts.fields" in p for p in unmapped.problems)
+    config["ingest"]["posts"]["fields"] = {"weibo_search_*.csv": WEIBO_SEARCH_FIELDS}
+    config_path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    mapped = validate_study(tmp_path / "s")
+    assert mapped.problems == [] and "data/raw/web/posts/weibo_search_app.csv" in mapped.checked
