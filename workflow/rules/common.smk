@@ -7,6 +7,7 @@ from snakemake.utils import min_version
 import gtflow
 from gtflow.config import complete_config
 from gtflow.errors import InputError
+from gtflow.ingest.posts import fields_for_file
 from gtflow.resources import template_dir
 from gtflow.study import StudyFiles
 
@@ -51,6 +52,12 @@ def page_file(wildcards):
 
 def posts_file(wildcards):
     return STUDY.posts[wildcards.stem]
+
+
+def post_fields(wildcards):
+    return fields_for_file(
+        Path(posts_file(wildcards)).name, config["ingest"]["posts"]["fields"]
+    )
 
 
 def roster_file(wildcards):
@@ -114,6 +121,7 @@ def final_targets(wildcards):
         "results/exports/case_by_category.sav",
         "results/exports/case_by_category.dta",
         "results/exports/project.qdpx",
+        "results/exports/codebook.qdc",
         "results/tables/data_dictionary.csv",
     ]
     if STUDY.roster:
