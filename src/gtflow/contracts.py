@@ -181,10 +181,13 @@ TABLES: dict[str, Table] = {t.name: t for t in (
           note="rule parts ranked by how often they misfire on reviewed documents"),
     # reliability
     Table("agreement", "results/reliability/agreement.csv", "reliability",
-          _columns("level:str concept_id:str n_units:int n_units_coded:int "
-                   "percent_agreement:float? cohen_kappa:float? krippendorff_alpha:float? "
-                   "alpha_ci_low:float? alpha_ci_high:float?"),
-          note="per level and concept, and __overall__ per level"),
+          _columns("level:str concept_id:str n_units:int n_positive_units:int "
+                   "positive_agreement:float? cohen_kappa:float? gwet_ac1:float? "
+                   "ac1_ci_low:float? ac1_ci_high:float? krippendorff_alpha:float? "
+                   "alpha_ci_low:float? alpha_ci_high:float? ci_resamples:int "
+                   "alpha_ci_usable:int enough_positive:bool"),
+          note="per level and concept, and __overall__ per level; units = segments of "
+               "documents two coders reviewed"),
     Table("disagreements", "results/reliability/disagreements.csv", "reliability",
           _columns("doc_id:str seg_id:int text:str"), extra="str",
           extra_note="one column per compared coder: the concept ids applied, '; '-joined",
@@ -197,6 +200,14 @@ TABLES: dict[str, Table] = {t.name: t for t in (
     Table("holdout", "results/saturation/holdout.csv", "saturation",
           _columns("level:str id:str n_holdout_docs:int holdout_docs:str"),
           note="codes and edges found only in held-out documents"),
+    Table("holdout_reference", "results/saturation/holdout_reference.csv", "saturation",
+          _columns("level:str n_items:int n_holdout_docs:int observed:int random_mean:float "
+                   "share_random_le_observed:float random_holdouts:int"),
+          note="per level and for edges: found only in the holdout vs random holdouts"),
+    Table("guest_sensitivity", "results/saturation/guest_sensitivity.csv", "saturation",
+          _columns("level:str base_size:int run_length:int threshold:float saturated:bool "
+                   "point:str? k:int? codes_in_base:int? new_in_run:int? new_share:float?"),
+          note="Guest et al. (2020) saturation point per base x run x threshold"),
     # mechanisms
     Table("case_by_main_category", "results/mechanisms/case_by_main_category.csv",
           "mechanisms", _columns(_CASE), extra="int", extra_note=_CASE_NOTE,

@@ -13,6 +13,8 @@ rule report_context:
         disagreements="results/reliability/disagreements.csv",
         curves="results/saturation/curves.csv",
         holdout="results/saturation/holdout.csv",
+        holdout_reference="results/saturation/holdout_reference.csv",
+        guest_sensitivity="results/saturation/guest_sensitivity.csv",
         saturation="results/saturation/summary.json",
         case_main="results/mechanisms/case_by_main_category.csv",
         cooccurrence="results/mechanisms/cooccurrence.csv",

@@ -1,5 +1,5 @@
-"""The export stage's REFI-QDA steps: the study's clean texts, codebook and codings as .qdpx;
-and the auto codings alone, for review in a QDA program."""
+"""The export stage's REFI-QDA steps: the study's clean texts, codebook and codings as .qdpx,
+its codebook alone as .qdc, and the auto codings alone, for review in a QDA program."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from gtflow.coding.codebook import load_codebook
 from gtflow.coding.review import rejected_codings, review_project_codings
 from gtflow.config import load_yaml
 from gtflow.contracts import read_table
-from gtflow.refi.writer import write_project
+from gtflow.refi.writer import write_codebook, write_project
 
 
 def counted_documents(documents: str | Path) -> pd.DataFrame:
@@ -43,3 +44,10 @@ def export_review_project(documents: str | Path, codings: str | Path, review: st
     write_project(out, sources=[(d, d, t) for d, t in zip(docs["doc_id"], docs["clean_text"])],
                   codebook=load_yaml(codebook), codings=review_project_codings(auto),
                   project_name=f"{project_name}_review")
+
+
+def export_study_codebook(codebook: str | Path, out: str | Path) -> None:
+    """Write results/exports/codebook.qdc (REFI Codebook Exchange) from config/codebook.yaml."""
+    book = load_codebook(codebook)
+    write_codebook(out, {"core": book.core, "main_categories": book.main_categories,
+                         "categories": book.categories, "concepts": book.concepts})

@@ -45,7 +45,7 @@ def saturation_markers(context: dict) -> dict[str, dict]:
     markers = {}
     for row in sat.get("levels", []):
         guest = row.get("guest") or {}
-        point = guest.get("base_size", 0) + guest.get("run_length", 0) if guest else None
+        point = (guest.get("k") or 0) + (guest.get("run_length") or 0) if guest else None
         markers[row["level"]] = {"guest": point or None}
     markers["holdout"] = {"first": documents[0] if documents else None}
     return markers

@@ -60,6 +60,14 @@ TEXTS = {
 }
 
 
+AGREEMENT_ROW = {
+    "level": "concept", "concept_id": "a1", "n_units": 3, "n_positive_units": 2,
+    "positive_agreement": 0.8, "cohen_kappa": 0.8, "gwet_ac1": 0.85, "ac1_ci_low": 0.6,
+    "ac1_ci_high": 1.0, "krippendorff_alpha": 0.79, "alpha_ci_low": 0.5, "alpha_ci_high": 1.0,
+    "ci_resamples": 100, "alpha_ci_usable": 97, "enough_positive": True,
+}
+
+
 def write_csv(path: Path, rows: list[dict], columns: list[str]) -> str:
     pd.DataFrame(rows, columns=columns).to_csv(path, index=False)
     return str(path)
@@ -156,14 +164,9 @@ def write_study(root: Path) -> dict:
             "cluster_id", "doc_id", "source_type", "date", "kept_doc_id", "kind", "similarity"]),
         "anchors": write_csv(results / "anchoring.csv", [{"status": "ok"}], ["status"]),
         "reliability": write_csv(results / "agreement.csv", [
-            {"level": "concept", "concept_id": "__overall__", "n_units": 3, "n_units_coded": 2,
-             "percent_agreement": 0.9, "cohen_kappa": 0.8, "krippendorff_alpha": 0.79,
-             "alpha_ci_low": 0.5, "alpha_ci_high": 1.0},
-            {"level": "concept", "concept_id": "a1", "n_units": 3, "n_units_coded": 2,
-             "percent_agreement": 0.9, "cohen_kappa": 0.8, "krippendorff_alpha": 0.79,
-             "alpha_ci_low": 0.5, "alpha_ci_high": 1.0}],
-            ["level", "concept_id", "n_units", "n_units_coded", "percent_agreement",
-             "cohen_kappa", "krippendorff_alpha", "alpha_ci_low", "alpha_ci_high"]),
+            {**AGREEMENT_ROW, "concept_id": "__overall__"}, {**AGREEMENT_ROW, "concept_id": "a1"},
+            {**AGREEMENT_ROW, "concept_id": "a2", "n_positive_units": 1, "enough_positive": False}],
+            list(AGREEMENT_ROW)),
         "disagreements": write_csv(results / "disagreements.csv", [
             {"doc_id": "P01", "seg_id": 1, "text": EVIL, "coder_a": "a1", "coder_b": ""}],
             ["doc_id", "seg_id", "text", "coder_a", "coder_b"]),
@@ -238,16 +241,31 @@ def write_study(root: Path) -> dict:
     }
     for name, value in {
         "reliability_summary": {"assessed": True, "coders": ["coder_a", "coder_b"],
-                                "n_units": 3, "n_documents": 1, "bootstrap": 100},
+                                "n_units": 3, "n_documents": 1, "bootstrap": 100,
+                                "n_reviewed_empty": 0, "min_positive_units": 5},
         "saturation": {"documents": ["I01", "I02"], "sources": ["interview"],
                        "settings": {"base_size": 1, "run_length": 1, "threshold": 0.05,
                                     "francis_initial": 1, "francis_stop": 1,
                                     "permutations": 10},
-                       "levels": {"concept": {"codes": 2, "francis_stop_at": None,
-                                              "guest": {"saturated": False},
-                                              "guest_runs": [], "chao2": {"s_obs": 2,
-                                                                          "chao2": 3.0}}},
-                       "holdout": {"documents": ["I02"], "new_items": 0, "saturated": True}},
+                       "coders": ["coder_a", "coder_b"],
+                       "levels": {"concept": {
+                           "codes": 2, "francis_stop_at": None,
+                           "guest": {"saturated": True, "point": "1+1", "k": 1, "run_length": 1,
+                                     "base_size": 1, "codes_in_base": 2, "new_in_run": 0,
+                                     "new_share": 0.0, "share_of_all_codes": 1.0},
+                           "guest_orders": {"orders": 10, "saturated_orders": 9, "median": 2,
+                                            "low": 2, "high": None},
+                           "guest_runs": [], "chao2": {"s_obs": 2, "chao2": 3.0, "se": 1.2,
+                                                       "ci_low": 2.1, "ci_high": 9.5,
+                                                       "m": 2, "q1": 2, "q2": 0}},
+                           "category": {"codes": 1, "francis_stop_at": None, "guest": {},
+                                        "chao2": {"s_obs": 1, "chao2": None, "m": 1}}},
+                       "holdout": {"documents": ["I02"], "new_items": 0, "alpha": 0.05,
+                                   "by_level": {"concept": {
+                                       "n_items": 2, "n_holdout_docs": 1, "observed": 0,
+                                       "random_mean": 0.5, "share_random_le_observed": 0.5,
+                                       "random_holdouts": 1000,
+                                       "verdict": "not_fewer_than_chance"}}}},
         "mechanisms": {"n_documents": 3, "evidence_mode": "validated", "n_codings_excluded": 1,
                        "n_codings_all": 3, "excluded_concepts": ["a2"],
                        "unvalidated_concepts": [], "n_unvalidated_codings": 0,
@@ -272,9 +290,9 @@ def tiny_config(language: str = "en") -> dict:
 def build_report(root: Path, language: str = "en") -> dict[str, Path]:
     """Context, figures, .qmd and HTML of the tiny study under ``root``; their paths."""
     from gtflow.report.steps import build_report_context, render_report_html, write_report_qmd
+    from gtflow.resources import template_dir
 
-    repo = Path(__file__).resolve().parents[3]
-    templates = repo / "workflow" / "templates"
+    templates = template_dir()
     paths = write_study(root)
     out = root / "reports"
     outputs = {"context": str(root / "results" / "context.json"),
