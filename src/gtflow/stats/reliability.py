@@ -260,60 +260,57 @@ class _UnitSums:
     With m coders who reviewed a unit and k of them applying the code: ``m``, ``ones`` = k,
     ``pairs_mixed`` = k(m-k)/(m-1) (Krippendorff's o01 contribution), ``pairs_agree`` =
     [k(k-1) + (m-k)(m-k-1)] / (m(m-1)) (Gwet's per-unit agreement), ``share`` = k/m,
-    ``pos_pairs`` = k(k-1) and ``pos_any`` = k(m-1) (specific positive agreement).
-    Coefficients are ratios of (weighted) sums of these over units, so a bootstrap resample is
-    a weight vector.
+    ``pos_pairs`` = k(k-1) and ``pos_any`` = k(m-1) (specific positive agreement), and
+    ``units`` = 1. Coefficients are ratios of (weighted) sums of these over units, so a
+    bootstrap resample is a weight vector, and the pooled row is the sum over codes.
     """
 
+    NAMES = ("units", "m", "ones", "pairs_mixed", "pairs_agree", "share", "pos_pairs", "pos_any")
+
     def __init__(self, ones: np.ndarray, m: np.ndarray):
-        self.m = np.broadcast_to(m.astype(float), ones.shape)
         k = ones.astype(float)
-        self.ones = k
-        self.pairs_mixed = k * (self.m - k) / (self.m - 1)
-        self.pairs_agree = (k * (k - 1) + (self.m - k) * (self.m - k - 1)) / (self.m * (self.m - 1))
-        self.share = k / self.m
-        self.pos_pairs = k * (k - 1)
-        self.pos_any = k * (self.m - 1)
+        m = np.broadcast_to(m.astype(float), k.shape)
+        self.values = {
+            "units": np.ones_like(k), "m": m, "ones": k,
+            "pairs_mixed": k * (m - k) / (m - 1),
+            "pairs_agree": (k * (k - 1) + (m - k) * (m - k - 1)) / (m * (m - 1)),
+            "share": k / m, "pos_pairs": k * (k - 1), "pos_any": k * (m - 1),
+        }
 
-    def pooled(self) -> _UnitSums:
-        """One row whose units are all (code, unit) pairs."""
-        pooled = object.__new__(_UnitSums)
-        for name, value in vars(self).items():
-            setattr(pooled, name, value.reshape(1, -1))
-        return pooled
-
-    def total(self, name: str, weights: np.ndarray | None = None) -> np.ndarray:
-        """Sum over units per code (rows = codes), or weights @ per-unit values (replicates ×
-        codes) when bootstrap weights are given."""
-        value = getattr(self, name)
-        return value.sum(axis=1) if weights is None else weights @ value.T
+    def totals(self, weights: np.ndarray | None = None) -> dict[str, np.ndarray]:
+        """Each sum over units per code (shape: codes), or weights @ values (replicates ×
+        codes) when bootstrap weights (replicates × units) are given."""
+        return {name: value.sum(axis=1) if weights is None else weights @ value.T
+                for name, value in self.values.items()}
 
 
-def _alpha_from(sums: _UnitSums, weights: np.ndarray | None = None) -> np.ndarray:
+def _pooled(totals: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The totals of all (code, unit) pairs: per-code totals summed over codes."""
+    return {name: value.sum(axis=-1, keepdims=True) for name, value in totals.items()}
+
+
+def _alpha_from(t: dict[str, np.ndarray]) -> np.ndarray:
     """Nominal alpha for binary data (Krippendorff 2011): 1 - (n-1) o01 / (n0 n1)."""
-    n, n1 = sums.total("m", weights), sums.total("ones", weights)
+    n, n1 = t["m"], t["ones"]
     n0 = n - n1
     with np.errstate(divide="ignore", invalid="ignore"):
-        alpha = 1 - (n - 1) * sums.total("pairs_mixed", weights) / (n0 * n1)
+        alpha = 1 - (n - 1) * t["pairs_mixed"] / (n0 * n1)
     return np.where(n0 * n1 > 0, alpha, np.nan)
 
 
-def _ac1_from(sums: _UnitSums, weights: np.ndarray | None = None) -> np.ndarray:
+def _ac1_from(t: dict[str, np.ndarray]) -> np.ndarray:
     """Gwet's AC1 for binary data (q = 2): p_e = 2 pi (1 - pi) <= 1/2, so always defined."""
-    units = sums.m.shape[1] if weights is None else weights.sum(axis=1, keepdims=True)
     with np.errstate(divide="ignore", invalid="ignore"):
-        p_a = sums.total("pairs_agree", weights) / units
-        pi = sums.total("share", weights) / units
+        p_a, pi = t["pairs_agree"] / t["units"], t["share"] / t["units"]
     p_e = 2 * pi * (1 - pi)
     return (p_a - p_e) / (1 - p_e)
 
 
-def _positive_agreement_from(sums: _UnitSums) -> np.ndarray:
+def _positive_agreement_from(t: dict[str, np.ndarray]) -> np.ndarray:
     """Specific positive agreement sum k(k-1) / sum k(m-1); for two coders 2 n11 / (2 n11 +
     n10 + n01). NaN when no coder applied the code."""
-    pos_any = sums.total("pos_any")
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(pos_any > 0, sums.total("pos_pairs") / pos_any, np.nan)
+        return np.where(t["pos_any"] > 0, t["pos_pairs"] / t["pos_any"], np.nan)
 
 
 def _binary_kappa(first: np.ndarray, second: np.ndarray) -> np.ndarray:
@@ -351,8 +348,9 @@ def _binary_agreement(values: np.ndarray, reviewed: np.ndarray, n_boot: int, see
     n_coders, n_codes, n_units = values.shape
     values = values * reviewed[:, None, :]
     m = reviewed.sum(axis=0)
-    per_code = _UnitSums(values.sum(axis=0), m[None, :])
-    pooled = per_code.pooled()
+    sums = _UnitSums(values.sum(axis=0), m[None, :])
+    per_code = sums.totals()
+    pooled = _pooled(per_code)
 
     alpha = np.r_[_alpha_from(per_code), _alpha_from(pooled)]
     ac1 = np.r_[_ac1_from(per_code), _ac1_from(pooled)]
@@ -360,12 +358,11 @@ def _binary_agreement(values: np.ndarray, reviewed: np.ndarray, n_boot: int, see
     for block in _bootstrap_index_chunks(n_units, n_boot, seed):
         offsets = (np.arange(len(block))[:, None] * n_units + block).ravel()
         weights = np.bincount(offsets, minlength=block.size).reshape(len(block), n_units)
-        weights = weights.astype(float)
-        pooled_weights = np.tile(weights, n_codes)
-        replicates_alpha.append(np.hstack([_alpha_from(per_code, weights),
-                                           _alpha_from(pooled, pooled_weights)]))
-        replicates_ac1.append(np.hstack([_ac1_from(per_code, weights),
-                                         _ac1_from(pooled, pooled_weights)]))
+        resampled = sums.totals(weights.astype(float))
+        resampled_pooled = _pooled(resampled)
+        replicates_alpha.append(np.hstack([_alpha_from(resampled),
+                                           _alpha_from(resampled_pooled)]))
+        replicates_ac1.append(np.hstack([_ac1_from(resampled), _ac1_from(resampled_pooled)]))
     alpha_ci = _intervals(np.vstack(replicates_alpha), ci)
     ac1_ci = _intervals(np.vstack(replicates_ac1), ci)
 
@@ -374,7 +371,7 @@ def _binary_agreement(values: np.ndarray, reviewed: np.ndarray, n_boot: int, see
         pooled_kappa = _binary_kappa(values[0].reshape(1, -1), values[1].reshape(1, -1))[0]
     else:
         kappa, pooled_kappa = np.full(n_codes, np.nan), np.nan
-    positive = per_code.ones > 0
+    positive = sums.values["ones"] > 0
     return pd.DataFrame({
         "n_units": np.r_[np.full(n_codes, n_units), n_units * n_codes].astype(np.int64),
         "n_positive_units": np.r_[positive.sum(axis=1), positive.sum()].astype(np.int64),
