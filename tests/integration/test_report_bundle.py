@@ -12,7 +12,7 @@ from studykit import REPO_ROOT, snakemake
 
 pytestmark = pytest.mark.integration
 
-FIGURES = ("saturation.svg", "heatmap.svg", "timeline.svg", "model.svg")
+FIGURES = ("saturation.svg", "heatmap.svg", "timeline.svg", "model.svg", "validity.svg")
 TABLES = ("concept_frequencies.csv", "category_frequencies.csv", "main_category_frequencies.csv",
           "case_by_main_category.csv", "agreement.csv", "edges.csv", "recommendations.csv")
 
