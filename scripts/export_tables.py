@@ -8,9 +8,7 @@ run_step(
     codings=snakemake.input.codings,
     documents=snakemake.input.documents,
     codebook=snakemake.input.codebook,
-    model=snakemake.input.model,
     case_main=snakemake.input.case_main,
     case_category=snakemake.input.case_category,
-    settings=snakemake.params.settings,
     outputs=dict(snakemake.output.items()),
 )

@@ -7,6 +7,7 @@ from snakemake.utils import min_version
 import gtflow
 from gtflow.config import complete_config
 from gtflow.errors import InputError
+from gtflow.ingest.posts import fields_for_file
 from gtflow.memos import memo_files
 from gtflow.resources import template_dir
 from gtflow.study import StudyFiles
@@ -54,6 +55,12 @@ def posts_file(wildcards):
     return STUDY.posts[wildcards.stem]
 
 
+def post_fields(wildcards):
+    return fields_for_file(
+        Path(posts_file(wildcards)).name, config["ingest"]["posts"]["fields"]
+    )
+
+
 def roster_file(wildcards):
     return [STUDY.roster] if STUDY.roster else []
 
@@ -98,6 +105,10 @@ def memo_inputs(wildcards):
     return memo_files(".")
 
 
+def review_files(wildcards):
+    return STUDY.reviews
+
+
 def data_card(wildcards):
     return [STUDY.data_card] if STUDY.data_card else []
 
@@ -120,6 +131,8 @@ def final_targets(wildcards):
         "results/exports/case_by_category.sav",
         "results/exports/case_by_category.dta",
         "results/exports/project.qdpx",
+        "results/exports/review.qdpx",
+        "results/exports/codebook.qdc",
         "results/tables/data_dictionary.csv",
     ]
     if STUDY.roster:

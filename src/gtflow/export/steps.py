@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from gtflow.coding.codebook import load_codebook, load_model
+from gtflow.coding.codebook import load_codebook
 from gtflow.contracts import read_table, write_table
 from gtflow.export.spss import export_frame, write_dta, write_sav
 from gtflow.export.tables import (
@@ -18,7 +18,6 @@ from gtflow.export.tables import (
     frequency_table,
 )
 from gtflow.mechanisms.cases import code_table, corpus_documents, evidence_codings, placed_codings
-from gtflow.mechanisms.evidence import EVIDENCE_DESCRIPTIONS, evidence_listing
 
 log = logging.getLogger(__name__)
 #: The declared table (gtflow.contracts) of each tidy table whose name differs from its stem.
@@ -37,8 +36,7 @@ def export_spss(case_category: str | Path, codebook: str | Path, sav: str | Path
 
 
 def tidy_tables(codings: pd.DataFrame, documents: pd.DataFrame, codebook, case_main: pd.DataFrame,
-                case_category: pd.DataFrame, model: dict,
-                evidence_quote_chars: int) -> dict[str, pd.DataFrame]:
+                case_category: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """Every table of results/tables/ (without the dictionary), keyed by file stem."""
     docs = corpus_documents(documents)
     hierarchy = codebook.hierarchy()
@@ -47,9 +45,6 @@ def tidy_tables(codings: pd.DataFrame, documents: pd.DataFrame, codebook, case_m
               for name, level in TABLE_DESCRIPTIONS.items()}
     tables["case_by_main_category"] = case_main
     tables["case_by_category"] = case_category
-    tables["evidence"] = evidence_listing(evidence, code_table(codebook), model,
-                                          dict(zip(docs["doc_id"], docs["clean_text"])),
-                                          evidence_quote_chars)
     return tables
 
 
@@ -60,24 +55,22 @@ def table_descriptions(tables: dict[str, pd.DataFrame], codes: pd.DataFrame) -> 
         tables["case_by_main_category"], codes, "main category")
     descriptions["case_by_category"] = case_column_descriptions(
         tables["case_by_category"], codes, "category")
-    descriptions["evidence"] = EVIDENCE_DESCRIPTIONS
     return descriptions
 
 
 def export_tables(codings: str | Path, documents: str | Path, codebook: str | Path,
-                  model: str | Path, case_main: str | Path, case_category: str | Path,
-                  settings: dict, outputs: dict[str, str]) -> None:
+                  case_main: str | Path, case_category: str | Path,
+                  outputs: dict[str, str]) -> None:
     """Write the tidy tables of results/tables/ and data_dictionary.csv.
 
     ``outputs`` maps each table's file stem (concept_frequencies, category_frequencies,
-    main_category_frequencies, case_by_main_category, case_by_category, evidence,
-    data_dictionary) to its path; ``settings`` is config's mechanisms section.
+    main_category_frequencies, case_by_main_category, case_by_category, data_dictionary) to
+    its path.
     """
     book = load_codebook(codebook)
     tables = tidy_tables(read_table("codings", codings), read_table("documents", documents), book,
                          read_table("case_by_main_category", case_main),
-                         read_table("case_by_category", case_category),
-                         load_model(model, book), int(settings["evidence_quote_chars"]))
+                         read_table("case_by_category", case_category))
     dictionary = data_dictionary(tables, table_descriptions(tables, code_table(book)))
     for name, frame in tables.items():
         write_table(TIDY_TABLES.get(name, name), frame, outputs[name])

@@ -1,96 +1,59 @@
-"""The full evidence listing behind every count: ``results/tables/evidence.csv``.
+"""Which codings count as evidence: ``mechanisms.evidence`` = all | validated | human.
 
-One row per evidence coding (see :mod:`gtflow.mechanisms.cases`: one coding per
-``(doc_id, seg_id, concept_id)``, manual preferred) under each item that counts it:
+* ``all`` — every coding (the auto-coder's and every human's).
+* ``validated`` (default) — human codings, plus the auto-coder's codings of concepts whose rules
+  pass ``code.min_auto_f1`` against the human coders, or that no human reference judged at all
+  (those are counted but flagged as *unvalidated*; see :func:`gtflow.coding.validity.concept_status`).
+* ``human`` — human codings only.
 
-* a **code** (concept, category, main category): every evidence coding of the code or of a
-  concept below it — the rows behind the code's ``documents`` and ``codings`` counts;
-* a **model edge** ``A->B``: in every document where both ends are present (the documents
-  behind ``edges.csv``'s ``documents``), the codings of either end, ``role`` saying which.
-
-The quote is the coding's span of the clean text, cut to ``quote_chars`` characters with "…";
-``start``/``end`` always cite the whole coded span.
+In every mode auto codings a reviewer rejected are already gone (``code_merge`` removes them)
+and accepted ones count through the reviewer's confirming coding (origin ``review``).
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from gtflow.mechanisms.cases import codings_under
-from gtflow.mechanisms.model import documents_with, edge_key
+from gtflow.coding.validity import AUTO
 
-EVIDENCE_COLUMNS = ["item_type", "item_id", "level", "role", "doc_id", "source_type", "seg_id",
-                    "start", "end", "concept_id", "coder", "origin", "rule", "quote", "truncated"]
-CODE_LEVELS = ("concept", "category", "main_category")
-ELLIPSIS = "…"
-#: Column descriptions for the data dictionary.
-EVIDENCE_DESCRIPTIONS = {
-    "item_type": "code (a concept, category or main category) or edge (a model edge).",
-    "item_id": "The code id, or the edge as from->to.",
-    "level": "concept, category or main_category for codes; edge for edges.",
-    "role": "For edges: source or target, the end of the edge this coding is evidence of; "
-            "empty for codes.",
-    "doc_id": "Document id.",
-    "source_type": "Source type of the document: interview, web_page or web_post.",
-    "seg_id": "Sentence segment the coding is anchored to (results/clean/segments.parquet).",
-    "start": "Start of the coded span: code-point offset into the clean text.",
-    "end": "End of the coded span (exclusive).",
-    "concept_id": "The concept coded (for a category or main category: the concept below it).",
-    "coder": "auto for the rule-based coder, otherwise the human coder's id.",
-    "origin": "auto, csv or qdpx.",
-    "rule": "The auto-coder rule that fired (e.g. any:phrase); empty for manual codings.",
-    "quote": "The coded text, cut to mechanisms.evidence_quote_chars characters (… marks a cut).",
-    "truncated": "True when the quote was cut.",
-}
+EVIDENCE_MODES = ("all", "validated", "human")
 
 
-def cut_quote(text: str, start: int, end: int, limit: int) -> tuple[str, bool]:
-    """The span's text with white space collapsed, cut to ``limit`` characters ("…" appended)."""
-    quote = " ".join(text[start:end].split())
-    if len(quote) <= limit:
-        return quote, False
-    return quote[:max(limit - len(ELLIPSIS), 1)].rstrip() + ELLIPSIS, True
+def select_evidence(placed: pd.DataFrame, mode: str,
+                    status: pd.DataFrame | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(codings that count, codings excluded) under one evidence mode.
 
-
-def listing_rows(rows: pd.DataFrame, item_type: str, item_id: str, level: str,
-                 role: str = "") -> pd.DataFrame:
-    """Evidence codings tagged with the item they support."""
-    return rows.assign(item_type=item_type, item_id=item_id, level=level, role=role)
-
-
-def evidence_listing(evidence: pd.DataFrame, codes: pd.DataFrame, model: dict,
-                     texts: dict[str, str], quote_chars: int) -> pd.DataFrame:
-    """evidence.csv: the supporting codings of every code and every model edge.
-
-    ``evidence`` are the evidence codings of :func:`gtflow.mechanisms.cases.evidence_codings`;
-    codes come in codebook order, edges in model order, rows within an item by document and
-    offset.
+    ``status`` is the per-concept table of :func:`gtflow.coding.validity.concept_status`
+    (needed for ``validated``; without it no concept has been judged, so none is excluded).
     """
-    level_of = dict(zip(codes["code_id"], codes["level"]))
-    frames = [listing_rows(codings_under(evidence, code, level), "code", code, level)
-              for code, level in zip(codes["code_id"], codes["level"]) if level in CODE_LEVELS]
-    for edge in model.get("edges", []):
-        source, target = edge["from"], edge["to"]
-        both = set(documents_with(evidence, source, level_of[source])["doc_id"]) & \
-            set(documents_with(evidence, target, level_of[target])["doc_id"])
-        for role, node in (("source", source), ("target", target)):
-            rows = codings_under(evidence, node, level_of[node])
-            frames.append(listing_rows(rows[rows["doc_id"].isin(both)], "edge",
-                                       edge_key(source, target), "edge", role))
-    frames = [f for f in frames if len(f)]
-    if not frames:
-        return pd.DataFrame(columns=EVIDENCE_COLUMNS)
-    listing = pd.concat(frames, ignore_index=True)
-    item_order = {code: i for i, code in enumerate(codes["code_id"])}
-    item_order.update({edge_key(e["from"], e["to"]): len(item_order) + i
-                       for i, e in enumerate(model.get("edges", []))})
-    listing["item_order"] = listing["item_id"].map(item_order)
-    listing = listing.sort_values(["item_order", "role", "doc_id", "start", "end", "concept_id",
-                                   "seg_id"], kind="stable").reset_index(drop=True)
-    quotes = [cut_quote(texts.get(d, ""), int(s), int(e), quote_chars)
-              for d, s, e in zip(listing["doc_id"], listing["start"], listing["end"])]
-    listing["quote"] = [q for q, _ in quotes]
-    listing["truncated"] = [t for _, t in quotes]
-    listing["rule"] = listing["rule"].fillna("").astype(str) if "rule" in listing else ""
-    return listing[EVIDENCE_COLUMNS]
+    if mode not in EVIDENCE_MODES:
+        raise ValueError(f"unknown evidence mode {mode!r}; expected one of {EVIDENCE_MODES}")
+    is_auto = placed["coder"] == AUTO
+    if mode == "all":
+        excluded = pd.Series(False, index=placed.index)
+    elif mode == "human":
+        excluded = is_auto
+    else:
+        failed = set() if status is None else set(
+            status.loc[status["status"] == "failed", "concept_id"])
+        excluded = is_auto & placed["concept_id"].isin(failed)
+    return placed[~excluded].reset_index(drop=True), placed[excluded].reset_index(drop=True)
 
+
+def concepts_with_status(status: pd.DataFrame | None, value: str) -> list[str]:
+    """Concept ids of one status, in codebook order."""
+    if status is None:
+        return []
+    return status.loc[status["status"] == value, "concept_id"].tolist()
+
+
+def support_changes(edges_all: pd.DataFrame, edges_mode: pd.DataFrame) -> list[dict]:
+    """Edges whose document support differs between ``all`` and the chosen mode."""
+    changes = []
+    for before, after in zip(edges_all.to_dict("records"), edges_mode.to_dict("records")):
+        if int(before["documents"]) != int(after["documents"]) or before["weak"] != after["weak"]:
+            changes.append({"edge": f"{before['from']}->{before['to']}",
+                            "documents_all": int(before["documents"]),
+                            "documents": int(after["documents"]),
+                            "weak_all": bool(before["weak"]), "weak": bool(after["weak"])})
+    return changes

@@ -24,9 +24,6 @@ RAW_CODEBOOK = {
                  {"id": "c2", "parent": "K2", "label": "概念二", "label_en": "Concept two"}],
 }
 
-MODEL = {"layers": [{"id": "x"}], "nodes": [{"id": "K1", "layer": "x"}, {"id": "K2", "layer": "x"}],
-         "edges": [{"from": "K1", "to": "K2"}], "recommendations": []}
-
 
 def study():
     documents = contracts.frame("documents", [
@@ -83,7 +80,6 @@ def write_inputs(tmp_path):
     codings.to_parquet(tmp_path / "codings.parquet")
     (tmp_path / "codebook.yaml").write_text(yaml.safe_dump(RAW_CODEBOOK, allow_unicode=True),
                                             encoding="utf-8")
-    (tmp_path / "model.yaml").write_text(yaml.safe_dump(MODEL), encoding="utf-8")
     cases = [{"case_id": "R1", "case_type": "respondent", "source_type": "interview",
               "n_documents": 2},
              {"case_id": "W1", "case_type": "web_page", "source_type": "web_page", "n_documents": 1},
@@ -98,13 +94,11 @@ def write_inputs(tmp_path):
 
 def run(tmp_path, out):
     names = ["concept_frequencies", "category_frequencies", "main_category_frequencies",
-             "case_by_main_category", "case_by_category", "evidence", "data_dictionary"]
+             "case_by_main_category", "case_by_category", "data_dictionary"]
     outputs = {n: str(tmp_path / out / f"{n}.csv") for n in names}
     export_tables(codings=tmp_path / "codings.parquet", documents=tmp_path / "documents.parquet",
-                  codebook=tmp_path / "codebook.yaml", model=tmp_path / "model.yaml",
-                  case_main=tmp_path / "case_main.csv",
-                  case_category=tmp_path / "case_category.csv",
-                  settings={"evidence_quote_chars": 200}, outputs=outputs)
+                  codebook=tmp_path / "codebook.yaml", case_main=tmp_path / "case_main.csv",
+                  case_category=tmp_path / "case_category.csv", outputs=outputs)
     return outputs
 
 
@@ -123,9 +117,3 @@ def test_tables_are_deterministic_and_fully_documented(tmp_path):
     assert "类二 / Cat two" in k2["description"].iloc[0]
     assert Path(first["case_by_main_category"]).read_bytes() == \
         (tmp_path / "case_main.csv").read_bytes()
-    evidence = pd.read_csv(first["evidence"], keep_default_na=False)
-    # c1 in I1 (two sentences), I2, W2 (W3 is W2's duplicate); c2 in W1; K1 and K2 never meet.
-    assert evidence.groupby("item_id")["doc_id"].apply(lambda d: sorted(set(d))).to_dict() == {
-        "M1": ["I1", "I2", "W1", "W2"], "K1": ["I1", "I2", "W2"], "K2": ["W1"],
-        "c1": ["I1", "I2", "W2"], "c2": ["W1"]}
-    assert set(evidence["quote"]) == {"一二三"}

@@ -47,7 +47,7 @@ MODEL = {
 }
 
 SETTINGS = {"weak_edge_threshold": 2, "quotes_per_item": 2, "quote_min_chars": 4,
-            "quote_max_chars": 40}
+            "quote_max_chars": 40, "evidence_quote_chars": 200}
 
 # doc_id -> (source_type, respondent_id, duplicate_of, [turns of sentences])
 DOCS = {

@@ -1,0 +1,60 @@
+"""The full evidence listing (results/tables/evidence.csv) on the hand-made study."""
+
+from __future__ import annotations
+
+from mech_corpus import MODEL, SETTINGS, codebook, codings, documents_and_segments
+
+from gtflow.mechanisms.cases import code_table, corpus_documents, evidence_codings, placed_codings
+from gtflow.mechanisms.listing import EVIDENCE_COLUMNS, cut_quote, evidence_listing
+from gtflow.mechanisms.steps import mechanism_tables
+
+
+def listing(quote_chars: int = 200):
+    documents, segments = documents_and_segments()
+    docs = corpus_documents(documents)
+    book = codebook()
+    evidence = evidence_codings(placed_codings(codings(segments), docs, book.hierarchy()))
+    return evidence_listing(evidence, code_table(book), MODEL,
+                            dict(zip(docs["doc_id"], docs["clean_text"])), quote_chars)
+
+
+def test_rows_of_a_code_and_of_an_edge_worked_by_hand():
+    table = listing()
+    assert list(table.columns) == EVIDENCE_COLUMNS
+    m1 = table[table["item_id"] == "M1"]
+    # One evidence coding per (doc, sentence, concept): I1's c1 by coder_a (manual preferred).
+    assert list(zip(m1["doc_id"], m1["concept_id"], m1["coder"])) == [
+        ("I1", "c1", "coder_a"), ("I2", "c2", "auto"), ("I3", "c1", "auto"),
+        ("P1", "c1", "auto"), ("Q1", "c2", "auto")]
+    assert m1["level"].unique().tolist() == ["main_category"]
+    edge = table[table["item_id"] == "M1->M2"]
+    assert sorted(set(edge["doc_id"])) == ["I1", "I3", "P1"]
+    assert edge.groupby("role")["concept_id"].apply(set).to_dict() == {"source": {"c1"},
+                                                                      "target": {"c3"}}
+    assert "Q2" not in set(table["doc_id"])  # the duplicate is left out
+
+
+def test_documents_and_codings_per_item_match_nodes_and_edges():
+    documents, segments = documents_and_segments()
+    result = mechanism_tables(codings(segments), documents, segments, codebook(), MODEL, SETTINGS)
+    table = listing()
+    for node in result["nodes"].itertuples(index=False):
+        rows = table[(table["item_type"] == "code") & (table["item_id"] == node.node_id)]
+        assert rows["doc_id"].nunique() == node.documents
+        assert len(rows) == node.codings
+    for edge in result["edges"].to_dict("records"):
+        rows = table[table["item_id"] == f"{edge['from']}->{edge['to']}"]
+        assert rows["doc_id"].nunique() == edge["documents"]
+
+
+def test_quotes_are_the_coded_text_cut_to_the_configured_length():
+    documents, _ = documents_and_segments()
+    texts = dict(zip(documents["doc_id"], documents["clean_text"]))
+    table = listing(quote_chars=6)
+    for row in table.to_dict("records"):
+        full = texts[row["doc_id"]][row["start"]:row["end"]]
+        assert len(row["quote"]) <= 6
+        assert row["truncated"] == (len(full) > 6)
+        assert full.startswith(row["quote"].rstrip("…"))
+    assert cut_quote("一二三四五六七八", 0, 8, 5) == ("一二三四…", True)
+    assert cut_quote("a  b\nc", 0, 6, 10) == ("a b c", False)
