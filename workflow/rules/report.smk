@@ -22,6 +22,7 @@ rule report_context:
         edges="results/mechanisms/edges.csv",
         quotes="results/mechanisms/quotes.csv",
         negative_cases="results/mechanisms/negative_cases.csv",
+        evidence="results/tables/evidence.csv",
         recommendations="results/mechanisms/recommendations.csv",
         mechanisms="results/mechanisms/summary.json",
         validity="results/code/validity.csv",

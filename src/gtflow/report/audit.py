@@ -87,6 +87,26 @@ def memo_sections(memos: MemoIndex, book: Codebook) -> dict:
             "synthetic": sum(1 for m in memos.memos if m.synthetic)}
 
 
+def evidence_document_counts(evidence: pd.DataFrame) -> dict[str, int]:
+    """Code id -> documents in results/tables/evidence.csv (the mode-filtered evidence)."""
+    if evidence.empty:
+        return {}
+    codes = evidence[evidence["item_type"] == "code"]
+    return {str(k): int(v) for k, v in codes.groupby("item_id")["doc_id"].nunique().items()}
+
+
+def count_from_evidence(coding: dict, counts: dict[str, int]) -> None:
+    """Set the open and axial tables' document counts from the evidence listing, so every count
+    that links into the explorer is the length of the list it links to (a concept the mode
+    leaves without evidence counts 0)."""
+    for concept in coding["concepts"]:
+        concept["n_documents"] = counts.get(str(concept["concept_id"]), 0)
+    for main in coding["main_categories"]:
+        main["n_documents"] = counts.get(str(main["id"]), 0)
+        for category in main["categories"]:
+            category["n_documents"] = counts.get(str(category["id"]), 0)
+
+
 def audit_context(*, paths: dict, config: dict, book: Codebook, model: dict,
                   edges: pd.DataFrame, negative: pd.DataFrame) -> dict:
     """The explorer's file name, the contrary cases and the memos, for the report template."""

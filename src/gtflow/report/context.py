@@ -24,7 +24,7 @@ import pandas as pd
 from gtflow.coding.codebook import Codebook
 from gtflow.config import public_settings
 from gtflow.errors import InputError
-from gtflow.report.audit import audit_context
+from gtflow.report.audit import audit_context, count_from_evidence, evidence_document_counts
 from gtflow.report.validity import validity_section
 
 SOURCE_TYPES = ("interview", "web_page", "web_post")
@@ -656,7 +656,7 @@ def build_context(*, paths: dict[str, str | None], config: dict, book: Codebook,
     mechanisms_summary = read_json_file(paths.get("mechanisms"))
     coded = codings[codings["doc_id"].isin(kept_ids)] if len(codings) else codings
 
-    return {
+    context = {
         "study": {"name": config["study"]["name"], "title": config["study"]["title"],
                   "title_en": config["study"]["title_en"],
                   "codebook_language": book.language},
@@ -727,3 +727,7 @@ def build_context(*, paths: dict[str, str | None], config: dict, book: Codebook,
             mechanisms_summary, book, float(config.get("code", {}).get("min_auto_f1", 0.5)),
             sources),
     }
+    if paths.get("evidence"):
+        count_from_evidence(context["coding"], evidence_document_counts(
+            read_csv_table(paths["evidence"])))
+    return context

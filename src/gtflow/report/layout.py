@@ -65,14 +65,22 @@ def overlap_share(a: Word, b: Word) -> float:
     return width * height / smaller if smaller > 0 else 0.0
 
 
-def layout_problems(pdf: str | Path, overlap_limit: float = 0.5) -> list[str]:
-    """Words outside their page, and words covering more than ``overlap_limit`` of another."""
+def words_off_page(pdf: str | Path) -> list[str]:
+    """Words whose box lies (partly) outside their page."""
     pages, words = pdf_words(pdf)
     size = {p.number: p for p in pages}
-    problems = [f"page {w.page}: '{w.text}' lies outside the page "
-                f"({w.x_min:.0f},{w.y_min:.0f})-({w.x_max:.0f},{w.y_max:.0f})"
-                for w in words if w.x_min < 0 or w.y_min < 0 or w.x_max > size[w.page].width
-                or w.y_max > size[w.page].height]
+    return [f"page {w.page}: '{w.text}' lies outside the page "
+            f"({w.x_min:.0f},{w.y_min:.0f})-({w.x_max:.0f},{w.y_max:.0f})"
+            for w in words if w.x_min < 0 or w.y_min < 0 or w.x_max > size[w.page].width
+            or w.y_max > size[w.page].height]
+
+
+def overlapping_words(pdf: str | Path,
+                      overlap_limit: float = 0.5) -> list[tuple[int, str, str, float]]:
+    """(page, word, word, y) of words covering more than ``overlap_limit`` of another word's
+    box: text printed over text (table rows piled up at a page foot, crowded figure labels)."""
+    _, words = pdf_words(pdf)
+    found: list[tuple[int, str, str, float]] = []
     by_page: dict[int, list[Word]] = {}
     for word in words:
         by_page.setdefault(word.page, []).append(word)
@@ -84,9 +92,8 @@ def layout_problems(pdf: str | Path, overlap_limit: float = 0.5) -> list[str]:
                 if b.y_min >= a.y_max:
                     break
                 if overlap_share(a, b) > overlap_limit:
-                    problems.append(f"page {a.page}: '{a.text}' and '{b.text}' are printed on "
-                                    f"top of one another near y={a.y_min:.0f}")
-    return problems
+                    found.append((a.page, a.text, b.text, round(a.y_min, 1)))
+    return found
 
 
 def missing_words(pdf: str | Path, wanted: list[str]) -> list[str]:
