@@ -83,6 +83,10 @@ def overlapping_words(pdf: str | Path,
     found: list[tuple[int, str, str, float]] = []
     by_page: dict[int, list[Word]] = {}
     for word in words:
+        # A lone CJK bracket or mark is squeezed into its neighbour by the font's punctuation
+        # compression; its box touching the next word's is typesetting, not piled-up text.
+        if len(word.text) == 1 and not word.text.isalnum():
+            continue
         by_page.setdefault(word.page, []).append(word)
     for page_words in by_page.values():
         # Sweep by top edge: only words whose vertical extents meet can overlap.
