@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from gtflow.errors import InputError
+from gtflow.io import write_text
 from gtflow.refi.model import RefiCode, RefiProject
 from gtflow.refi.reader import read_codebook, read_project
 
@@ -246,12 +247,6 @@ def _csv_text(rows: list[dict[str, Any]], columns: list[str]) -> str:
     return buffer.getvalue()
 
 
-def _write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        handle.write(text)
-
-
 def import_into_study(qdpx_path: str | Path, study_dir: str | Path, *,
                       overwrite: bool = False, strict: bool = False) -> dict[str, Any]:
     """Create a gtflow study folder from a REFI-QDA project; returns a summary.
@@ -280,7 +275,7 @@ def import_into_study(qdpx_path: str | Path, study_dir: str | Path, *,
     files: list[str] = []
     for source, doc_id in zip(project.sources, doc_ids, strict=True):
         target = study / "data" / "raw" / "interviews" / f"{doc_id}.txt"
-        _write(target, interview_file_text(doc_id, source.created, source.text, qdpx_path.name))
+        write_text(target, interview_file_text(doc_id, source.created, source.text, qdpx_path.name))
         files.append(str(target.relative_to(study)))
 
     rows_by_coder: dict[str, list[dict[str, Any]]] = {coder: [] for coder in coder_ids.values()}
@@ -293,17 +288,17 @@ def import_into_study(qdpx_path: str | Path, study_dir: str | Path, *,
     for coder, rows in rows_by_coder.items():
         rows.sort(key=lambda row: (row["doc_id"], row["start"], row["end"], row["concept_id"]))
         target = study / "data" / "coding" / f"{coder}.csv"
-        _write(target, _csv_text(rows, CODING_COLUMNS))
+        write_text(target, _csv_text(rows, CODING_COLUMNS))
         files.append(str(target.relative_to(study)))
 
     config_dir = study / "config"
-    _write(config_dir / "codebook.yaml", _dump_yaml(mapping.codebook))
-    _write(config_dir / "refi_code_map.csv", _csv_text(mapping.rows, CODE_MAP_COLUMNS))
+    write_text(config_dir / "codebook.yaml", _dump_yaml(mapping.codebook))
+    write_text(config_dir / "refi_code_map.csv", _csv_text(mapping.rows, CODE_MAP_COLUMNS))
     study_name = safe_slug(project.name, fallback="refi_import", ascii_only=True)
-    _write(config_dir / "config.yaml", _dump_yaml({
+    write_text(config_dir / "config.yaml", _dump_yaml({
         "study": {"name": study_name, "title": project.name},
         "reliability": {"coders": sorted(coder_ids.values())}}))
-    _write(config_dir / "model.yaml", _dump_yaml({
+    write_text(config_dir / "model.yaml", _dump_yaml({
         "layers": [{"id": "themes", "label": "主题", "label_en": "Themes"}],
         "nodes": [{"id": main["id"], "layer": "themes"}
                   for main in mapping.codebook["main_categories"]],
@@ -314,7 +309,7 @@ def import_into_study(qdpx_path: str | Path, study_dir: str | Path, *,
         note_rows = [{"note_guid": note.guid, "name": note.name, "user": note.user,
                       "refers_to": ";".join(f"{kind}:{guid}" for kind, guid in note.refers_to),
                       "text": note.text} for note in project.notes]
-        _write(config_dir / "refi_notes.csv",
+        write_text(config_dir / "refi_notes.csv",
                _csv_text(note_rows, ["note_guid", "name", "user", "refers_to", "text"]))
         files.append("config/refi_notes.csv")
 
@@ -348,8 +343,8 @@ def import_codebook_into_study(qdc_path: str | Path, study_dir: str | Path, *,
     project = read_codebook(qdc_path)
     # A codebook is the user's own text: a code without a description stays without one.
     mapping = derive_codebook(project, source_label=qdc_path.name, path_as_definition=False)
-    _write(target, _dump_yaml(mapping.codebook))
-    _write(study / "config" / "refi_code_map.csv", _csv_text(mapping.rows, CODE_MAP_COLUMNS))
+    write_text(target, _dump_yaml(mapping.codebook))
+    write_text(study / "config" / "refi_code_map.csv", _csv_text(mapping.rows, CODE_MAP_COLUMNS))
     book = mapping.codebook
     return {
         "codebook": qdc_path.name, "origin": project.origin, "codes": len(project.codes),
