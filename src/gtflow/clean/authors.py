@@ -13,9 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from gtflow.io import write_csv
+from gtflow.contracts import columns, read_table, write_table
 
-AUTHOR_COLUMNS = ["author", "pseudonym", "posts"]
 #: For an author missing from the table (it cannot happen when the workflow built the table):
 #: never the handle itself.
 UNKNOWN_AUTHOR = "[U]"
@@ -28,20 +27,21 @@ def author_pseudonyms(authors: list[str]) -> pd.DataFrame:
     first_seen = pd.unique(series)
     return pd.DataFrame({"author": first_seen,
                          "pseudonym": [f"[U{n:03d}]" for n in range(1, len(first_seen) + 1)],
-                         "posts": [int(counts[a]) for a in first_seen]}, columns=AUTHOR_COLUMNS)
+                         "posts": [int(counts[a]) for a in first_seen]}, columns=columns("authors"))
 
 
 def write_author_table(ingested: list[str | Path], out: str | Path) -> None:
     """The study's author pseudonyms from its ingested post exports (``private/``)."""
     authors: list[str] = []
     for path in sorted(map(str, ingested)):
+        # Only the author column of the (contract ``ingest_turns``) export: the texts can be large.
         authors += pd.read_parquet(path, columns=["author"])["author"].tolist()
-    write_csv(out, author_pseudonyms(authors))
+    write_table("authors", author_pseudonyms(authors), out)
 
 
 def read_author_table(path: str | Path | None) -> dict[str, str]:
     """author -> pseudonym (empty without a table)."""
     if not path:
         return {}
-    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    table = read_table("authors", path)
     return dict(zip(table["author"], table["pseudonym"]))

@@ -22,16 +22,15 @@ from gtflow.clean.deidentify import (
 )
 from gtflow.clean.document import SEGMENT_COLUMNS, clean_document, clean_metadata
 from gtflow.clean.urls import strip_user_ids
+from gtflow.contracts import columns, empty_frame, read_table, read_tables, write_table
 from gtflow.errors import InputError
 from gtflow.ingest.documents import DOCUMENT_COLUMNS
-from gtflow.io import read_parquets, sha256_text, write_csv, write_parquet
+from gtflow.io import sha256_text
 
 log = logging.getLogger(__name__)
 CLEAN_DOCUMENT_COLUMNS = DOCUMENT_COLUMNS + ["n_chars", "n_segments", "sha256_clean", "clean_text"]
 #: Free-text metadata that can hold a name (a title, an author's handle, an interview place).
 PSEUDONYMIZED_METADATA = ("title", "author", "location")
-#: ``results/clean/deidentification.csv``: replacements per document and placeholder type.
-DEIDENTIFICATION_COLUMNS = ["doc_id", "placeholder", "count"]
 
 
 def build_pseudonymizer(roster: str | Path | None, extra_names: list[str], titles: list[str],
@@ -40,7 +39,7 @@ def build_pseudonymizer(roster: str | Path | None, extra_names: list[str], title
     """The de-identifier for a study: roster names, aliases, surname + title, config extra names,
     @-mentions of post authors; phone regions (empty: international numbers only) and the
     study's own identifier patterns."""
-    rows = pd.read_parquet(roster).to_dict("records") if roster else []
+    rows = read_table("roster", roster).to_dict("records") if roster else []
     names = name_table(rows, extra_names or [], titles)
     names.update(mention_table(authors or {}))
     return Pseudonymizer(names, tuple(phone_regions), compile_extra_patterns(extra_patterns))
@@ -57,7 +56,7 @@ def clean_table(ingested: pd.DataFrame, pseudonymize: Pseudonymizer,
                 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Clean every document in an ingest table; return (documents, segments, counts).
 
-    ``counts`` (:data:`DEIDENTIFICATION_COLUMNS`) says how many identifiers of each placeholder
+    ``counts`` (contract ``file_deidentification``) says how many identifiers of each placeholder
     type were replaced in each document. Post authors become their pseudonym from ``authors``;
     user ids in URLs become ``[USER]``.
 
@@ -132,7 +131,7 @@ def deidentification_counts(doc_ids: list[str], tallies: list[Counter]) -> pd.Da
     """One row per document and placeholder type with at least one replacement."""
     rows = [(doc_id, kind, count) for doc_id, tally in zip(doc_ids, tallies)
             for kind, count in sorted(tally.items()) if count > 0]
-    return pd.DataFrame(rows, columns=DEIDENTIFICATION_COLUMNS).astype({"count": "int64"})
+    return pd.DataFrame(rows, columns=columns("file_deidentification")).astype({"count": "int64"})
 
 
 def clean_file(ingested: str | Path, documents_out: str | Path, segments_out: str | Path,
@@ -142,14 +141,14 @@ def clean_file(ingested: str | Path, documents_out: str | Path, segments_out: st
                authors: str | Path | None = None) -> None:
     """Normalize, de-identify and segment one ingested raw file; ``phone_regions`` as resolved
     by :func:`gtflow.clean.phones.study_phone_regions`."""
-    table = pd.read_parquet(ingested)
+    table = read_table("ingest_turns", ingested)
     author_table = read_author_table(authors)
     pseudonymize = build_pseudonymizer(roster, extra_names or [], title_aliases or [],
                                        phone_regions, extra_patterns, author_table)
     documents, segments, counts = clean_table(table, pseudonymize, author_table)
-    write_parquet(documents_out, documents)
-    write_parquet(segments_out, segments)
-    write_parquet(counts_out, counts)
+    write_table("file_documents", documents, documents_out)
+    write_table("file_segments", segments, segments_out)
+    write_table("file_deidentification", counts, counts_out)
 
 
 def check_unique_ids(documents: pd.DataFrame) -> None:
@@ -196,35 +195,35 @@ def clean_corpus(documents: list[str], segments: list[str], documents_out: str |
                  permutations: int, seed: int) -> None:
     """Gather the per-file tables, mark duplicates, write one clean text per document and the
     de-identification counts of every document."""
-    docs = read_parquets(documents)
+    docs = read_tables("file_documents", documents)
     check_unique_ids(docs)
     duplicates = find_duplicates(docs, threshold, shingle_size, permutations, seed)
     dropped = duplicates[duplicates["kind"] != "kept"].set_index("doc_id")["kept_doc_id"]
     docs["duplicate_of"] = docs["doc_id"].map(dropped).fillna("")
     log.info("%d documents, %d duplicates collapsed", len(docs), len(dropped))
     write_texts(text_dir, docs["doc_id"].tolist(), docs["clean_text"].tolist())
-    write_parquet(documents_out, docs)
+    write_table("documents", docs, documents_out)
     del docs
     # Segments are only gathered, so they are read after the memory-hungry duplicate search.
-    write_parquet(segments_out, read_parquets(segments))
-    write_csv(duplicates_out, duplicates)
-    write_csv(counts_out, gather_counts(counts))
+    write_table("segments", read_tables("file_segments", segments), segments_out)
+    write_table("duplicates", duplicates, duplicates_out)
+    write_table("deidentification", gather_counts(counts), counts_out)
 
 
 def gather_counts(paths: list[str]) -> pd.DataFrame:
     """The per-file de-identification counts as one table, by document and placeholder type."""
-    frames = [pd.read_parquet(path) for path in paths]
-    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
-        columns=DEIDENTIFICATION_COLUMNS)
+    table = read_tables("file_deidentification", paths)
+    if table.empty:
+        return empty_frame("deidentification")
     return table.sort_values(["doc_id", "placeholder"], kind="stable").reset_index(drop=True)
 
 
 def write_pseudonym_key(roster: str | Path, extra_names: list[str], out: str | Path) -> None:
     """The key from pseudonyms back to names, for the research team only (private/)."""
-    frame = pd.read_parquet(roster)
+    frame = read_table("roster", roster)
     rows = [{"pseudonym": p, "respondent_id": r, "name": n}
             for p, r, n in zip(frame["pseudonym"], frame["respondent_id"], frame["name"])]
     table = name_table(frame.to_dict("records"), extra_names or [])
     rows += [{"pseudonym": p, "respondent_id": "", "name": n}
              for n, p in table.items() if p.startswith("[N")]
-    write_csv(out, pd.DataFrame(rows, columns=["pseudonym", "respondent_id", "name"]))
+    write_table("pseudonym_key", pd.DataFrame(rows, columns=columns("pseudonym_key")), out)

@@ -16,7 +16,7 @@ from gtflow.coding.manual import (
     read_manual_csv,
 )
 from gtflow.coding.qdpx import read_manual_qdpx
-from gtflow.io import read_parquets, write_csv, write_parquet
+from gtflow.contracts import read_table, read_tables, write_table
 
 log = logging.getLogger(__name__)
 
@@ -24,8 +24,9 @@ log = logging.getLogger(__name__)
 def autocode_file(documents: str | Path, segments: str | Path, codebook: str | Path,
                   out: str | Path) -> None:
     """Rule-based codings of the documents of one raw file."""
-    frame = autocode(pd.read_parquet(documents), pd.read_parquet(segments), load_codebook(codebook))
-    write_parquet(out, frame)
+    frame = autocode(read_table("file_documents", documents), read_table("file_segments", segments),
+                     load_codebook(codebook))
+    write_table("auto_codings", frame, out)
 
 
 def manual_codings(paths: list[str], documents: pd.DataFrame, segments: pd.DataFrame,
@@ -57,10 +58,10 @@ def merge_codings(auto: list[str], manual: list[str], documents: str | Path, seg
     """
     book = load_codebook(codebook)
     hierarchy = book.hierarchy()
-    docs = pd.read_parquet(documents)
-    segs = pd.read_parquet(segments)
+    docs = read_table("documents", documents)
+    segs = read_table("segments", segments)
     manual_rows, anchors = manual_codings(manual, docs, segs, book, min_score)
-    frames = [f for f in (read_parquets(auto), manual_rows) if len(f)]
+    frames = [f for f in (read_tables("auto_codings", auto), manual_rows) if len(f)]
     codings = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=CODING_COLUMNS)
     duplicates = set(docs.loc[docs["duplicate_of"] != "", "doc_id"])
     codings = codings[~codings["doc_id"].isin(duplicates)]
@@ -71,6 +72,6 @@ def merge_codings(auto: list[str], manual: list[str], documents: str | Path, seg
     for column in ("seg_id", "start", "end"):
         codings[column] = codings[column].astype("int64")
     log.info("%d codings (%s)", len(codings), codings["origin"].value_counts().to_dict())
-    write_parquet(codings_out, codings)
-    write_csv(anchors_out, anchors)
-    write_csv(hierarchy_out, hierarchy)
+    write_table("codings", codings, codings_out)
+    write_table("anchoring", anchors, anchors_out)
+    write_table("hierarchy", hierarchy, hierarchy_out)

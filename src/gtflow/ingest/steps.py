@@ -4,25 +4,25 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from gtflow.contracts import write_table
 from gtflow.ingest.posts import ingest_posts
 from gtflow.ingest.roster import load_known_respondents
 from gtflow.ingest.transcripts import ingest_transcript
 from gtflow.ingest.web import check_manifest_files, ingest_page, read_manifest
-from gtflow.io import write_parquet
 
 
 def ingest_interview_file(raw: str | Path, out: str | Path, roster: str | Path | None = None) -> None:
     """Transcript -> turns table; respondent ids are checked against the roster when there is one."""
-    write_parquet(out, ingest_transcript(raw, load_known_respondents(roster)))
+    write_table("ingest_turns", ingest_transcript(raw, load_known_respondents(roster)), out)
 
 
 def ingest_page_file(raw: str | Path, manifest: str | Path, out: str | Path,
                      excluded: list[str] | None = None) -> None:
     """Saved HTML page -> one-document table (main text via trafilatura)."""
     check_manifest_files(manifest, read_manifest(manifest))
-    write_parquet(out, ingest_page(raw, manifest, excluded))
+    write_table("ingest_turns", ingest_page(raw, manifest, excluded), out)
 
 
 def ingest_posts_file(raw: str | Path, out: str | Path) -> None:
     """Post export -> one document per post."""
-    write_parquet(out, ingest_posts(raw))
+    write_table("ingest_turns", ingest_posts(raw), out)

@@ -12,7 +12,8 @@ from pathlib import Path
 import pandas as pd
 
 from gtflow.coding.codebook import Codebook, load_codebook, load_model
-from gtflow.io import write_csv, write_json
+from gtflow.contracts import read_table, write_table
+from gtflow.io import write_json
 from gtflow.mechanisms.cases import (
     case_table,
     code_table,
@@ -34,6 +35,10 @@ from gtflow.mechanisms.tabulate import case_matrix, coding_units, cooccurrence
 
 log = logging.getLogger(__name__)
 
+#: The declared table (gtflow.contracts) of each output name of the stage.
+OUTPUT_TABLES = {"case_main": "case_by_main_category", "case_category": "case_by_category",
+                 "cooccurrence": "cooccurrence", "nodes": "nodes", "edges": "edges",
+                 "quotes": "quotes", "recommendations": "recommendations"}
 EVIDENCE_RULE = ("All codings count (auto-coder and every human coder), de-duplicated by "
                  "(doc_id, seg_id, concept_id); documents marked duplicate_of are left out.")
 
@@ -107,12 +112,13 @@ def build_mechanisms(codings: str | Path, documents: str | Path, segments: str |
     recommendations (CSV) and summary (JSON) to paths.
     """
     book = load_codebook(codebook)
-    tables = mechanism_tables(pd.read_parquet(codings), pd.read_parquet(documents),
-                              pd.read_parquet(segments), book, load_model(model, book), settings,
+    tables = mechanism_tables(read_table("codings", codings), read_table("documents", documents),
+                              read_table("segments", segments), book, load_model(model, book),
+                              settings,
                               model_path=str(model))
     for name, frame in tables.items():
         if name != "summary":
-            write_csv(outputs[name], frame)
+            write_table(OUTPUT_TABLES[name], frame, outputs[name])
     write_json(outputs["summary"], tables["summary"])
     summary = tables["summary"]
     log.info("%d documents in %d cases; %d evidence codings; %d of %d edges weakly supported",

@@ -4,19 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
-
 from gtflow.config import load_yaml
+from gtflow.contracts import read_table
 from gtflow.refi.writer import write_project
 
 
 def export_study_project(documents: str | Path, codings: str | Path, codebook: str | Path,
                          out: str | Path, project_name: str) -> None:
     """Write results/exports/project.qdpx so NVivo, ATLAS.ti or MAXQDA users can open the coding."""
-    docs = pd.read_parquet(documents)
+    docs = read_table("documents", documents)
     docs = docs[docs["duplicate_of"] == ""].sort_values("doc_id")
     sources = [(d, d, t) for d, t in zip(docs["doc_id"], docs["clean_text"])]
-    frame = pd.read_parquet(codings)
+    frame = read_table("codings", codings)
     frame = frame[frame["doc_id"].isin(set(docs["doc_id"]))]
     write_project(out, sources=sources, codebook=load_yaml(codebook),
                   codings=frame[["doc_id", "start", "end", "concept_id", "coder"]],

@@ -9,7 +9,8 @@ from pathlib import Path
 import pandas as pd
 
 from gtflow.coding.codebook import load_codebook, load_model
-from gtflow.io import write_csv, write_json
+from gtflow.contracts import empty_frame, read_table, write_table
+from gtflow.io import write_json
 from gtflow.stats.reliability import concept_agreement, disagreements
 from gtflow.stats.saturation import (
     accumulation_curve,
@@ -43,8 +44,8 @@ def run_reliability(codings: str | Path, segments: str | Path, agreement_out: st
                     disagreements_out: str | Path, summary_out: str | Path, coders: list[str],
                     documents: list[str], bootstrap: int, seed: int) -> None:
     """Agreement per concept, category and main category between human coders, on segments."""
-    frame = pd.read_parquet(codings)
-    segs = pd.read_parquet(segments)
+    frame = read_table("codings", codings)
+    segs = read_table("segments", segments)
     compared = human_coders(frame, coders)
     summary: dict = {"coders": compared, "levels": {}}
     if len(compared) < 2:
@@ -52,8 +53,8 @@ def run_reliability(codings: str | Path, segments: str | Path, agreement_out: st
         log.warning("reliability not assessed: %s", reason)
         summary["assessed"] = False
         summary["reason"] = reason
-        write_csv(agreement_out, pd.DataFrame(columns=["level", "concept_id"]))
-        write_csv(disagreements_out, pd.DataFrame(columns=["doc_id", "seg_id", "text"]))
+        write_table("agreement", empty_frame("agreement"), agreement_out)
+        write_table("disagreements", empty_frame("disagreements"), disagreements_out)
         write_json(summary_out, summary)
         return
     human = frame[frame["coder"].isin(compared)]
@@ -75,8 +76,8 @@ def run_reliability(codings: str | Path, segments: str | Path, agreement_out: st
     summary.update(assessed=True, n_units=int(units.iloc[0]) if len(units) else 0,
                    n_documents=int(human.loc[human["coder"].isin(compared), "doc_id"].nunique()),
                    n_disagreements=len(disagreement), bootstrap=bootstrap, seed=seed)
-    write_csv(agreement_out, agreement.round(6))
-    write_csv(disagreements_out, disagreement)
+    write_table("agreement", agreement.round(6), agreement_out)
+    write_table("disagreements", disagreement, disagreements_out)
     write_json(summary_out, summary)
 
 
@@ -92,17 +93,15 @@ def run_saturation(codings: str | Path, documents: str | Path, codebook: str | P
     """Accumulation curves, Guest runs, Francis stopping, Chao2 and the holdout test."""
     book = load_codebook(codebook)
     model_spec = load_model(model, book)
-    frame = pd.read_parquet(codings).drop_duplicates(["doc_id", "seg_id", "concept_id"])
-    order = collection_order(pd.read_parquet(documents), settings["sources"])
+    frame = read_table("codings", codings).drop_duplicates(["doc_id", "seg_id", "concept_id"])
+    order = collection_order(read_table("documents", documents), settings["sources"])
     frame = frame[frame["doc_id"].isin(set(order))]
     if len(order) < 2:
         reason = (f"needs at least two documents of the source types {settings['sources']} "
                   f"(saturation.sources); found {len(order)}")
         log.warning("saturation not assessed: %s", reason)
-        write_csv(curves_out, pd.DataFrame(columns=["level", "position", "doc_id", "new_codes",
-                                                    "cumulative", "band_low", "band_median",
-                                                    "band_high"]))
-        write_csv(holdout_out, pd.DataFrame(columns=["level", "id", "n_holdout_docs", "holdout_docs"]))
+        write_table("curves", empty_frame("curves"), curves_out)
+        write_table("holdout", empty_frame("holdout"), holdout_out)
         write_json(summary_out, {"assessed": False, "reason": reason, "documents": order,
                                  "sources": settings["sources"], "levels": {}, "holdout": {}})
         return
@@ -136,6 +135,6 @@ def run_saturation(codings: str | Path, documents: str | Path, codebook: str | P
     summary["holdout"] = {"documents": held, "new_items": len(only_holdout),
                           "saturated": bool(only_holdout.empty),
                           "by_level": only_holdout["level"].value_counts().sort_index().to_dict()}
-    write_csv(curves_out, pd.concat(curves, ignore_index=True).round(6))
-    write_csv(holdout_out, only_holdout)
+    write_table("curves", pd.concat(curves, ignore_index=True).round(6), curves_out)
+    write_table("holdout", only_holdout, holdout_out)
     write_json(summary_out, summary)

@@ -7,6 +7,7 @@ import json
 import pandas as pd
 import pytest
 
+from gtflow import contracts
 from gtflow.clean.authors import write_author_table
 from gtflow.clean.deidentify import Pseudonymizer, name_table
 from gtflow.clean.steps import clean_corpus, clean_file, clean_table, write_pseudonym_key
@@ -83,7 +84,8 @@ def clean_export(tmp_path, name, rows, pseudonymize_names=ROSTER_ROWS):
     docs, segs = results / f"{name}.documents.parquet", results / f"{name}.segments.parquet"
     counts = results / f"{name}.deidentification.parquet"
     roster = tmp_path / "private" / "roster.parquet"
-    pd.DataFrame([dict(r, respondent_id=f"R{i}") for i, r in enumerate(pseudonymize_names)]).to_parquet(roster)
+    contracts.frame("roster", [dict(r, respondent_id=f"R{i}")
+                               for i, r in enumerate(pseudonymize_names)]).to_parquet(roster)
     authors = tmp_path / "private" / "authors.csv"
     write_author_table([ingested], authors)
     clean_file(ingested, docs, segs, counts, phone_regions=["CN"], roster=roster, extra_names=[],
