@@ -29,9 +29,9 @@ def command_init(args: argparse.Namespace) -> int:
     from gtflow.init import init_study
 
     created = init_study(args.study, args.name)
-    print(f"created {len(created)} files in {args.study}; add material under data/raw/ and run\n"
-          f"  snakemake --snakefile {Path(__file__).resolve().parents[2] / 'Snakefile'} "
-          f"--directory {args.study} --cores 4")
+    print(f"created {len(created)} files in {args.study}; add material under data/raw/, check it\n"
+          f"with `gtflow validate {args.study}` and run the gtflow workflow on it (gtflow's README,\n"
+          f"'Running your own study')")
     return 0
 
 

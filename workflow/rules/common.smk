@@ -8,6 +8,7 @@ import gtflow
 from gtflow.clean.phones import study_phone_regions
 from gtflow.config import complete_config
 from gtflow.errors import InputError
+from gtflow.resources import template_dir
 from gtflow.study import StudyFiles
 
 min_version("9.0")
@@ -22,9 +23,9 @@ except InputError as error:
     sys.exit(f"gtflow: {error.describe()}")
 
 REPORT = f"reports/{config['study']['name']}"
-# Files that travel with the workflow (not with the study) are found beside the Snakefile.
-WORKFLOW_DIR = Path(workflow.basedir) / "workflow"
-TEMPLATE_DIR = WORKFLOW_DIR / "templates"
+# The report's templates and labels are package data of gtflow (importlib.resources), so they
+# are found wherever gtflow is installed; files of the study are relative to the working folder.
+TEMPLATE_DIR = template_dir()
 # Snakemake reruns a job when its script changes, not when library code it imports changes; so
 # every rule also takes the library modules it runs as inputs (see library_code).
 LIBRARY_DIR = Path(gtflow.__file__).resolve().parent
