@@ -8,6 +8,7 @@ import gtflow
 from gtflow.clean.phones import study_phone_regions
 from gtflow.config import complete_config
 from gtflow.errors import InputError
+from gtflow.ingest.posts import fields_for_file
 from gtflow.resources import template_dir
 from gtflow.study import StudyFiles
 
@@ -55,6 +56,12 @@ def page_file(wildcards):
 
 def posts_file(wildcards):
     return STUDY.posts[wildcards.stem]
+
+
+def post_fields(wildcards):
+    return fields_for_file(
+        Path(posts_file(wildcards)).name, config["ingest"]["posts"]["fields"]
+    )
 
 
 def roster_file(wildcards):
@@ -112,6 +119,10 @@ def manual_coding_files(wildcards):
     return STUDY.manual_codings
 
 
+def review_files(wildcards):
+    return STUDY.reviews
+
+
 def data_card(wildcards):
     return [STUDY.data_card] if STUDY.data_card else []
 
@@ -133,6 +144,8 @@ def final_targets(wildcards):
         "results/exports/case_by_category.sav",
         "results/exports/case_by_category.dta",
         "results/exports/project.qdpx",
+        "results/exports/review.qdpx",
+        "results/exports/codebook.qdc",
         "results/tables/data_dictionary.csv",
     ]
     if STUDY.roster:
