@@ -14,9 +14,11 @@ of any length is practically never GBK text, while GB18030 decodes almost any by
 from __future__ import annotations
 
 import codecs
+import re
 from pathlib import Path
 
 from gtflow.errors import InputError
+from gtflow.limits import default_limits, read_file
 
 BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -25,6 +27,10 @@ BOMS = (
 )
 #: Names a page may declare that GB18030 decodes correctly (it is their superset).
 GB_FAMILY = {"gbk", "gb2312", "gb_2312-80", "x-gbk", "cp936", "gb18030", "euc-cn"}
+#: C1 control characters: never in real text, a sign of a wrong single-byte decoding.
+C1_CONTROLS = re.compile("[\x80-\x9f]")
+#: Encoded alike by every ASCII-compatible charset.
+ASCII_PROBE = '<meta charset="utf-8">'
 #: Control bytes other than tab, newline, vertical tab, form feed, carriage return and ESC.
 CONTROL_BYTES = frozenset(b for b in range(32) if b not in (9, 10, 11, 12, 13, 27))
 
@@ -39,16 +45,23 @@ def looks_binary(data: bytes) -> bool:
 
 
 def canonical_encoding(declared: str | None) -> str | None:
-    """Python's codec name for a declared charset (GBK and relatives -> gb18030); None if unknown."""
+    """Python's codec name for a declared charset (GBK and relatives -> gb18030); None if
+    unknown or not ASCII-compatible (a page that can declare its charset in ASCII bytes cannot
+    be UTF-16 without a BOM, so such a declaration is ignored, as browsers do)."""
     if not declared:
         return None
     name = declared.strip().strip("\"'").lower()
     if name in GB_FAMILY:
         return "gb18030"
     try:
-        return codecs.lookup(name).name
+        codec = codecs.lookup(name)
     except LookupError:
         return None
+    try:
+        ascii_compatible = ASCII_PROBE.encode(codec.name) == ASCII_PROBE.encode("ascii")
+    except (UnicodeError, LookupError, TypeError):
+        return None
+    return codec.name if ascii_compatible else None
 
 
 def line_of_byte(data: bytes, position: int) -> int:
@@ -77,9 +90,14 @@ def decode_bytes(data: bytes, path: str | Path, declared: str | None = None) -> 
     candidates = ["utf-8", canonical_encoding(declared), "gb18030"]
     for encoding in dict.fromkeys(c for c in candidates if c):
         try:
-            return data.decode(encoding), encoding
+            text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
+        if encoding not in ("utf-8", "gb18030") and C1_CONTROLS.search(text):
+            # A single-byte charset decodes any bytes; C1 controls in the result mean the
+            # declaration lied (typically GBK text declared as ISO-8859-1).
+            continue
+        return text, encoding
     failures = []
     for encoding in ("utf-8", "gb18030"):
         try:
@@ -94,16 +112,13 @@ def decode_bytes(data: bytes, path: str | Path, declared: str | None = None) -> 
                      line=line_of_byte(data, position))
 
 
-def read_bytes(path: str | Path) -> bytes:
-    """A raw file's bytes, or an InputError naming the missing file."""
-    try:
-        return Path(path).read_bytes()
-    except FileNotFoundError:
-        raise InputError(path, "file not found") from None
-    except IsADirectoryError:
-        raise InputError(path, "is a folder, not a file") from None
+def read_bytes(path: str | Path, limit: int | None = None, kind: str = "source") -> bytes:
+    """A raw file's bytes, refused beyond ``limit`` bytes (default: ``limits.source_mb``'s
+    default); a missing file or a folder is an InputError naming it."""
+    return read_file(path, default_limits().source_bytes if limit is None else limit, kind)
 
 
-def read_text_file(path: str | Path) -> tuple[str, str]:
-    """Read a text file with :func:`decode_bytes`."""
-    return decode_bytes(read_bytes(path), path)
+def read_text_file(path: str | Path, limit: int | None = None,
+                   kind: str = "source") -> tuple[str, str]:
+    """Read a text file within the size limit with :func:`decode_bytes`."""
+    return decode_bytes(read_bytes(path, limit, kind), path)

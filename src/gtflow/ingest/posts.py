@@ -14,6 +14,7 @@ import pandas as pd
 from gtflow.errors import InputError
 from gtflow.ingest.decode import read_text_file
 from gtflow.ingest.documents import document_frame, language_of
+from gtflow.limits import Limits, default_limits
 
 POST_FIELDS = ("id", "url", "date", "author", "text", "parent_id")
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -77,13 +78,16 @@ def check_post(record: dict, path: Path, line: int) -> dict:
     return post
 
 
-def ingest_posts(path: str | Path) -> pd.DataFrame:
-    """Read one export of posts into the ingest table (each post a document with one turn)."""
+def ingest_posts(path: str | Path, limits: Limits | None = None) -> pd.DataFrame:
+    """Read one export of posts into the ingest table (each post a document with one turn).
+
+    An export over ``limits.export_mb`` (default: the schema's) is refused before it is read.
+    """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in {".jsonl", ".csv"}:
         raise InputError(path, "is not a post export gtflow reads (.jsonl or .csv)")
-    text, encoding = read_text_file(path)
+    text, encoding = read_text_file(path, (limits or default_limits()).export_bytes, "export")
     parse = records_from_jsonl if suffix == ".jsonl" else records_from_csv
     records = parse(text, path)
     del text  # the records hold what is needed; a large export need not be in memory twice

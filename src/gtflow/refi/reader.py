@@ -10,21 +10,21 @@ ambiguous, the candidate scheme that puts most selection ends on word boundaries
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Callable, Iterator
-from pathlib import Path, PurePosixPath
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from urllib.parse import unquote
 
 from lxml import etree
 
 from gtflow.errors import InputError
+from gtflow.limits import Limits, PackageReader, default_limits, limit_message, read_file
 from gtflow.refi.model import RefiCode, RefiNote, RefiProject, RefiSelection, RefiSource
 from gtflow.refi.offsets import (
+    OffsetMap,
     OffsetScheme,
     is_word_boundary,
     normalize_text,
     strip_bom,
-    unit_table,
-    units_to_codepoint,
 )
 
 NVIVO = "nvivo"
@@ -97,15 +97,27 @@ def _guid(value: str | None) -> str:
 # ----------------------------------------------------------------------------- container
 
 class _Container:
-    """Uniform access to the .qde document and the files next to it (zip members or disk)."""
+    """Uniform access to the .qde document and the files next to it (zip members or disk).
 
-    def __init__(self, path: Path) -> None:
+    Everything is read within :class:`~gtflow.limits.Limits`. The package is the archive (or,
+    for a bare .qde, the folder holding it); a source outside it is read only from the folder
+    allowed as ``external_sources``, judged after resolving symlinks.
+    """
+
+    def __init__(self, path: Path, limits: Limits, external_sources: Path | None) -> None:
         self.path = path
+        self.limits = limits
+        self.external_root = external_sources.resolve() if external_sources else None
         self.qde_name = ""
         self._zip: zipfile.ZipFile | None = None
+        self._package: PackageReader | None = None
         self._members: dict[str, str] = {}
         if zipfile.is_zipfile(path):
-            self._zip = zipfile.ZipFile(path)
+            try:
+                self._zip = zipfile.ZipFile(path)
+            except (zipfile.BadZipFile, OSError) as error:
+                raise InputError(path, f"is not a readable .qdpx archive ({error})") from None
+            self._package = PackageReader(path, self._zip, limits)
             self._members = {name.lower(): name for name in self._zip.namelist()}
             try:
                 self.qde_name = self._find_qde_member()
@@ -116,6 +128,7 @@ class _Container:
             self.qde_name = path.name
         else:
             raise InputError(path, "not a REFI-QDA project (.qdpx archive or .qde file)")
+        self._unpacked_from_disk = 0
 
     def _find_qde_member(self) -> str:
         # NVivo writes project.qde, ATLAS.ti Project.qde or <project name>.qde.
@@ -130,58 +143,95 @@ class _Container:
             raise InputError(self.path, "the .qdpx archive holds no project.qde document")
         return candidates[0]
 
-    def read_qde(self) -> bytes:
-        if self._zip is not None:
-            return self._zip.read(self.qde_name)
-        return self.path.read_bytes()
+    def qde_chunks(self) -> Iterator[bytes]:
+        """The project document's bytes in chunks, counted against the limits."""
+        if self._package is not None:
+            yield from self._package.chunks(self.qde_name)
+        else:
+            yield self._read_disk_file(self.path)
 
-    def read_member(self, relative: str) -> bytes | None:
+    def _read_disk_file(self, path: Path) -> bytes:
+        data = read_file(path, self.limits.source_bytes)
+        self._unpacked_from_disk += len(data)
+        if self._unpacked_from_disk > self.limits.package_bytes:
+            message = limit_message("package", self.limits.package_bytes)
+            raise InputError(self.path, f"with its files is {message} (reached while reading "
+                             f"{path})")
+        return data
+
+    def read_member(self, relative: str, source: str) -> bytes | bytearray | None:
         """Bytes of a file given relative to the project root, or None if absent."""
         relative = relative.replace("\\", "/").lstrip("/")
-        if self._zip is not None:
+        if self._package is not None:
             name = self._members.get(relative.lower())
-            return self._zip.read(name) if name is not None else None
-        candidate = self.path.parent / relative
-        return candidate.read_bytes() if candidate.is_file() else None
+            return self._package.read(name) if name is not None else None
+        folder = self.path.parent.resolve()
+        candidate = (folder / relative).resolve()
+        if not candidate.is_relative_to(folder):  # `..` or a symlink leading out of the folder
+            return self.read_external([folder / relative], source, relative)
+        return self._read_disk_file(candidate) if candidate.is_file() else None
+
+    def read_external(self, candidates: list[Path], source: str,
+                      link: str) -> bytes | None:
+        """An external source file, only if it lies in the allowed folder (symlinks resolved)."""
+        if self.external_root is None:
+            raise InputError(self.path, f"source {source!r} points outside the project "
+                             f"({link}); gtflow reads no file outside a REFI-QDA project unless "
+                             "you allow its folder with --external-sources DIR")
+        resolved = [candidate.resolve() for candidate in candidates]
+        allowed = [path for path in resolved if path.is_relative_to(self.external_root)]
+        if not allowed:
+            raise InputError(self.path, f"source {source!r} points to {resolved[0]} ({link}), "
+                             f"outside the folder allowed by --external-sources "
+                             f"({self.external_root})")
+        found = next((path for path in allowed if path.is_file()), None)
+        return self._read_disk_file(found) if found is not None else None
 
     def close(self) -> None:
         if self._zip is not None:
             self._zip.close()
 
 
-def _read_linked_file(container: _Container, link: str, base_path: str) -> bytes | None:
-    """Resolve a plainTextPath (internal://, relative://, absolute://, file:// or bare path)."""
+def _read_linked_file(container: _Container, link: str, base_path: str,
+                      source: str) -> bytes | bytearray | None:
+    """Resolve a plainTextPath (internal://, relative://, absolute://, file:// or bare path).
+
+    Members of the package are read freely; anything else goes through the external-source
+    check of :meth:`_Container.read_external`.
+    """
     link = link.strip()
     lowered = link.lower()
     if lowered.startswith("internal://"):
         name = unquote(link[len("internal://"):])
-        return container.read_member(f"Sources/{name}") or container.read_member(name)
+        return container.read_member(f"Sources/{name}", source) or \
+            container.read_member(name, source)
     if lowered.startswith("relative://"):
         name = unquote(link[len("relative://"):])
-        found = container.read_member(name) or container.read_member(f"Sources/{name}")
+        found = container.read_member(name, source) or \
+            container.read_member(f"Sources/{name}", source)
         if found is not None:
             return found
         roots = [Path(base_path)] if base_path else []
         roots.append(container.path.parent)
-        for root in roots:
-            candidate = root / name
-            if candidate.is_file():
-                return candidate.read_bytes()
-        return None
+        return container.read_external([root / name for root in roots], source, link)
     if lowered.startswith(("absolute://", "file://")):
         name = unquote(link.split("://", 1)[1])
-        candidate = Path(name)
-        return candidate.read_bytes() if candidate.is_file() else None
-    found = container.read_member(link) or container.read_member(f"Sources/{link}")
-    if found is None and PurePosixPath(link).is_absolute() and Path(link).is_file():
-        found = Path(link).read_bytes()
-    return found
+        if lowered.startswith("file://") and name.startswith("localhost/"):
+            name = name[len("localhost"):]
+        return container.read_external([Path(name)], source, link)
+    if PurePosixPath(link).is_absolute() or PureWindowsPath(link).is_absolute():
+        return container.read_external([Path(link)], source, link)
+    return container.read_member(link, source) or container.read_member(f"Sources/{link}", source)
 
 
-def _decode_text(data: bytes, where: str) -> str:
+def _decode_text(data: bytes | bytearray, where: str) -> str:
     """Decode a source file: UTF-8 (BOM optional), UTF-16 with BOM, else best guess."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise InputError(where, "a source file starts with a UTF-16 byte-order mark but is "
+                             "not UTF-16 text") from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -214,35 +264,43 @@ def detect_vendor(origin: str, *, qde_name: str = "", code_names: list[str] | No
 
 
 def choose_scheme(raw_text: str, spans: list[tuple[int, int]],
-                  candidates: tuple[OffsetScheme, ...]) -> OffsetScheme:
-    """The candidate scheme under which most selection ends fall on word boundaries.
+                  candidates: tuple[OffsetScheme, ...], *,
+                  text: str | None = None) -> tuple[OffsetScheme, OffsetMap]:
+    """The candidate scheme under which most selection ends fall on word boundaries, with its
+    offset map. ``text`` is ``normalize_text(raw_text)`` when the caller has it already.
 
     Ends beyond the text count against a scheme; ties go to the earlier (more likely) one.
     """
     if len(candidates) == 1 or not spans:
-        return candidates[0]
-    text = normalize_text(raw_text)
-    best, best_score = candidates[0], None
+        return candidates[0], OffsetMap(raw_text, candidates[0])
+    text = normalize_text(raw_text) if text is None else text
+    best, best_score = None, None
     for scheme in candidates:
-        table = unit_table(raw_text, scheme)
-        score = 0
-        for start, end in spans:
-            if end > table[-1]:
-                score -= 2
-                continue
-            score += is_word_boundary(text, units_to_codepoint(table, start))
-            score += is_word_boundary(text, units_to_codepoint(table, end, round_up=True))
+        offsets = OffsetMap(raw_text, scheme)
+        fitting = [(start, end) for start, end in spans if end <= offsets.total_units]
+        starts = offsets.to_codepoints([start for start, _ in fitting])
+        ends = offsets.to_codepoints([end for _, end in fitting], round_up=True)
+        score = -2 * (len(spans) - len(fitting))
+        score += sum(is_word_boundary(text, position) for position in starts + ends)
         if best_score is None or score > best_score:
-            best, best_score = scheme, score
+            best, best_score = (scheme, offsets), score
     return best
 
 
 # ----------------------------------------------------------------------------- parsing
 
-def _parse_xml(data: bytes, path: Path) -> etree._Element:
+def _parse_xml(chunks: Iterable[bytes], path: Path) -> etree._Element:
+    """Parse the project document as it is read: its bytes are never held whole.
+
+    Entities are not resolved and the network is off; libxml2 refuses entity amplification
+    ("billion laughs"). ``huge_tree`` admits long inline texts; their size is bounded by the
+    member limit the chunks were counted against.
+    """
     parser = etree.XMLParser(huge_tree=True, resolve_entities=False, no_network=True)
     try:
-        root = etree.fromstring(data, parser=parser)
+        for chunk in chunks:
+            parser.feed(chunk)
+        root = parser.close()
     except etree.XMLSyntaxError as error:
         raise InputError(path, f"the project document is not well-formed XML ({error.msg})",
                          line=error.lineno) from None
@@ -288,7 +346,7 @@ def _source_text(element: etree._Element, container: _Container, base_path: str,
     link = element.get("plainTextPath") or ""
     if not link:
         return "", ""
-    data = _read_linked_file(container, link, base_path)
+    data = _read_linked_file(container, link, base_path, element.get("name") or link)
     if data is None:
         raise InputError(where, f"source {element.get('name')!r}: its text file {link!r} "
                                 "is missing from the project")
@@ -352,16 +410,17 @@ def _read_source(element: etree._Element, container: _Container, base_path: str,
         start = _int_attribute(selection, "startPosition", where)
         end = _int_attribute(selection, "endPosition", where)
         spans.append((min(start, end), max(start, end)))
-    scheme = choose_scheme(raw, spans, candidates)
-    table = unit_table(raw, scheme)
+    scheme, offsets = choose_scheme(raw, spans, candidates, text=text)
+    starts = offsets.to_codepoints([start for start, _ in spans])
+    ends = offsets.to_codepoints([end for _, end in spans], round_up=True)
+    del raw  # only the normalized text is kept: a large source is not held twice
 
     selections: list[RefiSelection] = []
-    for selection, (start_units, end_units) in zip(selection_elements, spans, strict=True):
-        if end_units > table[-1]:
+    for selection, (_, end_units), start, end in zip(selection_elements, spans, starts, ends,
+                                                    strict=True):
+        if end_units > offsets.total_units:
             warn(f"source {name!r}: selection {selection.get('guid')} ends at {end_units}, "
-                 f"beyond the text ({table[-1]} units); clamped")
-        start = units_to_codepoint(table, start_units)
-        end = units_to_codepoint(table, end_units, round_up=True)
+                 f"beyond the text ({offsets.total_units} units); clamped")
         if end <= start:
             warn(f"source {name!r}: selection {selection.get('guid')} is empty; skipped")
             continue
@@ -399,17 +458,20 @@ def _coding_code(coding: etree._Element) -> str:
     return _guid(ref.get("targetGUID")) if ref is not None else ""
 
 
-def read_project(path: str | Path) -> RefiProject:
+def read_project(path: str | Path, *, limits: Limits | None = None,
+                 external_sources: str | Path | None = None) -> RefiProject:
     """Read a .qdpx archive or a bare .qde document into a :class:`RefiProject`.
 
     Offsets of the result are code points into each source's normalized text (no BOM, "\\n"
     line breaks), end exclusive. Non-text sources (PDF, pictures, audio, video) are skipped
-    with a warning.
+    with a warning. Reading stays within ``limits`` (default: the config schema's defaults);
+    a source file outside the project is read only if it lies in ``external_sources``.
     """
     path = Path(path)
     if not path.exists():
         raise InputError(path, "the REFI-QDA project file does not exist")
-    container = _Container(path)
+    container = _Container(path, limits or default_limits(),
+                           Path(external_sources) if external_sources else None)
     try:
         return _read_project(path, container)
     finally:
@@ -418,7 +480,7 @@ def read_project(path: str | Path) -> RefiProject:
 
 def _read_project(path: Path, container: _Container) -> RefiProject:
     where = str(path)
-    root = _parse_xml(container.read_qde(), path)
+    root = _parse_xml(container.qde_chunks(), path)
     base_path = root.get("basePath") or ""
     users = {}
     users_element = _child(root, "Users")

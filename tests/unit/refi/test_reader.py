@@ -16,7 +16,7 @@ from refi_fixtures import (
 
 from gtflow.errors import InputError
 from gtflow.refi import detect_vendor, read_project
-from gtflow.refi.offsets import OffsetScheme, is_word_boundary, unit_table, units_to_codepoint
+from gtflow.refi.offsets import OffsetMap, OffsetScheme, is_word_boundary
 
 # Selections whose span, as coded in NVivo, cuts a word: the coder's mouse slipped. They are
 # reproduced as written (the NVivo positions convert exactly; see test_nvivo_slips_are_in_data).
@@ -100,9 +100,9 @@ def test_other_counting_schemes_misplace_nvivo_selections(nvivo_sample):
     text = raw.replace("\r\n", "\n")
 
     def misses(scheme):
-        table = unit_table(raw, scheme)
-        return sum(not (is_word_boundary(text, units_to_codepoint(table, a))
-                        and is_word_boundary(text, units_to_codepoint(table, b, round_up=True)))
+        offsets = OffsetMap(raw, scheme)
+        return sum(not (is_word_boundary(text, offsets.to_codepoint(a))
+                        and is_word_boundary(text, offsets.to_codepoint(b, round_up=True)))
                    for a, b in spans)
 
     assert misses(OffsetScheme("utf16", 2)) == 3
