@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import difflib
 from pathlib import Path
 from typing import Any
 
@@ -78,16 +79,67 @@ def line_of(path: str | Path, keys: list) -> int | None:
     return line
 
 
+def describe_shape(schema: dict, nested: bool = False) -> str:
+    """What a schema accepts, in words a researcher reads: 'text or a mapping {id (required),
+    label, label_en}'. Lists name their items' shape one level deep."""
+    for alternatives in ("anyOf", "oneOf"):
+        if alternatives in schema:
+            return " or ".join(describe_shape(part, nested) for part in schema[alternatives])
+    if "enum" in schema:
+        return "one of " + ", ".join(str(value) for value in schema["enum"])
+    kinds = schema.get("type", "object" if "properties" in schema else "any value")
+    if isinstance(kinds, list):
+        return " or ".join(describe_shape({**schema, "type": kind}, nested) for kind in kinds)
+    if kinds == "object" and schema.get("properties"):
+        required = set(schema.get("required", []))
+        keys = [f"{key} (required)" if key in required else key for key in schema["properties"]]
+        return "a mapping {" + ", ".join(keys) + "}"
+    if kinds == "array":
+        items = schema.get("items")
+        if isinstance(items, dict) and not nested:
+            return "a list, each item " + describe_shape(items, nested=True)
+        return "a list"
+    return {"string": "text", "integer": "a whole number", "number": "a number",
+            "boolean": "true or false", "object": "a mapping", "null": "nothing"}.get(kinds, kinds)
+
+
+def explain_schema_error(error: jsonschema.ValidationError) -> tuple[list, str]:
+    """The key path and the message for one schema error: an unknown key is named with the
+    nearest valid key; a value of the wrong shape is shown the shape expected."""
+    keys = list(error.absolute_path)
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        known = list(error.schema.get("properties", {}))
+        unknown = next(str(key) for key in error.instance if key not in known)
+        nearest = difflib.get_close_matches(unknown, known, n=1, cutoff=0.6)
+        hint = f"did you mean '{nearest[0]}'?" if nearest else "valid keys here: " + ", ".join(known)
+        return keys + [unknown], f"unknown key; {hint}"
+    if error.validator == "enum" and isinstance(error.instance, str):
+        nearest = difflib.get_close_matches(error.instance, [str(v) for v in error.validator_value],
+                                            n=1, cutoff=0.6)
+        if nearest:
+            return keys, f"{error.message}; did you mean '{nearest[0]}'?"
+    if error.validator in ("anyOf", "oneOf"):
+        # A value of the right kind (a mapping, say) is best told what is wrong inside it.
+        inside = [sub for sub in error.context if sub.validator != "type" or sub.relative_path]
+        if inside:
+            return explain_schema_error(inside[0])
+        shown = repr(error.instance)
+        shown = shown if len(shown) <= 60 else shown[:57] + "..."
+        return keys, f"{shown} does not fit; expected {describe_shape(error.schema)}"
+    if error.validator in ("type", "required"):
+        return keys, f"{error.message}; expected {describe_shape(error.schema)}"
+    return keys, error.message
+
+
 def validate_against(schema: dict, value: Any, path: str | Path, *, with_line: bool = False) -> None:
     """Validate ``value``; the first error becomes an InputError naming the key (and, for a
     YAML file given as ``path`` with ``with_line``, the key's line)."""
     validator = jsonschema.Draft202012Validator(schema)
     errors = sorted(validator.iter_errors(value), key=lambda e: list(e.absolute_path))
     if errors:
-        error = errors[0]
-        keys = list(error.absolute_path)
+        keys, message = explain_schema_error(errors[0])
         where = ".".join(str(p) for p in keys) or "(top level)"
-        raise InputError(path, f"key '{where}': {error.message}",
+        raise InputError(path, f"key '{where}': {message}",
                          line=line_of(path, keys) if with_line else None)
 
 

@@ -20,12 +20,37 @@ def test_missing_keys_take_the_schema_defaults():
     ({"saturation": {"threshold": 2}}, "saturation.threshold"),
     ({"report": {"language": "fr"}}, "report.language"),
     ({"study": {"name": "has space"}}, "study.name"),
-    ({"reliabilty": {}}, "(top level)"),
+    ({"reliabilty": {}}, "reliabilty"),
 ])
 def test_invalid_values_name_the_key(raw, key):
     with pytest.raises(InputError) as caught:
         complete_config(raw, "config/config.yaml")
     assert f"key '{key}'" in caught.value.reason and caught.value.path == "config/config.yaml"
+
+
+@pytest.mark.parametrize("raw, hint", [
+    ({"reliabilty": {}}, "unknown key; did you mean 'reliability'?"),
+    ({"saturation": {"base_sise": 6}}, "unknown key; did you mean 'base_size'?"),
+    ({"report": {"language": "eng"}}, "did you mean 'en'?"),
+    ({"zzz": 1}, "valid keys here: study,"),
+    ({"saturation": []}, "expected a mapping {"),
+])
+def test_schema_errors_name_the_nearest_key_or_the_expected_shape(raw, hint):
+    with pytest.raises(InputError) as caught:
+        complete_config(raw, "config/config.yaml")
+    assert hint in caught.value.reason
+
+
+def test_the_expected_shape_is_described_from_the_schema():
+    from gtflow.config import describe_shape
+
+    layer = {"anyOf": [{"type": "string"}, {"type": "object", "required": ["id"],
+                                            "properties": {"id": {}, "label": {}}}]}
+    assert describe_shape(layer) == "text or a mapping {id (required), label}"
+    assert describe_shape({"type": "array", "items": layer}) == \
+        "a list, each item text or a mapping {id (required), label}"
+    assert describe_shape({"enum": ["zh", "en"]}) == "one of zh, en"
+    assert describe_shape({"type": ["integer", "null"]}) == "a whole number or nothing"
 
 
 def test_public_settings_withhold_names_of_persons():

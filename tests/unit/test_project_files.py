@@ -75,7 +75,7 @@ def keys_missing_description_or_default(node: dict, where: str = "") -> list[str
     items = node.get("items")
     if isinstance(items, dict):
         missing += keys_missing_description_or_default(items, where)
-        for part in items.get("allOf", []):
+        for part in items.get("allOf", []) + items.get("anyOf", []) + items.get("oneOf", []):
             missing += keys_missing_description_or_default(part, where)
     return missing
 

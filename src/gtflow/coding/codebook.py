@@ -116,9 +116,18 @@ def load_codebook(path: str | Path) -> Codebook:
     return check_codebook(raw, path)
 
 
+def complete_layer(layer: str | dict) -> dict:
+    """A layer written as a bare id or as a mapping, as {id, label, label_en}; a missing label
+    is the id and a missing English label is the label."""
+    layer = {"id": layer} if isinstance(layer, str) else dict(layer)
+    label = layer.get("label") or layer["id"]
+    return {"id": layer["id"], "label": label, "label_en": layer.get("label_en") or label}
+
+
 def load_model(path: str | Path, codebook: Codebook) -> dict:
     """Load config/model.yaml and check that nodes, edges and targets name existing codes."""
     model = load_validated_yaml(path, "model.schema.yaml", "layers, nodes, edges, recommendations")
+    model["layers"] = [complete_layer(layer) for layer in model["layers"]]
     layers = {layer["id"] for layer in model["layers"]}
     nodes = set()
     for index, node in enumerate(model["nodes"]):

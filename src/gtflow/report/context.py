@@ -442,7 +442,8 @@ def model_section(model: dict, book: Codebook, nodes: pd.DataFrame, edges: pd.Da
             "documents": documents, "interviews": interviews_of(evidence), "weak": weak,
             **evidence_counts(evidence),
             "quote": ((quotes or {}).get(("edge", key)) or [None])[0]})
-    return {"layers": [plain(layer) for layer in model["layers"]], "nodes": out_nodes,
+    return {"title": model.get("title", ""), "description": model.get("description", ""),
+            "layers": [plain(layer) for layer in model["layers"]], "nodes": out_nodes,
             "edges": out_edges, "weak_threshold": int(weak_threshold),
             "nodes_source": sources.get("nodes", ""), "edges_source": sources.get("edges", "")}
 

@@ -94,6 +94,56 @@ def test_model_refers_only_to_codebook_ids(tmp_path):
             load_model(write(tmp_path, broken, "model.yaml"), book)
 
 
+@pytest.mark.parametrize("layers", [
+    "[condition, outcome]",
+    "[{id: condition}, outcome]",
+    "\n  - condition\n  - {id: outcome, label: outcome}",
+])
+def test_layers_may_be_bare_ids_or_mappings_and_the_model_may_have_a_title(tmp_path, layers):
+    book = load_codebook(write(tmp_path, GOOD))
+    text = (MODEL.replace("layers: [{id: condition}, {id: outcome}]", f"layers: {layers}")
+            + "title: Why the tablets were abandoned\ndescription: Conditions lead to outcomes.\n")
+    model = load_model(write(tmp_path, text, "model.yaml"), book)
+    assert model["layers"] == [{"id": "condition", "label": "condition", "label_en": "condition"},
+                               {"id": "outcome", "label": "outcome", "label_en": "outcome"}]
+    assert model["title"] == "Why the tablets were abandoned"
+    assert model["description"] == "Conditions lead to outcomes."
+
+
+def test_a_layer_label_defaults_to_the_id_and_the_english_label_to_the_label(tmp_path):
+    book = load_codebook(write(tmp_path, GOOD))
+    text = MODEL.replace("{id: outcome}", "{id: outcome, label: 结果}")
+    layers = load_model(write(tmp_path, text, "model.yaml"), book)["layers"]
+    assert layers[1] == {"id": "outcome", "label": "结果", "label_en": "结果"}
+    text = MODEL.replace("{id: outcome}", "{id: outcome, label: 结果, label_en: Outcome}")
+    assert load_model(write(tmp_path, text, "model.yaml"), book)["layers"][1]["label_en"] == "Outcome"
+
+
+@pytest.mark.parametrize("layers, message, line", [
+    ("[{id: condition, lable: 条件}, outcome]",
+     "key 'layers.0.lable': unknown key; did you mean 'label'?", 1),
+    ("[condition, 5]",
+     "key 'layers.1': 5 does not fit; expected text or a mapping {id (required), label, label_en}", 1),
+    ("[{label: 条件}, outcome]", "'id' is a required property; expected a mapping {id (required)", 1),
+])
+def test_model_schema_errors_name_the_nearest_key_or_the_expected_shape(tmp_path, layers, message,
+                                                                        line):
+    book = load_codebook(write(tmp_path, GOOD))
+    path = write(tmp_path, MODEL.replace("[{id: condition}, {id: outcome}]", layers), "model.yaml")
+    with pytest.raises(InputError) as caught:
+        load_model(path, book)
+    assert message in caught.value.reason and caught.value.line == line
+
+
+def test_a_misspelt_model_key_is_named_with_its_line(tmp_path):
+    book = load_codebook(write(tmp_path, GOOD))
+    path = write(tmp_path, MODEL + "titel: A model\n", "model.yaml")
+    with pytest.raises(InputError) as caught:
+        load_model(path, book)
+    assert "key 'titel': unknown key; did you mean 'title'?" in caught.value.reason
+    assert caught.value.line == 5
+
+
 def test_the_demo_codebook_and_model_are_valid(repo_root):
     book = load_codebook(repo_root / "config" / "codebook.yaml")
     model = load_model(repo_root / "config" / "model.yaml", book)

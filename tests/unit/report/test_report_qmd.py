@@ -135,3 +135,15 @@ def test_unknown_template_value_names_the_template(tmp_path: Path) -> None:
     (tmp_path / "report.qmd.j2").write_text("{{ missing }}", encoding="utf-8")
     with pytest.raises(InputError, match="report.qmd.j2"):
         render_qmd({"study": {"title": "t"}}, tmp_path, "en")
+
+
+def test_the_model_title_captions_the_diagram_and_its_description_is_shown(
+        built_report: dict) -> None:
+    context = json.loads(built_report["context"].read_text(encoding="utf-8"))
+    generic = render_qmd(context, TEMPLATES, "en")
+    caption = load_labels(TEMPLATES / "labels.en.yaml")["fig_model_caption"]
+    assert f"![{caption} (" in generic
+    context["model"].update(title="Why *tablets* failed", description="Read <b>left</b> to right.")
+    text = render_qmd(context, TEMPLATES, "en")
+    assert r"![Why \*tablets\* failed (" in text and f"![{caption} (" not in text
+    assert r"Read &lt;b&gt;left&lt;\/b&gt; to right\." in text.split("# The generation model")[1]
