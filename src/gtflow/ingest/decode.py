@@ -29,6 +29,8 @@ BOMS = (
 GB_FAMILY = {"gbk", "gb2312", "gb_2312-80", "x-gbk", "cp936", "gb18030", "euc-cn"}
 #: C1 control characters: never in real text, a sign of a wrong single-byte decoding.
 C1_CONTROLS = re.compile("[\x80-\x9f]")
+#: Han characters, CJK punctuation and full-width forms.
+CJK_CHARS = re.compile("[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
 #: Encoded alike by every ASCII-compatible charset.
 ASCII_PROBE = '<meta charset="utf-8">'
 #: Control bytes other than tab, newline, vertical tab, form feed, carriage return and ESC.
@@ -64,6 +66,28 @@ def canonical_encoding(declared: str | None) -> str | None:
     return codec.name if ascii_compatible else None
 
 
+def is_single_byte(encoding: str) -> bool:
+    """True for a charset with one character per byte (Latin-1, Windows-1252, KOI8-R ...)."""
+    high = bytes(range(0x80, 0x100))
+    return len(high.decode(encoding, "replace")) == len(high)
+
+
+def decodes_as_chinese(data: bytes) -> bool:
+    """True when ``data`` is strict GB18030 whose non-ASCII characters are nearly all CJK.
+
+    Real Latin-1 text puts single high bytes between ASCII ones, which GB18030 rejects or turns
+    into stray symbols; GBK text is pairs of high bytes that become Han characters and CJK
+    punctuation. Counted without a Python object per character.
+    """
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        return False
+    non_ascii = len(text) - len(text.encode("ascii", "ignore"))
+    chinese = len(text) - len(CJK_CHARS.sub("", text))
+    return non_ascii > 0 and chinese >= 0.9 * non_ascii
+
+
 def line_of_byte(data: bytes, position: int) -> int:
     """1-based line number of the byte at ``position``."""
     return data[:position].count(b"\n") + 1
@@ -93,9 +117,10 @@ def decode_bytes(data: bytes, path: str | Path, declared: str | None = None) -> 
             text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
-        if encoding not in ("utf-8", "gb18030") and C1_CONTROLS.search(text):
-            # A single-byte charset decodes any bytes; C1 controls in the result mean the
-            # declaration lied (typically GBK text declared as ISO-8859-1).
+        if encoding not in ("utf-8", "gb18030") and is_single_byte(encoding) and (
+                C1_CONTROLS.search(text) or decodes_as_chinese(data)):
+            # A single-byte charset decodes any bytes. C1 controls in the result, or bytes that
+            # read as Chinese in GB18030, mean the declaration lied (GBK declared as Latin-1).
             continue
         return text, encoding
     failures = []

@@ -2,7 +2,7 @@
 
 trafilatura and lxml spend most of their time in C code, which a Python timeout (a signal or a
 thread) cannot interrupt, and a hostile page can make them run long or grow large. So the
-extraction runs in its own process: ``python -m gtflow.ingest.extract MEMORY_BYTES`` reads the
+extraction runs in its own process: ``python -m gtflow.ingest.extract MEMORY_BYTES PATH`` reads the
 page's HTML as UTF-8 on stdin and writes ``{"text", "title", "date"}`` as JSON on stdout. The
 child caps its own address space; the parent kills it at the time limit, which leaves nothing
 running behind.
@@ -38,7 +38,9 @@ def extract_main_text(html: str) -> dict:
 
 def extract_page(html: str, path: str | Path, limits: Limits) -> dict:
     """:func:`extract_main_text` in a child process; over the time or memory limit, one line."""
-    command = [sys.executable, "-m", "gtflow.ingest.extract", str(limits.page_memory_bytes)]
+    # The page's path is an argument only so the child can be told apart in a process list.
+    command = [sys.executable, "-m", "gtflow.ingest.extract", str(limits.page_memory_bytes),
+               str(path)]
     try:
         done = subprocess.run(command, input=html.encode("utf-8", "surrogatepass"),
                               capture_output=True, timeout=limits.page_seconds, check=False)
@@ -73,7 +75,7 @@ def main(argv: list[str]) -> int:
     except MemoryError:
         return OUT_OF_MEMORY
     except RecursionError:
-        print("the page is nested too deeply", file=sys.stderr)
+        print(f"{argv[1]} is nested too deeply", file=sys.stderr)
         return 1
     json.dump(result, sys.stdout)  # ASCII escapes: independent of the locale
     return 0
