@@ -8,8 +8,9 @@ here, once, at the edge.
 
 The conversion follows a cumulative table: ``table[i]`` is the number of vendor units that
 precede normalized character ``i``; a vendor offset is found in it by bisection. The table is
-kept per block and built with numpy only where an offset falls (:class:`OffsetMap`), so memory
-stays proportional to the text, not to a Python object per character.
+kept per block, counted with numpy on the text's UTF-8 bytes and built in full only where an
+offset falls (:class:`OffsetMap`), so memory stays proportional to the text, not to a Python
+object per character.
 """
 
 from __future__ import annotations
@@ -52,56 +53,88 @@ def normalize_text(raw_text: str) -> str:
     return strip_bom(raw_text).replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _units_of(codes: np.ndarray, unit: str) -> np.ndarray:
-    """Units each code point takes in the given counting unit (int64, one per code point)."""
-    if unit == "codepoint":
-        return np.ones(len(codes), dtype=np.int64)
-    if unit == "utf16":
-        return 1 + (codes > 0xFFFF).astype(np.int64)
-    return (1 + (codes >= 0x80).astype(np.int64) + (codes >= 0x800)
-            + (codes >= 0x10000))  # utf8
+def normalize_utf8(data: bytes | bytearray) -> str:
+    """:func:`normalize_text` of UTF-8 bytes, decoded once (raises UnicodeDecodeError).
+
+    The line breaks are replaced in the bytes, so the text is never held twice as Python
+    strings. A bytearray is consumed: it is emptied piece by piece as the normalized copy grows,
+    so the raw and the normalized bytes are never both held whole.
+    """
+    if isinstance(data, bytearray):
+        normalized = bytearray()
+        while data:
+            end = min(_PIECE, len(data))
+            if end < len(data) and data[end - 1] == _CR and data[end] == _LF:
+                end += 1  # keep a CRLF in one piece
+            normalized += _normalize_breaks(data[:end])
+            del data[:end]  # cheap at the front of a bytearray; its memory is given back
+    else:
+        normalized = _normalize_breaks(data)
+    skip = len(UTF8_BOM) if normalized.startswith(UTF8_BOM) else 0
+    return str(memoryview(normalized)[skip:], "utf-8")
 
 
-def _block_units(block: str, unit: str) -> int:
-    """Vendor units of a block of raw text with every character counted on its own."""
-    if unit == "codepoint" or block.isascii():
-        return len(block)
-    if unit == "utf16":
-        return len(block.encode("utf-16-le", "surrogatepass")) // 2
-    return len(block.encode("utf-8", "surrogatepass"))
+def _normalize_breaks(data: bytes | bytearray) -> bytes | bytearray:
+    normalized = data.replace(b"\r\n", b"\n")
+    return normalized.replace(b"\r", b"\n") if b"\r" in normalized else normalized
+
+
+_PIECE = 1 << 22
+UTF8_BOM = BOM.encode("utf-8")
+_CR, _LF = 13, 10
+
+
+def _is_char_start(block: np.ndarray) -> np.ndarray:
+    """True at the first byte of each UTF-8 character (every byte but 0b10xxxxxx)."""
+    return (block & 0xC0) != 0x80
 
 
 class OffsetMap:
     """Vendor offsets of one source text → code points of its normalized text.
 
-    Holds, for blocks of about ``block`` characters, how many raw characters, normalized
-    characters and vendor units precede each block (a few integers per block). A block's
-    per-character table is built only when an offset falls into it, with numpy, so a 200 MB
-    source never becomes millions of Python objects. Conceptually the map is the cumulative
-    table ``table[i]`` = vendor units before normalized character ``i``; lookups follow it.
+    Works on the raw text's UTF-8 bytes. It holds, for blocks of about ``block`` bytes, how many
+    bytes, normalized characters and vendor units precede each block (a few integers per
+    block), counted with numpy over the bytes. A block's per-character table is built only when
+    an offset falls into it, so a 200 MB source never becomes a Python object per character.
+    Conceptually the map is the cumulative table ``table[i]`` = vendor units before normalized
+    character ``i``; lookups follow it.
     """
 
-    def __init__(self, raw_text: str, scheme: OffsetScheme, *, block: int = 1 << 16) -> None:
-        self._text = raw_text
+    def __init__(self, raw: bytes | bytearray | str, scheme: OffsetScheme, *,
+                 block: int = 1 << 16) -> None:
+        data = raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else raw
+        self._data = data
         self.scheme = scheme
-        skip = 1 if raw_text.startswith(BOM) else 0  # vendors never count a BOM
-        raw_starts, norm_starts, unit_starts = [skip], [0], [0]
-        position, length = skip, len(raw_text)
-        lost_per_crlf = 2 - scheme.crlf_units
+        skip = len(UTF8_BOM) if data.startswith(UTF8_BOM) else 0  # vendors never count a BOM
+        byte_starts, norm_starts, unit_starts = [skip], [0], [0]
+        position, length = skip, len(data)
         while position < length:
             end = min(position + block, length)
-            if raw_text[end - 1] == "\r" and end < length and raw_text[end] == "\n":
-                end += 1  # never split a CRLF between blocks
-            piece = raw_text[position:end]
-            crlf = piece.count("\r\n")
-            raw_starts.append(end)
-            norm_starts.append(norm_starts[-1] + len(piece) - crlf)
-            unit_starts.append(unit_starts[-1] + _block_units(piece, scheme.unit)
-                               - crlf * lost_per_crlf)
+            # Never split a character or a CRLF between blocks.
+            while end < length and ((data[end] & 0xC0) == 0x80
+                                    or (data[end] == _LF and data[end - 1] == _CR)):
+                end += 1
+            chars, units = self._count(np.frombuffer(data, np.uint8, end - position, position))
+            byte_starts.append(end)
+            norm_starts.append(norm_starts[-1] + chars)
+            unit_starts.append(unit_starts[-1] + units)
             position = end
-        self._raw_starts = np.array(raw_starts, dtype=np.int64)
+        self._byte_starts = np.array(byte_starts, dtype=np.int64)
         self._norm_starts = np.array(norm_starts, dtype=np.int64)
         self._unit_starts = np.array(unit_starts, dtype=np.int64)
+
+    def _count(self, block: np.ndarray) -> tuple[int, int]:
+        """(normalized characters, vendor units) of one block."""
+        crlf = int(np.count_nonzero((block[:-1] == _CR) & (block[1:] == _LF)))
+        chars = int(np.count_nonzero(_is_char_start(block)))
+        if self.scheme.unit == "utf8":
+            units = len(block)
+        elif self.scheme.unit == "utf16":
+            units = chars + int(np.count_nonzero(block >= 0xF0))  # 4-byte sequences: 2 units
+        else:
+            units = chars
+        # A CRLF is one normalized character and crlf_units units (counted above as 2 and 2).
+        return chars - crlf, units - crlf * (2 - self.scheme.crlf_units)
 
     @property
     def length(self) -> int:
@@ -115,11 +148,19 @@ class OffsetMap:
 
     def block_table(self, index: int) -> np.ndarray:
         """Cumulative vendor units before each normalized character of one block (and after it)."""
-        piece = self._text[self._raw_starts[index]:self._raw_starts[index + 1]]
-        codes = np.frombuffer(piece.encode("utf-32-le", "surrogatepass"), dtype="<u4")
-        units = _units_of(codes, self.scheme.unit)
+        start, end = int(self._byte_starts[index]), int(self._byte_starts[index + 1])
+        block = np.frombuffer(self._data, np.uint8, end - start, start)
+        starts = np.flatnonzero(_is_char_start(block))
+        if self.scheme.unit == "utf8":
+            units = np.diff(np.append(starts, len(block)))
+        elif self.scheme.unit == "utf16":
+            units = 1 + (block[starts] >= 0xF0).astype(np.int64)
+        else:
+            units = np.ones(len(starts), dtype=np.int64)
+        units = units.astype(np.int64)
         # A CRLF is one "\n" in gtflow's text and crlf_units vendor units.
-        crlf = np.flatnonzero((codes[:-1] == 13) & (codes[1:] == 10))
+        codes = block[starts]
+        crlf = np.flatnonzero((codes[:-1] == _CR) & (codes[1:] == _LF))
         units[crlf] = self.scheme.crlf_units
         units = np.delete(units, crlf + 1)
         table = np.empty(len(units) + 1, dtype=np.int64)

@@ -9,8 +9,10 @@ ambiguous, the candidate scheme that puts most selection ends on word boundaries
 
 from __future__ import annotations
 
+import codecs
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from urllib.parse import unquote
 
@@ -19,13 +21,7 @@ from lxml import etree
 from gtflow.errors import InputError
 from gtflow.limits import Limits, PackageReader, default_limits, limit_message, read_file
 from gtflow.refi.model import RefiCode, RefiNote, RefiProject, RefiSelection, RefiSource
-from gtflow.refi.offsets import (
-    OffsetMap,
-    OffsetScheme,
-    is_word_boundary,
-    normalize_text,
-    strip_bom,
-)
+from gtflow.refi.offsets import OffsetMap, OffsetScheme, is_word_boundary, normalize_utf8
 
 NVIVO = "nvivo"
 ATLASTI = "atlasti"
@@ -263,27 +259,46 @@ def detect_vendor(origin: str, *, qde_name: str = "", code_names: list[str] | No
     return UNKNOWN
 
 
-def choose_scheme(raw_text: str, spans: list[tuple[int, int]],
-                  candidates: tuple[OffsetScheme, ...], *,
-                  text: str | None = None) -> tuple[OffsetScheme, OffsetMap]:
-    """The candidate scheme under which most selection ends fall on word boundaries, with its
-    offset map. ``text`` is ``normalize_text(raw_text)`` when the caller has it already.
+@dataclass(frozen=True)
+class SchemeFit:
+    """A source's selection positions converted under one candidate scheme."""
+
+    scheme: OffsetScheme
+    starts: list[int]
+    ends: list[int]
+    total_units: int
+
+
+def convert_spans(raw: bytes | bytearray | str, spans: list[tuple[int, int]],
+                  candidates: tuple[OffsetScheme, ...]) -> list[SchemeFit]:
+    """Starts and ends (rounded up) of the spans in code points, under each candidate scheme;
+    only the raw text's bytes are needed, so it can be dropped before the text is decoded."""
+    fits = []
+    for scheme in candidates[:1] if not spans else candidates:
+        offsets = OffsetMap(raw, scheme)
+        fits.append(SchemeFit(scheme, offsets.to_codepoints([start for start, _ in spans]),
+                              offsets.to_codepoints([end for _, end in spans], round_up=True),
+                              offsets.total_units))
+    return fits
+
+
+def choose_scheme(text: str, spans: list[tuple[int, int]], fits: list[SchemeFit]) -> SchemeFit:
+    """The fit under which most selection ends fall on word boundaries of the normalized text.
 
     Ends beyond the text count against a scheme; ties go to the earlier (more likely) one.
     """
-    if len(candidates) == 1 or not spans:
-        return candidates[0], OffsetMap(raw_text, candidates[0])
-    text = normalize_text(raw_text) if text is None else text
-    best, best_score = None, None
-    for scheme in candidates:
-        offsets = OffsetMap(raw_text, scheme)
-        fitting = [(start, end) for start, end in spans if end <= offsets.total_units]
-        starts = offsets.to_codepoints([start for start, _ in fitting])
-        ends = offsets.to_codepoints([end for _, end in fitting], round_up=True)
-        score = -2 * (len(spans) - len(fitting))
-        score += sum(is_word_boundary(text, position) for position in starts + ends)
+    if len(fits) == 1:
+        return fits[0]
+    best, best_score = fits[0], None
+    for fit in fits:
+        score = 0
+        for (_, end_units), start, end in zip(spans, fit.starts, fit.ends, strict=True):
+            if end_units > fit.total_units:
+                score -= 2
+                continue
+            score += is_word_boundary(text, start) + is_word_boundary(text, end)
         if best_score is None or score > best_score:
-            best, best_score = (scheme, offsets), score
+            best, best_score = fit, score
     return best
 
 
@@ -337,20 +352,39 @@ def _user_name(users: dict[str, str], guid: str | None) -> str:
     return users.get(guid, guid)
 
 
-def _source_text(element: etree._Element, container: _Container, base_path: str,
-                 where: str) -> tuple[str, str]:
-    """(raw text with BOM stripped, path as written) of a TextSource or Note."""
+def _source_bytes(element: etree._Element, container: _Container, base_path: str,
+                  where: str) -> tuple[bytes | bytearray, str]:
+    """(raw text as UTF-8 bytes, path as written) of a TextSource or Note.
+
+    A UTF-8 file is returned as read: offsets are counted and line breaks normalized on the
+    bytes, so a large source is decoded once (see :func:`gtflow.refi.offsets.normalize_utf8`).
+    """
     content = _child(element, "PlainTextContent")
     if content is not None:
-        return strip_bom(content.text or ""), "inline"
+        return (content.text or "").encode("utf-8", "surrogatepass"), "inline"
     link = element.get("plainTextPath") or ""
     if not link:
-        return "", ""
+        return b"", ""
     data = _read_linked_file(container, link, base_path, element.get("name") or link)
     if data is None:
         raise InputError(where, f"source {element.get('name')!r}: its text file {link!r} "
                                 "is missing from the project")
-    return strip_bom(_decode_text(data, where)), link
+    if not data.startswith((b"\xff\xfe", b"\xfe\xff")) and _is_utf8(data):
+        return data, link
+    return _decode_text(data, where).encode("utf-8", "surrogatepass"), link
+
+
+def _is_utf8(data: bytes | bytearray) -> bool:
+    """Whether ``data`` is valid UTF-8, checked piece by piece (no decoded copy is kept)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(data)
+    try:
+        for start in range(0, len(view), 1 << 20):
+            decoder.decode(view[start:start + (1 << 20)])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _note_targets(root: etree._Element) -> dict[str, list[tuple[str, str]]]:
@@ -377,9 +411,9 @@ def _read_notes(root: etree._Element, container: _Container, base_path: str, whe
     notes = []
     for element in _children(notes_element, "Note"):
         guid = _guid(element.get("guid"))
-        raw, _ = _source_text(element, container, base_path, where)
+        raw, _ = _source_bytes(element, container, base_path, where)
         notes.append(RefiNote(guid=guid, name=element.get("name") or "",
-                              text=normalize_text(raw),
+                              text=normalize_utf8(raw),
                               user=_user_name(users, element.get("creatingUser"))
                               if element.get("creatingUser") else "",
                               refers_to=tuple(targets.get(guid, []))))
@@ -401,8 +435,7 @@ def _read_source(element: etree._Element, container: _Container, base_path: str,
                  warn: Callable[[str], None]) -> tuple[RefiSource, list[RefiSelection]]:
     guid = _guid(element.get("guid"))
     name = element.get("name") or guid
-    raw, link = _source_text(element, container, base_path, where)
-    text = normalize_text(raw)
+    raw, link = _source_bytes(element, container, base_path, where)
 
     spans = []
     selection_elements = list(_children(element, "PlainTextSelection"))
@@ -410,17 +443,17 @@ def _read_source(element: etree._Element, container: _Container, base_path: str,
         start = _int_attribute(selection, "startPosition", where)
         end = _int_attribute(selection, "endPosition", where)
         spans.append((min(start, end), max(start, end)))
-    scheme, offsets = choose_scheme(raw, spans, candidates, text=text)
-    starts = offsets.to_codepoints([start for start, _ in spans])
-    ends = offsets.to_codepoints([end for _, end in spans], round_up=True)
+    fits = convert_spans(raw, spans, candidates)
+    text = normalize_utf8(raw)
     del raw  # only the normalized text is kept: a large source is not held twice
+    fit = choose_scheme(text, spans, fits)
 
     selections: list[RefiSelection] = []
-    for selection, (_, end_units), start, end in zip(selection_elements, spans, starts, ends,
-                                                    strict=True):
-        if end_units > offsets.total_units:
+    for selection, (_, end_units), start, end in zip(selection_elements, spans, fit.starts,
+                                                    fit.ends, strict=True):
+        if end_units > fit.total_units:
             warn(f"source {name!r}: selection {selection.get('guid')} ends at {end_units}, "
-                 f"beyond the text ({offsets.total_units} units); clamped")
+                 f"beyond the text ({fit.total_units} units); clamped")
         if end <= start:
             warn(f"source {name!r}: selection {selection.get('guid')} is empty; skipped")
             continue
@@ -449,7 +482,7 @@ def _read_source(element: etree._Element, container: _Container, base_path: str,
     source = RefiSource(guid=guid, name=name, text=text, path=link,
                         created=element.get("creationDateTime") or "",
                         description=_child_text(element, "Description"),
-                        offset_scheme=scheme.describe())
+                        offset_scheme=fit.scheme.describe())
     return source, selections
 
 

@@ -142,3 +142,15 @@ def test_word_boundary():
     assert is_word_boundary("ab cd", 5)
     assert not is_word_boundary("ab cd", 1)
     assert is_word_boundary("ab😤", 2)
+
+
+@pytest.mark.parametrize("piece", [1, 2, 3, 1 << 22])
+def test_normalize_utf8_matches_normalize_text_and_consumes_a_bytearray(monkeypatch, piece):
+    import gtflow.refi.offsets as offsets
+
+    monkeypatch.setattr(offsets, "_PIECE", piece)
+    raw = "\ufeffAb 😤\r\n中文\r\r\n x\rend\r"
+    data = bytearray(raw.encode("utf-8"))
+    assert offsets.normalize_utf8(data) == normalize_text(raw)
+    assert data == bytearray()  # consumed as it was converted
+    assert offsets.normalize_utf8(raw.encode("utf-8")) == normalize_text(raw)
