@@ -146,7 +146,7 @@ def test_word_boundary():
 
 @pytest.mark.parametrize("piece", [1, 2, 3, 1 << 22])
 def test_normalize_utf8_matches_normalize_text_and_consumes_a_bytearray(monkeypatch, piece):
-    import gtflow.refi.offsets as offsets
+    from gtflow.refi import offsets
 
     monkeypatch.setattr(offsets, "_PIECE", piece)
     raw = "\ufeffAb 😤\r\n中文\r\r\n x\rend\r"
