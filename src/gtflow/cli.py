@@ -89,13 +89,16 @@ def positive_megabytes(value: str) -> float:
 
 def size_limit_flags() -> argparse.ArgumentParser:
     """--max-source-mb and --max-package-mb, shared by the commands that read untrusted files."""
+    from gtflow.limits import default_limit_settings
+
+    defaults = default_limit_settings()
     flags = argparse.ArgumentParser(add_help=False)
     flags.add_argument("--max-source-mb", type=positive_megabytes, metavar="MB",
-                       help="largest source file or unpacked package member "
-                            "(default: limits.source_mb of the config, 200)")
+                       help="largest source file or unpacked package member (default: the "
+                            f"study's limits.source_mb, else {defaults['source_mb']:g})")
     flags.add_argument("--max-package-mb", type=positive_megabytes, metavar="MB",
-                       help="largest total unpacked from one .qdpx or .docx "
-                            "(default: limits.package_mb of the config, 1000)")
+                       help="largest total unpacked from one .qdpx or .docx (default: the "
+                            f"study's limits.package_mb, else {defaults['package_mb']:g})")
     return flags
 
 
