@@ -146,16 +146,25 @@ class PackageReader:
         return InputError(self.path, f"unpacks to {limit_message(kind, limit)} "
                           f"(reached while reading {name})")
 
-    def chunks(self, name: str) -> Iterator[bytes]:
-        """The decompressed bytes of one member, chunk by chunk, counted against both limits."""
-        info = self.archive.getinfo(name)
-        if info.file_size > self.limits.source_bytes:
+    def _declared_size(self, name: str) -> int:
+        """The member's size by its header, refused at once when over a limit."""
+        size = self.archive.getinfo(name).file_size
+        if size > self.limits.source_bytes:
             raise self._refuse(name, "source")
-        if self.unpacked + info.file_size > self.limits.package_bytes:
+        if self.unpacked + size > self.limits.package_bytes:
             raise self._refuse(name, "package")
+        return size
+
+    def chunks(self, name: str) -> Iterator[bytes]:
+        """The decompressed bytes of one member, chunk by chunk, counted against both limits.
+        The header is checked now, before the first chunk is asked for."""
+        self._declared_size(name)
+        return self._counted_chunks(name)
+
+    def _counted_chunks(self, name: str) -> Iterator[bytes]:
         member_total = 0
         try:
-            with self.archive.open(info) as stream:
+            with self.archive.open(self.archive.getinfo(name)) as stream:
                 while chunk := stream.read(CHUNK):
                     member_total += len(chunk)
                     self.unpacked += len(chunk)
@@ -169,16 +178,16 @@ class PackageReader:
                              f"({type(error).__name__}: {error})") from None
 
     def read(self, name: str) -> bytearray:
-        """One member's bytes. The buffer is sized from the header (already checked against the
-        limit) so a large member is not copied while it grows."""
-        size = self.archive.getinfo(name).file_size
+        """One member's bytes. The buffer is sized from the header once the header passed the
+        limits, so a large member is not copied while it grows."""
+        size = self._declared_size(name)
         buffer = bytearray(size)
         filled = 0
-        for chunk in self.chunks(name):
+        for chunk in self._counted_chunks(name):
             end = filled + len(chunk)
             if end <= size:
                 buffer[filled:end] = chunk
-            else:  # more than the header said: the counting in chunks() still bounds it
+            else:  # more than the header said: the counting still bounds it
                 buffer[filled:] = chunk
             filled = end
         del buffer[filled:]

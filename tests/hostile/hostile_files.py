@@ -174,7 +174,7 @@ def deflate_bomb(name: str, unpacked: int, *, declared: int | None = None,
     return name, stream, 8, 0, copies * len(block) if declared is None else declared
 
 
-def docx_members(document_xml: bytes) -> list[tuple[str, bytes, int, int, int]]:
+def docx_members() -> list[tuple[str, bytes, int, int, int]]:
     """The members of a minimal Word document other than word/document.xml."""
     content_types = (b'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.'
                      b'openxmlformats.org/package/2006/content-types"><Default Extension="rels" '

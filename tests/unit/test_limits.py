@@ -96,3 +96,34 @@ def test_docx_package_is_verified_before_a_library_reads_it(tmp_path):
     check_zip_package(path, small_limits(5 * MB, 5 * MB))
     with pytest.raises(InputError, match="member word/document.xml unpacks to more than 2 MB"):
         check_zip_package(path, small_limits(2 * MB, 5 * MB))
+
+
+class _HonestBombArchive(_LyingArchive):
+    """Its header admits 3 GB: the reader must refuse before allocating anything that large."""
+
+    def getinfo(self, name):
+        info = zipfile.ZipInfo(name)
+        info.file_size = 3_000_000_000
+        return info
+
+    def open(self, info):
+        raise AssertionError("a member over the limit by its header must not be opened")
+
+
+def test_member_over_the_limit_by_header_is_refused_before_any_allocation(tmp_path, monkeypatch):
+    import gtflow.limits as limits_module
+
+    allocated = []
+
+    class RecordingBytearray(bytearray):
+        def __init__(self, *args):
+            allocated.append(args)
+            super().__init__(*args)
+
+    monkeypatch.setattr(limits_module, "bytearray", RecordingBytearray, raising=False)
+    reader = PackageReader(tmp_path / "p.qdpx", _HonestBombArchive(), small_limits(MB, 10 * MB))
+    with pytest.raises(InputError, match="member a.txt unpacks to more than 1 MB"):
+        reader.read("a.txt")
+    with pytest.raises(InputError, match="member a.txt unpacks to more than 1 MB"):
+        reader.chunks("a.txt")  # refused when asked, not at the first chunk
+    assert allocated == []
