@@ -6,5 +6,8 @@ run_step(
     log=snakemake.log[0],
     raw=snakemake.input.raw,
     out=snakemake.output[0],
+    fields=snakemake.params.fields,
+    year=snakemake.params.year,
+    timezone=snakemake.params.timezone,
     limits=snakemake.params.limits,
 )

@@ -47,6 +47,9 @@ rule ingest_posts:
     conda:
         "../envs/gtflow.yaml"
     params:
+        fields=post_fields,
+        year=config["ingest"]["posts"]["year"],
+        timezone=config["ingest"]["posts"]["timezone"],
         limits=config["limits"],
     script:
         "../../scripts/ingest_posts.py"

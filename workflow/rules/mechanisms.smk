@@ -8,6 +8,7 @@ rule mechanisms:
         segments="results/clean/segments.parquet",
         codebook="config/codebook.yaml",
         model="config/model.yaml",
+        validity="results/code/validity.csv",
         code=library_code("mechanisms", "coding"),
     output:
         case_main="results/mechanisms/case_by_main_category.csv",
@@ -24,5 +25,6 @@ rule mechanisms:
         "../envs/gtflow.yaml"
     params:
         settings=config["mechanisms"],
+        min_auto_f1=config["code"]["min_auto_f1"],
     script:
         "../../scripts/mechanisms.py"

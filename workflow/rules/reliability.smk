@@ -18,6 +18,8 @@ rule reliability:
         coders=config["reliability"]["coders"],
         documents=config["reliability"]["documents"],
         bootstrap=config["reliability"]["bootstrap"],
+        min_positive_units=config["reliability"]["min_positive_units"],
+        coverage=config["code"]["coverage"],
         seed=config["seed"],
     script:
         "../../scripts/reliability.py"

@@ -13,6 +13,8 @@ rule report_context:
         disagreements="results/reliability/disagreements.csv",
         curves="results/saturation/curves.csv",
         holdout="results/saturation/holdout.csv",
+        holdout_reference="results/saturation/holdout_reference.csv",
+        guest_sensitivity="results/saturation/guest_sensitivity.csv",
         saturation="results/saturation/summary.json",
         case_main="results/mechanisms/case_by_main_category.csv",
         cooccurrence="results/mechanisms/cooccurrence.csv",
@@ -21,6 +23,10 @@ rule report_context:
         quotes="results/mechanisms/quotes.csv",
         recommendations="results/mechanisms/recommendations.csv",
         mechanisms="results/mechanisms/summary.json",
+        validity="results/code/validity.csv",
+        rule_audit="results/code/rule_audit.csv",
+        rule_phrases="results/code/rule_phrases.csv",
+        review="results/code/review.csv",
         codebook="config/codebook.yaml",
         model="config/model.yaml",
         config_file="config/config.yaml",
@@ -37,6 +43,7 @@ rule report_context:
         heatmap_svg="reports/figures/heatmap.svg",
         timeline_svg="reports/figures/timeline.svg",
         model_svg="reports/figures/model.svg",
+        validity_svg="reports/figures/validity.svg",
     log:
         "logs/report/context.log",
     conda:
@@ -76,6 +83,7 @@ rule report_html:
             "reports/figures/heatmap.svg",
             "reports/figures/timeline.svg",
             "reports/figures/model.svg",
+            "reports/figures/validity.svg",
         ],
         code=library_code("report"),
     output:
@@ -98,6 +106,7 @@ rule report_pdf:
             "reports/figures/heatmap.svg",
             "reports/figures/timeline.svg",
             "reports/figures/model.svg",
+            "reports/figures/validity.svg",
         ],
         code=library_code("report"),
     output:

@@ -14,9 +14,10 @@ import pandas as pd
 from gtflow.clean.dedup import find_duplicates
 from gtflow.clean.deidentify import Pseudonymizer, name_table
 from gtflow.clean.document import SEGMENT_COLUMNS, clean_document, clean_metadata
+from gtflow.contracts import columns, read_table, read_tables, write_table
 from gtflow.errors import InputError
 from gtflow.ingest.documents import DOCUMENT_COLUMNS
-from gtflow.io import read_parquets, sha256_text, write_csv, write_parquet
+from gtflow.io import sha256_text
 
 log = logging.getLogger(__name__)
 CLEAN_DOCUMENT_COLUMNS = DOCUMENT_COLUMNS + ["n_chars", "n_segments", "sha256_clean", "clean_text"]
@@ -27,7 +28,7 @@ PSEUDONYMIZED_METADATA = ("title", "author", "location")
 def build_pseudonymizer(roster: str | Path | None, extra_names: list[str],
                         titles: list[str] | None = None) -> Pseudonymizer:
     """The de-identifier for a study: roster names, aliases, surname + title, config extra names."""
-    rows = pd.read_parquet(roster).to_dict("records") if roster else []
+    rows = read_table("roster", roster).to_dict("records") if roster else []
     return Pseudonymizer(name_table(rows, extra_names or [], titles))
 
 
@@ -81,11 +82,11 @@ def clean_file(ingested: str | Path, documents_out: str | Path, segments_out: st
                roster: str | Path | None = None, extra_names: list[str] | None = None,
                title_aliases: list[str] | None = None) -> None:
     """Normalize, de-identify and segment one ingested raw file."""
-    table = pd.read_parquet(ingested)
+    table = read_table("ingest_turns", ingested)
     documents, segments = clean_table(table, build_pseudonymizer(roster, extra_names or [],
                                                                  title_aliases))
-    write_parquet(documents_out, documents)
-    write_parquet(segments_out, segments)
+    write_table("file_documents", documents, documents_out)
+    write_table("file_segments", segments, segments_out)
 
 
 def check_unique_ids(documents: pd.DataFrame) -> None:
@@ -130,26 +131,26 @@ def clean_corpus(documents: list[str], segments: list[str], documents_out: str |
                  segments_out: str | Path, duplicates_out: str | Path, text_dir: str | Path,
                  threshold: float, shingle_size: int, permutations: int, seed: int) -> None:
     """Gather the per-file tables, mark duplicates, and write one clean text per document."""
-    docs = read_parquets(documents)
+    docs = read_tables("file_documents", documents)
     check_unique_ids(docs)
     duplicates = find_duplicates(docs, threshold, shingle_size, permutations, seed)
     dropped = duplicates[duplicates["kind"] != "kept"].set_index("doc_id")["kept_doc_id"]
     docs["duplicate_of"] = docs["doc_id"].map(dropped).fillna("")
     log.info("%d documents, %d duplicates collapsed", len(docs), len(dropped))
     write_texts(text_dir, docs["doc_id"].tolist(), docs["clean_text"].tolist())
-    write_parquet(documents_out, docs)
+    write_table("documents", docs, documents_out)
     del docs
     # Segments are only gathered, so they are read after the memory-hungry duplicate search.
-    write_parquet(segments_out, read_parquets(segments))
-    write_csv(duplicates_out, duplicates)
+    write_table("segments", read_tables("file_segments", segments), segments_out)
+    write_table("duplicates", duplicates, duplicates_out)
 
 
 def write_pseudonym_key(roster: str | Path, extra_names: list[str], out: str | Path) -> None:
     """The key from pseudonyms back to names, for the research team only (private/)."""
-    frame = pd.read_parquet(roster)
+    frame = read_table("roster", roster)
     rows = [{"pseudonym": p, "respondent_id": r, "name": n}
             for p, r, n in zip(frame["pseudonym"], frame["respondent_id"], frame["name"])]
     table = name_table(frame.to_dict("records"), extra_names or [])
     rows += [{"pseudonym": p, "respondent_id": "", "name": n}
              for n, p in table.items() if p.startswith("[N")]
-    write_csv(out, pd.DataFrame(rows, columns=["pseudonym", "respondent_id", "name"]))
+    write_table("pseudonym_key", pd.DataFrame(rows, columns=columns("pseudonym_key")), out)

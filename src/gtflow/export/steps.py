@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from gtflow.coding.codebook import load_codebook
+from gtflow.contracts import read_table, write_table
 from gtflow.export.spss import export_frame, write_dta, write_sav
 from gtflow.export.tables import (
     FREQUENCY_COLUMNS,
@@ -16,25 +17,18 @@ from gtflow.export.tables import (
     data_dictionary,
     frequency_table,
 )
-from gtflow.io import write_csv
 from gtflow.mechanisms.cases import code_table, corpus_documents, evidence_codings, placed_codings
 
 log = logging.getLogger(__name__)
-
-#: Columns of the case tables that are text, whatever their content looks like.
-TEXT_COLUMNS = {"case_id": str, "case_type": str, "source_type": str}
-
-
-def read_case_table(path: str | Path) -> pd.DataFrame:
-    """A wide case table written by the mechanisms stage (ids kept as text)."""
-    return pd.read_csv(path, dtype=TEXT_COLUMNS, keep_default_na=False, encoding="utf-8")
-
+#: The declared table (gtflow.contracts) of each tidy table whose name differs from its stem.
+TIDY_TABLES = {"case_by_main_category": "tables_case_by_main_category",
+               "case_by_category": "tables_case_by_category"}
 
 def export_spss(case_category: str | Path, codebook: str | Path, sav: str | Path,
                 dta: str | Path) -> None:
     """Write results/exports/case_by_category.sav and .dta with variable and value labels."""
     book = load_codebook(codebook)
-    frame, labels = export_frame(read_case_table(case_category), code_table(book))
+    frame, labels = export_frame(read_table("case_by_category", case_category), code_table(book))
     title = f"gtflow case x category counts ({book.core.get('label_en') or book.core['label']})"
     write_sav(frame, labels, sav, file_label=title)
     write_dta(frame, labels, dta, file_label=title)
@@ -74,10 +68,11 @@ def export_tables(codings: str | Path, documents: str | Path, codebook: str | Pa
     its path.
     """
     book = load_codebook(codebook)
-    tables = tidy_tables(pd.read_parquet(codings), pd.read_parquet(documents), book,
-                         read_case_table(case_main), read_case_table(case_category))
+    tables = tidy_tables(read_table("codings", codings), read_table("documents", documents), book,
+                         read_table("case_by_main_category", case_main),
+                         read_table("case_by_category", case_category))
     dictionary = data_dictionary(tables, table_descriptions(tables, code_table(book)))
     for name, frame in tables.items():
-        write_csv(outputs[name], frame)
-    write_csv(outputs["data_dictionary"], dictionary)
+        write_table(TIDY_TABLES.get(name, name), frame, outputs[name])
+    write_table("data_dictionary", dictionary, outputs["data_dictionary"])
     log.info("%d tables and a dictionary of %d columns written", len(tables), len(dictionary))

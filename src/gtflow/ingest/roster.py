@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from gtflow.contracts import read_table, write_table
 from gtflow.errors import InputError
 from gtflow.ingest.decode import read_text_file
+from gtflow.io import write_json
 
 REQUIRED_COLUMNS = ("respondent_id", "name")
 IDENTIFYING_COLUMNS = ("name", "aliases")
@@ -70,13 +72,14 @@ def pseudonym_for(index: int) -> str:
 def ingest_roster(roster: str | Path, private_out: str | Path, public_out: str | Path,
                   labels_out: str | Path) -> None:
     """Split the roster into a private table (with names) and a de-identified public one."""
-    from gtflow.io import write_json, write_parquet
-
     frame, labels = read_roster(roster)
+    # The declared order: id, pseudonym, name, then the roster's own variables as they come.
+    frame = frame[["respondent_id", "name", *(c for c in frame.columns
+                                             if c not in ("respondent_id", "name"))]]
     frame.insert(1, "pseudonym", [pseudonym_for(i) for i in range(len(frame))])
-    write_parquet(private_out, frame)
+    write_table("roster", frame, private_out)
     public = frame.drop(columns=[c for c in IDENTIFYING_COLUMNS if c in frame.columns])
-    write_parquet(public_out, public)
+    write_table("respondents", public, public_out)
     write_json(labels_out, {k: v for k, v in labels.items() if k not in IDENTIFYING_COLUMNS})
 
 
@@ -84,7 +87,7 @@ def load_known_respondents(private_roster: str | Path | None) -> set[str] | None
     """Respondent ids on the roster, or None when the study has no roster."""
     if not private_roster:
         return None
-    return set(pd.read_parquet(private_roster)["respondent_id"])
+    return set(read_table("roster", private_roster)["respondent_id"])
 
 
 __all__ = ["ingest_roster", "load_known_respondents", "pseudonym_for", "read_roster"]

@@ -10,6 +10,7 @@ ambiguous, the candidate scheme that puts most selection ends on word boundaries
 from __future__ import annotations
 
 import codecs
+import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -60,6 +61,15 @@ _NOTE_TARGET_KINDS = {
     "PlainTextSelection": "selection", "Coding": "coding", "Case": "case", "Link": "link",
     "Set": "set",
 }
+
+
+#: Non-text source elements of the standard and what a warning calls them.
+_NON_TEXT_SOURCES = {"PDFSource": "PDF", "PictureSource": "picture", "AudioSource": "audio",
+                     "VideoSource": "video"}
+
+
+class MissingSourceText(InputError):
+    """A text source whose plain-text file is not in the project (nor beside it)."""
 
 
 # ----------------------------------------------------------------------------- XML helpers
@@ -162,10 +172,18 @@ class _Container:
             name = self._members.get(relative.lower())
             return self._package.read(name) if name is not None else None
         folder = self.path.parent.resolve()
-        candidate = (folder / relative).resolve()
-        if not candidate.is_relative_to(folder):  # `..` or a symlink leading out of the folder
-            return self.read_external([folder / relative], source, relative)
-        return self._read_disk_file(candidate) if candidate.is_file() else None
+        candidates = [folder / relative]
+        if relative.lower().startswith("sources/"):
+            # The standard's folder is "sources"; many exports write "Sources". Either will do.
+            candidates += [folder / name / relative[len("sources/"):]
+                           for name in ("sources", "Sources")]
+        for candidate in candidates:
+            resolved = candidate.resolve()
+            if not resolved.is_relative_to(folder):  # `..` or a symlink leading out of the folder
+                return self.read_external([candidate], source, relative)
+            if resolved.is_file():
+                return self._read_disk_file(resolved)
+        return None
 
     def read_external(self, candidates: list[Path], source: str,
                       link: str) -> bytes | None:
@@ -319,13 +337,26 @@ def _parse_xml(chunks: Iterable[bytes], path: Path) -> etree._Element:
     except etree.XMLSyntaxError as error:
         raise InputError(path, f"the project document is not well-formed XML ({error.msg})",
                          line=error.lineno) from None
+    if _local(root) == "CodeBook":
+        raise InputError(path, "is a REFI-QDA codebook (.qdc), not a project; import it with "
+                               "'gtflow import-qdc FILE --into STUDY'")
     if _local(root) != "Project":
         raise InputError(path, f"the project document's root element is <{_local(root)}>, "
                                "not <Project>; is this a REFI-QDA project?")
     return root
 
 
-def _read_codes(root: etree._Element) -> list[RefiCode]:
+def _color(value: str | None) -> str:
+    """A code's colour as '#rrggbb' (lower case; '#abc' is widened), '' if absent or malformed."""
+    value = (value or "").strip().lower()
+    if re.fullmatch(r"#[0-9a-f]{3}", value):
+        value = "#" + "".join(digit * 2 for digit in value[1:])
+    return value if re.fullmatch(r"#[0-9a-f]{6}", value) else ""
+
+
+def read_code_tree(codes_element: etree._Element) -> list[RefiCode]:
+    """The <Code> elements under a <Codes> element, pre-order, with their parents (shared by
+    projects and Codebook Exchange files)."""
     codes: list[RefiCode] = []
 
     def walk(parent: etree._Element, parent_guid: str | None) -> None:
@@ -335,14 +366,17 @@ def _read_codes(root: etree._Element) -> list[RefiCode]:
             codes.append(RefiCode(guid=guid, name=element.get("name") or "",
                                   parent_guid=parent_guid,
                                   description=_child_text(element, "Description"),
-                                  is_codable=codable))
+                                  is_codable=codable, color=_color(element.get("color"))))
             walk(element, guid)
 
+    walk(codes_element, None)
+    return codes
+
+
+def _read_codes(root: etree._Element) -> list[RefiCode]:
     code_book = _child(root, "CodeBook")
     codes_element = _child(code_book, "Codes") if code_book is not None else None
-    if codes_element is not None:
-        walk(codes_element, None)
-    return codes
+    return read_code_tree(codes_element) if codes_element is not None else []
 
 
 def _user_name(users: dict[str, str], guid: str | None) -> str:
@@ -367,8 +401,8 @@ def _source_bytes(element: etree._Element, container: _Container, base_path: str
         return b"", ""
     data = _read_linked_file(container, link, base_path, element.get("name") or link)
     if data is None:
-        raise InputError(where, f"source {element.get('name')!r}: its text file {link!r} "
-                                "is missing from the project")
+        raise MissingSourceText(where, f"source {element.get('name')!r}: its text file "
+                                       f"{link!r} is missing from the project")
     if not data.startswith((b"\xff\xfe", b"\xfe\xff")) and _is_utf8(data):
         return data, link
     return _decode_text(data, where).encode("utf-8", "surrogatepass"), link
@@ -491,14 +525,16 @@ def _coding_code(coding: etree._Element) -> str:
     return _guid(ref.get("targetGUID")) if ref is not None else ""
 
 
-def read_project(path: str | Path, *, limits: Limits | None = None,
+def read_project(path: str | Path, *, partial: bool = False, limits: Limits | None = None,
                  external_sources: str | Path | None = None) -> RefiProject:
     """Read a .qdpx archive or a bare .qde document into a :class:`RefiProject`.
 
     Offsets of the result are code points into each source's normalized text (no BOM, "\\n"
     line breaks), end exclusive. Non-text sources (PDF, pictures, audio, video) are skipped
-    with a warning. Reading stays within ``limits`` (default: the config schema's defaults);
-    a source file outside the project is read only if it lies in ``external_sources``.
+    with one warning each. A text source whose file is missing stops the reading, unless
+    ``partial``: then it is skipped with a warning too (counts in ``skipped_sources``).
+    Reading stays within ``limits`` (default: the config schema's defaults); a source file
+    outside the project is read only if it lies in ``external_sources``.
     """
     path = Path(path)
     if not path.exists():
@@ -506,12 +542,25 @@ def read_project(path: str | Path, *, limits: Limits | None = None,
     container = _Container(path, limits or default_limits(),
                            Path(external_sources) if external_sources else None)
     try:
-        return _read_project(path, container)
+        return _read_project(path, container, partial)
     finally:
         container.close()
 
 
-def _read_project(path: Path, container: _Container) -> RefiProject:
+def _skip_non_text_sources(sources_element: etree._Element, project: RefiProject) -> None:
+    """One warning per PDF, picture, audio or video source; counted as skipped."""
+    for element in sources_element:
+        kind = _NON_TEXT_SOURCES.get(_local(element))
+        if kind is None:
+            continue
+        name = element.get("name") or _guid(element.get("guid"))
+        project.warnings.append(f"{kind} source {name!r} skipped: only text sources are "
+                                "imported")
+        project.skipped_sources[f"{kind} source"] = \
+            project.skipped_sources.get(f"{kind} source", 0) + 1
+
+
+def _read_project(path: Path, container: _Container, partial: bool = False) -> RefiProject:
     where = str(path)
     root = _parse_xml(container.qde_chunks(), path)
     base_path = root.get("basePath") or ""
@@ -536,15 +585,51 @@ def _read_project(path: Path, container: _Container) -> RefiProject:
     code_guids = {code.guid for code in codes}
     candidates = VENDOR_SCHEMES[vendor]
     for element in text_elements:
-        source, selections = _read_source(element, container, base_path, where, users,
-                                          code_guids, candidates, project.warnings.append)
+        try:
+            source, selections = _read_source(element, container, base_path, where, users,
+                                              code_guids, candidates, project.warnings.append)
+        except MissingSourceText as missing:
+            if not partial:
+                raise
+            project.warnings.append(f"{missing.reason}; skipped")
+            project.skipped_sources["missing text file"] = \
+                project.skipped_sources.get("missing text file", 0) + 1
+            continue
         project.sources.append(source)
         project.selections.extend(selections)
     if sources_element is not None:
-        skipped = sum(1 for element in sources_element
-                      if _local(element) and _local(element) != "TextSource")
-        if skipped:
-            project.warnings.append(f"{skipped} non-text source(s) (PDF, picture, audio, "
-                                    "video) skipped")
+        _skip_non_text_sources(sources_element, project)
     project.notes = _read_notes(root, container, base_path, where, users)
     return project
+
+
+# ----------------------------------------------------------------------------- codebooks
+
+def read_codebook(path: str | Path) -> RefiProject:
+    """Read a REFI Codebook Exchange file (.qdc, root <CodeBook>) as a project holding only
+    its codes (hierarchy, descriptions, colours)."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(path, "the REFI-QDA codebook file does not exist")
+    project_hint = ("is a REFI-QDA project, not a codebook (.qdc); import it with "
+                    "'gtflow import-qdpx FILE --into STUDY'")
+    if zipfile.is_zipfile(path):
+        raise InputError(path, project_hint)
+    parser = etree.XMLParser(huge_tree=True, resolve_entities=False, no_network=True)
+    try:
+        root = etree.fromstring(read_file(path, default_limits().source_bytes), parser=parser)
+    except etree.XMLSyntaxError as error:
+        raise InputError(path, f"is not well-formed XML ({error.msg})", line=error.lineno) from None
+    if _local(root) == "Project":
+        raise InputError(path, project_hint)
+    if _local(root) != "CodeBook":
+        raise InputError(path, f"the root element is <{_local(root)}>, not <CodeBook>; is this "
+                               "a REFI-QDA codebook (.qdc)?")
+    codes_element = _child(root, "Codes")
+    codes = read_code_tree(codes_element) if codes_element is not None else []
+    if not codes:
+        raise InputError(path, "the codebook holds no codes")
+    origin = root.get("origin") or ""
+    return RefiProject(name=path.stem, origin=origin,
+                       vendor=detect_vendor(origin, code_names=[code.name for code in codes]),
+                       path=str(path), codes=codes)

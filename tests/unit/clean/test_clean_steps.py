@@ -7,6 +7,7 @@ import json
 import pandas as pd
 import pytest
 
+from gtflow import contracts
 from gtflow.clean.deidentify import Pseudonymizer, name_table
 from gtflow.clean.steps import clean_corpus, clean_file, clean_table, write_pseudonym_key
 from gtflow.ingest.posts import ingest_posts
@@ -76,7 +77,8 @@ def clean_export(tmp_path, name, rows, pseudonymize_names=ROSTER_ROWS):
     ingest_posts(write_export(tmp_path / f"{name}.jsonl", rows)).to_parquet(ingested)
     docs, segs = tmp_path / "results" / f"{name}.documents.parquet", tmp_path / "results" / f"{name}.segments.parquet"
     roster = tmp_path / "private" / "roster.parquet"
-    pd.DataFrame([dict(r, respondent_id=f"R{i}") for i, r in enumerate(pseudonymize_names)]).to_parquet(roster)
+    contracts.frame("roster", [dict(r, respondent_id=f"R{i}")
+                               for i, r in enumerate(pseudonymize_names)]).to_parquet(roster)
     clean_file(ingested, docs, segs, roster=roster, extra_names=[])
     return str(docs), str(segs)
 

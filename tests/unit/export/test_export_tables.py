@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from gtflow import contracts
 from gtflow.coding.codebook import check_codebook
 from gtflow.export.steps import export_tables
 from gtflow.export.tables import data_dictionary, frequency_table, share
@@ -25,17 +26,20 @@ RAW_CODEBOOK = {
 
 
 def study():
-    documents = pd.DataFrame({
-        "doc_id": ["I1", "I2", "W1", "W2", "W3"],
-        "source_type": ["interview", "interview", "web_page", "web_post", "web_post"],
-        "respondent_id": ["R1", "R1", "", "", ""], "duplicate_of": ["", "", "", "", "W2"],
-        "clean_text": ["一二三四五六"] * 5})
-    codings = pd.DataFrame({
-        "doc_id": ["I1", "I1", "I1", "I2", "W1", "W2", "W3"],
-        "seg_id": [1, 1, 2, 1, 1, 1, 1], "start": [0] * 7, "end": [3] * 7,
-        "concept_id": ["c1", "c1", "c1", "c1", "c2", "c1", "c1"],
-        "coder": ["auto", "coder_a", "auto", "auto", "auto", "auto", "auto"],
-        "origin": ["auto", "csv", "auto", "auto", "auto", "auto", "auto"], "rule": [""] * 7})
+    documents = contracts.frame("documents", [
+        {"doc_id": doc_id, "source_type": source, "respondent_id": respondent,
+         "duplicate_of": duplicate, "clean_text": "一二三四五六"}
+        for doc_id, source, respondent, duplicate in [
+            ("I1", "interview", "R1", ""), ("I2", "interview", "R1", ""),
+            ("W1", "web_page", "", ""), ("W2", "web_post", "", ""), ("W3", "web_post", "", "W2")]])
+    codings = contracts.frame("codings", [
+        {"doc_id": doc_id, "seg_id": seg_id, "start": 0, "end": 3, "concept_id": concept,
+         "coder": coder, "origin": origin}
+        for doc_id, seg_id, concept, coder, origin in [
+            ("I1", 1, "c1", "auto", "auto"), ("I1", 1, "c1", "coder_a", "csv"),
+            ("I1", 2, "c1", "auto", "auto"), ("I2", 1, "c1", "auto", "auto"),
+            ("W1", 1, "c2", "auto", "auto"), ("W2", 1, "c1", "auto", "auto"),
+            ("W3", 1, "c1", "auto", "auto")]])
     return documents, codings
 
 
@@ -76,13 +80,16 @@ def write_inputs(tmp_path):
     codings.to_parquet(tmp_path / "codings.parquet")
     (tmp_path / "codebook.yaml").write_text(yaml.safe_dump(RAW_CODEBOOK, allow_unicode=True),
                                             encoding="utf-8")
-    case_main = pd.DataFrame({"case_id": ["R1", "W1", "W2"],
-                              "case_type": ["respondent", "web_page", "web_post"],
-                              "source_type": ["interview", "web_page", "web_post"],
-                              "n_documents": [2, 1, 1], "M1": [3, 1, 1]})
-    case_main.to_csv(tmp_path / "case_main.csv", index=False)
-    case_main.rename(columns={"M1": "K1"}).assign(K2=[0, 1, 0]).to_csv(
-        tmp_path / "case_category.csv", index=False)
+    cases = [{"case_id": "R1", "case_type": "respondent", "source_type": "interview",
+              "n_documents": 2},
+             {"case_id": "W1", "case_type": "web_page", "source_type": "web_page", "n_documents": 1},
+             {"case_id": "W2", "case_type": "web_post", "source_type": "web_post", "n_documents": 1}]
+    contracts.write_table("case_by_main_category", contracts.frame(
+        "case_by_main_category", [dict(c, M1=n) for c, n in zip(cases, [3, 1, 1])]),
+        tmp_path / "case_main.csv")
+    contracts.write_table("case_by_category", contracts.frame(
+        "case_by_category", [dict(c, K1=a, K2=b) for c, a, b in zip(cases, [3, 1, 1], [0, 1, 0])]),
+        tmp_path / "case_category.csv")
 
 
 def run(tmp_path, out):

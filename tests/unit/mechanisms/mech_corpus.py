@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from gtflow import contracts
 from gtflow.coding.codebook import Codebook, check_codebook
 
 RAW_CODEBOOK = {
@@ -88,7 +89,7 @@ def documents_and_segments() -> tuple[pd.DataFrame, pd.DataFrame]:
             text += "\n"
         documents.append({"doc_id": doc_id, "source_type": source, "respondent_id": respondent,
                           "duplicate_of": duplicate, "clean_text": text})
-    return pd.DataFrame(documents), pd.DataFrame(segments)
+    return contracts.frame("documents", documents), contracts.frame("segments", segments)
 
 
 def codings(segments: pd.DataFrame) -> pd.DataFrame:
@@ -99,4 +100,4 @@ def codings(segments: pd.DataFrame) -> pd.DataFrame:
         rows.append({"doc_id": doc_id, "seg_id": seg_id, "start": int(span["start"]),
                      "end": int(span["end"]), "concept_id": concept, "coder": coder,
                      "origin": origin, "rule": ""})
-    return pd.DataFrame(rows)
+    return contracts.frame("codings", rows)

@@ -1,0 +1,143 @@
+"""The table declarations: checking, writing, reading, fixtures, and the docs table."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from gtflow import contracts
+from gtflow.contracts import ContractError
+from gtflow.errors import InputError
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_every_table_has_a_known_stage_and_a_results_or_private_path():
+    stages = {"ingest", "clean", "code", "reliability", "saturation", "mechanisms", "export",
+              "report"}
+    for spec in contracts.TABLES.values():
+        assert spec.stage in stages, spec.name
+        assert spec.path.startswith(("results/", "private/")), spec.name
+        assert spec.format in ("csv", "parquet")
+        assert len(set(spec.names)) == len(spec.names), spec.name
+
+
+def test_every_table_path_is_written_by_a_rule():
+    """A declared path that no rule writes is a stale declaration (and the reverse a gap)."""
+    def pattern(path: str) -> re.Pattern:
+        return re.compile(re.sub(r"\\\{[^}]*\\\}", "[^/]+", re.escape(path)) + "$")
+
+    rules = "".join(p.read_text(encoding="utf-8") for p in (REPO / "workflow" / "rules").glob("*.smk"))
+    written = set(re.findall(r'"((?:results|private)/[^"]+\.(?:csv|parquet))"', rules))
+    declared = {spec.name: pattern(spec.path) for spec in contracts.TABLES.values()}
+    undeclared = [p for p in written if not any(d.match(p) for d in declared.values())]
+    unwritten = [n for n, d in declared.items() if not any(d.match(p) for p in written)]
+    assert (undeclared, unwritten) == ([], [])
+
+
+def test_frame_fills_left_out_columns_and_keeps_declared_order():
+    frame = contracts.frame("edges", [{"to": "B", "from": "A", "documents": 2}])
+    assert list(frame.columns) == contracts.columns("edges")
+    assert frame.iloc[0].to_dict() == {
+        "from": "A", "to": "B", "relation": "", "relation_en": "", "documents": 2,
+        "respondents": 0, "interviews": 0, "web_documents": 0, "weak": False, "threshold": 0}
+
+
+def test_frame_rejects_a_column_the_table_does_not_have():
+    with pytest.raises(ContractError, match="source"):
+        contracts.frame("edges", [{"source": "A", "to": "B"}])
+
+
+def test_extra_columns_follow_the_fixed_ones():
+    frame = contracts.frame("case_by_main_category",
+                            [{"case_id": "R1", "AA2": 1, "AA1": 0}], extra=["AA1"])
+    assert list(frame.columns)[-2:] == ["AA1", "AA2"]
+    assert contracts.problems("case_by_main_category", frame) == []
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda f: f.drop(columns="weak"), "missing weak"),
+    (lambda f: f.assign(support=1), "unexpected support"),
+    (lambda f: f[["to", *[c for c in f.columns if c != "to"]]], "out of order"),
+    (lambda f: f.assign(documents=["two"]), "documents must hold int"),
+    (lambda f: f.assign(weak=["yes"]), "weak must hold bool"),
+    (lambda f: f.assign(relation=[None]), "relation has missing values"),
+])
+def test_problems_name_what_is_wrong(change, message):
+    frame = change(contracts.frame("edges", [{"from": "A", "to": "B"}]))
+    with pytest.raises(ContractError, match=message):
+        contracts.validate("edges", frame)
+
+
+def test_write_checks_before_writing(tmp_path):
+    target = tmp_path / "edges.csv"
+    with pytest.raises(ContractError):
+        contracts.write_table("edges", pd.DataFrame({"source": ["A"]}), target)
+    assert not target.exists()
+    with pytest.raises(ContractError, match="csv"):
+        contracts.write_table("edges", contracts.empty_frame("edges"), tmp_path / "edges.parquet")
+
+
+def test_csv_round_trip_keeps_ids_text_and_empty_strings(tmp_path):
+    rows = [{"case_id": "007", "case_type": "respondent", "source_type": "interview",
+             "n_documents": 2, "AA1": 3}]
+    path = tmp_path / "case.csv"
+    contracts.write_table("case_by_main_category", contracts.frame("case_by_main_category", rows),
+                          path)
+    back = contracts.read_table("case_by_main_category", path)
+    assert back.to_dict("records") == rows
+    quotes = contracts.frame("quotes", [{"item_type": "edge", "item_id": "A->B", "quote": "",
+                                         "truncated": True}])
+    contracts.write_table("quotes", quotes, tmp_path / "quotes.csv")
+    back = contracts.read_table("quotes", tmp_path / "quotes.csv")
+    assert back.iloc[0]["quote"] == "" and bool(back.iloc[0]["truncated"]) is True
+
+
+def test_nullable_int_read_back_from_csv_with_gaps(tmp_path):
+    rows = [{"source": "a.csv", "line": 2, "start": 1, "end": 4, "status": "ok"},
+            {"source": "a.csv", "line": 3, "status": "orphaned"}]
+    frame = contracts.frame("anchoring", rows)
+    assert frame["start"].isna().tolist() == [False, True]
+    contracts.write_table("anchoring", frame, tmp_path / "anchoring.csv")
+    back = contracts.read_table("anchoring", tmp_path / "anchoring.csv")
+    assert back["start"].iloc[0] == 1 and pd.isna(back["start"].iloc[1])
+
+
+def test_empty_table_reads_back_with_declared_kinds(tmp_path):
+    path = tmp_path / "agreement.csv"
+    contracts.write_table("agreement", contracts.empty_frame("agreement"), path)
+    assert path.read_text(encoding="utf-8").strip() == ",".join(contracts.columns("agreement"))
+    back = contracts.read_table("agreement", path)
+    assert back.empty and str(back["n_units"].dtype) == "int64"
+
+
+def test_reading_a_drifted_file_names_it(tmp_path):
+    path = tmp_path / "nodes.csv"
+    path.write_text("id,documents\nAA1,3\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"nodes\.csv.*missing node_id"):
+        contracts.read_table("nodes", path)
+    with pytest.raises(InputError, match="is missing"):
+        contracts.read_table("nodes", tmp_path / "absent.csv")
+
+
+def test_parquet_round_trip_and_concatenation(tmp_path):
+    one = contracts.frame("auto_codings", [{"doc_id": "D1", "seg_id": 1, "end": 3}])
+    contracts.write_table("auto_codings", one, tmp_path / "a.parquet")
+    contracts.write_table("auto_codings", contracts.empty_frame("auto_codings"),
+                          tmp_path / "b.parquet")
+    both = contracts.read_tables("auto_codings", [tmp_path / "a.parquet", tmp_path / "b.parquet"])
+    assert both.to_dict("records") == one.to_dict("records")
+    assert contracts.read_tables("auto_codings", []).empty
+
+
+def test_unknown_table_lists_the_known_ones():
+    with pytest.raises(KeyError, match="nodes"):
+        contracts.table("node")
+
+
+def test_architecture_doc_shows_the_declared_tables():
+    doc = (REPO / "docs" / "architecture.md").read_text(encoding="utf-8")
+    assert contracts.markdown_table() in doc
