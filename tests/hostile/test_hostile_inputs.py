@@ -121,10 +121,18 @@ def test_allowed_external_source_imports(workspace):
 
 
 def test_internal_path_traversal_is_refused_as_missing(workspace):
+    # internal:// names a member of the archive; "../../" finds none, so the file outside is
+    # never read: --strict stops, and the default partial import skips the source with a warning.
     project = qdpx(workspace, project_qde("internal://../../outside/secret.txt"))
     before = files_under(workspace)
-    run = gtflow("import-qdpx", str(project), "--into", "study", cwd=workspace)
+    run = gtflow("import-qdpx", str(project), "--into", "study", "--strict", cwd=workspace)
     assert_refused(run, before, workspace, "'Interview 1'", "is missing from the project")
+    run = gtflow("import-qdpx", str(project), "--into", "study", cwd=workspace)
+    assert run.returncode == 0, run.stderr
+    assert "'Interview 1'" in run.stderr and "is missing from the project" in run.stderr
+    assert not (workspace / "study" / "data" / "raw" / "interviews").exists()
+    assert all(SECRET not in path.read_text(encoding="utf-8", errors="replace")
+               for path in (workspace / "study").rglob("*") if path.is_file())
 
 
 # ----------------------------------------------------------------------------- bombs
