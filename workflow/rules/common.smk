@@ -30,7 +30,14 @@ TEMPLATE_DIR = template_dir()
 # Snakemake reruns a job when its script changes, not when library code it imports changes; so
 # every rule also takes the library modules it runs as inputs (see library_code).
 LIBRARY_DIR = Path(gtflow.__file__).resolve().parent
-SHARED_LIBRARY = ("errors.py", "io.py", "runner.py", "config.py", "contracts.py")
+SHARED_LIBRARY = (
+    "errors.py",
+    "io.py",
+    "runner.py",
+    "config.py",
+    "contracts.py",
+    "limits.py",
+)
 
 
 wildcard_constraints:
