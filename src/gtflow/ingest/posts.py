@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from gtflow.errors import InputError
+from gtflow.errors import ConfigError, InputError
 from gtflow.ingest.decode import read_text_file
 from gtflow.ingest.documents import document_frame, language_of
 from gtflow.limits import Limits, default_limits
@@ -53,8 +53,8 @@ def time_zone(name: str) -> dt.tzinfo:
     try:
         return zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise InputError("config/config.yaml", f"ingest.posts.timezone '{name}' is not a time "
-                         "zone name (e.g. UTC, Asia/Shanghai, America/New_York)") from None
+        raise ConfigError("ingest.posts.timezone", f"'{name}' is not a time zone name (e.g. "
+                          "UTC, Asia/Shanghai, America/New_York)") from None
 
 
 def post_date(value: str, year: int | None, zone: dt.tzinfo) -> str:

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from gtflow.coding.coverage import reviewed_documents
-from gtflow.errors import InputError
+from gtflow.errors import ConfigError, InputError
 
 LEVELS = ("nominal", "ordinal", "interval", "ratio")
 OVERALL = "__overall__"
@@ -420,9 +420,9 @@ def _unit_documents(coverage: Mapping[str, frozenset[str]], coders: list[str],
     wanted = list(dict.fromkeys(map(str, doc_ids)))
     short = [d for d in wanted if reviewers.get(d, 0) < 2]
     if short:
-        raise InputError("config", "reliability.documents lists document(s) fewer than two of "
-                                   "the coders reviewed: " + ", ".join(short)
-                                   + " (declare what each coder reviewed in code.coverage)")
+        raise ConfigError("reliability.documents", "lists document(s) fewer than two of the "
+                          "coders reviewed: " + ", ".join(short)
+                          + " (declare what each coder reviewed in code.coverage)")
     return wanted
 
 

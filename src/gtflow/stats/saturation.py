@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gtflow.errors import InputError
+from gtflow.errors import ConfigError, InputError
 
 CURVE_COLUMNS = ["position", "doc_id", "new_codes", "cumulative",
                  "band_low", "band_median", "band_high"]
@@ -477,18 +477,18 @@ def choose_holdout(doc_order: Sequence[str], fraction: float | None = None,
     (returned in collection order). Exactly one of the two must be given."""
     doc_order = list(doc_order)
     if (fraction is None) == (ids is None):
-        raise InputError("config", "give exactly one of holdout fraction or holdout ids")
+        raise ConfigError("saturation.holdout", "give exactly one of fraction or ids")
     if ids is not None:
         wanted = set(ids)
         unknown = sorted(wanted - set(doc_order), key=str)
         if unknown:
-            raise InputError("config", "holdout id(s) not among the documents: "
+            raise ConfigError("saturation.holdout.ids", "id(s) not among the documents: "
                              + ", ".join(map(str, unknown)))
         return [d for d in doc_order if d in wanted]
     if not 0 < fraction < 1:
-        raise InputError("config", f"the holdout fraction must lie between 0 and 1, not {fraction}")
+        raise ConfigError("saturation.holdout.fraction", f"must lie between 0 and 1, not {fraction}")
     if len(doc_order) < 2:
-        raise InputError("config", "a holdout needs at least two documents")
+        raise ConfigError("saturation.holdout", "a holdout needs at least two documents")
     # Why the epsilon: 0.3 * 10 is 3.0000000000000004 in floating point, which is 3 documents.
     count = min(len(doc_order) - 1, max(1, math.ceil(fraction * len(doc_order) - 1e-9)))
     return doc_order[-count:]
@@ -529,7 +529,7 @@ def holdout_test(incidence_by_level: Mapping[str, pd.DataFrame], holdout_ids: Se
     holdout = list(dict.fromkeys(holdout_ids))
     unknown = sorted(set(holdout) - set(docs), key=str)
     if unknown:
-        raise InputError("config", "holdout id(s) not among the documents: "
+        raise ConfigError("saturation.holdout.ids", "id(s) not among the documents: "
                          + ", ".join(map(str, unknown)))
     is_holdout = docs.isin(holdout)
     doc_names = np.asarray(docs, dtype=object)
@@ -601,14 +601,14 @@ def holdout_reference(incidence_by_level: Mapping[str, pd.DataFrame], holdout_id
     if not incidence_by_level:
         raise ValueError("the holdout test needs at least one incidence table")
     if int(n_random) < 1:
-        raise InputError("config", "the holdout reference needs at least one random holdout")
+        raise ConfigError("saturation.holdout.random_holdouts", "the holdout reference needs at least one random holdout")
     docs = pd.Index([])
     for table in incidence_by_level.values():
         docs = docs.append(pd.Index(table.index)).drop_duplicates()
     holdout = list(dict.fromkeys(holdout_ids))
     unknown = sorted(set(holdout) - set(docs), key=str)
     if unknown:
-        raise InputError("config", "holdout id(s) not among the documents: "
+        raise ConfigError("saturation.holdout.ids", "id(s) not among the documents: "
                          + ", ".join(map(str, unknown)))
     size = len(holdout)
     observed_members = docs.isin(holdout)[None, :]

@@ -11,7 +11,7 @@ import pandas as pd
 from gtflow.coding.codebook import load_codebook, load_model
 from gtflow.coding.coverage import AUTO_CODER, reviewed_documents
 from gtflow.contracts import empty_frame, read_table, write_table
-from gtflow.errors import InputError
+from gtflow.errors import ConfigError
 from gtflow.io import write_json
 from gtflow.stats.reliability import OVERALL, concept_agreement, disagreements
 from gtflow.stats.saturation import (
@@ -125,8 +125,8 @@ def saturation_coders(codings: pd.DataFrame, wanted: list[str]) -> list[str]:
     if wanted:
         absent = [c for c in wanted if c not in present]
         if absent:
-            raise InputError("config", "saturation.coders names coder(s) without codings: "
-                             + ", ".join(absent))
+            raise ConfigError("saturation.coders", "names coder(s) without codings: "
+                              + ", ".join(absent))
         return list(dict.fromkeys(wanted))
     humans = sorted(present - {AUTO_CODER})
     return humans or ([AUTO_CODER] if AUTO_CODER in present else [])

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from gtflow.errors import InputError
+from gtflow.errors import ConfigError, InputError
 from gtflow.ingest.posts import ingest_posts
 
 POSTS = [
@@ -212,7 +212,7 @@ def test_dates_that_cannot_be_read_name_the_post(tmp_path, written, year, messag
 def test_epoch_dates_follow_the_configured_time_zone_and_a_bad_zone_is_one_line(tmp_path):
     path = write_jsonl(tmp_path / "e.jsonl", [dict(POSTS[0], date=1616083200)])
     assert ingest_posts(path, timezone="Asia/Shanghai")["date"].tolist() == ["2021-03-19"]
-    with pytest.raises(InputError, match="ingest.posts.timezone 'Mars/Base' is not a time zone"):
+    with pytest.raises(ConfigError, match="ingest.posts.timezone': 'Mars/Base' is not a time zone"):
         ingest_posts(path, timezone="Mars/Base")
 
 

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from irrCAC.raw import CAC
 
-from gtflow.errors import InputError
+from gtflow.errors import ConfigError, InputError
 from gtflow.stats.reliability import (
     AGREEMENT_COLUMNS,
     OVERALL,
@@ -353,7 +353,7 @@ def test_concept_agreement_units_docs_and_level_map():
                                     concept_level_map={"a1": "A1", "a2": "A1", "z9": "Z1"})
     row = by_category.set_index("concept_id").loc["A1"]
     assert row["positive_agreement"] == 1.0 and row["n_positive_units"] == 2
-    with pytest.raises(InputError, match="fewer than two of the coders reviewed: d2"):
+    with pytest.raises(ConfigError, match="reliability.documents.*fewer than two of the coders reviewed: d2"):
         concept_agreement(codings, segments, ["A", "B"], doc_ids=["d2"], n_boot=30)
     both = {"A": frozenset({"d1", "d2"}), "B": frozenset({"d1", "d2"})}
     only_d2 = concept_agreement(codings, segments, ["A", "B"], doc_ids=["d2"], n_boot=30,

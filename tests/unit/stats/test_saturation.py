@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gtflow.errors import InputError
+from gtflow.errors import ConfigError, InputError
 from gtflow.stats.saturation import (
     COMMON_CODE_SHARE,
     CURVE_COLUMNS,
@@ -359,11 +359,11 @@ def test_choose_holdout_fraction_and_ids():
     assert choose_holdout(docs, fraction=0.25) == ["d7", "d8", "d9"]  # rounded up
     assert choose_holdout(docs, fraction=0.01) == ["d9"]
     assert choose_holdout(docs, ids=["d5", "d1", "d5"]) == ["d1", "d5"]
-    with pytest.raises(InputError, match="d42"):
+    with pytest.raises(ConfigError, match="d42"):
         choose_holdout(docs, ids=["d42"])
-    with pytest.raises(InputError, match="exactly one"):
+    with pytest.raises(ConfigError, match="exactly one"):
         choose_holdout(docs)
-    with pytest.raises(InputError):
+    with pytest.raises(ConfigError):
         choose_holdout(docs, fraction=1.0)
 
 
@@ -387,7 +387,7 @@ def test_holdout_test_codes_and_edges():
     ]
     nothing_new = holdout_test({"concept": concepts}, ["d1"])
     assert nothing_new.empty and list(nothing_new.columns) == HOLDOUT_COLUMNS
-    with pytest.raises(InputError, match="d9"):
+    with pytest.raises(ConfigError, match="d9"):
         holdout_test({"concept": concepts}, ["d9"])
     with pytest.raises(InputError, match="more than one level"):
         holdout_test({"a": concepts, "b": concepts}, ["d4"], edges=[("a1", "a3")])
@@ -454,7 +454,7 @@ def test_holdout_reference_includes_edges_and_rejects_bad_input():
     listed = holdout_test({"concept": concepts}, ["d4"], edges=edges)
     assert edge["n_items"] == 2                     # a1 -> a2 never co-occurs
     assert edge["observed"] == (listed["level"] == "edge").sum() == 1
-    with pytest.raises(InputError, match="d9"):
+    with pytest.raises(ConfigError, match="d9"):
         holdout_reference({"concept": concepts}, ["d9"])
-    with pytest.raises(InputError, match="at least one random holdout"):
+    with pytest.raises(ConfigError, match="at least one random holdout"):
         holdout_reference({"concept": concepts}, ["d1"], n_random=0)
