@@ -412,6 +412,24 @@ def frame(name: str, rows: Iterable[Mapping], extra: Iterable[str] = ()) -> pd.D
 
 
 # --------------------------------------------------------------------------------------------
+# Meaning of columns every stage relies on
+# --------------------------------------------------------------------------------------------
+
+def is_kept(documents: pd.DataFrame) -> pd.Series:
+    """Which rows of the documents table are kept documents (not collapsed as a duplicate).
+
+    The one definition every stage uses: the clean stage writes ``duplicate_of`` = '' for a
+    kept document and the kept copy's id for a repost.
+    """
+    return documents["duplicate_of"] == ""
+
+
+def kept_documents(documents: pd.DataFrame) -> pd.DataFrame:
+    """The kept documents (see :func:`is_kept`), in table order."""
+    return documents[is_kept(documents)]
+
+
+# --------------------------------------------------------------------------------------------
 # Documentation
 # --------------------------------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ from gtflow.coding.manual import (
     read_manual_csv,
 )
 from gtflow.coding.qdpx import read_manual_qdpx
-from gtflow.contracts import read_table, read_tables, write_table
+from gtflow.contracts import is_kept, read_table, read_tables, write_table
 
 log = logging.getLogger(__name__)
 
@@ -63,8 +63,8 @@ def merge_codings(auto: list[str], manual: list[str], documents: str | Path, seg
     manual_rows, anchors = manual_codings(manual, docs, segs, book, min_score)
     frames = [f for f in (read_tables("auto_codings", auto), manual_rows) if len(f)]
     codings = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=CODING_COLUMNS)
-    duplicates = set(docs.loc[docs["duplicate_of"] != "", "doc_id"])
-    codings = codings[~codings["doc_id"].isin(duplicates)]
+    collapsed = set(docs.loc[~is_kept(docs), "doc_id"])
+    codings = codings[~codings["doc_id"].isin(collapsed)]
     codings = codings.merge(hierarchy[["concept_id", "category_id", "main_category_id"]],
                             on="concept_id", how="left")
     codings = codings.sort_values(["doc_id", "start", "end", "concept_id", "coder"], kind="stable")

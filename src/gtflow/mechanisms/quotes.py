@@ -30,8 +30,8 @@ import hashlib
 
 import pandas as pd
 
+from gtflow.coding.codebook import edge_id
 from gtflow.mechanisms.cases import SOURCE_TYPES, codings_under
-from gtflow.mechanisms.model import edge_key
 
 QUOTE_COLUMNS = ["item_type", "item_id", "rank", "doc_id", "start", "end", "quote", "origin", "coder",
                  "source_type", "truncated"]
@@ -109,7 +109,7 @@ def edge_candidates(placed_turns: pd.DataFrame, edges: list[tuple[str, str]],
         pairs["width"] = pairs["end"] - pairs["start"]
         pairs = pairs.sort_values(["doc_id", "turn", "origin_rank", "width", "start", "end", "coder"],
                                   kind="stable").drop_duplicates(["doc_id", "turn"])
-        frames.append(pairs.assign(item_type="edge", item_id=edge_key(source, target))[CANDIDATE_COLUMNS])
+        frames.append(pairs.assign(item_type="edge", item_id=edge_id(source, target))[CANDIDATE_COLUMNS])
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=CANDIDATE_COLUMNS)
 
 
@@ -175,6 +175,6 @@ def exemplar_quotes(placed: pd.DataFrame, segments: pd.DataFrame, texts: dict[st
     concepts = codes.loc[codes["level"] == "concept", "code_id"].tolist()
     item_order = {("concept", c): i for i, c in enumerate(concepts)}
     item_order.update({("node", n): i for i, n in enumerate(nodes)})
-    item_order.update({("edge", edge_key(a, b)): i for i, (a, b) in enumerate(edges)})
+    item_order.update({("edge", edge_id(a, b)): i for i, (a, b) in enumerate(edges)})
     return choose_quotes(candidates, texts, per_item, min_chars, max_chars, item_order)
 

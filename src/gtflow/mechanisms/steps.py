@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from gtflow.coding.codebook import Codebook, load_codebook, load_model
-from gtflow.contracts import read_table, write_table
+from gtflow.coding.codebook import Codebook, edge_id, load_codebook, load_model
+from gtflow.contracts import is_kept, read_table, write_table
 from gtflow.io import write_json
 from gtflow.mechanisms.cases import (
     case_table,
@@ -23,7 +23,6 @@ from gtflow.mechanisms.cases import (
 )
 from gtflow.mechanisms.model import (
     code_evidence,
-    edge_key,
     edge_table,
     node_table,
     render_storyline,
@@ -77,10 +76,10 @@ def mechanism_tables(codings: pd.DataFrame, documents: pd.DataFrame, segments: p
     quotes = exemplar_quotes(placed, kept_segments, dict(zip(docs["doc_id"], docs["clean_text"])),
                              model, codes, int(settings["quotes_per_item"]),
                              int(settings["quote_min_chars"]), int(settings["quote_max_chars"]))
-    weak = [edge_key(a, b) for a, b, w in zip(edges["from"], edges["to"], edges["weak"]) if w]
+    weak = [edge_id(a, b) for a, b, w in zip(edges["from"], edges["to"], edges["weak"]) if w]
     summary = {
         **counts,
-        "n_duplicates_excluded": int((documents["duplicate_of"].fillna("") != "").sum()),
+        "n_duplicates_excluded": int((~is_kept(documents)).sum()),
         "n_codings": len(placed),
         "n_codings_manual": int(placed["origin"].isin(MANUAL_ORIGINS).sum()),
         "n_evidence_codings": len(evidence),

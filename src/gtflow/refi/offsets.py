@@ -44,7 +44,7 @@ def strip_bom(text: str) -> str:
     return text[1:] if text.startswith(BOM) else text
 
 
-def normalize_text(raw_text: str) -> str:
+def normalize_line_breaks(raw_text: str) -> str:
     """gtflow's form of a source text: no BOM, every line break a single "\\n"."""
     return strip_bom(raw_text).replace("\r\n", "\n").replace("\r", "\n")
 
@@ -70,7 +70,7 @@ def unit_table(raw_text: str, scheme: OffsetScheme) -> list[int]:
     """Cumulative vendor units before each character of the normalized text.
 
     ``raw_text`` is the source as the vendor saw it (line endings untouched; a BOM is ignored).
-    The result has ``len(normalize_text(raw_text)) + 1`` entries; the last is the text's length
+    The result has ``len(normalize_line_breaks(raw_text)) + 1`` entries; the last is the text's length
     in vendor units.
     """
     text = strip_bom(raw_text)

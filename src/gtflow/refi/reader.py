@@ -21,7 +21,7 @@ from gtflow.refi.model import RefiCode, RefiNote, RefiProject, RefiSelection, Re
 from gtflow.refi.offsets import (
     OffsetScheme,
     is_word_boundary,
-    normalize_text,
+    normalize_line_breaks,
     strip_bom,
     unit_table,
     units_to_codepoint,
@@ -221,7 +221,7 @@ def choose_scheme(raw_text: str, spans: list[tuple[int, int]],
     """
     if len(candidates) == 1 or not spans:
         return candidates[0]
-    text = normalize_text(raw_text)
+    text = normalize_line_breaks(raw_text)
     best, best_score = candidates[0], None
     for scheme in candidates:
         table = unit_table(raw_text, scheme)
@@ -321,7 +321,7 @@ def _read_notes(root: etree._Element, container: _Container, base_path: str, whe
         guid = _guid(element.get("guid"))
         raw, _ = _source_text(element, container, base_path, where)
         notes.append(RefiNote(guid=guid, name=element.get("name") or "",
-                              text=normalize_text(raw),
+                              text=normalize_line_breaks(raw),
                               user=_user_name(users, element.get("creatingUser"))
                               if element.get("creatingUser") else "",
                               refers_to=tuple(targets.get(guid, []))))
@@ -344,7 +344,7 @@ def _read_source(element: etree._Element, container: _Container, base_path: str,
     guid = _guid(element.get("guid"))
     name = element.get("name") or guid
     raw, link = _source_text(element, container, base_path, where)
-    text = normalize_text(raw)
+    text = normalize_line_breaks(raw)
 
     spans = []
     selection_elements = list(_children(element, "PlainTextSelection"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from gtflow.config import load_yaml
-from gtflow.contracts import read_table
+from gtflow.contracts import kept_documents, read_table
 from gtflow.refi.writer import write_project
 
 
@@ -13,7 +13,7 @@ def export_study_project(documents: str | Path, codings: str | Path, codebook: s
                          out: str | Path, project_name: str) -> None:
     """Write results/exports/project.qdpx so NVivo, ATLAS.ti or MAXQDA users can open the coding."""
     docs = read_table("documents", documents)
-    docs = docs[docs["duplicate_of"] == ""].sort_values("doc_id")
+    docs = kept_documents(docs).sort_values("doc_id")
     sources = [(d, d, t) for d, t in zip(docs["doc_id"], docs["clean_text"])]
     frame = read_table("codings", codings)
     frame = frame[frame["doc_id"].isin(set(docs["doc_id"]))]

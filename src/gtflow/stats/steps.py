@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from gtflow.coding.codebook import load_codebook, load_model
-from gtflow.contracts import empty_frame, read_table, write_table
+from gtflow.contracts import empty_frame, kept_documents, read_table, write_table
 from gtflow.io import write_json
 from gtflow.stats.reliability import concept_agreement, disagreements
 from gtflow.stats.saturation import (
@@ -83,7 +83,8 @@ def run_reliability(codings: str | Path, segments: str | Path, agreement_out: st
 
 def collection_order(documents: pd.DataFrame, sources: list[str]) -> list[str]:
     """Documents of the chosen source types, duplicates left out, by date then id."""
-    kept = documents[(documents["duplicate_of"] == "") & documents["source_type"].isin(sources)]
+    kept = kept_documents(documents)
+    kept = kept[kept["source_type"].isin(sources)]
     return kept.sort_values(["date", "doc_id"], kind="stable")["doc_id"].tolist()
 
 

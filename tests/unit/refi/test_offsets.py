@@ -7,7 +7,7 @@ import pytest
 from gtflow.refi.offsets import (
     OffsetScheme,
     is_word_boundary,
-    normalize_text,
+    normalize_line_breaks,
     raw_codepoints_to_codepoints,
     unit_table,
     units_to_codepoint,
@@ -19,7 +19,7 @@ RAW = "\ufeffAb 😤 cd\r\n中文 🤦🏼\u200d♀️ x\r\nend"
 
 
 def test_normalize_strips_bom_and_line_endings():
-    assert normalize_text("\ufeffa\r\nb\rc\nd") == "a\nb\nc\nd"
+    assert normalize_line_breaks("\ufeffa\r\nb\rc\nd") == "a\nb\nc\nd"
 
 
 def _vendor_offset(prefix: str, *, encoding: str, crlf_units: int) -> int:
@@ -33,7 +33,7 @@ def _vendor_offset(prefix: str, *, encoding: str, crlf_units: int) -> int:
 @pytest.mark.parametrize("crlf_units", [1, 2])
 def test_utf16_units_map_to_every_codepoint(crlf_units):
     raw = RAW[1:]
-    text = normalize_text(raw)
+    text = normalize_line_breaks(raw)
     # Every code-point boundary of the normalized text, expressed in vendor units, comes back.
     raw_positions = _raw_positions(raw)
     offsets = [_vendor_offset(raw[:p], encoding="utf-16-le", crlf_units=crlf_units)
@@ -45,7 +45,7 @@ def test_utf16_units_map_to_every_codepoint(crlf_units):
 @pytest.mark.parametrize("crlf_units", [1, 2])
 def test_utf8_bytes_map_to_every_codepoint(crlf_units):
     raw = RAW[1:]
-    text = normalize_text(raw)
+    text = normalize_line_breaks(raw)
     offsets = [_vendor_offset(raw[:p], encoding="utf-8", crlf_units=crlf_units)
                for p in _raw_positions(raw)]
     assert utf8_bytes_to_codepoints(RAW, offsets, crlf_units=crlf_units) == \
@@ -73,7 +73,7 @@ def test_emoji_selection_nvivo_style():
     raw = "Hi 😤😤\r\nnext"
     # NVivo: "Hi " = 3, each emoji 2 units, CRLF 2 units
     start, end = utf16_units_to_codepoints(raw, [3, 7])
-    assert normalize_text(raw)[start:end] == "😤😤"
+    assert normalize_line_breaks(raw)[start:end] == "😤😤"
     assert utf16_units_to_codepoints(raw, [9], crlf_units=2) == [6]  # "n" of next
 
 
@@ -87,7 +87,7 @@ def test_offsets_inside_a_character_snap_outward():
 
 
 def test_lone_cr_counts_as_one_line_break():
-    assert normalize_text("a\rb") == "a\nb"
+    assert normalize_line_breaks("a\rb") == "a\nb"
     assert utf16_units_to_codepoints("a\rb", [2]) == [2]
 
 
