@@ -201,6 +201,10 @@ TABLES: dict[str, Table] = {t.name: t for t in (
           _columns("item_type:str item_id:str rank:int doc_id:str start:int end:int quote:str "
                    "origin:str coder:str source_type:str truncated:bool"),
           note="exemplar quotes of concepts, nodes and edges (item_id of an edge is 'A->B')"),
+    Table("concept_quotes", "results/mechanisms/concept_quotes.csv", "mechanisms",
+          _columns("concept_id:str rank:int doc_id:str start:int end:int quote:str "
+                   "truncated:bool"),
+          note="the quote the open-coding table shows per concept (a row of quotes)"),
     Table("recommendations", "results/mechanisms/recommendations.csv", "mechanisms",
           _columns("rec_id:str title:str title_en:str targets:str target_evidence_documents:int "
                    "target_evidence:str target_strengths:str strength:str"),

@@ -16,6 +16,7 @@ rule mechanisms:
         nodes="results/mechanisms/nodes.csv",
         edges="results/mechanisms/edges.csv",
         quotes="results/mechanisms/quotes.csv",
+        concept_quotes="results/mechanisms/concept_quotes.csv",
         recommendations="results/mechanisms/recommendations.csv",
         summary="results/mechanisms/summary.json",
     log:

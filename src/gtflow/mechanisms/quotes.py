@@ -38,6 +38,7 @@ QUOTE_COLUMNS = ["item_type", "item_id", "rank", "doc_id", "start", "end", "quot
 CANDIDATE_COLUMNS = ["item_type", "item_id", "doc_id", "start", "end", "origin", "origin_rank",
                      "coder", "source_type"]
 ITEM_TYPES = ("concept", "node", "edge")
+CONCEPT_QUOTE_FIELDS = ["rank", "doc_id", "start", "end", "quote", "truncated"]
 SENTENCE_ENDS = set("。！？!?；;\n")
 ELLIPSIS = "…"
 MANUAL_ORIGINS = {"csv", "qdpx"}
@@ -178,3 +179,26 @@ def exemplar_quotes(placed: pd.DataFrame, segments: pd.DataFrame, texts: dict[st
     item_order.update({("edge", edge_id(a, b)): i for i, (a, b) in enumerate(edges)})
     return choose_quotes(candidates, texts, per_item, min_chars, max_chars, item_order)
 
+
+
+def concept_quotes(quotes: pd.DataFrame, concept_ids: list[str]) -> pd.DataFrame:
+    """concept_quotes.csv: the one quote the report's open-coding table shows per concept.
+
+    Concepts in codebook order; each shows its best-ranked quote (quotes.csv) whose passage
+    (doc_id, start, end) no earlier concept shows — one passage often carries several concepts,
+    and showing each once lets the table show more of the material — or, when every quote of
+    the concept is shown already, its rank-1 quote. A concept without quotes has no row.
+    """
+    mine = quotes[quotes["item_type"] == "concept"].sort_values("rank", kind="stable")
+    by_concept = {concept: rows for concept, rows in mine.groupby("item_id", sort=False)}
+    shown: set[tuple[str, int, int]] = set()
+    rows = []
+    for concept in concept_ids:
+        if concept not in by_concept:
+            continue
+        candidates = by_concept[concept].to_dict("records")
+        fresh = [q for q in candidates if (q["doc_id"], q["start"], q["end"]) not in shown]
+        quote = (fresh or candidates)[0]
+        shown.add((quote["doc_id"], quote["start"], quote["end"]))
+        rows.append({"concept_id": concept, **{k: quote[k] for k in CONCEPT_QUOTE_FIELDS}})
+    return pd.DataFrame(rows, columns=["concept_id", *CONCEPT_QUOTE_FIELDS])

@@ -28,7 +28,7 @@ from gtflow.mechanisms.model import (
     render_storyline,
     storyline_context,
 )
-from gtflow.mechanisms.quotes import MANUAL_ORIGINS, exemplar_quotes
+from gtflow.mechanisms.quotes import MANUAL_ORIGINS, concept_quotes, exemplar_quotes
 from gtflow.mechanisms.recommendations import recommendation_table
 from gtflow.mechanisms.tabulate import case_matrix, coding_units, cooccurrence
 
@@ -37,7 +37,8 @@ log = logging.getLogger(__name__)
 #: The declared table (gtflow.contracts) of each output name of the stage.
 OUTPUT_TABLES = {"case_main": "case_by_main_category", "case_category": "case_by_category",
                  "cooccurrence": "cooccurrence", "nodes": "nodes", "edges": "edges",
-                 "quotes": "quotes", "recommendations": "recommendations"}
+                 "quotes": "quotes", "concept_quotes": "concept_quotes",
+                 "recommendations": "recommendations"}
 EVIDENCE_RULE = ("All codings count (auto-coder and every human coder), de-duplicated by "
                  "(doc_id, seg_id, concept_id); documents marked duplicate_of are left out.")
 
@@ -97,6 +98,7 @@ def mechanism_tables(codings: pd.DataFrame, documents: pd.DataFrame, segments: p
         "cooccurrence": cooccurrence(coding_units(placed, kept_segments),
                                      {"main_category": main_ids, "category": category_ids}),
         "nodes": nodes, "edges": edges, "quotes": quotes,
+        "concept_quotes": concept_quotes(quotes, [c["id"] for c in codebook.concepts]),
         "recommendations": recommendation_table(model, nodes, threshold),
         "summary": summary,
     }
@@ -108,7 +110,7 @@ def build_mechanisms(codings: str | Path, documents: str | Path, segments: str |
     """Read the stage's inputs, compute :func:`mechanism_tables`, write every output.
 
     ``outputs`` maps case_main, case_category, cooccurrence, nodes, edges, quotes,
-    recommendations (CSV) and summary (JSON) to paths.
+    concept_quotes, recommendations (CSV) and summary (JSON) to paths.
     """
     book = load_codebook(codebook)
     tables = mechanism_tables(read_table("codings", codings), read_table("documents", documents),
