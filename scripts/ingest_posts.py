@@ -1,4 +1,6 @@
 from gtflow.ingest.steps import ingest_posts_file
 from gtflow.runner import run_step
 
-run_step(ingest_posts_file, log=snakemake.log[0], raw=snakemake.input.raw, out=snakemake.output[0])
+run_step(ingest_posts_file, log=snakemake.log[0], raw=snakemake.input.raw, out=snakemake.output[0],
+         fields=snakemake.params.fields, year=snakemake.params.year,
+         timezone=snakemake.params.timezone)

@@ -1,4 +1,4 @@
-"""The `gtflow` command: validate, init, import-qdpx, export-qdpx, synth.
+"""The `gtflow` command: validate, init, import-qdpx, import-qdc, export-qdpx, synth.
 
 Every input problem prints one line naming the file (and line or record) and exits with 1.
 """
@@ -29,18 +29,43 @@ def command_init(args: argparse.Namespace) -> int:
     from gtflow.init import init_study
 
     created = init_study(args.study, args.name)
-    print(f"created {len(created)} files in {args.study}; add material under data/raw/ and run\n"
-          f"  snakemake --snakefile {Path(__file__).resolve().parents[2] / 'Snakefile'} "
-          f"--directory {args.study} --cores 4")
+    print(f"created {len(created)} files in {args.study}; add material under data/raw/, check it\n"
+          f"with `gtflow validate {args.study}` and run the gtflow workflow on it (gtflow's README,\n"
+          f"'Running your own study')")
     return 0
 
 
 def command_import_qdpx(args: argparse.Namespace) -> int:
     from gtflow.refi import import_into_study
 
-    summary = import_into_study(args.file, args.into, overwrite=args.overwrite)
+    summary = import_into_study(args.file, args.into, overwrite=args.overwrite, strict=args.strict)
+    for warning in summary.pop("warnings"):
+        print(f"gtflow: warning: {warning}", file=sys.stderr)
+    skipped = summary.pop("skipped")
     for key, value in summary.items():
         print(f"{key}: {value}")
+    print(import_summary(summary, skipped))
+    return 0
+
+
+def import_summary(summary: dict, skipped: dict[str, int]) -> str:
+    """The last line of an import: what came in and what was left out, in counts."""
+    reasons = ", ".join(f"{count} {reason}{'s' if count != 1 else ''}"
+                        for reason, count in skipped.items())
+    return (f"imported {len(summary['documents'])} text source(s), {summary['codes']} code(s), "
+            f"{summary['codings_written']} coding(s) by {len(summary['coders'])} coder(s); "
+            f"skipped {sum(skipped.values())} source(s)" + (f" ({reasons})" if reasons else ""))
+
+
+def command_import_qdc(args: argparse.Namespace) -> int:
+    from gtflow.refi import import_codebook_into_study
+
+    summary = import_codebook_into_study(args.file, args.into, overwrite=args.overwrite)
+    for key, value in summary.items():
+        print(f"{key}: {', '.join(value) if isinstance(value, list) else value}")
+    print(f"the model's nodes (config/model.yaml) are among these ids: "
+          f"{', '.join(main.split()[0] for main in summary['main_categories'])} (main categories) "
+          "and C1... (categories; see config/codebook.yaml)")
     return 0
 
 
@@ -82,7 +107,14 @@ def build_parser() -> argparse.ArgumentParser:
     importer.add_argument("file", help=".qdpx or .qde exported by NVivo, ATLAS.ti, MAXQDA, ...")
     importer.add_argument("--into", required=True, help="study folder to create")
     importer.add_argument("--overwrite", action="store_true", help="replace files in an existing study")
+    importer.add_argument("--strict", action="store_true",
+                          help="stop at a text source whose file is missing instead of skipping it")
     importer.set_defaults(run=command_import_qdpx)
+    codebook = commands.add_parser("import-qdc", help="write a study's codebook from a REFI-QDA codebook (.qdc)")
+    codebook.add_argument("file", help=".qdc (Codebook Exchange) exported by NVivo, ATLAS.ti, MAXQDA, ...")
+    codebook.add_argument("--into", required=True, help="study folder (config/codebook.yaml is written)")
+    codebook.add_argument("--overwrite", action="store_true", help="replace an existing config/codebook.yaml")
+    codebook.set_defaults(run=command_import_qdc)
     exporter = commands.add_parser("export-qdpx", help="write a study's clean texts and codings as .qdpx")
     exporter.add_argument("study", nargs="?", default=".", help="study folder (after a run)")
     exporter.add_argument("--out", default="project.qdpx", help="output file")

@@ -11,10 +11,7 @@ import jsonschema
 import yaml
 
 from gtflow.errors import InputError
-
-#: The workflow's schemas travel with the repository, beside the Snakefile.
-REPO_ROOT = Path(__file__).resolve().parents[2]
-SCHEMA_DIR = REPO_ROOT / "workflow" / "schemas"
+from gtflow.resources import schema_dir
 
 
 def load_yaml(path: str | Path) -> Any:
@@ -37,8 +34,8 @@ def load_yaml(path: str | Path) -> Any:
 
 
 def load_schema(name: str) -> dict:
-    """Load one of the workflow's JSON Schemas (YAML) by file name."""
-    return load_yaml(SCHEMA_DIR / name)
+    """Load one of gtflow's JSON Schemas (YAML, package data) by file name."""
+    return load_yaml(schema_dir() / name)
 
 
 def fill_defaults(schema: dict, value: Any) -> Any:

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import yaml
 
-from gtflow.config import REPO_ROOT, complete_config
+from gtflow.config import complete_config
 from gtflow.errors import InputError
+from gtflow.resources import study_template_dir
 
-STUDY_TEMPLATES = REPO_ROOT / "workflow" / "templates" / "study"
 DATA_FOLDERS = ("data/raw/interviews", "data/raw/web/pages", "data/raw/web/posts", "data/coding")
 
 
@@ -36,7 +36,7 @@ def init_study(study: str | Path, name: str | None = None) -> list[Path]:
         destination = study / target
         destination.parent.mkdir(parents=True, exist_ok=True)
         if not destination.exists():
-            shutil.copyfile(STUDY_TEMPLATES / name_, destination)
+            shutil.copyfile(study_template_dir() / name_, destination)
             created.append(destination)
     for folder in DATA_FOLDERS:
         (study / folder).mkdir(parents=True, exist_ok=True)

@@ -12,9 +12,9 @@ from pathlib import Path
 
 from gtflow.coding.codebook import load_codebook, load_model
 from gtflow.coding.manual import read_manual_csv
-from gtflow.config import load_config
+from gtflow.config import complete_config, load_config
 from gtflow.errors import InputError
-from gtflow.ingest.posts import ingest_posts
+from gtflow.ingest.posts import fields_for_file, ingest_posts
 from gtflow.ingest.roster import read_roster
 from gtflow.ingest.transcripts import ingest_transcript
 from gtflow.ingest.web import check_manifest_files, ingest_page, read_manifest
@@ -63,8 +63,11 @@ def validate_study(root: str | Path) -> ValidationReport:
         excluded = (config or {}).get("ingest", {}).get("excluded_pages", [])
         for path in study.pages.values():
             report.attempt(path, lambda p=path: ingest_page(root / p, root / study.manifest, excluded))
+    posts = (config or complete_config({}))["ingest"]["posts"]
     for path in study.posts.values():
-        report.attempt(path, lambda p=path: ingest_posts(root / p))
+        fields = fields_for_file(Path(path).name, posts["fields"])
+        report.attempt(path, lambda p=path, f=fields: ingest_posts(root / p, f, posts["year"],
+                                                                   posts["timezone"]))
     for path in study.manual_codings:
         report.attempt(path, lambda p=path: read_manual_csv(root / p))
     return report

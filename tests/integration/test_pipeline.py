@@ -9,7 +9,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from studykit import REPO_ROOT, copy_small_study, planned_jobs, snakemake
+from studykit import copy_small_study, planned_jobs, snakemake
+
+from gtflow.resources import template_dir
 
 pytestmark = pytest.mark.integration
 PER_FILE_RULES = {"ingest_interview", "ingest_page", "ingest_posts", "clean_file", "code_autocode"}
@@ -28,7 +30,7 @@ def test_report_is_one_self_contained_html_file(built_small_study):
 
 
 def labels() -> dict:
-    return yaml.safe_load((REPO_ROOT / "workflow" / "templates" / "labels.en.yaml").read_text(encoding="utf-8"))
+    return yaml.safe_load((template_dir() / "labels.en.yaml").read_text(encoding="utf-8"))
 
 
 def test_report_has_every_section_heading(built_small_study):

@@ -19,7 +19,7 @@ def test_init_scaffolds_a_study_and_refuses_to_overwrite(tmp_path, capsys):
                  "data/README.md", "data/raw/interviews", "data/raw/web/pages",
                  "data/raw/web/posts", "data/coding"):
         assert (study / path).exists(), path
-    assert "snakemake --snakefile" in capsys.readouterr().out
+    assert f"gtflow validate {study}" in capsys.readouterr().out
     assert main(["init", str(study)]) == 1
     assert "already exists" in capsys.readouterr().err
 

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from gtflow.resources import schema_dir
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -81,7 +83,7 @@ def keys_missing_description_or_default(node: dict, where: str = "") -> list[str
 
 
 def test_config_schemas_give_every_key_a_description_and_a_default():
-    for path in sorted((REPO_ROOT / "workflow" / "schemas").glob("*.yaml")):
+    for path in sorted(schema_dir().glob("*.yaml")):
         schema = yaml.safe_load(path.read_text(encoding="utf-8"))
         assert schema["$schema"].endswith("2020-12/schema")
         assert keys_missing_description_or_default(schema) == [], path.name
@@ -98,6 +100,6 @@ def schema_keys(node: dict, prefix: str = "") -> list[str]:
 
 
 def test_config_readme_documents_every_key():
-    schema = yaml.safe_load((REPO_ROOT / "workflow" / "schemas" / "config.schema.yaml").read_text(encoding="utf-8"))
+    schema = yaml.safe_load((schema_dir() / "config.schema.yaml").read_text(encoding="utf-8"))
     readme = (REPO_ROOT / "config" / "README.md").read_text(encoding="utf-8")
     assert [k for k in schema_keys(schema) if f"`{k}`" not in readme] == []

@@ -7,6 +7,8 @@ from snakemake.utils import min_version
 import gtflow
 from gtflow.config import complete_config
 from gtflow.errors import InputError
+from gtflow.ingest.posts import fields_for_file
+from gtflow.resources import template_dir
 from gtflow.study import StudyFiles
 
 min_version("9.0")
@@ -18,9 +20,9 @@ except InputError as error:
     sys.exit(f"gtflow: {error.describe()}")
 
 REPORT = f"reports/{config['study']['name']}"
-# Files that travel with the workflow (not with the study) are found beside the Snakefile.
-WORKFLOW_DIR = Path(workflow.basedir) / "workflow"
-TEMPLATE_DIR = WORKFLOW_DIR / "templates"
+# The report's templates and labels are package data of gtflow (importlib.resources), so they
+# are found wherever gtflow is installed; files of the study are relative to the working folder.
+TEMPLATE_DIR = template_dir()
 # Snakemake reruns a job when its script changes, not when library code it imports changes; so
 # every rule also takes the library modules it runs as inputs (see library_code).
 LIBRARY_DIR = Path(gtflow.__file__).resolve().parent
@@ -50,6 +52,12 @@ def page_file(wildcards):
 
 def posts_file(wildcards):
     return STUDY.posts[wildcards.stem]
+
+
+def post_fields(wildcards):
+    return fields_for_file(
+        Path(posts_file(wildcards)).name, config["ingest"]["posts"]["fields"]
+    )
 
 
 def roster_file(wildcards):
@@ -113,6 +121,7 @@ def final_targets(wildcards):
         "results/exports/case_by_category.sav",
         "results/exports/case_by_category.dta",
         "results/exports/project.qdpx",
+        "results/exports/codebook.qdc",
         "results/tables/data_dictionary.csv",
     ]
     if STUDY.roster:

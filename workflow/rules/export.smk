@@ -1,4 +1,4 @@
-# Export: SPSS/Stata files, tidy tables with a data dictionary, and a REFI-QDA project.
+# Export: SPSS/Stata files, tidy tables with a data dictionary, a REFI-QDA project and codebook.
 
 
 rule export_spss:
@@ -33,6 +33,20 @@ rule export_qdpx:
         project_name=config["study"]["name"],
     script:
         "../../scripts/export_qdpx.py"
+
+
+rule export_qdc:
+    input:
+        codebook="config/codebook.yaml",
+        code=library_code("refi", "coding"),
+    output:
+        "results/exports/codebook.qdc",
+    log:
+        "logs/export/qdc.log",
+    conda:
+        "../envs/gtflow.yaml"
+    script:
+        "../../scripts/export_qdc.py"
 
 
 rule export_tables:

@@ -43,6 +43,10 @@ rule ingest_posts:
         "logs/ingest/posts/{stem}.log",
     conda:
         "../envs/gtflow.yaml"
+    params:
+        fields=post_fields,
+        year=config["ingest"]["posts"]["year"],
+        timezone=config["ingest"]["posts"]["timezone"],
     script:
         "../../scripts/ingest_posts.py"
 

@@ -1,12 +1,19 @@
-"""Exports of web posts and comments (.jsonl or .csv): one document per post, threads kept."""
+"""Exports of web posts and comments (.jsonl or .csv): one document per post, threads kept.
+
+An export names its fields as its tool does; ``ingest.posts.fields`` maps them to gtflow's
+``id, url, date, author, text, parent_id``. Dates come in the forms scrapers write and are read
+to a calendar date (YYYY-MM-DD).
+"""
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import fnmatch
 import io
 import json
 import re
+import zoneinfo
 from pathlib import Path
 
 import pandas as pd
@@ -17,6 +24,53 @@ from gtflow.ingest.documents import document_frame, language_of
 
 POST_FIELDS = ("id", "url", "date", "author", "text", "parent_id")
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+#: Seconds (9-10 digits: 1973-2286) or milliseconds (13 digits) since 1970-01-01 UTC.
+EPOCH = re.compile(r"^(\d{9,10})(?:\.\d+)?$|^(\d{13})$")
+#: Weibo's display date: 03月18日 10:20, with or without the year (2021年03月18日).
+WEIBO_DATE = re.compile(r"^(?:(\d{4})年)?(\d{1,2})月(\d{1,2})日(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?$")
+DATE_FORMS = "2021-03-18 10:20, ISO 8601, epoch seconds or 03月18日 10:20"
+
+
+def fields_for_file(name: str, fields: dict[str, dict] | None) -> dict[str, str | None]:
+    """The mapping of ``ingest.posts.fields`` whose file name or glob matches ``name`` (the first
+    in config order), or {} when none does: the export then uses gtflow's own field names."""
+    for pattern, mapping in (fields or {}).items():
+        if fnmatch.fnmatchcase(name, pattern):
+            return dict(mapping)
+    return {}
+
+
+def column_names(fields: dict[str, str | None] | None) -> dict[str, str | None]:
+    """gtflow field -> the export's column (None: the export has no such column)."""
+    columns: dict[str, str | None] = {name: name for name in POST_FIELDS}
+    columns.update(fields or {})
+    return columns
+
+
+def time_zone(name: str) -> dt.tzinfo:
+    """The zone in which epoch times are read as calendar dates (config ingest.posts.timezone)."""
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise InputError("config/config.yaml", f"ingest.posts.timezone '{name}' is not a time "
+                         "zone name (e.g. UTC, Asia/Shanghai, America/New_York)") from None
+
+
+def post_date(value: str, year: int | None, zone: dt.tzinfo) -> str:
+    """The calendar date (YYYY-MM-DD) of a post's date in any of DATE_FORMS; ValueError says
+    why not. An ISO time with an offset keeps its own date; epoch times are dated in ``zone``."""
+    text = value.strip()
+    epoch = EPOCH.match(text)
+    if epoch:
+        seconds = float(text) if epoch.group(1) else int(text) / 1000
+        return dt.datetime.fromtimestamp(seconds, zone).date().isoformat()
+    weibo = WEIBO_DATE.match(text)
+    if weibo:
+        if weibo.group(1) is None and year is None:
+            raise ValueError("has no year; set ingest.posts.year in config/config.yaml")
+        the_year = int(weibo.group(1)) if weibo.group(1) else year
+        return dt.date(the_year, int(weibo.group(2)), int(weibo.group(3))).isoformat()
+    return dt.datetime.fromisoformat(text).date().isoformat()
 
 
 def records_from_jsonl(text: str, path: Path) -> list[tuple[int, dict]]:
@@ -53,37 +107,69 @@ def records_from_csv(text: str, path: Path) -> list[tuple[int, dict]]:
     return records
 
 
-def check_post(record: dict, path: Path, line: int) -> dict:
-    """Validate one post record and return it with string fields."""
-    missing = [f for f in POST_FIELDS if f not in record]
+def missing_columns_message(missing: list[str], columns: dict[str, str | None],
+                            mapped: bool, present: list[str] | None = None) -> str:
+    """One line naming the absent columns (and, for a mapped export, what they were mapped to)."""
+    if not mapped:
+        return (f"lacks {', '.join(missing)} (required: {', '.join(POST_FIELDS)}; map other "
+                "column names with ingest.posts.fields)")
+    mapped_to = {column: name for name, column in columns.items()}
+    named = ", ".join(f"'{column}' (mapped to {mapped_to[column]})" for column in missing)
+    shown = f"; its columns are {', '.join(present)}" if present is not None else ""
+    return f"has no column {named} named by ingest.posts.fields{shown}"
+
+
+def check_header(header: list[str], columns: dict[str, str | None], mapped: bool,
+                 path: Path) -> None:
+    """A CSV export must have every column the mapping names: one line naming those it lacks."""
+    missing = [column for column in columns.values() if column is not None and column not in header]
+    if header and missing:  # an empty file is reported as holding no posts
+        raise InputError(path, missing_columns_message(missing, columns, mapped, header), line=1)
+
+
+def check_post(record: dict, path: Path, line: int, columns: dict[str, str | None] | None = None,
+               mapped: bool = False, year: int | None = None,
+               zone: dt.tzinfo = dt.UTC) -> dict:
+    """Validate one post record and return it with gtflow's field names and string values."""
+    columns = columns or column_names(None)
+    missing = [column for column in columns.values() if column is not None and column not in record]
     if missing:
-        raise InputError(path, f"record lacks {', '.join(missing)} (required: "
-                         f"{', '.join(POST_FIELDS)})", line=line)
-    for name in POST_FIELDS:
-        if isinstance(record[name], (dict, list)):
-            raise InputError(path, f"field '{name}' holds a JSON {type(record[name]).__name__}, "
-                             "not text", line=line)
-    post = {f: "" if record[f] is None else str(record[f]).strip() for f in POST_FIELDS}
+        raise InputError(path, "record " + missing_columns_message(missing, columns, mapped),
+                         line=line)
+    for column in columns.values():
+        if column is not None and isinstance(record[column], (dict, list)):
+            raise InputError(path, f"field '{column}' holds a JSON "
+                             f"{type(record[column]).__name__}, not text", line=line)
+    post = {name: "" if column is None or record[column] is None else str(record[column]).strip()
+            for name, column in columns.items()}
     if not post["id"]:
         raise InputError(path, "record has an empty id", line=line)
     if not ID_PATTERN.match(post["id"]):
         raise InputError(path, f"post id '{post['id']}' may contain only letters, digits, '.', "
                          "'_' and '-' (it names the post's clean text file)", line=line)
     try:
-        dt.date.fromisoformat(post["date"][:10])
-    except ValueError:
-        raise InputError(path, f"post '{post['id']}' has date '{post['date']}', not YYYY-MM-DD",
+        post["date"] = post_date(post["date"], year, zone)
+    except ValueError as error:
+        reason = str(error) if "ingest.posts.year" in str(error) else f"is none of {DATE_FORMS}"
+        raise InputError(path, f"post '{post['id']}' has date '{post['date']}', which {reason}",
                          line=line) from None
     return post
 
 
-def ingest_posts(path: str | Path) -> pd.DataFrame:
-    """Read one export of posts into the ingest table (each post a document with one turn)."""
+def ingest_posts(path: str | Path, fields: dict[str, str | None] | None = None,
+                 year: int | None = None, timezone: str = "UTC") -> pd.DataFrame:
+    """Read one export of posts into the ingest table (each post a document with one turn).
+
+    ``fields`` maps gtflow's field names to the export's columns (see fields_for_file);
+    ``year`` completes dates written without one; epoch times are dated in ``timezone``."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in {".jsonl", ".csv"}:
         raise InputError(path, "is not a post export gtflow reads (.jsonl or .csv)")
+    columns, mapped, zone = column_names(fields), bool(fields), time_zone(timezone)
     text, encoding = read_text_file(path)
+    if suffix == ".csv":
+        check_header(next(csv.reader(io.StringIO(text, newline="")), []), columns, mapped, path)
     parse = records_from_jsonl if suffix == ".jsonl" else records_from_csv
     records = parse(text, path)
     del text  # the records hold what is needed; a large export need not be in memory twice
@@ -91,14 +177,14 @@ def ingest_posts(path: str | Path) -> pd.DataFrame:
         raise InputError(path, "holds no posts")
     documents, turns, seen = [], {}, {}
     for line, record in records:
-        post = check_post(record, path, line)
+        post = check_post(record, path, line, columns, mapped, year, zone)
         if post["id"] in seen:
             raise InputError(path, f"post id '{post['id']}' appears twice (first at line "
                              f"{seen[post['id']]})", line=line)
         seen[post["id"]] = line
         documents.append({
             "doc_id": post["id"], "source_type": "web_post", "title": "",
-            "date": post["date"][:10], "author": post["author"], "respondent_id": "",
+            "date": post["date"], "author": post["author"], "respondent_id": "",
             "url": post["url"], "lang": language_of(post["text"]), "raw_path": str(path),
             "encoding": encoding, "location": path.stem, "parent_id": post["parent_id"],
         })

@@ -23,6 +23,7 @@ def ingest_page_file(raw: str | Path, manifest: str | Path, out: str | Path,
     write_table("ingest_turns", ingest_page(raw, manifest, excluded), out)
 
 
-def ingest_posts_file(raw: str | Path, out: str | Path) -> None:
-    """Post export -> one document per post."""
-    write_table("ingest_turns", ingest_posts(raw), out)
+def ingest_posts_file(raw: str | Path, out: str | Path, fields: dict | None = None,
+                      year: int | None = None, timezone: str = "UTC") -> None:
+    """Post export -> one document per post (``fields``: this export's column mapping)."""
+    write_table("ingest_turns", ingest_posts(raw, fields, year, timezone), out)

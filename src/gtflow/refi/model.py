@@ -27,6 +27,7 @@ class RefiCode:
     parent_guid: str | None = None
     description: str = ""
     is_codable: bool = True
+    color: str = ""                # "#rrggbb" as the project gives it, "" if none
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,7 @@ class RefiProject:
     selections: list[RefiSelection] = field(default_factory=list)
     notes: list[RefiNote] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    skipped_sources: dict[str, int] = field(default_factory=dict)  # reason -> sources skipped
 
     def source(self, guid: str) -> RefiSource:
         """The source with this GUID (KeyError if absent)."""

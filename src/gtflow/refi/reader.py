@@ -9,6 +9,7 @@ ambiguous, the candidate scheme that puts most selection ends on word boundaries
 
 from __future__ import annotations
 
+import re
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
@@ -64,6 +65,15 @@ _NOTE_TARGET_KINDS = {
     "PlainTextSelection": "selection", "Coding": "coding", "Case": "case", "Link": "link",
     "Set": "set",
 }
+
+
+#: Non-text source elements of the standard and what a warning calls them.
+_NON_TEXT_SOURCES = {"PDFSource": "PDF", "PictureSource": "picture", "AudioSource": "audio",
+                     "VideoSource": "video"}
+
+
+class MissingSourceText(InputError):
+    """A text source whose plain-text file is not in the project (nor beside it)."""
 
 
 # ----------------------------------------------------------------------------- XML helpers
@@ -142,6 +152,12 @@ class _Container:
             name = self._members.get(relative.lower())
             return self._zip.read(name) if name is not None else None
         candidate = self.path.parent / relative
+        if not candidate.is_file() and relative.lower().startswith("sources/"):
+            # The standard's folder is "sources"; many exports write "Sources". Either will do.
+            for folder in ("sources", "Sources"):
+                candidate = self.path.parent / folder / relative[len("sources/"):]
+                if candidate.is_file():
+                    break
         return candidate.read_bytes() if candidate.is_file() else None
 
     def close(self) -> None:
@@ -246,13 +262,26 @@ def _parse_xml(data: bytes, path: Path) -> etree._Element:
     except etree.XMLSyntaxError as error:
         raise InputError(path, f"the project document is not well-formed XML ({error.msg})",
                          line=error.lineno) from None
+    if _local(root) == "CodeBook":
+        raise InputError(path, "is a REFI-QDA codebook (.qdc), not a project; import it with "
+                               "'gtflow import-qdc FILE --into STUDY'")
     if _local(root) != "Project":
         raise InputError(path, f"the project document's root element is <{_local(root)}>, "
                                "not <Project>; is this a REFI-QDA project?")
     return root
 
 
-def _read_codes(root: etree._Element) -> list[RefiCode]:
+def _color(value: str | None) -> str:
+    """A code's colour as '#rrggbb' (lower case; '#abc' is widened), '' if absent or malformed."""
+    value = (value or "").strip().lower()
+    if re.fullmatch(r"#[0-9a-f]{3}", value):
+        value = "#" + "".join(digit * 2 for digit in value[1:])
+    return value if re.fullmatch(r"#[0-9a-f]{6}", value) else ""
+
+
+def read_code_tree(codes_element: etree._Element) -> list[RefiCode]:
+    """The <Code> elements under a <Codes> element, pre-order, with their parents (shared by
+    projects and Codebook Exchange files)."""
     codes: list[RefiCode] = []
 
     def walk(parent: etree._Element, parent_guid: str | None) -> None:
@@ -262,14 +291,17 @@ def _read_codes(root: etree._Element) -> list[RefiCode]:
             codes.append(RefiCode(guid=guid, name=element.get("name") or "",
                                   parent_guid=parent_guid,
                                   description=_child_text(element, "Description"),
-                                  is_codable=codable))
+                                  is_codable=codable, color=_color(element.get("color"))))
             walk(element, guid)
 
+    walk(codes_element, None)
+    return codes
+
+
+def _read_codes(root: etree._Element) -> list[RefiCode]:
     code_book = _child(root, "CodeBook")
     codes_element = _child(code_book, "Codes") if code_book is not None else None
-    if codes_element is not None:
-        walk(codes_element, None)
-    return codes
+    return read_code_tree(codes_element) if codes_element is not None else []
 
 
 def _user_name(users: dict[str, str], guid: str | None) -> str:
@@ -290,8 +322,8 @@ def _source_text(element: etree._Element, container: _Container, base_path: str,
         return "", ""
     data = _read_linked_file(container, link, base_path)
     if data is None:
-        raise InputError(where, f"source {element.get('name')!r}: its text file {link!r} "
-                                "is missing from the project")
+        raise MissingSourceText(where, f"source {element.get('name')!r}: its text file "
+                                       f"{link!r} is missing from the project")
     return strip_bom(_decode_text(data, where)), link
 
 
@@ -399,24 +431,38 @@ def _coding_code(coding: etree._Element) -> str:
     return _guid(ref.get("targetGUID")) if ref is not None else ""
 
 
-def read_project(path: str | Path) -> RefiProject:
+def read_project(path: str | Path, *, partial: bool = False) -> RefiProject:
     """Read a .qdpx archive or a bare .qde document into a :class:`RefiProject`.
 
     Offsets of the result are code points into each source's normalized text (no BOM, "\\n"
     line breaks), end exclusive. Non-text sources (PDF, pictures, audio, video) are skipped
-    with a warning.
+    with one warning each. A text source whose file is missing stops the reading, unless
+    ``partial``: then it is skipped with a warning too (counts in ``skipped_sources``).
     """
     path = Path(path)
     if not path.exists():
         raise InputError(path, "the REFI-QDA project file does not exist")
     container = _Container(path)
     try:
-        return _read_project(path, container)
+        return _read_project(path, container, partial)
     finally:
         container.close()
 
 
-def _read_project(path: Path, container: _Container) -> RefiProject:
+def _skip_non_text_sources(sources_element: etree._Element, project: RefiProject) -> None:
+    """One warning per PDF, picture, audio or video source; counted as skipped."""
+    for element in sources_element:
+        kind = _NON_TEXT_SOURCES.get(_local(element))
+        if kind is None:
+            continue
+        name = element.get("name") or _guid(element.get("guid"))
+        project.warnings.append(f"{kind} source {name!r} skipped: only text sources are "
+                                "imported")
+        project.skipped_sources[f"{kind} source"] = \
+            project.skipped_sources.get(f"{kind} source", 0) + 1
+
+
+def _read_project(path: Path, container: _Container, partial: bool = False) -> RefiProject:
     where = str(path)
     root = _parse_xml(container.read_qde(), path)
     base_path = root.get("basePath") or ""
@@ -441,15 +487,51 @@ def _read_project(path: Path, container: _Container) -> RefiProject:
     code_guids = {code.guid for code in codes}
     candidates = VENDOR_SCHEMES[vendor]
     for element in text_elements:
-        source, selections = _read_source(element, container, base_path, where, users,
-                                          code_guids, candidates, project.warnings.append)
+        try:
+            source, selections = _read_source(element, container, base_path, where, users,
+                                              code_guids, candidates, project.warnings.append)
+        except MissingSourceText as missing:
+            if not partial:
+                raise
+            project.warnings.append(f"{missing.reason}; skipped")
+            project.skipped_sources["missing text file"] = \
+                project.skipped_sources.get("missing text file", 0) + 1
+            continue
         project.sources.append(source)
         project.selections.extend(selections)
     if sources_element is not None:
-        skipped = sum(1 for element in sources_element
-                      if _local(element) and _local(element) != "TextSource")
-        if skipped:
-            project.warnings.append(f"{skipped} non-text source(s) (PDF, picture, audio, "
-                                    "video) skipped")
+        _skip_non_text_sources(sources_element, project)
     project.notes = _read_notes(root, container, base_path, where, users)
     return project
+
+
+# ----------------------------------------------------------------------------- codebooks
+
+def read_codebook(path: str | Path) -> RefiProject:
+    """Read a REFI Codebook Exchange file (.qdc, root <CodeBook>) as a project holding only
+    its codes (hierarchy, descriptions, colours)."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(path, "the REFI-QDA codebook file does not exist")
+    project_hint = ("is a REFI-QDA project, not a codebook (.qdc); import it with "
+                    "'gtflow import-qdpx FILE --into STUDY'")
+    if zipfile.is_zipfile(path):
+        raise InputError(path, project_hint)
+    parser = etree.XMLParser(huge_tree=True, resolve_entities=False, no_network=True)
+    try:
+        root = etree.fromstring(path.read_bytes(), parser=parser)
+    except etree.XMLSyntaxError as error:
+        raise InputError(path, f"is not well-formed XML ({error.msg})", line=error.lineno) from None
+    if _local(root) == "Project":
+        raise InputError(path, project_hint)
+    if _local(root) != "CodeBook":
+        raise InputError(path, f"the root element is <{_local(root)}>, not <CodeBook>; is this "
+                               "a REFI-QDA codebook (.qdc)?")
+    codes_element = _child(root, "Codes")
+    codes = read_code_tree(codes_element) if codes_element is not None else []
+    if not codes:
+        raise InputError(path, "the codebook holds no codes")
+    origin = root.get("origin") or ""
+    return RefiProject(name=path.stem, origin=origin,
+                       vendor=detect_vendor(origin, code_names=[code.name for code in codes]),
+                       path=str(path), codes=codes)

@@ -20,10 +20,11 @@ import yaml
 
 from gtflow.errors import InputError
 from gtflow.refi.model import RefiCode, RefiProject
-from gtflow.refi.reader import read_project
+from gtflow.refi.reader import read_codebook, read_project
 
 CODING_COLUMNS = ["doc_id", "start", "end", "quote", "concept_id", "coder"]
 _DEFAULT_DATE = dt.date(1970, 1, 1)
+CODE_MAP_COLUMNS = ["code_guid", "code_name", "code_path", "level", "gtflow_id", "concept_id"]
 
 
 # ----------------------------------------------------------------------------- names
@@ -68,6 +69,10 @@ class CodeNode:
     def description(self) -> str:
         return next((code.description.strip() for code in self.codes
                      if code.description.strip()), "")
+
+    @property
+    def color(self) -> str:
+        return next((code.color for code in self.codes if code.color), "")
 
     def descendants(self) -> list[CodeNode]:
         """Every node below this one, pre-order."""
@@ -117,18 +122,22 @@ class CodebookMapping:
     rows: list[dict[str, Any]]          # one row per REFI code for config/refi_code_map.csv
 
 
-def derive_codebook(project: RefiProject, *, source_label: str) -> CodebookMapping:
-    """gtflow codebook (core → M → C → c) from the project's code tree."""
+def derive_codebook(project: RefiProject, *, source_label: str,
+                    path_as_definition: bool = True) -> CodebookMapping:
+    """gtflow codebook (core → M → C → c) from the project's code tree; a code without a
+    description is defined by its path in the tree, or left undefined."""
     tree = full_tree = build_code_tree(project)
     node_id: dict[int, str] = {}
     core_label = project.name
     core_definition = (f"Imported from {source_label} "
                        f"(REFI-QDA, {project.origin or 'unknown origin'}).")
+    core_color = ""
     if project.vendor == "gtflow" and len(tree) == 1 and tree[0].children:
         # A gtflow export nests everything under its core code: unwrap it instead of
         # demoting the core to a main category.
         core_label = tree[0].label
         core_definition = tree[0].description or core_definition
+        core_color = tree[0].color
         node_id[id(tree[0])] = "CORE"
         tree = tree[0].children
     mains: list[dict] = []
@@ -142,7 +151,10 @@ def derive_codebook(project: RefiProject, *, source_label: str) -> CodebookMappi
             item["parent"] = parent
         item["label"] = label
         item["label_en"] = label
-        item["definition"] = node.description or " > ".join(node.path)
+        item["definition"] = node.description or (" > ".join(node.path)
+                                                   if path_as_definition else "")
+        if node.color:
+            item["color"] = node.color
         return item
 
     def add_category(node: CodeNode, parent: str) -> str:
@@ -188,7 +200,7 @@ def derive_codebook(project: RefiProject, *, source_label: str) -> CodebookMappi
         "version": 1,
         "language": "zh" if re.search(r"[\u3400-\u9fff]", names) else "en",
         "core": {"id": "CORE", "label": core_label, "label_en": core_label,
-                 "definition": core_definition},
+                 "definition": core_definition, **({"color": core_color} if core_color else {})},
         "main_categories": mains,
         "categories": categories,
         "concepts": concepts,
@@ -241,20 +253,22 @@ def _write(path: Path, text: str) -> None:
 
 
 def import_into_study(qdpx_path: str | Path, study_dir: str | Path, *,
-                      overwrite: bool = False) -> dict[str, Any]:
+                      overwrite: bool = False, strict: bool = False) -> dict[str, Any]:
     """Create a gtflow study folder from a REFI-QDA project; returns a summary.
 
     Writes data/raw/interviews/<doc>.txt (front matter + normalized text), data/coding/<coder>.csv
     (code-point offsets into the text after the front matter), config/codebook.yaml,
     config/refi_code_map.csv, config/config.yaml, config/model.yaml and, when the project has
     notes/memos, config/refi_notes.csv. Refuses to overwrite an existing study unless asked.
+    Sources that hold no text or whose text file is missing are skipped with a warning each
+    (``skipped`` counts them); ``strict`` stops at a missing text file instead.
     """
     qdpx_path = Path(qdpx_path)
     study = Path(study_dir)
     if (study / "config" / "codebook.yaml").exists() and not overwrite:
         raise InputError(study, "a study already exists here (config/codebook.yaml); "
                                 "choose an empty folder or pass overwrite=True")
-    project = read_project(qdpx_path)
+    project = read_project(qdpx_path, partial=not strict)
     mapping = derive_codebook(project, source_label=qdpx_path.name)
 
     doc_ids = unique_slugs([source.name for source in project.sources], fallback="doc")
@@ -284,9 +298,7 @@ def import_into_study(qdpx_path: str | Path, study_dir: str | Path, *,
 
     config_dir = study / "config"
     _write(config_dir / "codebook.yaml", _dump_yaml(mapping.codebook))
-    _write(config_dir / "refi_code_map.csv",
-           _csv_text(mapping.rows, ["code_guid", "code_name", "code_path", "level",
-                                    "gtflow_id", "concept_id"]))
+    _write(config_dir / "refi_code_map.csv", _csv_text(mapping.rows, CODE_MAP_COLUMNS))
     study_name = safe_slug(project.name, fallback="refi_import", ascii_only=True)
     _write(config_dir / "config.yaml", _dump_yaml({
         "study": {"name": study_name, "title": project.name},
@@ -316,5 +328,33 @@ def import_into_study(qdpx_path: str | Path, study_dir: str | Path, *,
         "selections": len(project.selections),
         "codings_written": sum(len(rows) for rows in rows_by_coder.values()),
         "coders": sorted(coder_ids.values()), "notes": len(project.notes),
+        "skipped": dict(sorted(project.skipped_sources.items())),
         "warnings": list(project.warnings), "files": files,
+    }
+
+
+def import_codebook_into_study(qdc_path: str | Path, study_dir: str | Path, *,
+                               overwrite: bool = False) -> dict[str, Any]:
+    """Write config/codebook.yaml (and config/refi_code_map.csv) of a study from a REFI
+    Codebook Exchange file: the code tree becomes core → main categories → categories →
+    concepts as for a project, descriptions become definitions and colours are kept.
+    Refuses to replace an existing codebook unless asked; returns a summary."""
+    qdc_path = Path(qdc_path)
+    study = Path(study_dir)
+    target = study / "config" / "codebook.yaml"
+    if target.exists() and not overwrite:
+        raise InputError(target, "exists already; pass --overwrite to replace it with the "
+                                 "imported codebook")
+    project = read_codebook(qdc_path)
+    # A codebook is the user's own text: a code without a description stays without one.
+    mapping = derive_codebook(project, source_label=qdc_path.name, path_as_definition=False)
+    _write(target, _dump_yaml(mapping.codebook))
+    _write(study / "config" / "refi_code_map.csv", _csv_text(mapping.rows, CODE_MAP_COLUMNS))
+    book = mapping.codebook
+    return {
+        "codebook": qdc_path.name, "origin": project.origin, "codes": len(project.codes),
+        "main_categories": [f"{main['id']} {main['label']}" for main in book["main_categories"]],
+        "categories": len(book["categories"]), "concepts": len(book["concepts"]),
+        "colours": sum(1 for code in project.codes if code.color),
+        "files": ["config/codebook.yaml", "config/refi_code_map.csv"],
     }

@@ -13,7 +13,7 @@ import tempfile
 import uuid
 import zipfile
 from collections import namedtuple
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ from lxml import etree
 from gtflow.errors import InputError
 
 QDA_NAMESPACE = "urn:QDA-XML:project:1.0"
+CODEBOOK_NAMESPACE = "urn:QDA-XML:codebook:1.0"
 # Fixed namespace of every GUID gtflow writes (uuid5 of a fixed name, so it never changes).
 GTFLOW_GUID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:gtflow:refi-qda")
 _ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)  # earliest zip date: archives differ only by content
@@ -35,8 +36,8 @@ def gtflow_guid(kind: str, *parts: object) -> str:
     return str(uuid.uuid5(GTFLOW_GUID_NAMESPACE, name))
 
 
-def _q(tag: str) -> str:
-    return f"{{{QDA_NAMESPACE}}}{tag}"
+def _q(tag: str, namespace: str = QDA_NAMESPACE) -> str:
+    return f"{{{namespace}}}{tag}"
 
 
 def _codebook_tree(codebook: Mapping[str, Any]) -> list[tuple[dict, list]]:
@@ -62,14 +63,17 @@ def _codebook_tree(codebook: Mapping[str, Any]) -> list[tuple[dict, list]]:
     return main_nodes
 
 
-def _code_element(entry: Mapping[str, Any], children: list) -> etree._Element:
-    element = etree.Element(_q("Code"), guid=gtflow_guid("code", entry["id"]),
+def _code_element(entry: Mapping[str, Any], children: list,
+                  namespace: str = QDA_NAMESPACE) -> etree._Element:
+    element = etree.Element(_q("Code", namespace), guid=gtflow_guid("code", entry["id"]),
                             name=str(entry.get("label") or entry["id"]), isCodable="true")
+    if entry.get("color"):
+        element.set("color", str(entry["color"]))
     definition = entry.get("definition")
     if definition:
-        etree.SubElement(element, _q("Description")).text = str(definition).strip()
+        etree.SubElement(element, _q("Description", namespace)).text = str(definition).strip()
     for child, grandchildren in children:
-        element.append(_code_element(child, grandchildren))
+        element.append(_code_element(child, grandchildren, namespace))
     return element
 
 
@@ -169,8 +173,41 @@ def _zip_members(project_xml: bytes,
                  sources: Iterable[tuple[str, str, str]]) -> list[tuple[str, bytes]]:
     members = [("project.qde", project_xml)]
     for doc_id, _name, text in sources:
-        members.append((f"Sources/{gtflow_guid('source', doc_id)}.txt", text.encode("utf-8")))
+        # The standard's folder is lower-case "sources" (NVivo for Mac, QualCoder, qc expect it).
+        members.append((f"sources/{gtflow_guid('source', doc_id)}.txt", text.encode("utf-8")))
     return members
+
+
+def build_codebook_xml(codebook: Mapping[str, Any], origin: str = "gtflow") -> bytes:
+    """A REFI Codebook Exchange document (.qdc): core → main categories → categories →
+    concepts as nested codes with their definitions and colours."""
+    root = etree.Element(_q("CodeBook", CODEBOOK_NAMESPACE), nsmap={None: CODEBOOK_NAMESPACE},
+                         origin=origin)
+    codes = etree.SubElement(root, _q("Codes", CODEBOOK_NAMESPACE))
+    for entry, children in _codebook_tree(codebook):
+        codes.append(_code_element(entry, children, CODEBOOK_NAMESPACE))
+    return etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
+
+
+def write_codebook(path: str | Path, codebook: Mapping[str, Any], origin: str = "gtflow") -> Path:
+    """Write a codebook as a .qdc file that QDA programs import; whole or not at all."""
+    path = Path(path)
+    data = build_codebook_xml(codebook, origin)
+    _replace_atomically(path, lambda temporary: Path(temporary).write_bytes(data))
+    return path
+
+
+def _replace_atomically(path: Path, write: Callable[[str], object]) -> None:
+    """Let ``write`` fill a temporary file beside ``path``, then move it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.close(handle)
+    try:
+        write(temporary)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def write_project(path: str | Path, *, sources: Sequence[tuple[str, str, str]],
@@ -186,10 +223,8 @@ def write_project(path: str | Path, *, sources: Sequence[tuple[str, str, str]],
     path = Path(path)
     project_xml = build_project_xml(sources=sources, codebook=codebook, codings=codings,
                                     project_name=project_name, origin=origin, path=path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(handle)
-    try:
+
+    def write_archive(temporary: str) -> None:
         with zipfile.ZipFile(temporary, "w") as archive:
             for name, data in _zip_members(project_xml, sources):
                 info = zipfile.ZipInfo(name, date_time=_ZIP_TIMESTAMP)
@@ -197,8 +232,6 @@ def write_project(path: str | Path, *, sources: Sequence[tuple[str, str, str]],
                 info.create_system = 3
                 info.external_attr = 0o644 << 16
                 archive.writestr(info, data)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+
+    _replace_atomically(path, write_archive)
     return path

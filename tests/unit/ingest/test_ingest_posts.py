@@ -65,7 +65,7 @@ def test_numeric_ids_are_text(tmp_path):
     (['["not", "an", "object"]'], "one JSON object per line", 1),
     (['{"id": "p1", "url": "u", "date": "2019-01-01", "text": "t"}'], "lacks author, parent_id", 1),
     (['{"id": "p1", "url": "u", "date": "June", "author": "a", "text": "t", "parent_id": null}'],
-     "not YYYY-MM-DD", 1),
+     "has date 'June', which is none of 2021-03-18 10:20, ISO 8601", 1),
     (['{"id": "p/1", "url": "u", "date": "2019-01-01", "author": "a", "text": "t", "parent_id": null}'],
      "may contain only", 1),
     (['{"id": "p1", "url": "u", "date": "2019-01-01", "author": "a", "text": {"x": 1}, "parent_id": null}'],
@@ -100,3 +100,147 @@ def test_empty_export_and_wrong_suffix(tmp_path):
     (tmp_path / "x.json").write_text("[]", encoding="utf-8")
     with pytest.raises(InputError, match="not a post export"):
         ingest_posts(tmp_path / "x.json")
+
+
+# Exports in their tools' own shapes, mapped by ingest.posts.fields -----------------------------
+
+#: The header the weibo-search scraper writes to its CSV files.
+WEIBO_SEARCH_HEADER = ("id,bid,user_id,用户昵称,微博正文,头条文章url,发布位置,艾特用户,话题,转发数,"
+                       "评论数,点赞数,发布时间,发布工具,微博图片url,微博视频url,retweet_id")
+WEIBO_SEARCH_ROWS = [
+    # the original is written before the repost that points to it through retweet_id
+    ("4617632456785922,KzxQ1a2Bc,1088839965,涟源政法小编,#平安涟源# APP今天正式上线啦！,,湖南 娄底,,"
+     "平安涟源,12,30,45,2021-03-18 10:20,iPhone客户端,,,"),
+    ("4617701234567890,KzxR9d8Ef,5551234567,涟水边的老陈,转发理由：注册要填身份证号，有点担心,,,"
+     "涟源政法小编,,0,2,1,2021-03-18 11:05,Android,,,4617632456785922"),
+    ('4617788888888888,KzxS7g6Hi,6662345678,手机里装不下了,"又一个政务APP？\n功能是不是重复了",,,,,'
+     "1,0,3,2021-03-19 08:00,微博 weibo.com,,,"),
+]
+WEIBO_SEARCH_FIELDS = {"id": "id", "url": None, "date": "发布时间", "author": "用户昵称",
+                       "text": "微博正文", "parent_id": "retweet_id"}
+
+
+def write_weibo_search(path, rows=WEIBO_SEARCH_ROWS, header=WEIBO_SEARCH_HEADER):
+    path.write_text("\ufeff" + "\n".join([header, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_weibo_search_export_is_read_through_a_field_mapping(tmp_path):
+    table = ingest_posts(write_weibo_search(tmp_path / "weibo_search_app.csv"), WEIBO_SEARCH_FIELDS)
+    assert table["doc_id"].tolist() == ["4617632456785922", "4617701234567890",
+                                        "4617788888888888"]
+    assert table["parent_id"].tolist() == ["", "4617632456785922", ""]  # the repost's parent
+    assert table["date"].tolist() == ["2021-03-18", "2021-03-18", "2021-03-19"]
+    assert table["author"].tolist() == ["涟源政法小编", "涟水边的老陈", "手机里装不下了"]
+    assert table["url"].tolist() == ["", "", ""]
+    assert table["text"].iloc[2] == "又一个政务APP？\n功能是不是重复了"
+    assert table["line"].tolist() == [2, 3, 4]
+
+
+def test_an_unmapped_export_of_another_shape_says_how_to_map_it(tmp_path):
+    with pytest.raises(InputError, match="map other column names with ingest.posts.fields") as caught:
+        ingest_posts(write_weibo_search(tmp_path / "weibo_search_app.csv"))
+    assert caught.value.line == 1
+
+
+def test_a_mapped_column_missing_from_the_csv_is_one_line(tmp_path):
+    fields = dict(WEIBO_SEARCH_FIELDS, text="正文")
+    with pytest.raises(InputError) as caught:
+        ingest_posts(write_weibo_search(tmp_path / "weibo_search_app.csv"), fields)
+    message = str(caught.value)
+    assert "\n" not in message and caught.value.line == 1
+    assert "has no column '正文' (mapped to text) named by ingest.posts.fields" in message
+    assert "its columns are id, bid, user_id, 用户昵称, 微博正文" in message
+
+
+def test_a_mapped_field_missing_from_a_jsonl_record_names_the_record(tmp_path):
+    records = [{"mid": "m1", "created_at": "2021-03-18T10:20:00+08:00", "content": "第一条"},
+               {"mid": "m2", "content": "第二条"}]
+    fields = {"id": "mid", "date": "created_at", "text": "content", "url": None, "author": None,
+              "parent_id": None}
+    with pytest.raises(InputError, match="record has no column 'created_at' "
+                                         r"\(mapped to date\)") as caught:
+        ingest_posts(write_jsonl(tmp_path / "export.jsonl", records), fields)
+    assert caught.value.line == 2
+
+
+def test_the_first_mapping_whose_name_or_glob_matches_the_file_applies():
+    from gtflow.ingest.posts import fields_for_file
+
+    fields = {"weibo_search_*.csv": {"text": "微博正文"}, "weibo_search_app.csv": {"text": "x"},
+              "forum.jsonl": {"text": "body"}}
+    assert fields_for_file("weibo_search_app.csv", fields) == {"text": "微博正文"}
+    assert fields_for_file("forum.jsonl", fields) == {"text": "body"}
+    assert fields_for_file("forum.csv", fields) == {}
+    assert fields_for_file("forum.csv", None) == {}
+
+
+@pytest.mark.parametrize(("written", "year", "zone", "date"), [
+    ("2021-03-18 10:20", None, "UTC", "2021-03-18"),
+    ("2021-03-18", None, "UTC", "2021-03-18"),
+    ("2021-03-18T23:30:00+08:00", None, "UTC", "2021-03-18"),  # the writer's own calendar date
+    ("2021-03-18T02:20:00Z", None, "UTC", "2021-03-18"),
+    ("20210318T102000", None, "UTC", "2021-03-18"),
+    ("1616034000", None, "UTC", "2021-03-18"),
+    ("1616083200", None, "UTC", "2021-03-18"),  # 16:00 UTC ...
+    ("1616083200", None, "Asia/Shanghai", "2021-03-19"),  # ... is midnight in Shanghai
+    ("1616034000.5", None, "UTC", "2021-03-18"),
+    ("1616034000000", None, "UTC", "2021-03-18"),  # milliseconds
+    ("03月18日 10:20", 2021, "UTC", "2021-03-18"),
+    ("3月8日", 2020, "UTC", "2020-03-08"),
+    ("2019年12月31日 23:59", 2021, "UTC", "2019-12-31"),  # a written year wins
+])
+def test_post_dates_in_the_common_forms(written, year, zone, date):
+    from gtflow.ingest.posts import post_date, time_zone
+
+    assert post_date(written, year, time_zone(zone)) == date
+
+
+@pytest.mark.parametrize(("written", "year", "message"), [
+    ("03月18日 10:20", None, "has no year; set ingest.posts.year"),
+    ("02月30日 10:20", 2021, "is none of 2021-03-18 10:20, ISO 8601, epoch seconds"),
+    ("昨天 10:20", 2021, "is none of"),
+    ("12345", None, "is none of"),
+])
+def test_dates_that_cannot_be_read_name_the_post(tmp_path, written, year, message):
+    records = [dict(POSTS[0], date=written)]
+    with pytest.raises(InputError, match=message) as caught:
+        ingest_posts(write_jsonl(tmp_path / "d.jsonl", records), year=year)
+    assert f"post 'p1' has date '{written}'" in caught.value.reason and caught.value.line == 1
+
+
+def test_epoch_dates_follow_the_configured_time_zone_and_a_bad_zone_is_one_line(tmp_path):
+    path = write_jsonl(tmp_path / "e.jsonl", [dict(POSTS[0], date=1616083200)])
+    assert ingest_posts(path, timezone="Asia/Shanghai")["date"].tolist() == ["2021-03-19"]
+    with pytest.raises(InputError, match="ingest.posts.timezone 'Mars/Base' is not a time zone"):
+        ingest_posts(path, timezone="Mars/Base")
+
+
+def test_the_config_schema_checks_a_mapping_and_names_a_misspelt_field():
+    from gtflow.config import complete_config
+
+    mapping = {"weibo_search_*.csv": WEIBO_SEARCH_FIELDS}
+    config = complete_config({"ingest": {"posts": {"fields": mapping, "year": 2021}}})
+    assert config["ingest"]["posts"]["fields"] == mapping
+    assert config["ingest"]["posts"]["timezone"] == "UTC"
+    with pytest.raises(InputError, match="key 'ingest.posts.fields.weibo_search_\\*.csv.txt': "
+                                         "unknown key; did you mean 'text'"):
+        complete_config({"ingest": {"posts": {"fields": {"weibo_search_*.csv": {"txt": "微博正文"}}}}})
+
+
+def test_validate_reads_each_export_through_its_mapping(tmp_path):
+    import yaml
+
+    from gtflow.init import init_study
+    from gtflow.validate import validate_study
+
+    init_study(tmp_path / "s")
+    write_weibo_search(tmp_path / "s" / "data" / "raw" / "web" / "posts" / "weibo_search_app.csv")
+    config_path = tmp_path / "s" / "config" / "config.yaml"
+    config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
+    unmapped = validate_study(tmp_path / "s")
+    assert any("map other column names with ingest.posts.fields" in p for p in unmapped.problems)
+    config["ingest"]["posts"]["fields"] = {"weibo_search_*.csv": WEIBO_SEARCH_FIELDS}
+    config_path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    mapped = validate_study(tmp_path / "s")
+    assert mapped.problems == [] and "data/raw/web/posts/weibo_search_app.csv" in mapped.checked

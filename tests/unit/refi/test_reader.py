@@ -312,8 +312,18 @@ def test_broken_xml_names_the_line(tmp_path):
 
 
 def test_wrong_root(tmp_path):
-    path = make_qdpx(tmp_path / "c.qdpx", "<CodeBook/>")
+    path = make_qdpx(tmp_path / "c.qdpx", "<Sources/>")
     with pytest.raises(InputError, match="not <Project>"):
+        read_project(path)
+
+
+def test_a_codebook_exchange_file_points_to_import_qdc(tmp_path):
+    path = tmp_path / "codes.qdc"
+    path.write_text('<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>'
+                    f'<Code guid="{guid(10)}" name="mood" isCodable="true"/></Codes></CodeBook>',
+                    encoding="utf-8")
+    with pytest.raises(InputError, match="is a REFI-QDA codebook \\(.qdc\\), not a project; "
+                                         "import it with 'gtflow import-qdc FILE --into STUDY'"):
         read_project(path)
 
 
@@ -351,3 +361,17 @@ def test_read_accepts_str_path(tmp_path):
     path = build_atlas_qdpx(tmp_path / "a.qdpx")
     assert read_project(str(path)).sources[0].name == "Interview 1 (Ana)"
     assert isinstance(Path(read_project(path).path), Path)
+
+
+@pytest.mark.parametrize("folder", ["sources", "Sources"])
+def test_source_texts_are_found_under_either_spelling_of_the_folder(tmp_path, folder):
+    raw = "I felt angry about the app.\n"
+    start = raw.index("angry")
+    qde = _one_code_project('origin="QualCoder 3.5"', [(start, start + 5)])
+    archive = make_qdpx(tmp_path / "a.qdpx", qde, {f"{folder}/e.txt": raw.encode("utf-8")})
+    assert [s.quote for s in read_project(archive).selections] == ["angry"]
+    # a bare .qde beside its folder on disk, where names are case-sensitive
+    (tmp_path / "disk" / folder).mkdir(parents=True)
+    (tmp_path / "disk" / folder / "e.txt").write_bytes(raw.encode("utf-8"))
+    (tmp_path / "disk" / "p.qde").write_text(qde, encoding="utf-8")
+    assert [s.quote for s in read_project(tmp_path / "disk" / "p.qde").selections] == ["angry"]

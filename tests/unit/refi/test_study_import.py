@@ -236,3 +236,85 @@ def test_gtflow_export_imports_with_its_own_core(tmp_path):
     assert [(r["doc_id"], r["quote"], r["concept_id"]) for r in rows] == [("访谈1", "天天打卡", "c2")]
     code_map = _read_csv(tmp_path / "s/config/refi_code_map.csv")
     assert [r["gtflow_id"] for r in code_map] == ["CORE", "M1", "C1", "c1", "c2"]
+
+
+# ----------------------------------------------------------------------------- partial projects
+
+def build_mixed_project(path):
+    """Two readable text sources beside a PDF, an audio and a picture source and a text source
+    whose file is missing from the archive."""
+    from refi_fixtures import QDA_NS, make_qdpx
+
+    text = "Nurse: The tablet logged me out twice.\nThen I used paper again."
+    start = text.index("logged me out")
+    qde = f"""<?xml version="1.0" encoding="utf-8"?>
+<Project {QDA_NS} name="Tablets" origin="NVivo 14">
+  <Users><User guid="{guid(1)}" name="Ana"/></Users>
+  <CodeBook><Codes>
+    <Code guid="{guid(10)}" name="Barriers" isCodable="true" color="#aa0000">
+      <Code guid="{guid(11)}" name="Logouts" isCodable="true"/>
+    </Code>
+  </Codes></CodeBook>
+  <Sources>
+    <PDFSource guid="{guid(20)}" name="Ward policy.pdf" path="internal://{guid(20)}.pdf">
+      <PDFSelection guid="{guid(30)}" page="1" firstX="1" firstY="1" secondX="9" secondY="9">
+        <Coding guid="{guid(40)}" creatingUser="{guid(1)}"><CodeRef targetGUID="{guid(10)}"/></Coding>
+      </PDFSelection>
+    </PDFSource>
+    <TextSource guid="{guid(21)}" name="Interview 1" plainTextPath="internal://{guid(21)}.txt">
+      <PlainTextSelection guid="{guid(31)}" startPosition="{start}" endPosition="{start + 13}"
+          creatingUser="{guid(1)}">
+        <Coding guid="{guid(41)}" creatingUser="{guid(1)}"><CodeRef targetGUID="{guid(11)}"/></Coding>
+      </PlainTextSelection>
+    </TextSource>
+    <AudioSource guid="{guid(22)}" name="Interview 2 audio" path="internal://{guid(22)}.m4a"/>
+    <TextSource guid="{guid(23)}" name="Interview 2" plainTextPath="internal://{guid(23)}.txt"/>
+    <PictureSource guid="{guid(24)}" name="Nurses station.jpg" path="internal://{guid(24)}.jpg"/>
+    <TextSource guid="{guid(25)}" name="Interview 3">
+      <PlainTextContent>Nobody asked us.</PlainTextContent>
+    </TextSource>
+  </Sources>
+</Project>
+"""
+    return make_qdpx(path, qde, {f"sources/{guid(21)}.txt": text.encode("utf-8"),
+                                 f"sources/{guid(20)}.pdf": b"%PDF-1.4"})
+
+
+def test_a_partial_project_imports_its_codebook_and_text_sources(tmp_path):
+    summary = import_into_study(build_mixed_project(tmp_path / "mixed.qdpx"), tmp_path / "s")
+    assert summary["documents"] == ["Interview_1", "Interview_3"]
+    assert summary["codes"] == 2 and summary["codings_written"] == 1
+    assert summary["skipped"] == {"PDF source": 1, "audio source": 1, "missing text file": 1,
+                                  "picture source": 1}
+    assert summary["warnings"] == [
+        (f"source 'Interview 2': its text file 'internal://{guid(23)}.txt' is missing from the "
+         "project; skipped"),
+        "PDF source 'Ward policy.pdf' skipped: only text sources are imported",
+        "audio source 'Interview 2 audio' skipped: only text sources are imported",
+        "picture source 'Nurses station.jpg' skipped: only text sources are imported"]
+    rows = _read_csv(tmp_path / "s/data/coding/Ana.csv")
+    assert [(r["doc_id"], r["quote"]) for r in rows] == [("Interview_1", "logged me out")]
+    codebook = yaml.safe_load((tmp_path / "s/config/codebook.yaml").read_text(encoding="utf-8"))
+    assert codebook["main_categories"][0]["color"] == "#aa0000"
+
+
+def test_strict_import_stops_at_a_missing_text_file(tmp_path):
+    with pytest.raises(InputError, match="'Interview 2': its text file .* is missing"):
+        import_into_study(build_mixed_project(tmp_path / "mixed.qdpx"), tmp_path / "s",
+                          strict=True)
+    assert not (tmp_path / "s" / "config" / "codebook.yaml").exists()
+
+
+def test_the_import_command_warns_once_per_skipped_source_and_sums_up(tmp_path, capsys):
+    from gtflow.cli import main
+
+    project = build_mixed_project(tmp_path / "mixed.qdpx")
+    assert main(["import-qdpx", str(project), "--into", str(tmp_path / "s")]) == 0
+    captured = capsys.readouterr()
+    warnings = captured.err.strip().splitlines()
+    assert len(warnings) == 4 and all(w.startswith("gtflow: warning: ") for w in warnings)
+    assert captured.out.strip().splitlines()[-1] == (
+        "imported 2 text source(s), 2 code(s), 1 coding(s) by 1 coder(s); skipped 4 source(s) "
+        "(1 PDF source, 1 audio source, 1 missing text file, 1 picture source)")
+    assert main(["import-qdpx", str(project), "--into", str(tmp_path / "t"), "--strict"]) == 1
+    assert "is missing from the project" in capsys.readouterr().err

@@ -68,7 +68,8 @@ def test_archive_layout_and_text_files(tmp_path):
     with zipfile.ZipFile(path) as archive:
         infos = archive.infolist()
         names = [info.filename for info in infos]
-        assert names == ["project.qde"] + [f"Sources/{gtflow_guid('source', doc)}.txt"
+        # the standard's lower-case folder, which NVivo for Mac, QualCoder and qc read
+        assert names == ["project.qde"] + [f"sources/{gtflow_guid('source', doc)}.txt"
                                            for doc, _, _ in SOURCES]
         assert {info.date_time for info in infos} == {(1980, 1, 1, 0, 0, 0)}
         assert archive.read(names[1]).decode("utf-8") == SOURCES[0][2]

@@ -199,9 +199,9 @@ def tiny_config(language: str = "en") -> dict:
 def build_report(root: Path, language: str = "en") -> dict[str, Path]:
     """Context, figures, .qmd and HTML of the tiny study under ``root``; their paths."""
     from gtflow.report.steps import build_report_context, render_report_html, write_report_qmd
+    from gtflow.resources import template_dir
 
-    repo = Path(__file__).resolve().parents[3]
-    templates = repo / "workflow" / "templates"
+    templates = template_dir()
     inputs = write_study(root)
     out = root / "reports"
     outputs = {"context": str(root / "results" / "context.json"),

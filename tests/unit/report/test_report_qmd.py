@@ -13,9 +13,9 @@ import yaml
 from gtflow.errors import InputError
 from gtflow.report.escape import Markdown
 from gtflow.report.qmd import Data, as_data, finalize, load_labels, make_environment, render_qmd
+from gtflow.resources import template_dir
 
-REPO = Path(__file__).resolve().parents[3]
-TEMPLATES = REPO / "workflow" / "templates"
+TEMPLATES = template_dir()
 
 
 def environment(tmp_path: Path, template: str, language: str = "en"):
