@@ -30,8 +30,9 @@ def command_init(args: argparse.Namespace) -> int:
 
     created = init_study(args.study, args.name)
     print(f"created {len(created)} files in {args.study}; add material under data/raw/, check it\n"
-          f"with `gtflow validate {args.study}` and run the gtflow workflow on it (gtflow's README,\n"
-          f"'Running your own study')")
+          f"with `gtflow validate {args.study}`, then run the workflow there: from a gtflow checkout\n"
+          f"  snakemake --snakefile CHECKOUT/workflow/Snakefile --directory {args.study} --cores 4\n"
+          f"or as a Snakemake module of the study (gtflow's README: 'A study in its own repository')")
     return 0
 
 

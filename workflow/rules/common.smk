@@ -100,6 +100,10 @@ def manual_coding_files(wildcards):
     return STUDY.manual_codings
 
 
+def review_files(wildcards):
+    return STUDY.reviews
+
+
 def data_card(wildcards):
     return [STUDY.data_card] if STUDY.data_card else []
 
@@ -121,6 +125,7 @@ def final_targets(wildcards):
         "results/exports/case_by_category.sav",
         "results/exports/case_by_category.dta",
         "results/exports/project.qdpx",
+        "results/exports/review.qdpx",
         "results/exports/codebook.qdc",
         "results/tables/data_dictionary.csv",
     ]

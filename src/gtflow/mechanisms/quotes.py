@@ -41,7 +41,7 @@ ITEM_TYPES = ("concept", "node", "edge")
 CONCEPT_QUOTE_FIELDS = ["rank", "doc_id", "start", "end", "quote", "truncated"]
 SENTENCE_ENDS = set("。！？!?；;\n")
 ELLIPSIS = "…"
-MANUAL_ORIGINS = {"csv", "qdpx"}
+MANUAL_ORIGINS = {"csv", "qdpx", "review"}
 
 
 def trimmed_span(text: str, start: int, end: int) -> tuple[int, int]:

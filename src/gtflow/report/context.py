@@ -32,6 +32,7 @@ from gtflow.report.sections import (
     saturation,
     storyline,
     study,
+    validity,
 )
 
 #: Context key -> the section module that builds it, in report order.
@@ -48,6 +49,7 @@ SECTIONS: dict[str, ModuleType] = {
     "storyline": storyline,
     "recommendations": recommendations,
     "appendix": appendix,
+    "validity": validity,
 }
 
 

@@ -27,6 +27,8 @@ class ReportInputs:
     reliability_summary: str
     curves: str
     holdout: str
+    holdout_reference: str
+    guest_sensitivity: str
     saturation_summary: str
     case_by_main_category: str
     cooccurrence: str
@@ -36,6 +38,10 @@ class ReportInputs:
     concept_quotes: str
     recommendations: str
     mechanisms_summary: str
+    validity: str
+    rule_audit: str
+    rule_phrases: str
+    review: str
     codebook: str
     model: str
     config_file: str

@@ -17,6 +17,7 @@ from gtflow.report.inputs import ReportInputs
 from gtflow.report.qmd import load_labels, render_qmd
 from gtflow.report.render import render_html, render_pdf
 from gtflow.report.sections.mechanisms import heatmap_cases
+from gtflow.report.validity import validity_figure
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +29,7 @@ def saturation_markers(context: dict) -> dict[str, dict]:
     markers = {}
     for row in sat.get("levels", []):
         guest = row.get("guest") or {}
-        point = guest.get("base_size", 0) + guest.get("run_length", 0) if guest else None
+        point = (guest.get("k") or 0) + (guest.get("run_length") or 0) if guest else None
         markers[row["level"]] = {"guest": point or None}
     markers["holdout"] = {"first": documents[0] if documents else None}
     return markers
@@ -36,7 +37,7 @@ def saturation_markers(context: dict) -> dict[str, dict]:
 
 def draw_figures(context: dict, inputs: ReportInputs, labels: dict, language: str,
                  outputs: dict[str, str]) -> None:
-    """Write the four SVG figures: saturation, heatmap, timeline, model diagram."""
+    """Write the SVG figures: saturation, heatmap, timeline, model diagram, rule validity."""
     curves = read_table("curves", inputs.curves)
     markers = saturation_markers(context)
     figures.save_svg(figures.saturation_figure(curves, labels, markers), outputs["saturation_svg"])
@@ -50,6 +51,8 @@ def draw_figures(context: dict, inputs: ReportInputs, labels: dict, language: st
     timeline = pd.DataFrame(context["overview"]["timeline"], columns=["month", "source_type", "n"])
     figures.save_svg(figures.timeline_figure(timeline, labels), outputs["timeline_svg"])
     write_text(outputs["model_svg"], model_svg(context["model"], language, labels))
+    if "validity_svg" in outputs:
+        figures.save_svg(validity_figure(context["validity"], labels), outputs["validity_svg"])
 
 
 def build_report_context(*, inputs: ReportInputs, config: dict, templates: str | Path,

@@ -61,6 +61,42 @@ TEXTS = {
 }
 
 
+AGREEMENT_ROW = {
+    "level": "concept", "concept_id": "a1", "n_units": 3, "n_positive_units": 2,
+    "positive_agreement": 0.8, "cohen_kappa": 0.8, "gwet_ac1": 0.85, "ac1_ci_low": 0.6,
+    "ac1_ci_high": 1.0, "krippendorff_alpha": 0.79, "alpha_ci_low": 0.5, "alpha_ci_high": 1.0,
+    "ci_resamples": 100, "alpha_ci_usable": 97, "enough_positive": True,
+}
+#: (code, reference) -> (n_auto, n_reference, n_both): a1 passes the 0.5 bar, a2 fails it.
+VALIDITY_COUNTS = {("a1", "coder_a"): (5, 5, 4), ("a1", "coder_b"): (5, 3, 3),
+                   ("a1", "consensus"): (4, 3, 3), ("a2", "coder_a"): (4, 2, 1),
+                   ("a2", "coder_b"): (4, 1, 0), ("a2", "consensus"): (3, 1, 0)}
+
+
+def validity_rows() -> list[dict]:
+    """validity.csv of the tiny study: concepts, categories and main categories (one concept
+    each, so the same counts) and the pooled rows."""
+    rows = []
+    levels = {"concept": {"a1": "a1", "a2": "a2"}, "category": {"a1": "A1", "a2": "A2"},
+              "main_category": {"a1": "AA1", "a2": "AA2"}}
+    for level, codes in levels.items():
+        for reference in ("coder_a", "coder_b", "consensus"):
+            totals = [0, 0, 0]
+            for concept, code in codes.items():
+                auto, ref, both = VALIDITY_COUNTS[(concept, reference)]
+                totals = [totals[0] + auto, totals[1] + ref, totals[2] + both]
+                rows.append(validity_row(level, code, reference, auto, ref, both))
+            rows.append(validity_row(level, "__overall__", reference, *totals))
+    return rows
+
+
+def validity_row(level: str, code: str, reference: str, auto: int, ref: int, both: int) -> dict:
+    return {"level": level, "code_id": code, "reference": reference, "n_documents": 2,
+            "n_auto": auto, "n_reference": ref, "n_both": both,
+            "precision": both / auto, "recall": both / ref, "f1": 2 * both / (auto + ref),
+            "human_f1": 0.7}
+
+
 def write(results: Path, name: str, rows: list[dict], extra: tuple[str, ...] = ()) -> str:
     """Table ``name`` built from ``rows`` through its declaration, written where it belongs."""
     path = results / Path(contracts.table(name).path).name
@@ -102,8 +138,6 @@ def write_study(root: Path) -> ReportInputs:
     evil_at = TEXTS["P01"].index("排名")
     a1_quote = {"doc_id": "P01", "start": 0, "end": evil_at + 2,
                 "quote": TEXTS["P01"][:evil_at + 2]}
-    agreement = {"n_units": 3, "n_units_coded": 2, "percent_agreement": 0.9, "cohen_kappa": 0.8,
-                 "krippendorff_alpha": 0.79, "alpha_ci_low": 0.5, "alpha_ci_high": 1.0}
     case = {"case_type": "respondent", "source_type": "interview", "n_documents": 1}
     paths = {
         "documents": write(results, "documents", documents),
@@ -130,8 +164,9 @@ def write_study(root: Path) -> ReportInputs:
             {"source": "data/coding/coder_a.csv", "line": 2, "doc_id": "P01", "concept_id": "a1",
              "coder": "coder_a", "status": "ok"}]),
         "agreement": write(results, "agreement", [
-            {"level": "concept", "concept_id": "__overall__", **agreement},
-            {"level": "concept", "concept_id": "a1", **agreement}]),
+            {**AGREEMENT_ROW, "concept_id": "__overall__"}, {**AGREEMENT_ROW, "concept_id": "a1"},
+            {**AGREEMENT_ROW, "concept_id": "a2", "n_positive_units": 1,
+             "enough_positive": False}]),
         "disagreements": write(results, "disagreements", [
             {"doc_id": "P01", "seg_id": 1, "text": EVIL, "coder_a": "a1", "coder_b": ""}]),
         "curves": write(results, "curves", [
@@ -139,6 +174,8 @@ def write_study(root: Path) -> ReportInputs:
              "band_low": c - 1, "band_median": c, "band_high": c}
             for i, (d, n, c) in enumerate([("I01", 1, 1), ("I02", 1, 2)])]),
         "holdout": write(results, "holdout", []),
+        "holdout_reference": write(results, "holdout_reference", []),
+        "guest_sensitivity": write(results, "guest_sensitivity", []),
         "case_by_main_category": write(results, "case_by_main_category", [
             {"case_id": "R01", **case, "AA1": 1, "AA2": 0},
             {"case_id": "R02", **case, "AA1": 0, "AA2": 1},
@@ -166,21 +203,62 @@ def write_study(root: Path) -> ReportInputs:
         "recommendations": write(results, "recommendations", [
             {"rec_id": "R1", "targets": "AA1", "target_evidence_documents": 2,
              "target_strengths": "AA1=weak", "strength": "weak"}]),
+        "validity": write(results, "validity", validity_rows()),
+        "rule_audit": write(results, "rule_audit", [
+            {"concept_id": "a2", "kind": "auto_only", "doc_id": "P01", "seg_id": 1, "start": 0,
+             "end": len(TEXTS["P01"]), "rule": "any:刷", "phrase": "刷", "coders": "coder_a",
+             "text": EVIL},
+            {"concept_id": "a1", "kind": "human_only", "doc_id": "I02", "seg_id": 1, "start": 2,
+             "end": 18, "coders": "coder_a;coder_b", "text": TEXTS["I02"][2:18]}]),
+        "rule_phrases": write(results, "rule_phrases", [
+            {"concept_id": "a2", "rule": "any:刷", "phrase": "刷", "n_fired": 4,
+             "n_confirmed": 1, "n_misfired": 3, "misfire_rate": 0.75},
+            {"concept_id": "a1", "rule": "any:排名", "phrase": "排名", "n_fired": 5,
+             "n_confirmed": 4, "n_misfired": 1, "misfire_rate": 0.2}]),
+        "review": write(results, "review", [
+            {"doc_id": "I01", "seg_id": 1, "start": 6, "end": 22, "concept_id": "a1",
+             "rule": "any:排名", "decision": "accepted", "reviewer": "coder_c",
+             "review_file": "coder_c.qdpx"},
+            {"doc_id": "I02", "seg_id": 1, "start": 2, "end": 18, "concept_id": "a2",
+             "rule": "any:刷", "decision": "rejected", "reviewer": "coder_c",
+             "review_file": "coder_c.qdpx"}]),
     }
     for name, value in {
         "reliability_summary": {"assessed": True, "coders": ["coder_a", "coder_b"],
-                                "n_units": 3, "n_documents": 1, "bootstrap": 100},
+                                "n_units": 3, "n_documents": 1, "bootstrap": 100,
+                                "n_reviewed_empty": 0, "min_positive_units": 5},
         "saturation_summary": {
             "documents": ["I01", "I02"], "sources": ["interview"],
             "settings": {"base_size": 1, "run_length": 1, "threshold": 0.05,
                          "francis_initial": 1, "francis_stop": 1, "permutations": 10},
-            "levels": {"concept": {"codes": 2, "francis_stop_at": None,
-                                   "guest": {"saturated": False}, "guest_runs": [],
-                                   "chao2": {"s_obs": 2, "chao2": 3.0}}},
-            "holdout": {"documents": ["I02"], "new_items": 0, "saturated": True}},
-        "mechanisms_summary": {"n_documents": 3, "weak_edge_threshold": 3,
-                               "storyline": "共 3 份资料，压力 2 份。",
-                               "storyline_en": "3 documents; pressure in 2."},
+            "coders": ["coder_a", "coder_b"],
+            "levels": {"concept": {
+                "codes": 2, "francis_stop_at": None,
+                "guest": {"saturated": True, "point": "1+1", "k": 1, "run_length": 1,
+                          "base_size": 1, "codes_in_base": 2, "new_in_run": 0,
+                          "new_share": 0.0, "share_of_all_codes": 1.0},
+                "guest_orders": {"orders": 10, "saturated_orders": 9, "median": 2,
+                                 "low": 2, "high": None},
+                "guest_runs": [], "chao2": {"s_obs": 2, "chao2": 3.0, "se": 1.2,
+                                            "ci_low": 2.1, "ci_high": 9.5,
+                                            "m": 2, "q1": 2, "q2": 0}},
+                "category": {"codes": 1, "francis_stop_at": None, "guest": {},
+                             "chao2": {"s_obs": 1, "chao2": None, "m": 1}}},
+            "holdout": {"documents": ["I02"], "new_items": 0, "alpha": 0.05,
+                        "by_level": {"concept": {
+                            "n_items": 2, "n_holdout_docs": 1, "observed": 0,
+                            "random_mean": 0.5, "share_random_le_observed": 0.5,
+                            "random_holdouts": 1000,
+                            "verdict": "not_fewer_than_chance"}}}},
+        "mechanisms_summary": {
+            "n_documents": 3, "weak_edge_threshold": 3,
+            "storyline": "共 3 份资料，压力 2 份。", "storyline_en": "3 documents; pressure in 2.",
+            "evidence_mode": "validated", "n_codings_excluded": 1,
+            "n_codings_all": 3, "excluded_concepts": ["a2"],
+            "unvalidated_concepts": [], "n_unvalidated_codings": 0,
+            "evidence_rule": "Human codings count, and passing auto codings.",
+            "edges_support_changed": [{"edge": "AA1->AA2", "documents_all": 1,
+                                       "documents": 0, "weak_all": True, "weak": True}]},
     }.items():
         target = results / f"{name}.json"
         target.write_text(json.dumps(value, ensure_ascii=False), encoding="utf-8")
@@ -206,7 +284,7 @@ def build_report(root: Path, language: str = "en") -> dict[str, Path]:
     out = root / "reports"
     outputs = {"context": str(root / "results" / "context.json"),
                **{f"{name}_svg": str(out / "figures" / f"{name}.svg")
-                  for name in ("saturation", "heatmap", "timeline", "model")}}
+                  for name in ("saturation", "heatmap", "timeline", "model", "validity")}}
     build_report_context(inputs=inputs, config=tiny_config(language), templates=templates,
                          outputs=outputs)
     qmd, html = out / "tiny.qmd", out / "tiny.html"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import MISSING, fields
 from pathlib import Path
 from typing import ClassVar
 
@@ -66,13 +67,8 @@ def test_a_drifted_results_table_stops_with_its_file_named(built_report: dict,
 
 
 def test_inputs_from_a_rule_mapping_take_optional_lists() -> None:
-    names = {f: f"{f}.csv" for f in ("documents", "segments", "duplicates", "codings",
-                                     "anchoring", "agreement", "disagreements",
-                                     "reliability_summary", "curves", "holdout",
-                                     "saturation_summary", "case_by_main_category",
-                                     "cooccurrence", "nodes", "edges", "quotes",
-                                     "concept_quotes", "recommendations",
-                                     "mechanisms_summary", "codebook", "model", "config_file")}
+    required = [f.name for f in fields(ReportInputs) if f.default is MISSING]
+    names = {f: f"{f}.csv" for f in required}
     inputs = ReportInputs.from_mapping({**names, "respondents": [], "data_card": ["d.md"],
                                         "manual": ["a.csv"], "raw_side": [], "code": ["x.py"]})
     assert (inputs.respondents, inputs.data_card, inputs.manual) == (None, "d.md", ("a.csv",))
