@@ -130,3 +130,17 @@ def test_cooccurrence_pairs_skip_diagonal_and_mirror() -> None:
         for a, b, n in [("X", "X", 9), ("X", "Y", 4), ("Y", "X", 4)]])
     (pair,) = mechanisms.cooccurrence_pairs(frame, Book())
     assert (pair["a"], pair["b"], pair["count"], pair["a_label_en"]) == ("X", "Y", 4, "X")
+
+
+def test_a_roster_column_left_blank_for_everyone_gives_no_table() -> None:
+    documents = contracts.frame("documents", [
+        {"doc_id": f"D{i}", "source_type": "interview", "respondent_id": r}
+        for i, r in enumerate(["R1", "R2", "R3"])])
+    respondents = contracts.frame("respondents", [
+        {"respondent_id": r, "role": role, "level": level}
+        for r, role, level in [("R1", "nurse", ""), ("R2", "", ""), ("R3", "nurse", " ")]])
+    result = overview.respondent_overview(respondents, documents)
+    assert result["by_level"] == []
+    assert result["by_role"] == [{"role": "nurse", "n": 2}, {"role": "", "n": 1}]
+    assert overview.respondent_overview(respondents.drop(columns="level"),
+                                        documents)["by_level"] == []
