@@ -181,13 +181,28 @@ def exemplar_quotes(placed: pd.DataFrame, segments: pd.DataFrame, texts: dict[st
 
 
 
-def concept_quotes(quotes: pd.DataFrame, concept_ids: list[str]) -> pd.DataFrame:
+def first_coded_span(codings: pd.DataFrame, texts: dict[str, str], min_chars: int,
+                     max_chars: int) -> dict | None:
+    """The first coding (document order, then offsets) whose span is within the length bounds,
+    as a quote row (rank 0: not one of the ranked exemplars)."""
+    for row in codings.sort_values(["doc_id", "start", "end"], kind="stable").to_dict("records"):
+        text = texts[row["doc_id"]][int(row["start"]):int(row["end"])]
+        if min_chars <= len(text) <= max_chars:
+            return {"rank": 0, "doc_id": row["doc_id"], "start": int(row["start"]),
+                    "end": int(row["end"]), "quote": text, "truncated": False}
+    return None
+
+
+def concept_quotes(quotes: pd.DataFrame, codings: pd.DataFrame, texts: dict[str, str],
+                   concept_ids: list[str], min_chars: int, max_chars: int) -> pd.DataFrame:
     """concept_quotes.csv: the one quote the report's open-coding table shows per concept.
 
     Concepts in codebook order; each shows its best-ranked quote (quotes.csv) whose passage
     (doc_id, start, end) no earlier concept shows — one passage often carries several concepts,
     and showing each once lets the table show more of the material — or, when every quote of
-    the concept is shown already, its rank-1 quote. A concept without quotes has no row.
+    the concept is shown already, its rank-1 quote. A concept without ranked quotes (its
+    codings do not count as evidence, say) shows its first coding within the length bounds
+    (``codings``: every coding on a kept document), with rank 0; without one it has no row.
     """
     mine = quotes[quotes["item_type"] == "concept"].sort_values("rank", kind="stable")
     by_concept = {concept: rows for concept, rows in mine.groupby("item_id", sort=False)}
@@ -195,6 +210,11 @@ def concept_quotes(quotes: pd.DataFrame, concept_ids: list[str]) -> pd.DataFrame
     rows = []
     for concept in concept_ids:
         if concept not in by_concept:
+            fallback = first_coded_span(codings[codings["concept_id"] == concept], texts,
+                                        min_chars, max_chars)
+            if fallback:
+                shown.add((fallback["doc_id"], fallback["start"], fallback["end"]))
+                rows.append({"concept_id": concept, **fallback})
             continue
         candidates = by_concept[concept].to_dict("records")
         fresh = [q for q in candidates if (q["doc_id"], q["start"], q["end"]) not in shown]

@@ -91,7 +91,8 @@ def mechanism_tables(codings: pd.DataFrame, documents: pd.DataFrame, segments: p
     context = storyline_context(counts, evidence_by_code, edges)
     storylines = {key: render_storyline(model.get(key, "") or "", context, model_path, key)
                   for key in ("storyline", "storyline_en")}
-    quotes = exemplar_quotes(placed, kept_segments, dict(zip(docs["doc_id"], docs["clean_text"])),
+    texts = dict(zip(docs["doc_id"], docs["clean_text"]))
+    quotes = exemplar_quotes(placed, kept_segments, texts,
                              model, codes, int(settings["quotes_per_item"]),
                              int(settings["quote_min_chars"]), int(settings["quote_max_chars"]))
     auto_counted = placed[placed["coder"] == "auto"]
@@ -123,7 +124,9 @@ def mechanism_tables(codings: pd.DataFrame, documents: pd.DataFrame, segments: p
         "cooccurrence": cooccurrence(coding_units(placed, kept_segments),
                                      {"main_category": main_ids, "category": category_ids}),
         "nodes": nodes, "edges": edges, "quotes": quotes,
-        "concept_quotes": concept_quotes(quotes, [c["id"] for c in codebook.concepts]),
+        "concept_quotes": concept_quotes(quotes, every, texts, [c["id"] for c in codebook.concepts],
+                                         int(settings["quote_min_chars"]),
+                                         int(settings["quote_max_chars"])),
         "recommendations": recommendation_table(model, nodes, threshold),
         "summary": summary,
     }
