@@ -242,7 +242,8 @@ TABLES: dict[str, Table] = {t.name: t for t in (
     Table("concept_quotes", "results/mechanisms/concept_quotes.csv", "mechanisms",
           _columns("concept_id:str rank:int doc_id:str start:int end:int quote:str "
                    "truncated:bool"),
-          note="the quote the open-coding table shows per concept (a row of quotes)"),
+          note="the quote the open-coding table shows per concept (rank 0: a coded span, "
+               "when the concept has no ranked quote)"),
     Table("recommendations", "results/mechanisms/recommendations.csv", "mechanisms",
           _columns("rec_id:str title:str title_en:str targets:str target_evidence_documents:int "
                    "target_evidence:str target_strengths:str strength:str"),
