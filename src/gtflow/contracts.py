@@ -145,6 +145,14 @@ TABLES: dict[str, Table] = {t.name: t for t in (
           _columns("cluster_id:int doc_id:str source_type:str date:str kept_doc_id:str kind:str "
                    "similarity:float"),
           note="near-duplicate clusters; kind kept/exact/near"),
+    Table("authors", "private/authors.csv", "clean", _columns("author:str pseudonym:str posts:int"),
+          note="post author -> [U001] pseudonym (private; read by the post exports' clean jobs)"),
+    Table("file_deidentification", "results/clean/{source}/{stem}.deidentification.parquet",
+          "clean", _columns("doc_id:str placeholder:str count:int"),
+          note="replacements per document and placeholder type in one raw file"),
+    Table("deidentification", "results/clean/deidentification.csv", "clean",
+          _columns("doc_id:str placeholder:str count:int"),
+          note="replacements per document and placeholder type ([PHONE], [P#], [U#] ...); never values"),
     # code
     Table("auto_codings", "results/code/auto/{source}/{stem}.parquet", "code", _columns(_CODING),
           note="the auto-coder's codings of one raw file"),

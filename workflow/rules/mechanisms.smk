@@ -15,9 +15,17 @@ rule mechanisms:
         case_category="results/mechanisms/case_by_category.csv",
         cooccurrence="results/mechanisms/cooccurrence.csv",
         nodes="results/mechanisms/nodes.csv",
-        edges="results/mechanisms/edges.csv",
+        edges=report(
+            "results/mechanisms/edges.csv",
+            caption="../report/edges.rst",
+            category="Tables",
+        ),
         quotes="results/mechanisms/quotes.csv",
-        recommendations="results/mechanisms/recommendations.csv",
+        recommendations=report(
+            "results/mechanisms/recommendations.csv",
+            caption="../report/recommendations.rst",
+            category="Tables",
+        ),
         summary="results/mechanisms/summary.json",
     log:
         "logs/mechanisms/mechanisms.log",

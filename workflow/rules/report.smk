@@ -39,11 +39,31 @@ rule report_context:
         code=library_code("report", "coding", "mechanisms"),
     output:
         context="results/report/context.json",
-        saturation_svg="reports/figures/saturation.svg",
-        heatmap_svg="reports/figures/heatmap.svg",
-        timeline_svg="reports/figures/timeline.svg",
-        model_svg="reports/figures/model.svg",
-        validity_svg="reports/figures/validity.svg",
+        saturation_svg=report(
+            "reports/figures/saturation.svg",
+            caption="../report/saturation.rst",
+            category="Figures",
+        ),
+        heatmap_svg=report(
+            "reports/figures/heatmap.svg",
+            caption="../report/heatmap.rst",
+            category="Figures",
+        ),
+        timeline_svg=report(
+            "reports/figures/timeline.svg",
+            caption="../report/timeline.rst",
+            category="Figures",
+        ),
+        model_svg=report(
+            "reports/figures/model.svg",
+            caption="../report/model.rst",
+            category="Figures",
+        ),
+        validity_svg=report(
+            "reports/figures/validity.svg",
+            caption="../report/validity.rst",
+            category="Figures",
+        ),
     log:
         "logs/report/context.log",
     conda:
@@ -87,7 +107,7 @@ rule report_html:
         ],
         code=library_code("report"),
     output:
-        f"{REPORT}.html",
+        report(f"{REPORT}.html", caption="../report/report.rst", category="Report"),
     log:
         "logs/report/html.log",
     conda:
