@@ -10,7 +10,10 @@ run_step(
     model=snakemake.input.model,
     curves_out=snakemake.output.curves,
     holdout_out=snakemake.output.holdout,
+    reference_out=snakemake.output.reference,
+    sensitivity_out=snakemake.output.sensitivity,
     summary_out=snakemake.output.summary,
     settings=snakemake.params.settings,
     seed=snakemake.params.seed,
+    coverage=snakemake.params.coverage,
 )

@@ -1,4 +1,5 @@
-# Saturation: accumulation curves, Guest et al. runs, Francis stopping, Chao2, holdout test.
+# Saturation: accumulation curves, Guest et al. runs and sensitivity, Francis stopping, Chao2,
+# holdout test against random holdouts; on the codings of saturation.coders.
 
 
 rule saturation:
@@ -11,6 +12,8 @@ rule saturation:
     output:
         curves="results/saturation/curves.csv",
         holdout="results/saturation/holdout.csv",
+        reference="results/saturation/holdout_reference.csv",
+        sensitivity="results/saturation/guest_sensitivity.csv",
         summary="results/saturation/summary.json",
     log:
         "logs/saturation/saturation.log",
@@ -18,6 +21,7 @@ rule saturation:
         "../envs/gtflow.yaml"
     params:
         settings=config["saturation"],
+        coverage=config["code"]["coverage"],
         seed=config["seed"],
     script:
         "../../scripts/saturation.py"

@@ -24,6 +24,7 @@ import pandas as pd
 from gtflow.coding.codebook import Codebook
 from gtflow.config import public_settings
 from gtflow.errors import InputError
+from gtflow.report.validity import validity_section
 
 SOURCE_TYPES = ("interview", "web_page", "web_post")
 
@@ -156,12 +157,13 @@ def respondent_overview(respondents: pd.DataFrame, documents: pd.DataFrame) -> d
     people = respondents[respondents["respondent_id"].astype(str).isin(interviewed)].copy()
     result: dict[str, Any] = {"n": len(people), "n_roster": len(respondents)}
     for column in ("role", "level"):
-        if column in people.columns:
-            counts = people[column].fillna("").astype(str).value_counts()
-            ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-            result[f"by_{column}"] = [{column: k, "n": int(v)} for k, v in ordered]
-        else:
-            result[f"by_{column}"] = []
+        values = people[column].fillna("").astype(str).str.strip() if column in people.columns \
+            else pd.Series([], dtype=str)
+        counts = values.value_counts()
+        ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+        # A roster without the column, or with it left blank for everyone, has no table to show.
+        recorded = (values != "").any()
+        result[f"by_{column}"] = [{column: k, "n": int(v)} for k, v in ordered] if recorded else []
     return result
 
 
@@ -269,9 +271,9 @@ def axial_table(book: Codebook, codings: pd.DataFrame) -> list[dict]:
 # --------------------------------------------------------------------------------------------
 
 SAT_LEVELS = ("concept", "category", "main_category")
-GUEST_KEYS = ("point", "base_size", "run_length", "threshold", "codes_in_base", "new_in_run",
-              "new_share", "share_of_all_codes")
-CHAO2_KEYS = ("s_obs", "chao2", "coverage", "q1", "q2", "m", "form")
+GUEST_KEYS = ("point", "k", "base_size", "run_length", "threshold", "codes_in_base",
+              "new_in_run", "new_share", "share_of_all_codes")
+CHAO2_KEYS = ("s_obs", "chao2", "se", "ci_low", "ci_high", "coverage", "q1", "q2", "m", "form")
 
 
 def reliability_section(agreement: pd.DataFrame, disagreements: pd.DataFrame, summary: dict,
@@ -305,6 +307,9 @@ def reliability_section(agreement: pd.DataFrame, disagreements: pd.DataFrame, su
         "coders": list(summary.get("coders") or coder_cols),
         "n_units": n_sentences, "n_decisions": pooled.get("n_units"),
         "n_codes": len(concepts), "n_documents": summary.get("n_documents"),
+        "n_reviewed_empty": summary.get("n_reviewed_empty"),
+        "min_positive_units": summary.get("min_positive_units"),
+        "n_codes_assessable": sum(bool(r.get("enough_positive")) for r in concepts),
         "bootstrap": summary.get("bootstrap"),
         "overall": overall, "concepts": concepts, "source": sources.get("reliability", ""),
         "n_disagreements": len(disagreements),
@@ -323,6 +328,8 @@ def saturation_levels(summary: dict) -> list[dict]:
         rows.append({
             "level": level, "codes": values.get("codes"),
             "guest": {k: guest.get(k) for k in GUEST_KEYS} if guest.get("saturated") else None,
+            "codes_in_base": guest.get("codes_in_base"),
+            "guest_orders": plain(values.get("guest_orders") or {}),
             "francis": values.get("francis_stop_at"),
             "chao2": {k: chao.get(k) for k in CHAO2_KEYS} if chao else None})
     order = {level: i for i, level in enumerate(SAT_LEVELS)}
@@ -338,9 +345,19 @@ def holdout_rows(holdout: pd.DataFrame, book: Codebook | None) -> list[dict]:
     return rows
 
 
+def holdout_reference_rows(summary: dict) -> list[dict]:
+    """Per level and for edges: observed only-in-holdout count against random holdouts."""
+    by_level = (summary.get("holdout") or {}).get("by_level") or {}
+    order = {level: i for i, level in enumerate((*SAT_LEVELS, "edge"))}
+    rows = [{"level": level, **plain(values)} for level, values in by_level.items()
+            if isinstance(values, dict)]
+    return sorted(rows, key=lambda r: order.get(r["level"], len(order)))
+
+
 def saturation_section(curves: pd.DataFrame, holdout: pd.DataFrame, summary: dict,
                        sources: dict[str, str], runs_shown: int = 10,
-                       book: Codebook | None = None) -> dict:
+                       book: Codebook | None = None,
+                       sensitivity: pd.DataFrame | None = None) -> dict:
     """The saturation measures for the text; the curves themselves go to the figure."""
     documents = list(summary.get("documents") or [])
     held = summary.get("holdout") or {}
@@ -354,7 +371,15 @@ def saturation_section(curves: pd.DataFrame, holdout: pd.DataFrame, summary: dic
         "guest_runs": plain((concept.get("guest_runs") or [])[:runs_shown]),
         "n_guest_runs": len(concept.get("guest_runs") or []),
         "holdout_documents": list(held.get("documents") or []),
-        "holdout_new": holdout_rows(holdout, book), "holdout_saturated": held.get("saturated"),
+        "coders": list(summary.get("coders") or []),
+        "sensitivity": records(sensitivity[sensitivity["level"] == "concept"])
+        if sensitivity is not None and not sensitivity.empty and "level" in sensitivity.columns
+        else [],
+        "sensitivity_source": sources.get("guest_sensitivity", ""),
+        "holdout_reference": holdout_reference_rows(summary),
+        "holdout_alpha": held.get("alpha"),
+        "holdout_reference_source": sources.get("holdout_reference", ""),
+        "holdout_new": holdout_rows(holdout, book),
         "holdout_source": sources.get("holdout", ""),
         "curves_source": sources.get("curves", ""),
     }
@@ -673,7 +698,8 @@ def build_context(*, paths: dict[str, str | None], config: dict, book: Codebook,
             read_json_file(paths.get("reliability_summary")), sources, book),
         "saturation": saturation_section(
             read_csv_table(paths.get("curves")), read_csv_table(paths.get("holdout")),
-            read_json_file(paths.get("saturation")), sources, book=book),
+            read_json_file(paths.get("saturation")), sources, book=book,
+            sensitivity=read_csv_table(paths.get("guest_sensitivity"))),
         "mechanisms": {
             "summary": plain(mechanisms_summary),
             "cases": case_section(read_csv_table(paths.get("case_main")), book,
@@ -692,4 +718,9 @@ def build_context(*, paths: dict[str, str | None], config: dict, book: Codebook,
                                                   read_csv_table(paths.get("recommendations")),
                                                   quotes),
         "recommendations_source": sources.get("recommendations", ""),
+        "validity": validity_section(
+            read_csv_table(paths.get("validity")), read_csv_table(paths.get("rule_audit")),
+            read_csv_table(paths.get("rule_phrases")), read_csv_table(paths.get("review")),
+            mechanisms_summary, book, float(config.get("code", {}).get("min_auto_f1", 0.5)),
+            sources),
     }

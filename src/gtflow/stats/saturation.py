@@ -4,14 +4,17 @@
 * :func:`accumulation_curve` — new and cumulative codes per document in collection order, with
   a band over seeded random orders (numpy-vectorised; 1,000 docs × 500 codes × 1,000
   permutations in well under 2 s, see ``bench/saturation``).
-* :func:`guest_runs` / :func:`guest_saturation` — Guest, Namey & Chen (2020) base size, run
-  length and new-information threshold, reported as "k+r".
+* :func:`guest_runs` / :func:`guest_saturation` — Guest, Namey & Chen (2020): fixed base,
+  runs sliding by one document, new-information threshold, reported as "k+r";
+  :func:`guest_sensitivity` over bases × runs × thresholds and
+  :func:`guest_point_distribution` over the band's random orders.
 * :func:`francis_stopping` — Francis et al. (2010) initial analysis sample + stopping criterion
   ("10+3").
 * :func:`chao2` — Chao's incidence-based richness estimate exactly as vegan's ``specpool``
-  (with the (m-1)/m small-sample factor) and the Chao & Jost (2012) incidence sample coverage.
+  (with the (m-1)/m small-sample factor), its standard error and Chao's (1987) log-normal
+  interval, and the Chao & Jost (2012) incidence sample coverage.
 * :func:`choose_holdout` / :func:`holdout_test` — codes (and model edges) seen only in held-out
-  documents.
+  documents; :func:`holdout_reference` — the same count over seeded random holdouts.
 """
 
 from __future__ import annotations
@@ -143,17 +146,44 @@ def _random_ranks(n_docs: int, permutations: int, rng: np.random.Generator) -> n
     return rng.permuted(base, axis=1)
 
 
+def permutation_new_codes(incidence: Any, permutations: int = 1000, seed: int = 0) -> np.ndarray:
+    """New codes per position in ``permutations`` random document orders (orders × positions).
+
+    The orders are drawn with ``numpy.random.Generator(PCG64(seed))``, the same orders for the
+    same seed, so the accumulation band and the Guest saturation-point distribution describe
+    one set of orders. Per order, a code's first position is the minimum rank among its
+    documents (rare codes) or the argmax over the first rows of the order (common codes; same
+    result); new codes per position are a bincount of those.
+    """
+    present = _presence(incidence)
+    permutations = int(permutations)
+    if permutations < 1:
+        raise InputError(None, "the random document orders need at least one permutation")
+    n_docs = present.shape[0]
+    present = present[:, present.any(axis=0)]
+    rng = np.random.Generator(np.random.PCG64(seed))
+    new = np.zeros((permutations, n_docs), dtype=np.int32)
+    if present.shape[1] and n_docs:
+        # Chunk the permutations so no intermediate exceeds ~16 M values.
+        chunk = max(1, min(permutations, 16_000_000 // max(1, n_docs * present.shape[1] // 8)))
+        for start in range(0, permutations, chunk):
+            stop = min(permutations, start + chunk)
+            first = _first_positions(present, _random_ranks(n_docs, stop - start, rng))
+            offsets = (np.arange(stop - start)[:, None] * n_docs + first).ravel()
+            counts = np.bincount(offsets, minlength=(stop - start) * n_docs)
+            new[start:stop] = counts.reshape(stop - start, n_docs)
+    return new
+
+
 def accumulation_curve(incidence: pd.DataFrame, permutations: int = 1000, seed: int = 0,
                        band: tuple[float, float] = (0.025, 0.975)) -> pd.DataFrame:
     """Code accumulation in collection order with a band over random document orders.
 
     Columns: position (1..n), doc_id, new_codes (codes first seen in this document),
     cumulative (codes seen so far), and band_low / band_median / band_high: quantiles
-    ``band`` and 0.5 of the cumulative count at that position over ``permutations`` random
-    orders drawn with ``numpy.random.Generator(PCG64(seed))``. Codes occurring in no document
-    are ignored. Vectorised: per order, a code's first position is the minimum rank among its
-    documents (rare codes) or the argmax over the first rows of the order (common codes; same
-    result); new codes per position are a bincount of those, and the curve their cumsum.
+    ``band`` and 0.5 of the cumulative count at that position over the ``permutations``
+    random orders of :func:`permutation_new_codes` (same seed, same orders). Codes occurring
+    in no document are ignored.
     """
     present = _presence(incidence)
     doc_ids = list(incidence.index) if isinstance(incidence, pd.DataFrame) \
@@ -161,14 +191,11 @@ def accumulation_curve(incidence: pd.DataFrame, permutations: int = 1000, seed: 
     low_q, high_q = band
     if not 0 <= low_q <= high_q <= 1:
         raise InputError(None, f"the band must be two quantiles 0 <= low <= high <= 1, not {band}")
-    permutations = int(permutations)
-    if permutations < 1:
-        raise InputError(None, "the accumulation band needs at least one permutation")
     n_docs = present.shape[0]
-    present = present[:, present.any(axis=0)]
+    random_new = permutation_new_codes(present, permutations, seed)
     if n_docs == 0:
         return pd.DataFrame(columns=CURVE_COLUMNS)
-
+    present = present[:, present.any(axis=0)]
     observed_first = present.argmax(axis=0)
     new_codes = np.bincount(observed_first, minlength=n_docs)
     curve = pd.DataFrame({
@@ -177,19 +204,7 @@ def accumulation_curve(incidence: pd.DataFrame, permutations: int = 1000, seed: 
         "new_codes": new_codes,
         "cumulative": np.cumsum(new_codes),
     })
-
-    rng = np.random.Generator(np.random.PCG64(seed))
-    cumulative = np.zeros((permutations, n_docs), dtype=np.int32)
-    if present.shape[1]:
-        # Chunk the permutations so no intermediate exceeds ~16 M values.
-        chunk = max(1, min(permutations, 16_000_000 // max(1, n_docs * present.shape[1] // 8)))
-        for start in range(0, permutations, chunk):
-            stop = min(permutations, start + chunk)
-            first = _first_positions(present, _random_ranks(n_docs, stop - start, rng))
-            offsets = (np.arange(stop - start)[:, None] * n_docs + first).ravel()
-            counts = np.bincount(offsets, minlength=(stop - start) * n_docs)
-            cumulative[start:stop] = counts.reshape(stop - start, n_docs).cumsum(axis=1)
-    quantiles = np.quantile(cumulative, [low_q, 0.5, high_q], axis=0)
+    quantiles = np.quantile(random_new.cumsum(axis=1), [low_q, 0.5, high_q], axis=0)
     curve["band_low"], curve["band_median"], curve["band_high"] = quantiles
     return curve
 
@@ -209,76 +224,147 @@ def _new_counts(new_per_doc: Sequence[int]) -> np.ndarray:
 class GuestSaturation:
     """Guest, Namey & Chen (2020) saturation assessment of one document sequence.
 
-    ``point`` is their "k+r" notation: k documents (the base at that moment) plus the r-long
-    run that confirmed it. When ``saturated`` is False the other numbers are None.
+    ``point`` is their "k+r" notation: k documents before the first run whose new information
+    is within the threshold, plus that run's r documents. ``base_size`` (b) and
+    ``codes_in_base`` (unique codes in documents 1..b) are fixed for every run. When
+    ``saturated`` is False the run-specific numbers are None.
     """
 
     saturated: bool
     point: str | None
-    base_size: int | None
+    k: int | None
     run_length: int
     threshold: float
+    base_size: int
     codes_in_base: int | None
     new_in_run: int | None
     new_share: float | None
     share_of_all_codes: float | None
-    initial_base: int
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
-def guest_runs(new_per_doc: Sequence[int], base: int = 4, run: int = 2) -> pd.DataFrame:
-    """Every base/run window of Guest, Namey & Chen (2020), moving forward one document.
-
-    Window i has base = documents 1..k (k = base + i) and run = documents k+1..k+run;
-    ``new_share`` = new codes in the run / unique codes in the base (NaN when the base has no
-    codes). Columns: base_size, run_start, run_end (1-based document numbers), codes_in_base,
-    new_in_run, new_share.
-    """
-    counts = _new_counts(new_per_doc)
+def _check_guest(base: int, run: int, threshold: float | None = None) -> None:
     if base < 1 or run < 1:
         raise InputError(None, "Guest saturation needs base >= 1 and run >= 1")
+    if threshold is not None and not 0 <= threshold < 1:
+        raise InputError(None, f"the new-information threshold must be in [0, 1), not {threshold}")
+
+
+def guest_runs(new_per_doc: Sequence[int], base: int = 4, run: int = 2) -> pd.DataFrame:
+    """Every run of Guest, Namey & Chen (2020), sliding forward one document at a time.
+
+    The base is fixed: documents 1..b, whose unique codes are the denominator of every run.
+    Run i covers documents b+1+i .. b+i+r; its new codes are those not seen in any earlier
+    document. ``new_share`` = new codes in the run / unique codes in the base (NaN when the
+    base has no codes). Columns: base_size (b), run_start, run_end (1-based document
+    numbers), codes_in_base, new_in_run, new_share.
+    """
+    counts = _new_counts(new_per_doc)
+    _check_guest(base, run)
     cumulative = np.r_[0, np.cumsum(counts)]
-    ends = np.arange(base, len(counts) - run + 1)
-    in_base = cumulative[ends]
-    in_run = cumulative[ends + run] - in_base
+    before = np.arange(base, len(counts) - run + 1)        # documents before each run
+    in_base = np.full(before.shape, cumulative[min(base, len(counts))])
+    in_run = cumulative[before + run] - cumulative[before]
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(in_base > 0, in_run / np.where(in_base > 0, in_base, 1), np.nan)
     return pd.DataFrame({
-        "base_size": ends, "run_start": ends + 1, "run_end": ends + run,
-        "codes_in_base": in_base, "new_in_run": in_run, "new_share": share,
+        "base_size": np.full(before.shape, base), "run_start": before + 1,
+        "run_end": before + run, "codes_in_base": in_base, "new_in_run": in_run,
+        "new_share": share,
     }, columns=GUEST_RUN_COLUMNS)
+
+
+# Why the epsilon: 0.05 of 60 codes is 3 new codes, and must count as "<= 5 %".
+_SHARE_TOLERANCE = 1e-12
 
 
 def guest_saturation(new_per_doc: Sequence[int], base: int = 4, run: int = 2,
                      threshold: float = 0.05) -> GuestSaturation:
     """First saturation point by Guest, Namey & Chen (2020), PLoS ONE 15(5): e0232076.
 
-    Their three parameters: base size (initial documents whose unique codes form the
-    reference), run length (the next documents examined for new codes) and the
-    new-information threshold (new codes in the run / unique codes in the base, e.g. <= 5%).
-    When a run exceeds the threshold, base and run both move forward by one document (the
-    base keeps every document before the run) and the ratio is taken again. Saturation is
-    reported as "k+r": k documents in the base at that moment plus the r confirming
-    documents. ``share_of_all_codes`` = codes found in those k+r documents / codes found in
-    the whole sequence.
+    Their three parameters: base size b (the first documents, whose unique codes are the fixed
+    reference), run length r (consecutive documents examined for new codes) and the
+    new-information threshold (new codes in the run / unique codes in the base, <= 5 % or
+    0 %). Runs slide forward one document at a time until one is within the threshold; the
+    result is reported as "k+r": the k documents before that run plus its r documents.
+    ``share_of_all_codes`` = codes found in those k+r documents / codes found in the whole
+    sequence.
     """
-    if not 0 <= threshold < 1:
-        raise InputError(None, f"the new-information threshold must be in [0, 1), not {threshold}")
+    _check_guest(base, run, threshold)
     runs = guest_runs(new_per_doc, base, run)
-    total = int(_new_counts(new_per_doc).sum())
-    # Why the epsilon: 0.05 of 60 codes is 3 new codes, and must count as "<= 5 %".
-    hits = runs[runs["new_share"].notna() & (runs["new_share"] <= threshold + 1e-12)]
+    counts = _new_counts(new_per_doc)
+    total = int(counts.sum())
+    in_base = int(counts[:base].sum()) if len(counts) >= base else None
+    hits = runs[runs["new_share"].notna()
+                & (runs["new_share"] <= threshold + _SHARE_TOLERANCE)]
     if hits.empty:
-        return GuestSaturation(False, None, None, run, threshold, None, None, None, None, base)
+        return GuestSaturation(False, None, None, run, threshold, base, in_base, None, None,
+                               None)
     first = hits.iloc[0]
-    k, in_base, in_run = int(first["base_size"]), int(first["codes_in_base"]), \
-        int(first["new_in_run"])
+    k, in_run = int(first["run_start"]) - 1, int(first["new_in_run"])
+    found = int(counts[:k + run].sum())
     return GuestSaturation(
-        saturated=True, point=f"{k}+{run}", base_size=k, run_length=run, threshold=threshold,
-        codes_in_base=in_base, new_in_run=in_run, new_share=float(first["new_share"]),
-        share_of_all_codes=(in_base + in_run) / total if total else None, initial_base=base)
+        saturated=True, point=f"{k}+{run}", k=k, run_length=run, threshold=threshold,
+        base_size=base, codes_in_base=in_base, new_in_run=in_run,
+        new_share=float(first["new_share"]), share_of_all_codes=found / total if total else None)
+
+
+SENSITIVITY_COLUMNS = ["base_size", "run_length", "threshold", "saturated", "point", "k",
+                       "codes_in_base", "new_in_run", "new_share"]
+
+
+def guest_sensitivity(new_per_doc: Sequence[int], bases: Sequence[int] = (4, 5, 6),
+                      runs: Sequence[int] = (2, 3),
+                      thresholds: Sequence[float] = (0.05, 0.0)) -> pd.DataFrame:
+    """The Guest et al. (2020) saturation point for every base × run × threshold combination
+    (their suggested sensitivity reporting). Columns: base_size, run_length, threshold,
+    saturated, point ("k+r" or None), k, codes_in_base, new_in_run, new_share."""
+    rows = []
+    for base in bases:
+        for run in runs:
+            for threshold in thresholds:
+                result = guest_saturation(new_per_doc, int(base), int(run), float(threshold))
+                rows.append({key: result.as_dict()[key] for key in SENSITIVITY_COLUMNS})
+    return pd.DataFrame(rows, columns=SENSITIVITY_COLUMNS)
+
+
+def guest_point_distribution(random_new: np.ndarray, base: int = 4, run: int = 2,
+                             threshold: float = 0.05,
+                             quantiles: tuple[float, float] = (0.025, 0.975)) -> dict[str, Any]:
+    """Distribution of the Guest et al. (2020) saturation point over random document orders.
+
+    ``random_new`` is orders × positions of new codes per document (see
+    :func:`permutation_new_codes`), the orders the accumulation band uses; this is the
+    bootstrap idea of Guest et al.: how much the point depends on the order of collection.
+    The point of one order is k + r, the documents needed. Orders that never reach the
+    threshold count as "not reached" (larger than any point), so a quantile that falls among
+    them is None. Returns orders, saturated_orders, median, low, high (documents).
+    """
+    _check_guest(base, run, threshold)
+    counts = np.asarray(random_new, dtype=np.int64)
+    n_orders, n_docs = counts.shape
+    documents_needed = np.full(n_orders, np.inf)
+    if n_docs >= base + run:
+        cumulative = np.concatenate([np.zeros((n_orders, 1), np.int64), counts.cumsum(axis=1)],
+                                    axis=1)
+        in_base = cumulative[:, base][:, None]
+        before = np.arange(base, n_docs - run + 1)
+        in_run = cumulative[:, before + run] - cumulative[:, before]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            within = (in_base > 0) & (in_run <= (threshold + _SHARE_TOLERANCE) * in_base)
+        hit = within.any(axis=1)
+        documents_needed[hit] = before[within[hit].argmax(axis=1)] + run
+    low, median, high = np.quantile(documents_needed, [quantiles[0], 0.5, quantiles[1]],
+                                    method="inverted_cdf")
+
+    def finite_int(value: float) -> int | None:
+        return int(value) if np.isfinite(value) else None
+
+    return {"orders": int(n_orders), "saturated_orders": int(np.isfinite(documents_needed).sum()),
+            "median": finite_int(median), "low": finite_int(low), "high": finite_int(high),
+            "quantiles": list(quantiles)}
 
 
 def francis_stopping(new_per_doc: Sequence[int], initial: int = 10, stop: int = 3) -> int | None:
@@ -303,8 +389,38 @@ def francis_stopping(new_per_doc: Sequence[int], initial: int = 10, stop: int = 
 # Richness estimate
 # --------------------------------------------------------------------------------------------
 
+def _chao2_variance(s_obs: int, q1: int, q2: int, m: int, estimate: float) -> float:
+    """Variance of Chao2 as vegan's ``specpool`` computes it (small-sample factor ssc).
+
+    q2 > 0 (Chao 1987 with ssc = (m-1)/m, a = q1/q2):
+        var = q2 ssc (1/2 + ssc (1 + a/4) a) a^2  =  q2 [ssc a^2/2 + ssc^2 a^3 + ssc^2 a^4/4]
+    q2 == 0 (the bias-corrected form's variance):
+        var = ssc (ssc (q1 (2 q1 - 1)^2 / 4 - q1^4 / (4 chao2)) + q1 (q1 - 1) / 2)
+    """
+    ssc = (m - 1) / m
+    if q2 > 0:
+        a = q1 / q2
+        return q2 * ssc * (0.5 + ssc * (1 + a / 4) * a) * a * a
+    if estimate == 0:
+        return 0.0
+    return ssc * (ssc * (q1 * (2 * q1 - 1) ** 2 / 4 - q1 ** 4 / estimate / 4) + q1 * (q1 - 1) / 2)
+
+
+def _chao_log_normal_interval(s_obs: int, estimate: float, variance: float,
+                              z: float = 1.959963984540054) -> tuple[float, float]:
+    """Chao's (1987) log-normal 95 % interval: with T = chao2 - S_obs and
+    K = exp(z sqrt(log(1 + var / T^2))), the interval is [S_obs + T/K, S_obs + T K]; its lower
+    end is never below S_obs. With T = 0 (no uniques) it is the point [S_obs, S_obs]."""
+    unseen = estimate - s_obs
+    if unseen <= 0:
+        return float(s_obs), float(s_obs)
+    k = math.exp(z * math.sqrt(math.log1p(max(variance, 0.0) / unseen ** 2)))
+    return s_obs + unseen / k, s_obs + unseen * k
+
+
 def chao2(incidence: Any) -> dict[str, Any]:
-    """Chao2 (incidence) richness estimate and sample coverage for documents × codes 0/1 data.
+    """Chao2 (incidence) richness estimate with its standard error, 95 % interval and sample
+    coverage, for documents × codes 0/1 data.
 
     With m documents, S_obs codes seen, q1 codes seen in exactly one document (uniques) and
     q2 in exactly two (duplicates), as vegan's ``specpool`` (Chao 1987; Colwell & Coddington
@@ -313,10 +429,13 @@ def chao2(incidence: Any) -> dict[str, Any]:
     * q2 > 0:  chao2 = S_obs + (m-1)/m * q1^2 / (2 q2)            (classic form)
     * q2 == 0: chao2 = S_obs + (m-1)/m * q1 (q1 - 1) / 2          (bias-corrected form)
 
-    Sample coverage (Chao & Jost 2012, incidence form, as iNEXT): with U total incidences,
-    coverage = 1 - q1/U * (m-1) q1 / ((m-1) q1 + 2 q2) when q2 > 0, and
-    1 - q1/U * (m-1)(q1-1) / ((m-1)(q1-1) + 2) when q2 == 0; NaN when nothing was seen.
-    Returns s_obs, q1, q2, m, chao2, form ("classic" / "bias-corrected"), coverage, u.
+    ``se`` is the square root of specpool's variance (see :func:`_chao2_variance`);
+    ``ci_low``/``ci_high`` Chao's (1987) log-normal 95 % interval. Sample coverage (Chao &
+    Jost 2012, incidence form, as iNEXT): with U total incidences, coverage = 1 - q1/U *
+    (m-1) q1 / ((m-1) q1 + 2 q2) when q2 > 0, and 1 - q1/U * (m-1)(q1-1) / ((m-1)(q1-1) + 2)
+    when q2 == 0; NaN when nothing was seen. With fewer than two documents no code can be
+    seen twice, so estimate, se, interval and coverage are undefined (NaN, form "undefined").
+    Returns s_obs, q1, q2, m, chao2, se, ci_low, ci_high, form, coverage, u.
     """
     present = _presence(incidence)
     m = present.shape[0]
@@ -326,6 +445,11 @@ def chao2(incidence: Any) -> dict[str, Any]:
     s_obs = int((frequency > 0).sum())
     q1, q2 = int((frequency == 1).sum()), int((frequency == 2).sum())
     u = int(frequency.sum())
+    result = {"s_obs": s_obs, "q1": q1, "q2": q2, "m": m, "chao2": float("nan"),
+              "se": float("nan"), "ci_low": float("nan"), "ci_high": float("nan"),
+              "form": "undefined", "coverage": float("nan"), "u": u}
+    if m < 2:
+        return result
     small_sample = (m - 1) / m
     if q2 > 0:
         form, unseen = "classic", small_sample * q1 * q1 / (2 * q2)
@@ -334,9 +458,12 @@ def chao2(incidence: Any) -> dict[str, Any]:
         form, unseen = "bias-corrected", small_sample * q1 * (q1 - 1) / 2
         denominator = (m - 1) * (q1 - 1) + 2
         weight = (m - 1) * (q1 - 1) / denominator if q1 > 0 else 1.0
-    coverage = 1 - q1 / u * weight if u else float("nan")
-    return {"s_obs": s_obs, "q1": q1, "q2": q2, "m": m, "chao2": s_obs + unseen,
-            "form": form, "coverage": coverage, "u": u}
+    estimate = s_obs + unseen
+    variance = _chao2_variance(s_obs, q1, q2, m, estimate)
+    low, high = _chao_log_normal_interval(s_obs, estimate, variance)
+    result.update(chao2=estimate, se=math.sqrt(max(variance, 0.0)), ci_low=low, ci_high=high,
+                  form=form, coverage=1 - q1 / u * weight if u else float("nan"))
+    return result
 
 
 # --------------------------------------------------------------------------------------------
@@ -428,3 +555,72 @@ def holdout_test(incidence_by_level: Mapping[str, pd.DataFrame], holdout_ids: Se
                  for a, b in dict.fromkeys(map(tuple, edges)))
         rows.extend(sorted((r for r in found if r), key=lambda r: r["id"]))
     return pd.DataFrame(rows, columns=HOLDOUT_COLUMNS)
+
+
+REFERENCE_COLUMNS = ["level", "n_items", "n_holdout_docs", "observed", "random_mean",
+                     "share_random_le_observed", "random_holdouts"]
+
+
+def _occurrence_by_level(incidence_by_level: Mapping[str, pd.DataFrame], docs: pd.Index,
+                         edges: Sequence[tuple[str, str]] | None) -> dict[str, np.ndarray]:
+    """level → documents × items boolean occurrence, edges last (both ends in a document)."""
+    tables = {level: _presence(table.reindex(docs).fillna(0))
+              for level, table in incidence_by_level.items()}
+    if edges:
+        occurrence = _node_occurrence(incidence_by_level, docs)
+        nowhere = np.zeros(len(docs), dtype=bool)
+        pairs = list(dict.fromkeys(map(tuple, edges)))
+        tables[EDGE_LEVEL] = np.column_stack(
+            [occurrence.get(a, nowhere) & occurrence.get(b, nowhere) for a, b in pairs]
+        ).reshape(len(docs), len(pairs))
+    return tables
+
+
+def _only_in(members: np.ndarray, present: np.ndarray) -> np.ndarray:
+    """Per holdout (rows of ``members``, holdouts × documents), how many items occur in its
+    documents and nowhere else."""
+    frequency = present.sum(axis=0)
+    inside = members.astype(np.float32) @ present.astype(np.float32)
+    return ((inside == frequency) & (frequency > 0)).sum(axis=1)
+
+
+def holdout_reference(incidence_by_level: Mapping[str, pd.DataFrame], holdout_ids: Sequence[str],
+                      edges: Sequence[tuple[str, str]] | None = None, n_random: int = 1000,
+                      seed: int = 0) -> pd.DataFrame:
+    """The holdout test with a chance reference: codes (per level) and model edges found ONLY
+    in the held-out documents, against the same count for random holdouts of the same size.
+
+    ``n_random`` holdouts of ``len(holdout_ids)`` documents are drawn without replacement
+    with ``numpy.random.Generator(PCG64(seed))``. Per level: n_items (codes or edges that
+    occur anywhere), n_holdout_docs, observed (as :func:`holdout_test` lists them),
+    random_mean, share_random_le_observed (one-sided: the share of random holdouts whose count
+    is <= the observed one; small means the held-out documents brought fewer new items than
+    chance, which supports saturation) and random_holdouts. Levels in the given order, then
+    "edge" when edges are given.
+    """
+    if not incidence_by_level:
+        raise InputError(None, "the holdout test needs at least one incidence table")
+    if int(n_random) < 1:
+        raise InputError("config", "the holdout reference needs at least one random holdout")
+    docs = pd.Index([])
+    for table in incidence_by_level.values():
+        docs = docs.append(pd.Index(table.index)).drop_duplicates()
+    holdout = list(dict.fromkeys(holdout_ids))
+    unknown = sorted(set(holdout) - set(docs), key=str)
+    if unknown:
+        raise InputError("config", "holdout id(s) not among the documents: "
+                         + ", ".join(map(str, unknown)))
+    size = len(holdout)
+    observed_members = docs.isin(holdout)[None, :]
+    rng = np.random.Generator(np.random.PCG64(seed))
+    random_members = _random_ranks(len(docs), int(n_random), rng) < size
+    rows = []
+    for level, present in _occurrence_by_level(incidence_by_level, docs, edges).items():
+        observed = int(_only_in(observed_members, present)[0])
+        chance = _only_in(random_members, present)
+        rows.append({"level": level, "n_items": int(present.any(axis=0).sum()),
+                     "n_holdout_docs": size, "observed": observed,
+                     "random_mean": float(chance.mean()),
+                     "share_random_le_observed": float((chance <= observed).mean()),
+                     "random_holdouts": int(n_random)})
+    return pd.DataFrame(rows, columns=REFERENCE_COLUMNS)

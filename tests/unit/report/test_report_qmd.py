@@ -147,3 +147,33 @@ def test_the_model_title_captions_the_diagram_and_its_description_is_shown(
     text = render_qmd(context, TEMPLATES, "en")
     assert r"![Why \*tablets\* failed (" in text and f"![{caption} (" not in text
     assert r"Read &lt;b&gt;left&lt;\/b&gt; to right\." in text.split("# The generation model")[1]
+
+
+def test_a_table_without_rows_is_left_out(built_report: dict) -> None:
+    context = json.loads(built_report["context"].read_text(encoding="utf-8"))
+    labels = load_labels(TEMPLATES / "labels.en.yaml")
+    full = render_qmd(context, TEMPLATES, "en")
+    assert labels["tbl_levels"] in full and labels["tbl_edges"] in full
+    context["overview"]["respondents"]["by_level"] = []
+    context["model"]["edges"] = []
+    text = render_qmd(context, TEMPLATES, "en")
+    assert labels["tbl_levels"] not in text and labels["tbl_edges"] not in text
+    assert labels["tbl_roles"] in text and labels["tbl_nodes"] in text
+
+
+def test_reliability_and_saturation_say_what_each_statistic_is(built_report: dict) -> None:
+    """Each statistic gets its sentence and citation; a code below min_positive_units shows
+    "too few coded units"; Chao2 shows its interval or says it is undefined; the holdout test
+    is read from its random reference, not from an empty list."""
+    text = built_report["qmd"].read_text(encoding="utf-8").replace("\\", "")  # unescape
+    for cited in ("Cicchetti & Feinstein 1990", "Cohen 1960", "Gwet 2008", "Krippendorff 2011",
+                  "Guest, Namey & Chen (2020)", "Francis et al. (2010)", "Chao 1987"):
+        assert cited in text, cited
+    row = next(line for line in text.splitlines() if line.startswith("| a2 "))
+    assert row.count("too few coded units") == 4
+    assert "0.850 (0.600–1.000)" in text and "97/100" in text
+    assert "fewer than 5 segments" in text and "1 of 2 codes have enough" in text
+    assert "95 % interval 2.1–9.5" in text and "undefined with 1 document(s)" in text
+    assert "median 2 documents (2.5–97.5 %: 2–not reached); reached in 9 of 10 orders" in text
+    assert "not fewer than chance: no support from this test" in text
+    assert "supports theoretical saturation" not in text

@@ -8,6 +8,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from irrCAC.raw import CAC
 
 from gtflow.errors import InputError
 from gtflow.stats.reliability import (
@@ -19,6 +22,7 @@ from gtflow.stats.reliability import (
     concept_agreement,
     disagreements,
     fleiss_kappa,
+    gwet_ac1,
     krippendorff_alpha,
     percent_agreement,
 )
@@ -255,14 +259,15 @@ def test_concept_agreement_reproduces_krippendorff_binary_example():
     assert list(table.columns) == AGREEMENT_COLUMNS
     row = table.set_index("concept_id").loc["c1"]
     assert row["krippendorff_alpha"] == pytest.approx(0.095, abs=5e-4)
-    assert row["n_units"] == 10 and row["n_units_coded"] == 5
-    assert row["percent_agreement"] == pytest.approx(0.6)
+    assert row["n_units"] == 10 and row["n_positive_units"] == 5
+    # n11 = 1 (unit 2), n10 = 1 (unit 9), n01 = 3 (units 1, 3, 6): 2 / (2 + 1 + 3).
+    assert row["positive_agreement"] == pytest.approx(1 / 3)
     assert row["cohen_kappa"] == pytest.approx(cohen_kappa(*KRIPP_2011_A))
 
 
 def test_concept_agreement_wikipedia_cohen_example_as_a_concept():
     """Wikipedia "Cohen's kappa" simple example recoded as applied (yes) / not (no) on 50
-    segments: kappa = 0.4, agreement 0.7."""
+    segments: kappa = 0.4; positive agreement 2*20 / (2*20 + 5 + 10) = 40/55."""
     a, b = _labels_from_table([[20, 5], [10, 15]])
     flags_a = [1 - x for x in a]  # category 0 = "yes" = applied
     flags_b = [1 - x for x in b]
@@ -271,7 +276,8 @@ def test_concept_agreement_wikipedia_cohen_example_as_a_concept():
     row = concept_agreement(codings, segments, ["A", "B"], n_boot=50).iloc[0]
     assert row["concept_id"] == "grant"
     assert row["cohen_kappa"] == pytest.approx(0.4)
-    assert row["percent_agreement"] == pytest.approx(0.7)
+    assert row["positive_agreement"] == pytest.approx(40 / 55)
+    assert row["gwet_ac1"] == pytest.approx(gwet_ac1([flags_a, flags_b]))
 
 
 def _three_coder_study(seed: int = 3) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
@@ -304,8 +310,11 @@ def test_concept_agreement_three_coders_matches_package_and_bootstrap():
         low, high = bootstrap_alpha_ci(matrix, "nominal", n_boot=120, seed=5)
         assert row["alpha_ci_low"] == pytest.approx(low, abs=1e-12)
         assert row["alpha_ci_high"] == pytest.approx(high, abs=1e-12)
-        agree = ((matrix == matrix[0]).all(axis=0)).mean()
-        assert row["percent_agreement"] == pytest.approx(agree)
+        ones = matrix.sum(axis=0)
+        specific = (ones * (ones - 1)).sum() / (ones * 2).sum()   # sum k(k-1) / sum k(m-1)
+        assert row["positive_agreement"] == pytest.approx(specific)
+        assert row["gwet_ac1"] == pytest.approx(gwet_ac1(matrix, categories=[0, 1]))
+        assert row["alpha_ci_usable"] == 120 and row["ci_resamples"] == 120
     overall = table.set_index("concept_id").loc[OVERALL]
     stacked = np.concatenate(pooled, axis=1)
     assert overall["n_units"] == stacked.shape[1]
@@ -328,8 +337,8 @@ def test_concept_agreement_is_deterministic():
 
 
 def test_concept_agreement_units_docs_and_level_map():
-    """Only documents every coder touched are units; a level map pools concepts; unlisted
-    coders are ignored; concepts nobody listed applied are omitted."""
+    """By default only documents both coders coded are units; a level map pools concepts;
+    unlisted coders are ignored; concepts nobody listed applied are omitted."""
     segments = pd.concat([_segments(4, "d1"), _segments(3, "d2")], ignore_index=True)
     codings = _codings({
         ("A", "a1"): [1, 0, 0, 0, 1, 0, 0],
@@ -343,8 +352,12 @@ def test_concept_agreement_units_docs_and_level_map():
     by_category = concept_agreement(codings, segments, ["A", "B"], n_boot=30,
                                     concept_level_map={"a1": "A1", "a2": "A1", "z9": "Z1"})
     row = by_category.set_index("concept_id").loc["A1"]
-    assert row["percent_agreement"] == 1.0 and row["n_units_coded"] == 2
-    only_d2 = concept_agreement(codings, segments, ["A", "B"], doc_ids=["d2"], n_boot=30)
+    assert row["positive_agreement"] == 1.0 and row["n_positive_units"] == 2
+    with pytest.raises(InputError, match="fewer than two of the coders reviewed: d2"):
+        concept_agreement(codings, segments, ["A", "B"], doc_ids=["d2"], n_boot=30)
+    both = {"A": frozenset({"d1", "d2"}), "B": frozenset({"d1", "d2"})}
+    only_d2 = concept_agreement(codings, segments, ["A", "B"], doc_ids=["d2"], n_boot=30,
+                                coverage=both)
     assert list(only_d2["concept_id"]) == ["a1", OVERALL]
     with pytest.raises(InputError, match="no parent code"):
         concept_agreement(codings, segments, ["A", "B"], concept_level_map={"a1": "A1"})
@@ -355,9 +368,10 @@ def test_concept_agreement_degenerate_all_applied_gives_nan():
     segments = _segments(5)
     codings = _codings({("A", "c"): [1] * 5, ("B", "c"): [1] * 5}, segments)
     row = concept_agreement(codings, segments, ["A", "B"], n_boot=20).iloc[0]
-    assert row["percent_agreement"] == 1.0
+    assert row["positive_agreement"] == 1.0 and row["gwet_ac1"] == 1.0
     assert np.isnan(row["krippendorff_alpha"]) and np.isnan(row["cohen_kappa"])
     assert np.isnan(row["alpha_ci_low"]) and np.isnan(row["alpha_ci_high"])
+    assert row["alpha_ci_usable"] == 0 and row["ci_resamples"] == 20
 
 
 def test_concept_agreement_edge_cases():
@@ -367,14 +381,16 @@ def test_concept_agreement_edge_cases():
         concept_agreement(codings, segments, ["A", "B"])
     with pytest.raises(InputError, match="two different coders"):
         concept_agreement(codings, segments, ["A"])
-    empty = concept_agreement(codings.iloc[:0], segments, ["A", "B"], doc_ids=["d1"])
+    both_d1 = {"A": frozenset({"d1"}), "B": frozenset({"d1"})}
+    empty = concept_agreement(codings.iloc[:0], segments, ["A", "B"], coverage=both_d1)
     assert empty.empty and list(empty.columns) == AGREEMENT_COLUMNS
     stray = codings.assign(seg_id="nope")
     with pytest.raises(InputError, match="does not match any segment"):
         concept_agreement(pd.concat([stray, _codings({("B", "c"): [1, 0, 0, 0]}, segments)]),
                           segments, ["A", "B"])
     with pytest.raises(InputError, match="not found"):
-        concept_agreement(codings, segments, ["A", "B"], doc_ids=["d9"])
+        concept_agreement(codings, segments, ["A", "B"], doc_ids=["d9"],
+                          coverage={"A": frozenset({"d9"}), "B": frozenset({"d9"})})
 
 
 def test_disagreements_lists_differing_segments_in_order():
@@ -391,4 +407,144 @@ def test_disagreements_lists_differing_segments_in_order():
         {"doc_id": "d2", "seg_id": "d2-s00", "text": "text 0", "A": "a1; b2", "B": "a1"},
         {"doc_id": "d2", "seg_id": "d2-s01", "text": "text 1", "A": "", "B": "a1"},
     ]
-    assert disagreements(codings.iloc[:0], segments, ["A", "B"], doc_ids=["d1"]).empty
+    both = {"A": frozenset({"d1", "d2"}), "B": frozenset({"d1", "d2"})}
+    assert disagreements(codings.iloc[:0], segments, ["A", "B"], coverage=both).empty
+
+
+# --------------------------------------------------------------------------------------------
+# Gwet's AC1
+# --------------------------------------------------------------------------------------------
+
+# Gwet, Handbook of Inter-Rater Reliability (4th ed., 2014), the four-rater, twelve-unit
+# example with missing ratings (R package irrCAC, data set cac.raw4raters): 5 categories.
+GWET_4_RATERS = [
+    [1, 2, 3, 3, 2, 1, 4, 1, 2, nan, nan, nan],
+    [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, nan, nan],
+    [nan, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, 3],
+    [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, nan],
+]
+
+
+def test_gwet_ac1_handbook_four_raters_with_missing_ratings():
+    """Published: p_a = 0.8181818, p_e = 0.1903212, AC1 = 0.77544. By hand: 11 units have two
+    or more ratings and their agreement sums to 9 (p_a = 9/11); pi = (3, 3.25, 3.5, 1.25,
+    1)/12 over the 12 rated units; p_e = sum pi (1 - pi) / (5 - 1)."""
+    pi = np.array([3, 3.25, 3.5, 1.25, 1]) / 12
+    p_e = (pi * (1 - pi)).sum() / 4
+    assert p_e == pytest.approx(0.1903212, abs=5e-8)
+    expected = (9 / 11 - p_e) / (1 - p_e)
+    assert gwet_ac1(GWET_4_RATERS) == pytest.approx(expected, abs=1e-12)
+    assert round(gwet_ac1(GWET_4_RATERS), 5) == 0.77544
+
+
+def test_gwet_ac1_matches_irrcac_on_random_data_with_missing_ratings():
+    """Cross-check with irrCAC (a port of Gwet's R package), giving it the categories: its
+    default scale counts NaN as a category when ratings are missing."""
+    rng = np.random.default_rng(7)
+    for n_coders, n_units, q in [(2, 40, 2), (3, 30, 4), (5, 25, 3)]:
+        data = rng.integers(1, q + 1, size=(n_coders, n_units)).astype(float)
+        data[rng.random(data.shape) < 0.2] = nan
+        data[:, 0] = 1.0  # every category list starts the same; no unit is empty
+        ratings = pd.DataFrame(data.T)
+        est = CAC(ratings, categories=list(map(float, range(1, q + 1))),
+                      digits=10).gwet()["est"]
+        assert gwet_ac1(data, categories=range(1, q + 1)) == pytest.approx(
+            est["coefficient_value"], abs=1e-9)
+
+
+def test_gwet_ac1_stays_meaningful_for_a_rare_code():
+    """One agreed positive in 1,000 units: AC1 is 1. When the coders each mark a different
+    unit, kappa falls to about 0 (the prevalence paradox) while AC1 stays near p_a = 0.998."""
+    agreed = np.zeros((2, 1000))
+    agreed[:, 3] = 1
+    assert gwet_ac1(agreed) == pytest.approx(1.0)
+    split = np.zeros((2, 1000))
+    split[0, 3] = split[1, 4] = 1
+    # (1000*998 - (999*999 + 1*1)) / (1000^2 - 998002) = -2/1998
+    assert cohen_kappa(*split) == pytest.approx(-2 / 1998)
+    p_a, pi = 998 / 1000, 2 / 2000
+    assert gwet_ac1(split) == pytest.approx((p_a - 2 * pi * (1 - pi)) / (1 - 2 * pi * (1 - pi)))
+    nobody = np.zeros((2, 50))
+    assert np.isnan(gwet_ac1(nobody)) and gwet_ac1(nobody, categories=[0, 1]) == 1.0
+
+
+def test_gwet_ac1_undefined_and_bad_input():
+    assert np.isnan(gwet_ac1([[1, nan], [nan, 2]]))    # no unit with two ratings
+    with pytest.raises(InputError, match="outside the given categories: 7"):
+        gwet_ac1([[1, 7], [1, 1]], categories=[0, 1])
+
+
+# --------------------------------------------------------------------------------------------
+# Precision, coverage and the smallest tables
+# --------------------------------------------------------------------------------------------
+
+def test_kappa_is_one_for_one_agreed_rare_positive_among_400000_units():
+    """p_e = 1 - 5e-6 is 'close' to 1 for np.isclose, but two categories occur: kappa = 1."""
+    labels = np.zeros(400_000, dtype=int)
+    labels[123_456] = 1
+    assert cohen_kappa(labels.tolist(), labels.tolist()) == 1.0
+    segments = _segments(400_000 // 1000)
+    flags = [0] * len(segments)
+    flags[17] = 1
+    codings = _codings({("A", "c"): flags, ("B", "c"): flags}, segments)
+    row = concept_agreement(codings, segments, ["A", "B"], n_boot=5).iloc[0]
+    assert row["cohen_kappa"] == 1.0 and row["krippendorff_alpha"] == 1.0
+
+
+def test_reviewed_empty_documents_count_as_zeros_and_unreviewed_ones_are_missing():
+    """d2: A coded one segment; B reviewed d2 (declared) and coded nothing there, so d2's
+    segments are units with B = 0. C did not review d2: C's values there are missing, and
+    alpha equals the package's with NaN for them."""
+    segments = pd.concat([_segments(4, "d1"), _segments(3, "d2")], ignore_index=True)
+    flags = {("A", "c"): [1, 0, 1, 0, 1, 0, 0], ("B", "c"): [1, 0, 0, 0, 0, 0, 0],
+             ("C", "c"): [1, 0, 1, 1, 0, 0, 0]}
+    codings = _codings(flags, segments)
+    coverage = {"A": frozenset({"d1", "d2"}), "B": frozenset({"d1", "d2"}),
+                "C": frozenset({"d1"})}
+    two = concept_agreement(codings, segments, ["A", "B"], coverage=coverage, n_boot=10)
+    row = two.iloc[0]
+    assert row["n_units"] == 7
+    assert row["cohen_kappa"] == pytest.approx(cohen_kappa(flags[("A", "c")], flags[("B", "c")]))
+    three = concept_agreement(codings, segments, ["A", "B", "C"], coverage=coverage, n_boot=10)
+    matrix = np.array([flags[(c, "c")] for c in "ABC"], dtype=float)
+    matrix[2, 4:] = nan
+    assert three.iloc[0]["krippendorff_alpha"] == pytest.approx(krippendorff_alpha(matrix))
+    assert three.iloc[0]["gwet_ac1"] == pytest.approx(gwet_ac1(matrix, categories=[0, 1]))
+    table = disagreements(codings, segments, ["A", "B", "C"], coverage=coverage)
+    assert table[["seg_id", "A", "B", "C"]].values.tolist() == [
+        ["d1-s02", "c", "", "c"], ["d1-s03", "", "", "c"], ["d2-s00", "c", "", "(not reviewed)"]]
+
+
+def test_min_positive_units_flags_too_few_coded_units():
+    segments = _segments(20)
+    codings = _codings({("A", "rare"): [1] + [0] * 19, ("B", "rare"): [1] + [0] * 19,
+                        ("A", "common"): [1] * 6 + [0] * 14,
+                        ("B", "common"): [1] * 5 + [0] * 15}, segments)
+    table = concept_agreement(codings, segments, ["A", "B"], n_boot=10,
+                              min_positive_units=5).set_index("concept_id")
+    assert table.loc["rare", "n_positive_units"] == 1 and not table.loc["rare", "enough_positive"]
+    assert table.loc["common", "n_positive_units"] == 6 and table.loc["common", "enough_positive"]
+
+
+@settings(max_examples=15, deadline=None)
+@given(flags=st.lists(st.tuples(st.booleans(), st.booleans(), st.booleans()), min_size=6,
+                      max_size=12),
+       unreviewed=st.lists(st.booleans(), min_size=1, max_size=6),
+       declare=st.booleans())
+def test_a_document_no_coder_reviewed_changes_no_coefficient(flags, unreviewed, declare):
+    """Property: segments (and auto-codings) of a document that none of the compared coders
+    reviewed leave every column of the agreement table unchanged."""
+    flags = [(True, True, flags[0][2]), *flags[1:]]   # each coder coded d1 at least once
+    segments = _segments(len(flags), "d1")
+    codings = _codings({("A", "c"): [a for a, _, _ in flags],
+                        ("B", "c"): [b for _, b, _ in flags],
+                        ("A", "k"): [k for _, _, k in flags]}, segments)
+    coverage = {"A": frozenset({"d1"}), "B": frozenset({"d1"})} if declare else None
+    extra = _segments(len(unreviewed), "d9")
+    auto = _codings({("auto", "c"): unreviewed}, extra)
+    before = concept_agreement(codings, segments, ["A", "B"], n_boot=15, seed=3,
+                               coverage=coverage)
+    after = concept_agreement(pd.concat([codings, auto], ignore_index=True),
+                              pd.concat([segments, extra], ignore_index=True), ["A", "B"],
+                              n_boot=15, seed=3, coverage=coverage)
+    pd.testing.assert_frame_equal(before, after)

@@ -14,6 +14,8 @@ from gtflow.stats.saturation import (
     COMMON_CODE_SHARE,
     CURVE_COLUMNS,
     HOLDOUT_COLUMNS,
+    REFERENCE_COLUMNS,
+    SENSITIVITY_COLUMNS,
     _first_positions,
     _first_positions_common,
     _first_positions_sparse,
@@ -21,10 +23,14 @@ from gtflow.stats.saturation import (
     chao2,
     choose_holdout,
     francis_stopping,
+    guest_point_distribution,
     guest_runs,
     guest_saturation,
+    guest_sensitivity,
+    holdout_reference,
     holdout_test,
     incidence_matrix,
+    permutation_new_codes,
 )
 
 # vegan's `dune` data (Jongman, ter Braak & van Tongeren 1987): 20 sites × 30 species cover
@@ -182,45 +188,81 @@ def test_accumulation_curve_is_seeded_and_handles_empty():
 # --------------------------------------------------------------------------------------------
 
 # Guest, Namey & Chen (2020), PLoS ONE 15(5): e0232076, worked example of the method: a base
-# of 4 interviews yields 37 unique themes and the first run of 2 interviews (5-6) 7 new
-# themes, 7/37 = 19 % new information (above a <= 5 % threshold). The split of the 37 and the
-# 7 over single interviews, and interviews 7-12, are illustrative (the figure's later values
-# could not be retrieved for this test; see the module report).
-GUEST_NEW_PER_INTERVIEW = [20, 9, 5, 3, 5, 2, 3, 1, 0, 1, 0, 0]
+# of 4 interviews holds 37 unique themes; the run of interviews 5-6 adds 7 new themes (7/37 =
+# 19 %), a later run adds 4 (4/37 = 11 %), the last run adds 1 (1/37 = 2.7 %, <= 5 %:
+# saturation). The base stays fixed and runs slide by one interview. The split of the 37 over
+# interviews 1-4 and of the runs over single interviews is ours; the run totals are the paper's.
+GUEST_NEW_PER_INTERVIEW = [20, 8, 5, 4, 4, 3, 2, 2, 1, 0, 0, 0]
 
 
-def test_guest_first_run_reproduces_published_19_percent():
-    """Guest et al. (2020): base 4 -> 37 themes; run 5-6 -> 7 new; 7/37 = 19 %."""
-    runs = guest_runs(GUEST_NEW_PER_INTERVIEW, base=4, run=2)
-    first = runs.iloc[0]
-    assert (first["base_size"], first["run_start"], first["run_end"]) == (4, 5, 6)
-    assert (first["codes_in_base"], first["new_in_run"]) == (37, 7)
-    assert round(100 * first["new_share"]) == 19
-
-
-def test_guest_base_and_run_move_forward_until_threshold():
-    """Windows by hand: 4+2 -> 7/37 = 18.9 %, 5+2 -> 5/42 = 11.9 %, 6+2 -> 4/44 = 9.1 %,
-    7+2 -> 1/47 = 2.1 % <= 5 %: saturation "7+2", 48 of all 49 themes found by interview 9."""
-    runs = guest_runs(GUEST_NEW_PER_INTERVIEW, base=4, run=2)
-    assert runs["codes_in_base"].tolist()[:4] == [37, 42, 44, 47]
-    assert runs["new_in_run"].tolist()[:4] == [7, 5, 4, 1]
+def test_guest_reproduces_the_published_37_7_4_1_example():
+    runs = guest_runs(GUEST_NEW_PER_INTERVIEW, base=4, run=2).set_index("run_start")
+    assert set(runs["codes_in_base"]) == {37} and set(runs["base_size"]) == {4}
+    assert runs.loc[5, ["run_end", "new_in_run"]].tolist() == [6, 7]
+    assert runs.loc[7, ["run_end", "new_in_run"]].tolist() == [8, 4]
+    assert runs.loc[9, ["run_end", "new_in_run"]].tolist() == [10, 1]
+    assert runs.loc[[5, 7, 9], "new_share"].round(3).tolist() == [0.189, 0.108, 0.027]
+    assert runs["new_in_run"].tolist() == [7, 5, 4, 3, 1, 0, 0]   # sliding by one
     result = guest_saturation(GUEST_NEW_PER_INTERVIEW, base=4, run=2, threshold=0.05)
-    assert result.saturated and result.point == "7+2"
-    assert (result.base_size, result.run_length, result.initial_base) == (7, 2, 4)
-    assert (result.codes_in_base, result.new_in_run) == (47, 1)
-    assert result.share_of_all_codes == pytest.approx(48 / 49)
+    assert result.saturated and result.point == "8+2" and result.k == 8
+    assert (result.codes_in_base, result.new_in_run) == (37, 1)
+    assert result.new_share == pytest.approx(1 / 37)
+    assert result.share_of_all_codes == 1.0               # all 49 themes by interview 10
     zero = guest_saturation(GUEST_NEW_PER_INTERVIEW, base=4, run=2, threshold=0.0)
-    assert zero.point == "10+2"  # interviews 11-12 add nothing to the 49 themes of 1-10
+    assert zero.point == "9+2"                           # interviews 10-11 add nothing
+
+
+def test_guest_denominator_is_fixed_not_growing():
+    """A growing base (37, 44, ...) would pass 5 % earlier: 2 new on 44 is 4.5 %, but on the
+    fixed base of 37 it is 5.4 % and does not qualify."""
+    sequence = [20, 8, 5, 4, 4, 3, 1, 1, 1, 0]
+    runs = guest_runs(sequence, base=4, run=2)
+    assert runs.set_index("run_start").loc[7, "new_in_run"] == 2
+    assert guest_saturation(sequence, base=4, run=2, threshold=0.05).point == "8+2"
 
 
 def test_guest_threshold_boundary_and_not_reached():
     """3 new on a base of 60 is exactly 5 % and counts as '<= 5 %'."""
     assert guest_saturation([60, 0, 0, 3, 0], base=1, run=3, threshold=0.05).point == "1+3"
     never = guest_saturation([5, 5, 5, 5, 5, 5], base=2, run=2)
-    assert not never.saturated and never.point is None and never.as_dict()["base_size"] is None
+    assert not never.saturated and never.point is None and never.as_dict()["k"] is None
     assert not guest_saturation([3, 1], base=4, run=2).saturated  # too few documents
     with pytest.raises(InputError):
         guest_saturation([1, -1, 0], base=1, run=1)
+    with pytest.raises(InputError):
+        guest_saturation([1, 0, 0], base=1, run=1, threshold=1.5)
+
+
+def test_guest_sensitivity_table_over_bases_runs_and_thresholds():
+    table = guest_sensitivity(GUEST_NEW_PER_INTERVIEW)
+    assert len(table) == 3 * 2 * 2
+    assert list(table.columns) == SENSITIVITY_COLUMNS
+    row = table.set_index(["base_size", "run_length", "threshold"])
+    assert row.loc[(4, 2, 0.05), "point"] == "8+2"
+    assert row.loc[(4, 2, 0.0), "point"] == "9+2"
+    # base 5 holds 41 codes: run 9-10 adds 1 (2.4 %) -> 8+2; run 10-12 adds 0 -> 9+3 at 0 %.
+    assert row.loc[(5, 2, 0.05), "codes_in_base"] == 41
+    assert row.loc[(5, 3, 0.0), "point"] == "9+3"
+    assert row.loc[(6, 3, 0.05), "point"] == "8+3"       # run 9-11 adds 1 to a base of 44
+
+
+def test_guest_point_distribution_by_hand_and_over_the_band_orders():
+    """Three hand-made orders: saturation after 4, 5 and never (not reached)."""
+    orders = np.array([[5, 3, 0, 0, 0],    # base 5+3 = 8 (2 docs), run 3-4 adds 0 -> 2+2 = 4
+                       [5, 3, 2, 0, 0],    # run 3-4 adds 2 (25 %), run 4-5 adds 0 -> 3+2 = 5
+                       [5, 3, 2, 2, 2]])   # never
+    result = guest_point_distribution(orders, base=2, run=2, threshold=0.05)
+    assert (result["orders"], result["saturated_orders"]) == (3, 2)
+    assert (result["low"], result["median"], result["high"]) == (4, 5, None)
+    incidence = pd.DataFrame(np.random.default_rng(0).random((12, 30)) < 0.3).astype(int)
+    random_new = permutation_new_codes(incidence, permutations=200, seed=9)
+    curve = accumulation_curve(incidence, permutations=200, seed=9)
+    assert np.array_equal(np.quantile(random_new.cumsum(axis=1), 0.5, axis=0),
+                          curve["band_median"].to_numpy())
+    for row in random_new[:20]:
+        expected = guest_saturation(row.tolist(), base=4, run=2)
+        single = guest_point_distribution(row[None, :], base=4, run=2)
+        assert single["median"] == (expected.k + 2 if expected.saturated else None)
 
 
 # --------------------------------------------------------------------------------------------
@@ -300,7 +342,9 @@ def test_chao2_coverage_dune_bf_by_hand():
 def test_chao2_edge_cases():
     assert chao2(np.zeros((3, 4)))["chao2"] == 0 and np.isnan(chao2(np.zeros((3, 4)))["coverage"])
     one_doc = chao2(np.array([[1, 1, 0]]))
-    assert one_doc["chao2"] == 2  # (m-1)/m = 0
+    assert one_doc["s_obs"] == 2 and one_doc["form"] == "undefined"
+    assert np.isnan(one_doc["chao2"]) and np.isnan(one_doc["coverage"])
+    assert np.isnan(one_doc["se"]) and np.isnan(one_doc["ci_low"])
     with pytest.raises(InputError):
         chao2(np.zeros((0, 3)))
 
@@ -347,3 +391,70 @@ def test_holdout_test_codes_and_edges():
         holdout_test({"concept": concepts}, ["d9"])
     with pytest.raises(InputError, match="more than one level"):
         holdout_test({"a": concepts, "b": concepts}, ["d4"], edges=[("a1", "a3")])
+
+
+def test_chao2_standard_error_and_interval_dune_bf_by_hand():
+    """Dune BF: m = 3, S_obs = 16, q1 = 5, q2 = 7. vegan specpool's variance with
+    ssc = 2/3, a = 5/7: q2 ssc (1/2 + ssc (1 + a/4) a) a^2; Chao (1987) log-normal interval
+    with T = chao2 - 16 and K = exp(1.96 sqrt(log(1 + var/T^2)))."""
+    dune = pd.read_csv(io.StringIO(DUNE_CSV))
+    result = chao2(dune[dune["MANAGEMENT"] == "BF"].drop(columns="MANAGEMENT"))
+    ssc, a = 2 / 3, 5 / 7
+    variance = 7 * ssc * (0.5 + ssc * (1 + a / 4) * a) * a * a
+    assert result["se"] == pytest.approx(variance ** 0.5, rel=1e-12)
+    unseen = result["chao2"] - 16
+    k = np.exp(1.959963984540054 * np.sqrt(np.log(1 + variance / unseen ** 2)))
+    assert result["ci_low"] == pytest.approx(16 + unseen / k, rel=1e-12)
+    assert result["ci_high"] == pytest.approx(16 + unseen * k, rel=1e-12)
+    assert 16 <= result["ci_low"] < result["chao2"] < result["ci_high"]
+
+
+def test_chao2_standard_error_without_duplicates_by_hand():
+    """q2 = 0 (the incidence matrix of the bias-corrected test): m = 4, q1 = 3, chao2 = 7.25;
+    specpool's variance ssc (ssc (q1 (2 q1 - 1)^2/4 - q1^4/(4 chao2)) + q1 (q1 - 1)/2)."""
+    incidence = np.array([[1, 0, 0, 1, 1], [0, 1, 0, 1, 1], [0, 0, 1, 1, 1], [0, 0, 0, 0, 1]])
+    result = chao2(incidence)
+    ssc = 3 / 4
+    variance = ssc * (ssc * (3 * 25 / 4 - 81 / 7.25 / 4) + 3)
+    assert result["se"] == pytest.approx(variance ** 0.5, rel=1e-12)
+    no_uniques = chao2(np.array([[1, 1], [1, 1]]))
+    assert (no_uniques["chao2"], no_uniques["se"]) == (2, 0)
+    assert (no_uniques["ci_low"], no_uniques["ci_high"]) == (2, 2)
+
+
+def test_holdout_reference_counts_by_hand_and_matches_the_list():
+    """Four documents, holdout of 2: the 6 possible pairs are equally likely. Concept a3 is
+    only in d4 and b1 only in d3+d4; a2 only in d2; a1 in d1 and d3. Pairs and their
+    only-in counts: d1d2 1 (a2), d1d3 1 (a1), d1d4 1 (a3), d2d3 1 (a2), d2d4 2 (a2, a3),
+    d3d4 2 (a3, b1): mean 8/6; share <= 2 is 1, share <= 1 is 4/6."""
+    docs = ["d1", "d2", "d3", "d4"]
+    concepts = incidence_matrix(_codings([
+        ("d1", "a1"), ("d2", "a2"), ("d3", "a1"), ("d4", "a3"), ("d4", "b1"), ("d3", "b1"),
+    ]), docs)
+    table = holdout_reference({"concept": concepts}, ["d3", "d4"], n_random=6000, seed=4)
+    assert list(table.columns) == REFERENCE_COLUMNS
+    row = table.iloc[0]
+    assert row["observed"] == len(holdout_test({"concept": concepts}, ["d3", "d4"])) == 2
+    assert row["share_random_le_observed"] == 1.0
+    assert row["random_mean"] == pytest.approx(8 / 6, abs=0.03)
+    one = holdout_reference({"concept": concepts}, ["d1", "d2"], n_random=6000, seed=4).iloc[0]
+    assert one["observed"] == 1 and one["share_random_le_observed"] == pytest.approx(4 / 6, abs=0.02)
+    again = holdout_reference({"concept": concepts}, ["d1", "d2"], n_random=6000, seed=4)
+    assert again.iloc[0].equals(one)
+
+
+def test_holdout_reference_includes_edges_and_rejects_bad_input():
+    docs = ["d1", "d2", "d3", "d4"]
+    concepts = incidence_matrix(_codings([
+        ("d1", "a1"), ("d2", "a2"), ("d3", "a1"), ("d4", "a3"), ("d4", "b1"), ("d3", "b1"),
+    ]), docs)
+    edges = [("a1", "b1"), ("a3", "b1"), ("a1", "a2")]
+    table = holdout_reference({"concept": concepts}, ["d4"], edges=edges, n_random=1000)
+    edge = table.set_index("level").loc["edge"]
+    listed = holdout_test({"concept": concepts}, ["d4"], edges=edges)
+    assert edge["n_items"] == 2                     # a1 -> a2 never co-occurs
+    assert edge["observed"] == (listed["level"] == "edge").sum() == 1
+    with pytest.raises(InputError, match="d9"):
+        holdout_reference({"concept": concepts}, ["d9"])
+    with pytest.raises(InputError, match="at least one random holdout"):
+        holdout_reference({"concept": concepts}, ["d1"], n_random=0)
