@@ -73,3 +73,4 @@ def test_external_sources_must_be_a_folder(tmp_path, capsys):
                  "--external-sources", str(tmp_path / "nowhere")]) == 1
     assert "nowhere: is not a folder (--external-sources" in capsys.readouterr().err
     assert not (tmp_path / "s").exists()
+

@@ -179,7 +179,7 @@ def test_accumulation_curve_is_seeded_and_handles_empty():
     assert accumulation_curve(table.iloc[:0], permutations=10).empty
     zeros = accumulation_curve(pd.DataFrame(np.zeros((3, 2), dtype=int)), permutations=10)
     assert zeros["cumulative"].tolist() == [0, 0, 0]
-    with pytest.raises(InputError):
+    with pytest.raises(ValueError):
         accumulation_curve(table, permutations=0)
 
 
@@ -227,9 +227,9 @@ def test_guest_threshold_boundary_and_not_reached():
     never = guest_saturation([5, 5, 5, 5, 5, 5], base=2, run=2)
     assert not never.saturated and never.point is None and never.as_dict()["k"] is None
     assert not guest_saturation([3, 1], base=4, run=2).saturated  # too few documents
-    with pytest.raises(InputError):
+    with pytest.raises(ValueError):
         guest_saturation([1, -1, 0], base=1, run=1)
-    with pytest.raises(InputError):
+    with pytest.raises(ValueError):
         guest_saturation([1, 0, 0], base=1, run=1, threshold=1.5)
 
 
@@ -345,7 +345,7 @@ def test_chao2_edge_cases():
     assert one_doc["s_obs"] == 2 and one_doc["form"] == "undefined"
     assert np.isnan(one_doc["chao2"]) and np.isnan(one_doc["coverage"])
     assert np.isnan(one_doc["se"]) and np.isnan(one_doc["ci_low"])
-    with pytest.raises(InputError):
+    with pytest.raises(ValueError):
         chao2(np.zeros((0, 3)))
 
 
