@@ -111,7 +111,8 @@ def mechanism_tables(codings: pd.DataFrame, documents: pd.DataFrame, segments: p
         "evidence_rule": EVIDENCE_RULES[mode] + EVIDENCE_RULE_TAIL, **storylines,
         "evidence_mode": mode, "n_codings_excluded": len(excluded),
         "n_codings_all": len(every),
-        "excluded_concepts": sorted(set(excluded["concept_id"])),
+        "excluded_concepts": [c["id"] for c in codebook.concepts
+                              if c["id"] in set(excluded["concept_id"])],
         "unvalidated_concepts": concepts_with_status(status, "unvalidated"),
         "n_unvalidated_codings": int(auto_counted["concept_id"].isin(
             set(concepts_with_status(status, "unvalidated"))).sum()),
