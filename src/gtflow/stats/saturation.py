@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from gtflow.coding.codebook import edge_id
 from gtflow.errors import ConfigError, InputError
 
 CURVE_COLUMNS = ["position", "doc_id", "new_codes", "cumulative",
@@ -550,7 +551,7 @@ def holdout_test(incidence_by_level: Mapping[str, pd.DataFrame], holdout_ids: Se
     if edges:
         occurrence = _node_occurrence(incidence_by_level, docs)
         nowhere = np.zeros(len(docs), dtype=bool)
-        found = (only_in_holdout(EDGE_LEVEL, f"{a} -> {b}",
+        found = (only_in_holdout(EDGE_LEVEL, edge_id(a, b),
                                  occurrence.get(a, nowhere) & occurrence.get(b, nowhere))
                  for a, b in dict.fromkeys(map(tuple, edges)))
         rows.extend(sorted((r for r in found if r), key=lambda r: r["id"]))

@@ -180,6 +180,7 @@ def test_the_first_mapping_whose_name_or_glob_matches_the_file_applies():
     ("2021-03-18", None, "UTC", "2021-03-18"),
     ("2021-03-18T23:30:00+08:00", None, "UTC", "2021-03-18"),  # the writer's own calendar date
     ("2021-03-18T02:20:00Z", None, "UTC", "2021-03-18"),
+    ("2021-03-18 10:20:00 CST", None, "UTC", "2021-03-18"),  # a date, then what ISO lacks
     ("20210318T102000", None, "UTC", "2021-03-18"),
     ("1616034000", None, "UTC", "2021-03-18"),
     ("1616083200", None, "UTC", "2021-03-18"),  # 16:00 UTC ...
@@ -201,6 +202,7 @@ def test_post_dates_in_the_common_forms(written, year, zone, date):
     ("02月30日 10:20", 2021, "is none of 2021-03-18 10:20, ISO 8601, epoch seconds"),
     ("昨天 10:20", 2021, "is none of"),
     ("12345", None, "is none of"),
+    ("2021-02-30 10:20", None, "is none of"),
 ])
 def test_dates_that_cannot_be_read_name_the_post(tmp_path, written, year, message):
     records = [dict(POSTS[0], date=written)]

@@ -382,8 +382,8 @@ def test_holdout_test_codes_and_edges():
         ["concept", "b1", 2, "d3; d4"],
         ["category", "A2", 1, "d4"],
         ["category", "B1", 1, "d4"],
-        ["edge", "A2 -> B1", 1, "d4"],
-        ["edge", "a1 -> b1", 1, "d3"],
+        ["edge", "A2->B1", 1, "d4"],
+        ["edge", "a1->b1", 1, "d3"],
     ]
     nothing_new = holdout_test({"concept": concepts}, ["d1"])
     assert nothing_new.empty and list(nothing_new.columns) == HOLDOUT_COLUMNS
