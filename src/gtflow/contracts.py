@@ -145,6 +145,14 @@ TABLES: dict[str, Table] = {t.name: t for t in (
           _columns("cluster_id:int doc_id:str source_type:str date:str kept_doc_id:str kind:str "
                    "similarity:float"),
           note="near-duplicate clusters; kind kept/exact/near"),
+    Table("authors", "private/authors.csv", "clean", _columns("author:str pseudonym:str posts:int"),
+          note="post author -> [U001] pseudonym (private; read by the post exports' clean jobs)"),
+    Table("file_deidentification", "results/clean/{source}/{stem}.deidentification.parquet",
+          "clean", _columns("doc_id:str placeholder:str count:int"),
+          note="replacements per document and placeholder type in one raw file"),
+    Table("deidentification", "results/clean/deidentification.csv", "clean",
+          _columns("doc_id:str placeholder:str count:int"),
+          note="replacements per document and placeholder type ([PHONE], [P#], [U#] ...); never values"),
     # code
     Table("auto_codings", "results/code/auto/{source}/{stem}.parquet", "code", _columns(_CODING),
           note="the auto-coder's codings of one raw file"),
@@ -234,6 +242,11 @@ TABLES: dict[str, Table] = {t.name: t for t in (
     Table("negative_cases", "results/mechanisms/negative_cases.csv", "mechanisms",
           _columns("edge:str doc_id:str kind:str"),
           note="per model edge ('A->B') the documents with only one end: source_only/target_only"),
+    Table("concept_quotes", "results/mechanisms/concept_quotes.csv", "mechanisms",
+          _columns("concept_id:str rank:int doc_id:str start:int end:int quote:str "
+                   "truncated:bool"),
+          note="the quote the open-coding table shows per concept (rank 0: a coded span, "
+               "when the concept has no ranked quote)"),
     Table("recommendations", "results/mechanisms/recommendations.csv", "mechanisms",
           _columns("rec_id:str title:str title_en:str targets:str target_evidence_documents:int "
                    "target_evidence:str target_strengths:str strength:str"),
@@ -447,6 +460,24 @@ def frame(name: str, rows: Iterable[Mapping], extra: Iterable[str] = ()) -> pd.D
             dtype = "float64" if column.kind == "int" else "object"
         data[column.name] = pd.Series(values, dtype=dtype or object)
     return validate(name, pd.DataFrame(data))
+
+
+# --------------------------------------------------------------------------------------------
+# Meaning of columns every stage relies on
+# --------------------------------------------------------------------------------------------
+
+def is_kept(documents: pd.DataFrame) -> pd.Series:
+    """Which rows of the documents table are kept documents (not collapsed as a duplicate).
+
+    The one definition every stage uses: the clean stage writes ``duplicate_of`` = '' for a
+    kept document and the kept copy's id for a repost.
+    """
+    return documents["duplicate_of"] == ""
+
+
+def kept_documents(documents: pd.DataFrame) -> pd.DataFrame:
+    """The kept documents (see :func:`is_kept`), in table order."""
+    return documents[is_kept(documents)]
 
 
 # --------------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from pathlib import Path
 from snakemake.utils import min_version
 
 import gtflow
+from gtflow.clean.phones import study_phone_regions
 from gtflow.config import complete_config
 from gtflow.errors import InputError
 from gtflow.ingest.posts import fields_for_file
@@ -17,6 +18,9 @@ min_version("9.0")
 try:
     config.update(complete_config(config, "config/config.yaml"))
     STUDY = StudyFiles.discover(".")
+    PHONE_REGIONS = study_phone_regions(
+        config["clean"]["phone_regions"], "config/codebook.yaml"
+    )
 except InputError as error:
     sys.exit(f"gtflow: {error.describe()}")
 
@@ -27,7 +31,14 @@ TEMPLATE_DIR = template_dir()
 # Snakemake reruns a job when its script changes, not when library code it imports changes; so
 # every rule also takes the library modules it runs as inputs (see library_code).
 LIBRARY_DIR = Path(gtflow.__file__).resolve().parent
-SHARED_LIBRARY = ("errors.py", "io.py", "runner.py", "config.py", "contracts.py")
+SHARED_LIBRARY = (
+    "errors.py",
+    "io.py",
+    "runner.py",
+    "config.py",
+    "contracts.py",
+    "limits.py",
+)
 
 
 wildcard_constraints:
@@ -39,7 +50,7 @@ def library_code(*packages):
     """The shared library modules plus those of the named subpackages, as paths."""
     files = [LIBRARY_DIR / name for name in SHARED_LIBRARY]
     for package in packages:
-        files += sorted((LIBRARY_DIR / package).glob("*.py"))
+        files += sorted((LIBRARY_DIR / package).rglob("*.py"))
     return [str(path) for path in files]
 
 
@@ -75,6 +86,21 @@ def page_manifest(wildcards):
 
 def ingested_file(wildcards):
     return f"private/ingest/{wildcards.source}/{wildcards.stem}.parquet"
+
+
+def ingested_posts(wildcards):
+    return [f"private/ingest/posts/{stem}.parquet" for stem in sorted(STUDY.posts)]
+
+
+def author_table(wildcards):
+    return ["private/authors.csv"] if wildcards.source == "posts" else []
+
+
+def clean_counts_per_file(wildcards):
+    return [
+        f"results/clean/{s}/{stem}.deidentification.parquet"
+        for s, stem in STUDY.units()
+    ]
 
 
 def clean_documents_per_file(wildcards):

@@ -21,6 +21,7 @@ rule mechanisms:
             category="Tables",
         ),
         quotes="results/mechanisms/quotes.csv",
+        concept_quotes="results/mechanisms/concept_quotes.csv",
         negative_cases="results/mechanisms/negative_cases.csv",
         evidence="results/tables/evidence.csv",
         recommendations=report(

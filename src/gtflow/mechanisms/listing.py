@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from gtflow.coding.codebook import edge_id
 from gtflow.mechanisms.cases import codings_under
-from gtflow.mechanisms.model import documents_with, edge_key
+from gtflow.mechanisms.model import documents_with
 
 EVIDENCE_COLUMNS = ["item_type", "item_id", "level", "role", "doc_id", "source_type", "seg_id",
                     "start", "end", "concept_id", "coder", "origin", "rule", "quote", "truncated"]
@@ -57,13 +58,13 @@ def evidence_listing(evidence: pd.DataFrame, codes: pd.DataFrame, model: dict,
         for role, node in (("source", source), ("target", target)):
             rows = codings_under(evidence, node, level_of[node])
             frames.append(listing_rows(rows[rows["doc_id"].isin(both)], "edge",
-                                       edge_key(source, target), "edge", role))
+                                       edge_id(source, target), "edge", role))
     frames = [f for f in frames if len(f)]
     if not frames:
         return pd.DataFrame(columns=EVIDENCE_COLUMNS)
     listing = pd.concat(frames, ignore_index=True)
     item_order = {code: i for i, code in enumerate(codes["code_id"])}
-    item_order.update({edge_key(e["from"], e["to"]): len(item_order) + i
+    item_order.update({edge_id(e["from"], e["to"]): len(item_order) + i
                        for i, e in enumerate(model.get("edges", []))})
     listing["item_order"] = listing["item_id"].map(item_order)
     listing = listing.sort_values(["item_order", "role", "doc_id", "start", "end", "concept_id",

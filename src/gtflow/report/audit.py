@@ -1,12 +1,13 @@
 """The reviewer's audit trail in the report: links into the evidence explorer, the cases that
 do not fit each model edge, and the analytic memos placed beside what they discuss.
 
-Kept apart from :mod:`gtflow.report.context` so the context's sections stay small; the context
-calls :func:`audit_context` once.
+The report section :mod:`gtflow.report.sections.audit_trail` calls :func:`audit_context`;
+the coding section takes its document counts from :func:`evidence_document_counts`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -107,15 +108,14 @@ def count_from_evidence(coding: dict, counts: dict[str, int]) -> None:
             category["n_documents"] = counts.get(str(category["id"]), 0)
 
 
-def audit_context(*, paths: dict, config: dict, book: Codebook, model: dict,
-                  edges: pd.DataFrame, negative: pd.DataFrame) -> dict:
+def audit_context(*, memo_paths: Iterable[str], config: dict, book: Codebook, model: dict,
+                  edges: pd.DataFrame, negative: pd.DataFrame, negative_source: str) -> dict:
     """The explorer's file name, the contrary cases and the memos, for the report template."""
-    memo_paths = [str(p) for p in paths.get("memos") or []]
     return {
         "explorer": explorer_file_name(config["study"]["name"]),
         "contrary": contrary_section(edges, negative, model,
                                      int(config["report"]["contrary_exemplars"]),
-                                     str(paths.get("negative_cases") or "")),
-        "memos": memo_sections(load_memos(memo_paths, book, model), book),
+                                     negative_source),
+        "memos": memo_sections(load_memos([str(p) for p in memo_paths], book, model), book),
         "memo_dir": str(Path("data") / "memos"),
     }

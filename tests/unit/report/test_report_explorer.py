@@ -42,14 +42,14 @@ def test_data_stays_text_and_nothing_external_is_named(built_report):
 
 
 def test_the_cap_shortens_lists_and_says_so(built_report, tmp_path):
-    paths = built_report["paths"]
-    config = load_config(Path(paths["config_file"]))
+    inputs = built_report["inputs"]
+    config = load_config(Path(inputs.config_file))
     config["study"]["name"] = "tiny"
     config["report"]["evidence_per_code"] = 1
     out = tmp_path / "capped.html"
-    build_evidence_explorer(evidence=paths["evidence"], negative_cases=paths["negative_cases"],
-                            codebook=paths["codebook"], model=paths["model"],
-                            memos=paths["memos"], config=config,
+    build_evidence_explorer(evidence=inputs.evidence, negative_cases=inputs.negative_cases,
+                            codebook=inputs.codebook, model=inputs.model,
+                            memos=list(inputs.memos), config=config,
                             templates=template_dir(), out=out)
     listed = page(out).get_element_by_id("edge-AA1-AA2-source_only")
     assert len(listed.xpath("./li")) == 1

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from gtflow.contracts import frame
-from gtflow.errors import InputError
+from gtflow.errors import ConfigError
 from gtflow.stats.steps import run_reliability, saturation_coders
 
 
@@ -24,7 +24,7 @@ def test_saturation_coders_never_pool_auto_and_humans_unasked():
     assert saturation_coders(both, []) == ["coder_a", "coder_b"]
     assert saturation_coders(both[both["coder"] == "auto"], []) == ["auto"]
     assert saturation_coders(both, ["auto", "coder_a"]) == ["auto", "coder_a"]
-    with pytest.raises(InputError, match="saturation.coders names coder\\(s\\) without codings: x"):
+    with pytest.raises(ConfigError, match="saturation.coders': names coder\\(s\\) without codings: x"):
         saturation_coders(both, ["x"])
 
 
