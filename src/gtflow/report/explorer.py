@@ -294,8 +294,8 @@ def explorer_html(*, evidence: pd.DataFrame, negative: pd.DataFrame, book: Codeb
             f'<title>{esc(labels["ex_title"])} — {esc(title)}</title><style>{STYLE}</style>'
             f'</head><body><h1>{esc(labels["ex_title"])}</h1><p>{esc(title)}</p><p>{intro}</p>'
             f'{filter_form(labels)}<nav class="index">{"".join(index)}'
-            f'<a href="#memos">{esc(labels["h_memos"])}</a></nav>{"".join(sections)}'
-            f'<section id="memos"><h2>{esc(labels["h_memos"])} ({len(memos.memos)})</h2>'
+            f'<a href="#memos">{esc(labels["explorer_memos"])}</a></nav>{"".join(sections)}'
+            f'<section id="memos"><h2>{esc(labels["explorer_memos"])} ({len(memos.memos)})</h2>'
             f'{memo_html}</section><script>{SCRIPT}</script></body></html>\n')
 
 
