@@ -6,9 +6,11 @@ run_step(
     log=snakemake.log[0],
     documents=list(snakemake.input.documents),
     segments=list(snakemake.input.segments),
+    counts=list(snakemake.input.counts),
     documents_out=snakemake.output.documents,
     segments_out=snakemake.output.segments,
     duplicates_out=snakemake.output.duplicates,
     text_dir=snakemake.output.text_dir,
+    counts_out=snakemake.output.counts,
     **snakemake.params,
 )

@@ -6,8 +6,9 @@ run_step(
     log=snakemake.log[0],
     ingested=snakemake.input.ingested,
     roster=optional(snakemake.input.roster),
-    extra_names=snakemake.params.extra_names,
-    title_aliases=snakemake.params.title_aliases,
+    authors=optional(snakemake.input.authors),
     documents_out=snakemake.output.documents,
     segments_out=snakemake.output.segments,
+    counts_out=snakemake.output.counts,
+    **snakemake.params,
 )

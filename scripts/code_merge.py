@@ -13,4 +13,6 @@ run_step(
     anchors_out=snakemake.output.anchors,
     hierarchy_out=snakemake.output.hierarchy,
     min_score=snakemake.params.min_score,
+    reviews=list(snakemake.input.reviews),
+    review_out=snakemake.output.review,
 )

@@ -7,4 +7,5 @@ run_step(
     raw=snakemake.input.raw,
     roster=optional(snakemake.input.roster),
     out=snakemake.output[0],
+    limits=snakemake.params.limits,
 )

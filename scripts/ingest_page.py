@@ -8,4 +8,5 @@ run_step(
     manifest=snakemake.input.manifest,
     excluded=snakemake.params.excluded,
     out=snakemake.output[0],
+    limits=snakemake.params.limits,
 )

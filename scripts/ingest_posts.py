@@ -1,6 +1,13 @@
 from gtflow.ingest.steps import ingest_posts_file
 from gtflow.runner import run_step
 
-run_step(ingest_posts_file, log=snakemake.log[0], raw=snakemake.input.raw, out=snakemake.output[0],
-         fields=snakemake.params.fields, year=snakemake.params.year,
-         timezone=snakemake.params.timezone)
+run_step(
+    ingest_posts_file,
+    log=snakemake.log[0],
+    raw=snakemake.input.raw,
+    out=snakemake.output[0],
+    fields=snakemake.params.fields,
+    year=snakemake.params.year,
+    timezone=snakemake.params.timezone,
+    limits=snakemake.params.limits,
+)

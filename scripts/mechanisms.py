@@ -12,4 +12,6 @@ run_step(
     model=snakemake.input.model,
     settings=dict(snakemake.params.settings),
     outputs=dict(snakemake.output.items()),
+    validity=snakemake.input.validity,
+    min_auto_f1=snakemake.params.min_auto_f1,
 )

@@ -6,9 +6,10 @@ Generates a seeded JSONL export (Chinese posts of realistic length, threads thro
 about 5 % reposts with small edits, about 2 % carrying a phone number, ID number, e-mail or plate),
 then runs in a fresh child process each (as the workflow runs each job in its own process):
 
-* the pipeline's three jobs for one export, calling the library functions the script adapters
-  call: ingest_posts_file -> clean_file (normalize, de-identify, segment) -> clean_corpus (exact
-  and near duplicates, one text file per document);
+* the pipeline's four jobs for one export, calling the library functions the script adapters
+  call: ingest_posts_file -> write_author_table (author pseudonyms) -> clean_file (normalize,
+  de-identify with the CN phone region, segment) -> clean_corpus (exact and near duplicates,
+  one text file per document, de-identification counts);
 * ``baseline`` — the least any reader must do: json.loads every line and
   unicodedata.normalize("NFC") every text.
 
@@ -30,7 +31,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-STAGES = ("ingest_posts", "clean_file", "clean_corpus")
+STAGES = ("ingest_posts", "clean_authors", "clean_file", "clean_corpus")
 PHRASES = [
     "平安涟源", "这个APP", "网格员", "下载注册", "每周排名", "通报批评", "层层加码", "形式主义",
     "群众", "村里", "社区", "镇政府", "智慧治理", "矛盾纠纷", "隐患上报", "打卡截图", "考核",
@@ -103,27 +104,35 @@ def generate_export(path: Path, posts: int, seed: int) -> None:
 def stage_paths(work: Path) -> dict[str, Path]:
     """Where the pipeline stages read and write inside the work folder."""
     clean = work / "clean"
-    return {"ingested": work / "private" / "posts.parquet",
+    return {"ingested": work / "private" / "posts.parquet", "authors": work / "private" / "authors.csv",
             "documents": clean / "posts.documents.parquet", "segments": clean / "posts.segments.parquet",
+            "counts": clean / "posts.deidentification.parquet",
             "documents_out": clean / "documents.parquet", "segments_out": clean / "segments.parquet",
-            "duplicates_out": clean / "duplicates.csv", "text_dir": clean / "text"}
+            "duplicates_out": clean / "duplicates.csv", "text_dir": clean / "text",
+            "counts_out": clean / "deidentification.csv"}
 
 
 def run_stage(stage: str, export: Path, work: Path) -> None:
     """One workflow job, as its script adapter calls it (each stage is its own process)."""
+    from gtflow.clean.authors import write_author_table
     from gtflow.clean.steps import clean_corpus, clean_file
     from gtflow.ingest.steps import ingest_posts_file
 
     paths = stage_paths(work)
     if stage == "ingest_posts":
         ingest_posts_file(raw=export, out=paths["ingested"])
+    elif stage == "clean_authors":
+        write_author_table(ingested=[paths["ingested"]], out=paths["authors"])
     elif stage == "clean_file":
         clean_file(ingested=paths["ingested"], documents_out=paths["documents"],
-                   segments_out=paths["segments"], roster=None, extra_names=["张三丰", "李四光"])
+                   segments_out=paths["segments"], counts_out=paths["counts"],
+                   phone_regions=["CN"], roster=None, extra_names=["张三丰", "李四光"],
+                   authors=paths["authors"])
     else:
         clean_corpus(documents=[str(paths["documents"])], segments=[str(paths["segments"])],
-                     documents_out=paths["documents_out"], segments_out=paths["segments_out"],
-                     duplicates_out=paths["duplicates_out"], text_dir=paths["text_dir"],
+                     counts=[str(paths["counts"])], documents_out=paths["documents_out"],
+                     segments_out=paths["segments_out"], duplicates_out=paths["duplicates_out"],
+                     text_dir=paths["text_dir"], counts_out=paths["counts_out"],
                      threshold=0.8, shingle_size=5, permutations=128, seed=20211)
     print(json.dumps({"stage": stage}))
 

@@ -15,7 +15,8 @@ from gtflow.errors import InputError
 def command_validate(args: argparse.Namespace) -> int:
     from gtflow.validate import validate_study
 
-    report = validate_study(args.study)
+    report = validate_study(args.study, source_mb=args.max_source_mb,
+                            package_mb=args.max_package_mb)
     for problem in report.problems:
         print(f"gtflow: {problem}", file=sys.stderr)
     if report.problems:
@@ -30,15 +31,23 @@ def command_init(args: argparse.Namespace) -> int:
 
     created = init_study(args.study, args.name)
     print(f"created {len(created)} files in {args.study}; add material under data/raw/, check it\n"
-          f"with `gtflow validate {args.study}` and run the gtflow workflow on it (gtflow's README,\n"
-          f"'Running your own study')")
+          f"with `gtflow validate {args.study}`, then run the workflow there: from a gtflow checkout\n"
+          f"  snakemake --snakefile CHECKOUT/workflow/Snakefile --directory {args.study} --cores 4\n"
+          f"or as a Snakemake module of the study (gtflow's README: 'A study in its own repository')")
     return 0
 
 
 def command_import_qdpx(args: argparse.Namespace) -> int:
+    from gtflow.limits import default_limits
     from gtflow.refi import import_into_study
 
-    summary = import_into_study(args.file, args.into, overwrite=args.overwrite, strict=args.strict)
+    if args.external_sources and not Path(args.external_sources).is_dir():
+        raise InputError(args.external_sources, "is not a folder (--external-sources names the "
+                         "folder whose files a project may use as sources)")
+    limits = default_limits().with_overrides(source_mb=args.max_source_mb,
+                                             package_mb=args.max_package_mb)
+    summary = import_into_study(args.file, args.into, overwrite=args.overwrite, strict=args.strict,
+                                limits=limits, external_sources=args.external_sources)
     for warning in summary.pop("warnings"):
         print(f"gtflow: warning: {warning}", file=sys.stderr)
     skipped = summary.pop("skipped")
@@ -93,22 +102,54 @@ def command_synth(args: argparse.Namespace) -> int:
     return 0
 
 
+def positive_megabytes(value: str) -> float:
+    """A size limit from the command line: a positive number of megabytes."""
+    try:
+        number = float(value)
+    except ValueError:
+        number = 0.0
+    if not number > 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number of megabytes, not {value!r}")
+    return number
+
+
+def size_limit_flags() -> argparse.ArgumentParser:
+    """--max-source-mb and --max-package-mb, shared by the commands that read untrusted files."""
+    from gtflow.limits import default_limit_settings
+
+    defaults = default_limit_settings()
+    flags = argparse.ArgumentParser(add_help=False)
+    flags.add_argument("--max-source-mb", type=positive_megabytes, metavar="MB",
+                       help="largest source file or unpacked package member (default: the "
+                            f"study's limits.source_mb, else {defaults['source_mb']:g})")
+    flags.add_argument("--max-package-mb", type=positive_megabytes, metavar="MB",
+                       help="largest total unpacked from one .qdpx or .docx (default: the "
+                            f"study's limits.package_mb, else {defaults['package_mb']:g})")
+    return flags
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="gtflow", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
-    validate = commands.add_parser("validate", help="check a study's config, codebook, model and raw files")
+    limits = size_limit_flags()
+    validate = commands.add_parser("validate", parents=[limits],
+                                   help="check a study's config, codebook, model and raw files")
     validate.add_argument("study", nargs="?", default=".", help="study folder (default: .)")
     validate.set_defaults(run=command_validate)
     init = commands.add_parser("init", help="scaffold a new study folder")
     init.add_argument("study", help="folder to create")
     init.add_argument("--name", help="file-name stem of the report (default: folder name)")
     init.set_defaults(run=command_init)
-    importer = commands.add_parser("import-qdpx", help="create a study from a REFI-QDA project")
+    importer = commands.add_parser("import-qdpx", parents=[limits],
+                                   help="create a study from a REFI-QDA project")
     importer.add_argument("file", help=".qdpx or .qde exported by NVivo, ATLAS.ti, MAXQDA, ...")
     importer.add_argument("--into", required=True, help="study folder to create")
     importer.add_argument("--overwrite", action="store_true", help="replace files in an existing study")
     importer.add_argument("--strict", action="store_true",
                           help="stop at a text source whose file is missing instead of skipping it")
+    importer.add_argument("--external-sources", metavar="DIR",
+                          help="let the project use source files that lie outside it, but only "
+                               "those under DIR (symlinks resolved); without it they are refused")
     importer.set_defaults(run=command_import_qdpx)
     codebook = commands.add_parser("import-qdc", help="write a study's codebook from a REFI-QDA codebook (.qdc)")
     codebook.add_argument("file", help=".qdc (Codebook Exchange) exported by NVivo, ATLAS.ti, MAXQDA, ...")

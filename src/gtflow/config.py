@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import re
 from pathlib import Path
 from typing import Any
 
@@ -156,7 +157,21 @@ def complete_config(raw: dict | None, path: str | Path = "config/config.yaml") -
     schema = load_schema("config.schema.yaml")
     raw = raw or {}
     validate_against(schema, raw, path)
+    check_extra_patterns(raw, path)
     return fill_defaults(schema, raw)
+
+
+def check_extra_patterns(raw: dict, path: str | Path) -> None:
+    """Every ``clean.extra_patterns`` regex compiles; a bad one is named by its key."""
+    patterns = (raw.get("clean") or {}).get("extra_patterns") or {}
+    for name, item in patterns.items():
+        keys = ["clean", "extra_patterns", name, "pattern"]
+        try:
+            problem = "matches the empty string" if re.compile(item["pattern"]).fullmatch("") else ""
+        except re.error as error:
+            problem = f"is not a valid regular expression ({error})"
+        if problem:
+            raise InputError(path, f"key '{'.'.join(keys)}': {item['pattern']!r} {problem}")
 
 
 def load_config(path: str | Path) -> dict:

@@ -145,6 +145,14 @@ TABLES: dict[str, Table] = {t.name: t for t in (
           _columns("cluster_id:int doc_id:str source_type:str date:str kept_doc_id:str kind:str "
                    "similarity:float"),
           note="near-duplicate clusters; kind kept/exact/near"),
+    Table("authors", "private/authors.csv", "clean", _columns("author:str pseudonym:str posts:int"),
+          note="post author -> [U001] pseudonym (private; read by the post exports' clean jobs)"),
+    Table("file_deidentification", "results/clean/{source}/{stem}.deidentification.parquet",
+          "clean", _columns("doc_id:str placeholder:str count:int"),
+          note="replacements per document and placeholder type in one raw file"),
+    Table("deidentification", "results/clean/deidentification.csv", "clean",
+          _columns("doc_id:str placeholder:str count:int"),
+          note="replacements per document and placeholder type ([PHONE], [P#], [U#] ...); never values"),
     # code
     Table("auto_codings", "results/code/auto/{source}/{stem}.parquet", "code", _columns(_CODING),
           note="the auto-coder's codings of one raw file"),
@@ -160,6 +168,25 @@ TABLES: dict[str, Table] = {t.name: t for t in (
                    "category_en:str main_category_id:str main_category:str main_category_en:str "
                    "core_id:str core:str core_en:str"),
           note="concept -> category -> main category -> core, from the codebook"),
+    Table("review", "results/code/review.csv", "code",
+          _columns("doc_id:str seg_id:int start:int end:int concept_id:str rule:str "
+                   "decision:str reviewer:str review_file:str"),
+          note="auto codings covered by a review in data/coding/review/: accepted/rejected"),
+    Table("validity", "results/code/validity.csv", "code",
+          _columns("level:str code_id:str reference:str n_documents:int n_auto:int "
+                   "n_reference:int n_both:int precision:float? recall:float? f1:float? "
+                   "human_f1:float?"),
+          note="the auto-coder against each human coder and consensus, per level and code "
+               "(and __overall__), on the sentence units of the reviewed documents"),
+    Table("rule_audit", "results/code/rule_audit.csv", "code",
+          _columns("concept_id:str kind:str doc_id:str seg_id:int start:int end:int rule:str "
+                   "phrase:str coders:str text:str"),
+          note="auto_only (likely false positive, with the rule part that fired) and "
+               "human_only (missed) sentence units per concept"),
+    Table("rule_phrases", "results/code/rule_phrases.csv", "code",
+          _columns("concept_id:str rule:str phrase:str n_fired:int n_confirmed:int "
+                   "n_misfired:int misfire_rate:float"),
+          note="rule parts ranked by how often they misfire on reviewed documents"),
     # reliability
     Table("agreement", "results/reliability/agreement.csv", "reliability",
           _columns("level:str concept_id:str n_units:int n_positive_units:int "

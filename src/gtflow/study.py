@@ -44,6 +44,7 @@ class StudyFiles:
     roster: str | None = None
     manifest: str | None = None
     manual_codings: list[str] = field(default_factory=list)
+    reviews: list[str] = field(default_factory=list)
     data_card: str | None = None
 
     @classmethod
@@ -73,6 +74,11 @@ class StudyFiles:
             study.manual_codings = sorted(
                 str(p.relative_to(root)) for p in coding_dir.iterdir()
                 if p.is_file() and p.suffix.lower() in MANUAL_CODING_SUFFIXES)
+        review_dir = coding_dir / "review"
+        if review_dir.is_dir():
+            # Reviewed exports of results/exports/review.qdpx (see gtflow.coding.review).
+            study.reviews = sorted(str(p.relative_to(root)) for p in review_dir.iterdir()
+                                   if p.is_file() and p.suffix.lower() in {".qdpx", ".qde"})
         card = root / "data" / "README.md"
         study.data_card = str(card.relative_to(root)) if card.is_file() else None
         if not (study.interviews or study.pages or study.posts):

@@ -18,6 +18,7 @@ from gtflow.ingest.posts import fields_for_file, ingest_posts
 from gtflow.ingest.roster import read_roster
 from gtflow.ingest.transcripts import ingest_transcript
 from gtflow.ingest.web import check_manifest_files, ingest_page, read_manifest
+from gtflow.limits import Limits
 from gtflow.study import StudyFiles
 
 
@@ -39,11 +40,15 @@ class ValidationReport:
         return result
 
 
-def validate_study(root: str | Path) -> ValidationReport:
-    """Run every input check on the study in ``root``."""
+def validate_study(root: str | Path, *, source_mb: float | None = None,
+                   package_mb: float | None = None) -> ValidationReport:
+    """Run every input check on the study in ``root``, within the config's ``limits`` (with
+    ``source_mb``/``package_mb`` from the command line overriding them)."""
     root = Path(root)
     report = ValidationReport()
     config = report.attempt("config/config.yaml", lambda: load_config(root / "config" / "config.yaml"))
+    limits = Limits.from_config((config or {}).get("limits")).with_overrides(
+        source_mb=source_mb, package_mb=package_mb)
     codebook = report.attempt("config/codebook.yaml", lambda: load_codebook(root / "config" / "codebook.yaml"))
     if codebook is not None:
         report.attempt("config/model.yaml", lambda: load_model(root / "config" / "model.yaml", codebook))
@@ -55,19 +60,20 @@ def validate_study(root: str | Path) -> ValidationReport:
         roster = report.attempt(study.roster, lambda: read_roster(root / study.roster))
         known = set(roster[0]["respondent_id"]) if roster is not None else None
     for path in study.interviews.values():
-        report.attempt(path, lambda p=path: ingest_transcript(root / p, known))
+        report.attempt(path, lambda p=path: ingest_transcript(root / p, known, limits))
     if study.manifest:
         rows = report.attempt(study.manifest, lambda: read_manifest(root / study.manifest))
         if rows is not None:
             report.attempt(study.manifest, lambda: check_manifest_files(root / study.manifest, rows))
         excluded = (config or {}).get("ingest", {}).get("excluded_pages", [])
         for path in study.pages.values():
-            report.attempt(path, lambda p=path: ingest_page(root / p, root / study.manifest, excluded))
+            report.attempt(path, lambda p=path: ingest_page(root / p, root / study.manifest,
+                                                            excluded, limits))
     posts = (config or complete_config({}))["ingest"]["posts"]
     for path in study.posts.values():
         fields = fields_for_file(Path(path).name, posts["fields"])
         report.attempt(path, lambda p=path, f=fields: ingest_posts(root / p, f, posts["year"],
-                                                                   posts["timezone"]))
+                                                                   posts["timezone"], limits))
     for path in study.manual_codings:
         report.attempt(path, lambda p=path: read_manual_csv(root / p))
     return report

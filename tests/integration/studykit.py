@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-SNAKEFILE = REPO_ROOT / "Snakefile"
+SNAKEFILE = REPO_ROOT / "workflow" / "Snakefile"
 DEMO_INTERVIEWS = ("LY-I01", "LY-I02", "LY-I03", "LY-I24")
 DEMO_PAGES = ("W001.html", "W014.html", "W036.html", "W042.html")
 DEMO_POSTS = ("forum_lianyuan_threads.csv",)

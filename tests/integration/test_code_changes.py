@@ -20,9 +20,8 @@ def test_editing_a_library_module_reruns_only_its_stages(tmp_path):
     for part in ("workflow", "scripts", "src"):
         shutil.copytree(REPO_ROOT / part, code / part,
                         ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
-    shutil.copy(REPO_ROOT / "Snakefile", code / "Snakefile")
     env = {**os.environ, "PYTHONPATH": str(code / "src")}
-    options = {"snakefile": code / "Snakefile", "env": env}
+    options = {"snakefile": code / "workflow" / "Snakefile", "env": env}
     study = copy_small_study(tmp_path / "study")
     snakemake(study, "--cores", "2", **options)
     assert planned_jobs(study, **options) == {}

@@ -59,3 +59,17 @@ def test_a_missing_study_is_one_clear_line(argv, capsys):
     assert main(argv) == 1
     err = capsys.readouterr().err
     assert err.count("gtflow:") >= 1 and "Traceback" not in err
+
+
+def test_size_limit_flags_must_be_positive(capsys):
+    with pytest.raises(SystemExit) as stopped:
+        main(["import-qdpx", "p.qdpx", "--into", "s", "--max-source-mb", "-1"])
+    assert stopped.value.code == 2
+    assert "expected a positive number of megabytes, not '-1'" in capsys.readouterr().err
+
+
+def test_external_sources_must_be_a_folder(tmp_path, capsys):
+    assert main(["import-qdpx", str(tmp_path / "p.qdpx"), "--into", str(tmp_path / "s"),
+                 "--external-sources", str(tmp_path / "nowhere")]) == 1
+    assert "nowhere: is not a folder (--external-sources" in capsys.readouterr().err
+    assert not (tmp_path / "s").exists()

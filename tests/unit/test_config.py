@@ -68,3 +68,25 @@ def test_an_impossible_date_in_a_yaml_file_is_an_input_error(tmp_path):
     with pytest.raises(InputError, match="cannot read") as caught:
         load_yaml(path)
     assert caught.value.path == str(path)
+
+
+@pytest.mark.parametrize(("pattern", "problem"), [
+    ("[0-9", "is not a valid regular expression (unterminated character set"),
+    ("x*", "matches the empty string"),
+])
+def test_a_bad_extra_pattern_is_named_by_its_key(pattern, problem):
+    raw = {"clean": {"extra_patterns": {"nhs_number": {"pattern": pattern, "placeholder": "[NHS]"}}}}
+    with pytest.raises(InputError) as error:
+        complete_config(raw)
+    assert "key 'clean.extra_patterns.nhs_number.pattern'" in str(error.value)
+    assert problem in str(error.value)
+
+
+def test_extra_pattern_placeholders_must_look_like_placeholders():
+    raw = {"clean": {"extra_patterns": {"us_ssn": {"pattern": r"\d{3}-\d{2}-\d{4}",
+                                                    "placeholder": "SSN"}}}}
+    with pytest.raises(InputError, match=r"key 'clean.extra_patterns.us_ssn.placeholder'"):
+        complete_config(raw)
+    raw["clean"]["extra_patterns"]["us_ssn"]["placeholder"] = "[SSN]"
+    assert complete_config(raw)["clean"]["extra_patterns"]["us_ssn"]["placeholder"] == "[SSN]"
+    assert complete_config({})["clean"]["phone_regions"] == []

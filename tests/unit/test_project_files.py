@@ -63,7 +63,7 @@ def test_snakemake_lint_is_clean():
 
 def test_snakefmt_check_passes():
     pytest.importorskip("snakefmt")
-    result = run(sys.executable, "-m", "snakefmt", "--check", "Snakefile", "workflow/rules")
+    result = run(sys.executable, "-m", "snakefmt", "--check", "workflow/Snakefile", "workflow/rules")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
 
 

@@ -1,14 +1,30 @@
 # Clean: normalize, de-identify and segment each file; then gather the corpus and collapse reposts.
 
 
+rule clean_authors:
+    input:
+        ingested=ingested_posts,
+        code=library_code("clean"),
+    output:
+        "private/authors.csv",
+    log:
+        "logs/clean/authors.log",
+    conda:
+        "../envs/gtflow.yaml"
+    script:
+        "../../scripts/clean_authors.py"
+
+
 rule clean_file:
     input:
         ingested=ingested_file,
         roster=private_roster,
+        authors=author_table,
         code=library_code("clean", "ingest"),
     output:
         documents="results/clean/{source}/{stem}.documents.parquet",
         segments="results/clean/{source}/{stem}.segments.parquet",
+        counts="results/clean/{source}/{stem}.deidentification.parquet",
     log:
         "logs/clean/{source}/{stem}.log",
     conda:
@@ -16,6 +32,8 @@ rule clean_file:
     params:
         extra_names=config["clean"]["extra_names"],
         title_aliases=config["clean"]["title_aliases"],
+        phone_regions=PHONE_REGIONS,
+        extra_patterns=config["clean"]["extra_patterns"],
     script:
         "../../scripts/clean_file.py"
 
@@ -24,11 +42,13 @@ rule clean_corpus:
     input:
         documents=clean_documents_per_file,
         segments=clean_segments_per_file,
+        counts=clean_counts_per_file,
         code=library_code("clean", "ingest"),
     output:
         documents="results/clean/documents.parquet",
         segments="results/clean/segments.parquet",
         duplicates="results/clean/duplicates.csv",
+        counts="results/clean/deidentification.csv",
         text_dir=directory("results/clean/text"),
     log:
         "logs/clean/corpus.log",

@@ -21,6 +21,7 @@ rule code_merge:
     input:
         auto=autocoded_per_file,
         manual=manual_coding_files,
+        reviews=review_files,
         documents="results/clean/documents.parquet",
         segments="results/clean/segments.parquet",
         codebook="config/codebook.yaml",
@@ -29,6 +30,7 @@ rule code_merge:
         codings="results/code/codings.parquet",
         anchors="results/code/anchoring.csv",
         hierarchy="results/code/hierarchy.csv",
+        review="results/code/review.csv",
     log:
         "logs/code/merge.log",
     conda:
@@ -37,3 +39,25 @@ rule code_merge:
         min_score=config["code"]["fuzzy_min_score"],
     script:
         "../../scripts/code_merge.py"
+
+
+rule code_validity:
+    input:
+        codings="results/code/codings.parquet",
+        review="results/code/review.csv",
+        segments="results/clean/segments.parquet",
+        codebook="config/codebook.yaml",
+        code=library_code("coding"),
+    output:
+        validity="results/code/validity.csv",
+        audit="results/code/rule_audit.csv",
+        phrases="results/code/rule_phrases.csv",
+    log:
+        "logs/code/validity.log",
+    conda:
+        "../envs/gtflow.yaml"
+    params:
+        consensus_coders=config["reliability"]["coders"],
+        coverage=config["code"]["coverage"],
+    script:
+        "../../scripts/code_validity.py"

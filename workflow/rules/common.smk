@@ -5,6 +5,7 @@ from pathlib import Path
 from snakemake.utils import min_version
 
 import gtflow
+from gtflow.clean.phones import study_phone_regions
 from gtflow.config import complete_config
 from gtflow.errors import InputError
 from gtflow.ingest.posts import fields_for_file
@@ -16,6 +17,9 @@ min_version("9.0")
 try:
     config.update(complete_config(config, "config/config.yaml"))
     STUDY = StudyFiles.discover(".")
+    PHONE_REGIONS = study_phone_regions(
+        config["clean"]["phone_regions"], "config/codebook.yaml"
+    )
 except InputError as error:
     sys.exit(f"gtflow: {error.describe()}")
 
@@ -26,7 +30,14 @@ TEMPLATE_DIR = template_dir()
 # Snakemake reruns a job when its script changes, not when library code it imports changes; so
 # every rule also takes the library modules it runs as inputs (see library_code).
 LIBRARY_DIR = Path(gtflow.__file__).resolve().parent
-SHARED_LIBRARY = ("errors.py", "io.py", "runner.py", "config.py", "contracts.py")
+SHARED_LIBRARY = (
+    "errors.py",
+    "io.py",
+    "runner.py",
+    "config.py",
+    "contracts.py",
+    "limits.py",
+)
 
 
 wildcard_constraints:
@@ -76,6 +87,21 @@ def ingested_file(wildcards):
     return f"private/ingest/{wildcards.source}/{wildcards.stem}.parquet"
 
 
+def ingested_posts(wildcards):
+    return [f"private/ingest/posts/{stem}.parquet" for stem in sorted(STUDY.posts)]
+
+
+def author_table(wildcards):
+    return ["private/authors.csv"] if wildcards.source == "posts" else []
+
+
+def clean_counts_per_file(wildcards):
+    return [
+        f"results/clean/{s}/{stem}.deidentification.parquet"
+        for s, stem in STUDY.units()
+    ]
+
+
 def clean_documents_per_file(wildcards):
     return [f"results/clean/{s}/{stem}.documents.parquet" for s, stem in STUDY.units()]
 
@@ -100,6 +126,10 @@ def manual_coding_files(wildcards):
     return STUDY.manual_codings
 
 
+def review_files(wildcards):
+    return STUDY.reviews
+
+
 def data_card(wildcards):
     return [STUDY.data_card] if STUDY.data_card else []
 
@@ -121,6 +151,7 @@ def final_targets(wildcards):
         "results/exports/case_by_category.sav",
         "results/exports/case_by_category.dta",
         "results/exports/project.qdpx",
+        "results/exports/review.qdpx",
         "results/exports/codebook.qdc",
         "results/tables/data_dictionary.csv",
     ]

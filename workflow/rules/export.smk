@@ -35,6 +35,25 @@ rule export_qdpx:
         "../../scripts/export_qdpx.py"
 
 
+rule export_review:
+    input:
+        documents="results/clean/documents.parquet",
+        codings="results/code/codings.parquet",
+        review="results/code/review.csv",
+        codebook="config/codebook.yaml",
+        code=library_code("refi", "coding"),
+    output:
+        "results/exports/review.qdpx",
+    log:
+        "logs/export/review.log",
+    conda:
+        "../envs/gtflow.yaml"
+    params:
+        project_name=config["study"]["name"],
+    script:
+        "../../scripts/export_review.py"
+
+
 rule export_qdc:
     input:
         codebook="config/codebook.yaml",
@@ -58,10 +77,26 @@ rule export_tables:
         case_category="results/mechanisms/case_by_category.csv",
         code=library_code("export", "coding", "mechanisms"),
     output:
-        concept_frequencies="results/tables/concept_frequencies.csv",
-        category_frequencies="results/tables/category_frequencies.csv",
-        main_category_frequencies="results/tables/main_category_frequencies.csv",
-        case_by_main_category="results/tables/case_by_main_category.csv",
+        concept_frequencies=report(
+            "results/tables/concept_frequencies.csv",
+            caption="../report/frequencies.rst",
+            category="Tables",
+        ),
+        category_frequencies=report(
+            "results/tables/category_frequencies.csv",
+            caption="../report/frequencies.rst",
+            category="Tables",
+        ),
+        main_category_frequencies=report(
+            "results/tables/main_category_frequencies.csv",
+            caption="../report/frequencies.rst",
+            category="Tables",
+        ),
+        case_by_main_category=report(
+            "results/tables/case_by_main_category.csv",
+            caption="../report/case_by_main_category.rst",
+            category="Tables",
+        ),
         case_by_category="results/tables/case_by_category.csv",
         data_dictionary="results/tables/data_dictionary.csv",
     log:

@@ -12,6 +12,8 @@ rule ingest_interview:
         "logs/ingest/interviews/{stem}.log",
     conda:
         "../envs/gtflow.yaml"
+    params:
+        limits=config["limits"],
     script:
         "../../scripts/ingest_interview.py"
 
@@ -29,6 +31,7 @@ rule ingest_page:
         "../envs/gtflow.yaml"
     params:
         excluded=config["ingest"]["excluded_pages"],
+        limits=config["limits"],
     script:
         "../../scripts/ingest_page.py"
 
@@ -47,6 +50,7 @@ rule ingest_posts:
         fields=post_fields,
         year=config["ingest"]["posts"]["year"],
         timezone=config["ingest"]["posts"]["timezone"],
+        limits=config["limits"],
     script:
         "../../scripts/ingest_posts.py"
 

@@ -8,15 +8,24 @@ rule mechanisms:
         segments="results/clean/segments.parquet",
         codebook="config/codebook.yaml",
         model="config/model.yaml",
+        validity="results/code/validity.csv",
         code=library_code("mechanisms", "coding"),
     output:
         case_main="results/mechanisms/case_by_main_category.csv",
         case_category="results/mechanisms/case_by_category.csv",
         cooccurrence="results/mechanisms/cooccurrence.csv",
         nodes="results/mechanisms/nodes.csv",
-        edges="results/mechanisms/edges.csv",
+        edges=report(
+            "results/mechanisms/edges.csv",
+            caption="../report/edges.rst",
+            category="Tables",
+        ),
         quotes="results/mechanisms/quotes.csv",
-        recommendations="results/mechanisms/recommendations.csv",
+        recommendations=report(
+            "results/mechanisms/recommendations.csv",
+            caption="../report/recommendations.rst",
+            category="Tables",
+        ),
         summary="results/mechanisms/summary.json",
     log:
         "logs/mechanisms/mechanisms.log",
@@ -24,5 +33,6 @@ rule mechanisms:
         "../envs/gtflow.yaml"
     params:
         settings=config["mechanisms"],
+        min_auto_f1=config["code"]["min_auto_f1"],
     script:
         "../../scripts/mechanisms.py"

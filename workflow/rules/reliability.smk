@@ -7,7 +7,11 @@ rule reliability:
         segments="results/clean/segments.parquet",
         code=library_code("stats", "coding"),
     output:
-        agreement="results/reliability/agreement.csv",
+        agreement=report(
+            "results/reliability/agreement.csv",
+            caption="../report/agreement.rst",
+            category="Tables",
+        ),
         disagreements="results/reliability/disagreements.csv",
         summary="results/reliability/summary.json",
     log:

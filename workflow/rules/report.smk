@@ -23,6 +23,10 @@ rule report_context:
         quotes="results/mechanisms/quotes.csv",
         recommendations="results/mechanisms/recommendations.csv",
         mechanisms="results/mechanisms/summary.json",
+        validity="results/code/validity.csv",
+        rule_audit="results/code/rule_audit.csv",
+        rule_phrases="results/code/rule_phrases.csv",
+        review="results/code/review.csv",
         codebook="config/codebook.yaml",
         model="config/model.yaml",
         config_file="config/config.yaml",
@@ -35,10 +39,31 @@ rule report_context:
         code=library_code("report", "coding", "mechanisms"),
     output:
         context="results/report/context.json",
-        saturation_svg="reports/figures/saturation.svg",
-        heatmap_svg="reports/figures/heatmap.svg",
-        timeline_svg="reports/figures/timeline.svg",
-        model_svg="reports/figures/model.svg",
+        saturation_svg=report(
+            "reports/figures/saturation.svg",
+            caption="../report/saturation.rst",
+            category="Figures",
+        ),
+        heatmap_svg=report(
+            "reports/figures/heatmap.svg",
+            caption="../report/heatmap.rst",
+            category="Figures",
+        ),
+        timeline_svg=report(
+            "reports/figures/timeline.svg",
+            caption="../report/timeline.rst",
+            category="Figures",
+        ),
+        model_svg=report(
+            "reports/figures/model.svg",
+            caption="../report/model.rst",
+            category="Figures",
+        ),
+        validity_svg=report(
+            "reports/figures/validity.svg",
+            caption="../report/validity.rst",
+            category="Figures",
+        ),
     log:
         "logs/report/context.log",
     conda:
@@ -78,10 +103,11 @@ rule report_html:
             "reports/figures/heatmap.svg",
             "reports/figures/timeline.svg",
             "reports/figures/model.svg",
+            "reports/figures/validity.svg",
         ],
         code=library_code("report"),
     output:
-        f"{REPORT}.html",
+        report(f"{REPORT}.html", caption="../report/report.rst", category="Report"),
     log:
         "logs/report/html.log",
     conda:
@@ -100,6 +126,7 @@ rule report_pdf:
             "reports/figures/heatmap.svg",
             "reports/figures/timeline.svg",
             "reports/figures/model.svg",
+            "reports/figures/validity.svg",
         ],
         code=library_code("report"),
     output:

@@ -1,10 +1,17 @@
 """De-identification: names and direct identifiers become stable placeholders before coding.
 
-Roster names (and aliases, and a config list of extra names) become the respondent's pseudonym
-(``[P03]``) or ``[N01]`` for extra names; mainland mobile and landline numbers, checksum-valid
-18-digit resident ID numbers, e-mail addresses and licence plates become typed placeholders
-(``[PHONE]``, ``[ID]``, ``[EMAIL]``, ``[PLATE]``). ID numbers are validated (GB 11643 check digit
-and a real birth date) so that ordinary long numbers — contract numbers, amounts — survive.
+Roster names (and aliases, surname + title forms, and a config list of extra names) become the
+respondent's pseudonym (``[P03]``) or ``[N01]`` for extra names; post authors become ``[U001]``
+(:mod:`gtflow.clean.authors`). Checksum-valid 18-digit resident ID numbers, e-mail addresses,
+the study's own patterns (``clean.extra_patterns``), phone numbers of the study's regions and any
+international number (:mod:`gtflow.clean.phones`) and licence plates become typed placeholders
+(``[ID]``, ``[EMAIL]``, e.g. ``[SSN]``, ``[PHONE]``, ``[PLATE]``); user ids in URLs become
+``[USER]`` (:mod:`gtflow.clean.urls`). ID numbers are validated (GB 11643 check digit and a real
+birth date) so that ordinary long numbers — contract numbers, amounts — survive.
+
+Every replacement can be counted by placeholder type (:func:`placeholder_type`) into a
+``Counter`` the caller passes; the counts, never the values, go to
+``results/clean/deidentification.csv``.
 
 The input must already be normalized (:mod:`gtflow.clean.normalize`): full-width digits folded and
 zero-width characters removed, so a number split by U+200B or written in full-width digits
@@ -12,16 +19,19 @@ zero-width characters removed, so a number split by U+200B or written in full-wi
 
 Chinese names are replaced wherever they occur, also inside a longer word ("李娟娟" -> "[P14]娟"):
 Chinese has no word boundaries, and redacting too much is the safe error. Latin-script names
-("Lee") are replaced only as whole words, so "Leeds" survives.
+("Lee", "Dr. Smith") are replaced only as whole words, so "Leeds" survives.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from gtflow.clean.normalize import normalize_text
+from gtflow.clean.phones import replace_phone_numbers
+from gtflow.clean.urls import strip_user_ids_in_text
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"
@@ -33,11 +43,6 @@ ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{6}[ -]?\d{8}[ -]?\d{3}[0-9Xx](?![0-9
 #: written straight after "邮箱" or followed by "，" / "我们".
 EMAIL = re.compile(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+[@＠][A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
                    r"\.[A-Za-z]{2,}(?![A-Za-z0-9-])")
-#: 11-digit mobile, optionally +86 / 0086 / (+86), grouped 3-4-4 with spaces or dashes.
-MOBILE = re.compile(r"(?<![0-9])(?:(?:\+|00)?86[- ]?|[(（]\+?86[)）] ?)?"
-                    r"1[3-9]\d(?:[- ]?\d{4}){2}(?![0-9])")
-#: Landline with area code: 0738-8321456, (0738)8321456, （0738）8321456, 0738 8321456.
-LANDLINE = re.compile(r"(?<![0-9])(?:[(（]0\d{2,3}[)）] ?|0\d{2,3}[- ]?)\d{7,8}(?![0-9])")
 #: Province + letter + optional separator (middle dot variants) + five or six letters/digits,
 #: at least one of them a digit (so "新APP上线" or "新APPLE" is not a plate).
 PLATE = re.compile(rf"[{PROVINCE_ABBREVIATIONS}][A-Za-z][·・•‧.．\- ]?"
@@ -60,18 +65,72 @@ def id_number_is_valid(number: str) -> bool:
     return dt.date(1900, 1, 1) <= birth <= dt.date(2100, 1, 1)
 
 
-def replace_identifiers(text: str) -> str:
-    """Typed placeholders for ID numbers, e-mails, phone numbers and plates (in that order).
+@dataclass(frozen=True)
+class ExtraPattern:
+    """One of the study's own identifier patterns (``clean.extra_patterns``)."""
 
-    IDs go first so their digits are not read as a phone number; e-mails before phones so the
-    digits of ``gridworker2021@...`` stay inside the address.
+    name: str
+    regex: re.Pattern
+    placeholder: str
+
+
+def compile_extra_patterns(spec: dict | None) -> tuple[ExtraPattern, ...]:
+    """``{name: {pattern, placeholder}}`` from config -> compiled patterns, in name order.
+
+    The config loader has already compiled each pattern once to report a bad one by its key
+    (:func:`gtflow.config.check_extra_patterns`), so this does not fail on config it accepted.
     """
-    text = ID_NUMBER.sub(lambda m: "[ID]" if id_number_is_valid(m.group()) else m.group(), text)
-    if "@" in text or "＠" in text:
-        text = EMAIL.sub("[EMAIL]", text)
-    text = MOBILE.sub("[PHONE]", text)
-    text = LANDLINE.sub("[PHONE]", text)
-    return PLATE.sub("[PLATE]", text)
+    return tuple(ExtraPattern(name, re.compile(item["pattern"]), item["placeholder"])
+                 for name, item in sorted((spec or {}).items()))
+
+
+PLACEHOLDER_NUMBER = re.compile(r"^\[([A-Z]+)(\d+)\]$")
+
+
+def placeholder_type(placeholder: str) -> str:
+    """The type of a placeholder, for counting: numbered pseudonyms lose their number
+    (``[P05]`` -> ``[P#]``, ``@[U001]`` -> ``[U#]``); typed placeholders (``[PHONE]``, the
+    ambiguous ``[P]``) are their own type."""
+    match = PLACEHOLDER_NUMBER.match(placeholder.lstrip("@"))
+    return f"[{match.group(1)}#]" if match else placeholder
+
+
+def replace_identifiers(text: str, phone_regions: tuple[str, ...] = ("CN",),
+                        extra_patterns: tuple[ExtraPattern, ...] = (),
+                        counts: Counter | None = None) -> str:
+    """Typed placeholders for user ids in URLs, ID numbers, e-mails, the study's own patterns,
+    phone numbers and plates (in that order); each replacement is counted into ``counts``.
+
+    URLs go first so that a numeric user id is removed as such, not read as a phone number; IDs
+    next so their digits are not read as a phone number; e-mails before phones so the
+    digits of ``gridworker2021@...`` stay inside the address; the study's patterns before phones
+    so that, say, a UK NHS number (943 476 5919) is not taken for a US phone number.
+    """
+    counts = Counter() if counts is None else counts
+    text, found = strip_user_ids_in_text(text)
+    counts["[USER]"] += found
+    text = replace_id_numbers(text, counts)
+    replacements = [(EMAIL, "[EMAIL]")] if "@" in text or "＠" in text else []
+    replacements += [(pattern.regex, pattern.placeholder) for pattern in extra_patterns]
+    for regex, placeholder in replacements:
+        text, found = regex.subn(placeholder, text)
+        counts[placeholder] += found
+    text, found = replace_phone_numbers(text, phone_regions)
+    counts["[PHONE]"] += found
+    text, found = PLATE.subn("[PLATE]", text)
+    counts["[PLATE]"] += found
+    return text
+
+
+def replace_id_numbers(text: str, counts: Counter) -> str:
+    """Checksum-valid resident ID numbers -> ``[ID]``."""
+    def replace(match: re.Match) -> str:
+        if not id_number_is_valid(match.group()):
+            return match.group()
+        counts["[ID]"] += 1
+        return "[ID]"
+
+    return ID_NUMBER.sub(replace, text)
 
 
 @dataclass
@@ -79,6 +138,8 @@ class Pseudonymizer:
     """Replaces names and identifiers; built once per job from the roster and config."""
 
     names: dict[str, str] = field(default_factory=dict)  # name or alias -> placeholder
+    phone_regions: tuple[str, ...] = ("CN",)
+    extra_patterns: tuple[ExtraPattern, ...] = ()
     _matcher: object | None = field(default=None, init=False, repr=False)
     _patterns: list[str] = field(default_factory=list, init=False, repr=False)
 
@@ -94,38 +155,47 @@ class Pseudonymizer:
 
     def with_names(self, extra: dict[str, str]) -> Pseudonymizer:
         """A copy that also replaces ``extra`` (e.g. one document's speaker tags)."""
-        return Pseudonymizer({**extra, **self.names})
+        return Pseudonymizer({**extra, **self.names}, self.phone_regions, self.extra_patterns)
 
-    def replace_names(self, text: str) -> str:
+    def replace_names(self, text: str, counts: Counter | None = None) -> str:
         """Names and aliases -> their pseudonyms (Latin names only as whole words)."""
         if self._matcher is None or not text:
             return text
         pieces, position = [], 0
         for index, start, end in self._matcher.find_matches_as_indexes(text):
             name = self._patterns[index]
-            if LATIN_NAME.match(name) and not is_whole_word(text, start, end):
+            if not stands_alone(name, text, start, end):
                 continue
             pieces.append(text[position:start])
             pieces.append(self.names[name])
+            if counts is not None:
+                counts[placeholder_type(self.names[name])] += 1
             position = end
         if not pieces:
             return text
         pieces.append(text[position:])
         return "".join(pieces)
 
-    def replace_identifiers(self, text: str) -> str:
+    def replace_identifiers(self, text: str, counts: Counter | None = None) -> str:
         """See :func:`replace_identifiers`."""
-        return replace_identifiers(text)
+        return replace_identifiers(text, self.phone_regions, self.extra_patterns, counts)
 
-    def __call__(self, text: str) -> str:
-        return self.replace_names(replace_identifiers(text))
+    def __call__(self, text: str, counts: Counter | None = None) -> str:
+        return self.replace_names(self.replace_identifiers(text, counts), counts)
 
 
-def is_whole_word(text: str, start: int, end: int) -> bool:
-    """True when text[start:end] is not glued to Latin letters or digits on either side."""
+def is_ascii_alnum(character: str) -> bool:
+    return character.isascii() and character.isalnum()
+
+
+def stands_alone(name: str, text: str, start: int, end: int) -> bool:
+    """A name that begins (ends) with a Latin letter or digit must not be glued to one on that
+    side: "Lee" is not found in "Leeds", "@ann" not in "@anna"; Chinese names have no such
+    boundary and are found anywhere."""
     before = text[start - 1] if start > 0 else " "
     after = text[end] if end < len(text) else " "
-    return not (before.isascii() and before.isalnum()) and not (after.isascii() and after.isalnum())
+    return not (is_ascii_alnum(name[0]) and is_ascii_alnum(before)) and \
+        not (is_ascii_alnum(name[-1]) and is_ascii_alnum(after))
 
 
 COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐",
@@ -136,14 +206,32 @@ AMBIGUOUS_PERSON = "[P]"
 
 
 def surname_of(name: str) -> str | None:
-    """The surname of a Chinese name (compound surnames included); None for other names."""
+    """The surname of a Chinese name (compound surnames included) or the last word of a
+    Latin-script name ("Margaret Smith" -> "Smith"); None for other names."""
+    if LATIN_NAME.match(name):
+        return name.split()[-1].strip(".") or None
     if not CJK_NAME.match(name):
         return None
     return next((s for s in COMPOUND_SURNAMES if name.startswith(s) and len(name) > len(s)), name[0])
 
 
+def addressed_forms(surname: str, title: str) -> list[str]:
+    """How a title and a surname are written together: "罗委员" (Chinese title after a Chinese
+    surname), "Dr. Smith" and "Dr Smith" (Latin title before a Latin surname)."""
+    title = normalize_text(title).strip()
+    if not title or title[0].isascii() != surname[0].isascii():
+        return []
+    if not title[0].isascii():
+        return [surname + title]
+    forms = [f"{title} {surname}"]
+    if title.endswith("."):
+        forms.append(f"{title[:-1]} {surname}")
+    return forms
+
+
 def title_aliases(roster_rows: list[dict], titles: list[str]) -> dict[str, str]:
-    """"罗委员", "朱主任": surname + title for every roster person -> their pseudonym.
+    """"罗委员", "朱主任", "Dr. Smith", "Nurse Okafor": surname and title for every roster
+    person -> their pseudonym.
 
     Researchers address people by surname and title far more often than by full name, and the
     roster's alias column rarely lists every form. A surname shared by several roster persons
@@ -151,15 +239,15 @@ def title_aliases(roster_rows: list[dict], titles: list[str]) -> dict[str, str]:
     """
     by_surname: dict[str, set[str]] = {}
     for row in roster_rows:
-        surname = surname_of(normalize_text(row.get("name", "")))
+        surname = surname_of(normalize_text(row.get("name", "")).strip())
         if surname:
             by_surname.setdefault(surname, set()).add(row["pseudonym"])
     table: dict[str, str] = {}
     for surname, pseudonyms in by_surname.items():
         placeholder = next(iter(pseudonyms)) if len(pseudonyms) == 1 else AMBIGUOUS_PERSON
         for title in titles:
-            if title.strip():
-                table[surname + normalize_text(title)] = placeholder
+            for form in addressed_forms(surname, title):
+                table[form] = placeholder
     return table
 
 

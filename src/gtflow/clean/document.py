@@ -11,6 +11,7 @@ by a zero-width space or written in full-width digits is whole again when the pa
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Iterable
 
 from gtflow.clean.deidentify import Pseudonymizer
@@ -45,11 +46,12 @@ def speaker_placeholders(turns: list[dict], pseudonymize: Pseudonymizer, doc_id:
     return table
 
 
-def clean_document(turns: Iterable[dict], pseudonymize: Pseudonymizer,
-                   doc_id: str = "") -> tuple[str, list[dict]]:
+def clean_document(turns: Iterable[dict], pseudonymize: Pseudonymizer, doc_id: str = "",
+                   counts: Counter | None = None) -> tuple[str, list[dict]]:
     """Return ``(clean_text, segments)`` for one document's turns (already in order).
 
-    Each turn is a mapping with ``turn, speaker, role, timestamp, text``.
+    Each turn is a mapping with ``turn, speaker, role, timestamp, text``. Replacements are
+    counted by placeholder type into ``counts`` when given.
     """
     turns = list(turns)
     extra = speaker_placeholders(turns, pseudonymize, doc_id)
@@ -59,10 +61,10 @@ def clean_document(turns: Iterable[dict], pseudonymize: Pseudonymizer,
     segments: list[dict] = []
     position = 0
     for turn in turns:
-        body = pseudonymize(normalize_text(turn["text"]))
+        body = pseudonymize(normalize_text(turn["text"]), counts)
         if not body:
             continue
-        speaker = pseudonymize(normalize_text(turn["speaker"]))
+        speaker = pseudonymize(normalize_text(turn["speaker"]), counts)
         prefix = f"{speaker}：" if speaker else ""
         if parts:
             parts.append("\n")
@@ -80,6 +82,7 @@ def clean_document(turns: Iterable[dict], pseudonymize: Pseudonymizer,
     return text, segments
 
 
-def clean_metadata(value: str, pseudonymize: Pseudonymizer) -> str:
+def clean_metadata(value: str, pseudonymize: Pseudonymizer,
+                   counts: Counter | None = None) -> str:
     """Titles, authors and places pass through the same normalization and de-identification."""
-    return pseudonymize(normalize_text(value or ""))
+    return pseudonymize(normalize_text(value or ""), counts)

@@ -7,14 +7,22 @@ import logging
 import os
 import shutil
 import tempfile
+from collections import Counter
 from pathlib import Path
 
 import pandas as pd
 
+from gtflow.clean.authors import UNKNOWN_AUTHOR, read_author_table
 from gtflow.clean.dedup import find_duplicates
-from gtflow.clean.deidentify import Pseudonymizer, name_table
+from gtflow.clean.deidentify import (
+    Pseudonymizer,
+    compile_extra_patterns,
+    name_table,
+    placeholder_type,
+)
 from gtflow.clean.document import SEGMENT_COLUMNS, clean_document, clean_metadata
-from gtflow.contracts import columns, read_table, read_tables, write_table
+from gtflow.clean.urls import strip_user_ids
+from gtflow.contracts import columns, empty_frame, read_table, read_tables, write_table
 from gtflow.errors import InputError
 from gtflow.ingest.documents import DOCUMENT_COLUMNS
 from gtflow.io import sha256_text
@@ -25,15 +33,32 @@ CLEAN_DOCUMENT_COLUMNS = DOCUMENT_COLUMNS + ["n_chars", "n_segments", "sha256_cl
 PSEUDONYMIZED_METADATA = ("title", "author", "location")
 
 
-def build_pseudonymizer(roster: str | Path | None, extra_names: list[str],
-                        titles: list[str] | None = None) -> Pseudonymizer:
-    """The de-identifier for a study: roster names, aliases, surname + title, config extra names."""
+def build_pseudonymizer(roster: str | Path | None, extra_names: list[str], titles: list[str],
+                        phone_regions: list[str], extra_patterns: dict | None = None,
+                        authors: dict[str, str] | None = None) -> Pseudonymizer:
+    """The de-identifier for a study: roster names, aliases, surname + title, config extra names,
+    @-mentions of post authors; phone regions (empty: international numbers only) and the
+    study's own identifier patterns."""
     rows = read_table("roster", roster).to_dict("records") if roster else []
-    return Pseudonymizer(name_table(rows, extra_names or [], titles))
+    names = name_table(rows, extra_names or [], titles)
+    names.update(mention_table(authors or {}))
+    return Pseudonymizer(names, tuple(phone_regions), compile_extra_patterns(extra_patterns))
 
 
-def clean_table(ingested: pd.DataFrame, pseudonymize: Pseudonymizer) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Clean every document in an ingest table; return (documents, segments).
+def mention_table(authors: dict[str, str]) -> dict[str, str]:
+    """"@涟源老街坊" -> "@[U001]": a post that mentions an author names them."""
+    return {f"@{author}": f"@{pseudonym}" for author, pseudonym in authors.items()
+            if len(author) >= 2}
+
+
+def clean_table(ingested: pd.DataFrame, pseudonymize: Pseudonymizer,
+                authors: dict[str, str] | None = None
+                ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Clean every document in an ingest table; return (documents, segments, counts).
+
+    ``counts`` (contract ``file_deidentification``) says how many identifiers of each placeholder
+    type were replaced in each document. Post authors become their pseudonym from ``authors``;
+    user ids in URLs become ``[USER]``.
 
     The table is read as plain column lists and walked once in (document order, turn) order, and
     the outputs are built column by column: a pandas groupby or ``to_dict("records")`` per
@@ -50,21 +75,14 @@ def clean_table(ingested: pd.DataFrame, pseudonymize: Pseudonymizer) -> tuple[pd
     boundaries = [*firsts, len(doc_ids)] if doc_ids else [0]
     # Document metadata straight from pandas (one row per document), not through Python lists.
     documents = ordered.iloc[firsts if doc_ids else []][DOCUMENT_COLUMNS].astype(str).reset_index(drop=True)
-    metadata_cache: dict[str, str] = {}  # authors and places repeat across posts
-
-    def clean_value(value: str) -> str:
-        if value not in metadata_cache:
-            metadata_cache[value] = clean_metadata(value, pseudonymize)
-        return metadata_cache[value]
-
-    for column in PSEUDONYMIZED_METADATA:
-        documents[column] = [clean_value(value) for value in documents[column].tolist()]
+    tallies = [Counter() for _ in range(len(documents))]
+    clean_metadata_columns(documents, pseudonymize, tallies, authors)
     texts, n_segments = [], []
     segments: dict[str, list] = {c: [] for c in SEGMENT_COLUMNS}
-    for first, end in itertools.pairwise(boundaries):
+    for index, (first, end) in enumerate(itertools.pairwise(boundaries)):
         doc_id = doc_ids[first]
         turns = [{key: columns[key][i] for key in turn_keys} for i in range(first, end)]
-        text, doc_segments = clean_document(turns, pseudonymize, doc_id)
+        text, doc_segments = clean_document(turns, pseudonymize, doc_id, tallies[index])
         texts.append(text)
         n_segments.append(len(doc_segments))
         segments["doc_id"].extend([doc_id] * len(doc_segments))
@@ -75,18 +93,62 @@ def clean_table(ingested: pd.DataFrame, pseudonymize: Pseudonymizer) -> tuple[pd
     documents["n_segments"] = n_segments
     documents["sha256_clean"] = [sha256_text(t) for t in texts]
     documents["clean_text"] = texts
-    return documents[CLEAN_DOCUMENT_COLUMNS], pd.DataFrame(segments, columns=SEGMENT_COLUMNS)
+    return (documents[CLEAN_DOCUMENT_COLUMNS], pd.DataFrame(segments, columns=SEGMENT_COLUMNS),
+            deidentification_counts(documents["doc_id"].tolist(), tallies))
+
+
+def clean_metadata_columns(documents: pd.DataFrame, pseudonymize: Pseudonymizer,
+                           tallies: list[Counter], authors: dict[str, str] | None) -> None:
+    """De-identify titles, authors, places and URLs of ``documents`` in place, counting into
+    ``tallies`` (one per document). Post authors are replaced whole by their pseudonym."""
+    cache: dict[str, tuple[str, Counter]] = {}  # authors and places repeat across posts
+
+    def clean_value(value: str) -> tuple[str, Counter]:
+        if value not in cache:
+            found = Counter()
+            cache[value] = (clean_metadata(value, pseudonymize, found), found)
+        return cache[value]
+
+    is_post = (documents["source_type"] == "web_post").tolist()
+    for column in PSEUDONYMIZED_METADATA:
+        values = documents[column].tolist()
+        for index, value in enumerate(values):
+            if column == "author" and is_post[index] and value:
+                values[index] = (authors or {}).get(value, UNKNOWN_AUTHOR)
+                tallies[index][placeholder_type(values[index])] += 1
+                continue
+            values[index], found = clean_value(value)
+            tallies[index].update(found)
+        documents[column] = values
+    urls = documents["url"].tolist()
+    for index, url in enumerate(urls):
+        urls[index], found = strip_user_ids(url)
+        tallies[index]["[USER]"] += found
+    documents["url"] = urls
+
+
+def deidentification_counts(doc_ids: list[str], tallies: list[Counter]) -> pd.DataFrame:
+    """One row per document and placeholder type with at least one replacement."""
+    rows = [(doc_id, kind, count) for doc_id, tally in zip(doc_ids, tallies)
+            for kind, count in sorted(tally.items()) if count > 0]
+    return pd.DataFrame(rows, columns=columns("file_deidentification")).astype({"count": "int64"})
 
 
 def clean_file(ingested: str | Path, documents_out: str | Path, segments_out: str | Path,
+               counts_out: str | Path, *, phone_regions: list[str],
                roster: str | Path | None = None, extra_names: list[str] | None = None,
-               title_aliases: list[str] | None = None) -> None:
-    """Normalize, de-identify and segment one ingested raw file."""
+               title_aliases: list[str] | None = None, extra_patterns: dict | None = None,
+               authors: str | Path | None = None) -> None:
+    """Normalize, de-identify and segment one ingested raw file; ``phone_regions`` as resolved
+    by :func:`gtflow.clean.phones.study_phone_regions`."""
     table = read_table("ingest_turns", ingested)
-    documents, segments = clean_table(table, build_pseudonymizer(roster, extra_names or [],
-                                                                 title_aliases))
+    author_table = read_author_table(authors)
+    pseudonymize = build_pseudonymizer(roster, extra_names or [], title_aliases or [],
+                                       phone_regions, extra_patterns, author_table)
+    documents, segments, counts = clean_table(table, pseudonymize, author_table)
     write_table("file_documents", documents, documents_out)
     write_table("file_segments", segments, segments_out)
+    write_table("file_deidentification", counts, counts_out)
 
 
 def check_unique_ids(documents: pd.DataFrame) -> None:
@@ -129,8 +191,10 @@ def write_texts(text_dir: str | Path, doc_ids: list[str], texts: list[str]) -> N
 
 def clean_corpus(documents: list[str], segments: list[str], documents_out: str | Path,
                  segments_out: str | Path, duplicates_out: str | Path, text_dir: str | Path,
-                 threshold: float, shingle_size: int, permutations: int, seed: int) -> None:
-    """Gather the per-file tables, mark duplicates, and write one clean text per document."""
+                 counts: list[str], counts_out: str | Path, threshold: float, shingle_size: int,
+                 permutations: int, seed: int) -> None:
+    """Gather the per-file tables, mark duplicates, write one clean text per document and the
+    de-identification counts of every document."""
     docs = read_tables("file_documents", documents)
     check_unique_ids(docs)
     duplicates = find_duplicates(docs, threshold, shingle_size, permutations, seed)
@@ -143,6 +207,15 @@ def clean_corpus(documents: list[str], segments: list[str], documents_out: str |
     # Segments are only gathered, so they are read after the memory-hungry duplicate search.
     write_table("segments", read_tables("file_segments", segments), segments_out)
     write_table("duplicates", duplicates, duplicates_out)
+    write_table("deidentification", gather_counts(counts), counts_out)
+
+
+def gather_counts(paths: list[str]) -> pd.DataFrame:
+    """The per-file de-identification counts as one table, by document and placeholder type."""
+    table = read_tables("file_deidentification", paths)
+    if table.empty:
+        return empty_frame("deidentification")
+    return table.sort_values(["doc_id", "placeholder"], kind="stable").reset_index(drop=True)
 
 
 def write_pseudonym_key(roster: str | Path, extra_names: list[str], out: str | Path) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from gtflow.coding.audit import rule_audit
 from gtflow.coding.autocode import CODING_COLUMNS, autocode
 from gtflow.coding.codebook import Codebook, load_codebook
 from gtflow.coding.manual import (
@@ -16,6 +17,14 @@ from gtflow.coding.manual import (
     read_manual_csv,
 )
 from gtflow.coding.qdpx import read_manual_qdpx
+from gtflow.coding.review import (
+    REVIEW_COLUMNS,
+    apply_reviews,
+    read_reviews,
+    rejected_codings,
+    review_coverage,
+)
+from gtflow.coding.validity import human_coverage, validity_table
 from gtflow.contracts import read_table, read_tables, write_table
 
 log = logging.getLogger(__name__)
@@ -51,18 +60,25 @@ def manual_codings(paths: list[str], documents: pd.DataFrame, segments: pd.DataF
 
 def merge_codings(auto: list[str], manual: list[str], documents: str | Path, segments: str | Path,
                   codebook: str | Path, codings_out: str | Path, anchors_out: str | Path,
-                  hierarchy_out: str | Path, min_score: float) -> None:
+                  hierarchy_out: str | Path, min_score: float, reviews: list[str] = (),
+                  review_out: str | Path | None = None) -> None:
     """All codings in one long table with provenance and the concept hierarchy rolled up.
 
     Codings on documents collapsed as duplicates are left out (their kept copy carries them).
+    Reviewed projects (``reviews``, see :mod:`gtflow.coding.review`) remove the auto codings
+    they rejected, confirm the accepted ones and add the reviewers' own codings; their
+    decisions go to ``review_out``.
     """
     book = load_codebook(codebook)
     hierarchy = book.hierarchy()
     docs = read_table("documents", documents)
     segs = read_table("segments", segments)
     manual_rows, anchors = manual_codings(manual, docs, segs, book, min_score)
-    frames = [f for f in (read_tables("auto_codings", auto), manual_rows) if len(f)]
+    auto_rows = read_tables("auto_codings", auto)
+    review, added = read_reviews(list(reviews), auto_rows, docs, segs, book, min_score)
+    frames = [f for f in (auto_rows, manual_rows, added) if len(f)]
     codings = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=CODING_COLUMNS)
+    codings = apply_reviews(codings, review)
     duplicates = set(docs.loc[docs["duplicate_of"] != "", "doc_id"])
     codings = codings[~codings["doc_id"].isin(duplicates)]
     codings = codings.merge(hierarchy[["concept_id", "category_id", "main_category_id"]],
@@ -75,3 +91,29 @@ def merge_codings(auto: list[str], manual: list[str], documents: str | Path, seg
     write_table("codings", codings, codings_out)
     write_table("anchoring", anchors, anchors_out)
     write_table("hierarchy", hierarchy, hierarchy_out)
+    if review_out is not None:
+        write_table("review", review[REVIEW_COLUMNS], review_out)
+
+
+def assess_rules(codings: str | Path, review: str | Path, segments: str | Path,
+                 codebook: str | Path, validity_out: str | Path, audit_out: str | Path,
+                 phrases_out: str | Path, consensus_coders: list[str],
+                 coverage: dict | None = None) -> None:
+    """validity.csv, rule_audit.csv and the phrase ranking: the rules judged against the human
+    coders on everything they produced (auto codings a review rejected included), on the
+    documents each coder reviewed (``coverage`` = config ``code.coverage``, plus review files)."""
+    book = load_codebook(codebook)
+    merged = read_table("codings", codings)
+    decisions = read_table("review", review)
+    judged = pd.concat([merged[CODING_COLUMNS], rejected_codings(decisions)], ignore_index=True)
+    if not consensus_coders:  # reliability.coders empty: every coder of manual codings
+        consensus_coders = sorted(set(merged.loc[merged["origin"].isin(["csv", "qdpx"]), "coder"]))
+    reviewed = human_coverage(judged, coverage, review_coverage(decisions))
+    segs = read_table("segments", segments)
+    validity = validity_table(judged, segs, book.hierarchy(), consensus_coders, reviewed)
+    audit, phrases = rule_audit(judged, segs, reviewed)
+    log.info("validity: %d rows; audit: %d segments; %d rule parts ranked", len(validity),
+             len(audit), len(phrases))
+    write_table("validity", validity, validity_out)
+    write_table("rule_audit", audit, audit_out)
+    write_table("rule_phrases", phrases, phrases_out)

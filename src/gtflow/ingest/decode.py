@@ -14,9 +14,11 @@ of any length is practically never GBK text, while GB18030 decodes almost any by
 from __future__ import annotations
 
 import codecs
+import re
 from pathlib import Path
 
 from gtflow.errors import InputError
+from gtflow.limits import default_limits, read_file
 
 BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -25,6 +27,12 @@ BOMS = (
 )
 #: Names a page may declare that GB18030 decodes correctly (it is their superset).
 GB_FAMILY = {"gbk", "gb2312", "gb_2312-80", "x-gbk", "cp936", "gb18030", "euc-cn"}
+#: C1 control characters: never in real text, a sign of a wrong single-byte decoding.
+C1_CONTROLS = re.compile("[\x80-\x9f]")
+#: Han characters, CJK punctuation and full-width forms.
+CJK_CHARS = re.compile("[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
+#: Encoded alike by every ASCII-compatible charset.
+ASCII_PROBE = '<meta charset="utf-8">'
 #: Control bytes other than tab, newline, vertical tab, form feed, carriage return and ESC.
 CONTROL_BYTES = frozenset(b for b in range(32) if b not in (9, 10, 11, 12, 13, 27))
 
@@ -39,16 +47,45 @@ def looks_binary(data: bytes) -> bool:
 
 
 def canonical_encoding(declared: str | None) -> str | None:
-    """Python's codec name for a declared charset (GBK and relatives -> gb18030); None if unknown."""
+    """Python's codec name for a declared charset (GBK and relatives -> gb18030); None if
+    unknown or not ASCII-compatible (a page that can declare its charset in ASCII bytes cannot
+    be UTF-16 without a BOM, so such a declaration is ignored, as browsers do)."""
     if not declared:
         return None
     name = declared.strip().strip("\"'").lower()
     if name in GB_FAMILY:
         return "gb18030"
     try:
-        return codecs.lookup(name).name
+        codec = codecs.lookup(name)
     except LookupError:
         return None
+    try:
+        ascii_compatible = ASCII_PROBE.encode(codec.name) == ASCII_PROBE.encode("ascii")
+    except (UnicodeError, LookupError, TypeError):
+        return None
+    return codec.name if ascii_compatible else None
+
+
+def is_single_byte(encoding: str) -> bool:
+    """True for a charset with one character per byte (Latin-1, Windows-1252, KOI8-R ...)."""
+    high = bytes(range(0x80, 0x100))
+    return len(high.decode(encoding, "replace")) == len(high)
+
+
+def decodes_as_chinese(data: bytes) -> bool:
+    """True when ``data`` is strict GB18030 whose non-ASCII characters are nearly all CJK.
+
+    Real Latin-1 text puts single high bytes between ASCII ones, which GB18030 rejects or turns
+    into stray symbols; GBK text is pairs of high bytes that become Han characters and CJK
+    punctuation. Counted without a Python object per character.
+    """
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        return False
+    non_ascii = len(text) - len(text.encode("ascii", "ignore"))
+    chinese = len(text) - len(CJK_CHARS.sub("", text))
+    return non_ascii > 0 and chinese >= 0.9 * non_ascii
 
 
 def line_of_byte(data: bytes, position: int) -> int:
@@ -77,9 +114,15 @@ def decode_bytes(data: bytes, path: str | Path, declared: str | None = None) -> 
     candidates = ["utf-8", canonical_encoding(declared), "gb18030"]
     for encoding in dict.fromkeys(c for c in candidates if c):
         try:
-            return data.decode(encoding), encoding
+            text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
+        if encoding not in ("utf-8", "gb18030") and is_single_byte(encoding) and (
+                C1_CONTROLS.search(text) or decodes_as_chinese(data)):
+            # A single-byte charset decodes any bytes. C1 controls in the result, or bytes that
+            # read as Chinese in GB18030, mean the declaration lied (GBK declared as Latin-1).
+            continue
+        return text, encoding
     failures = []
     for encoding in ("utf-8", "gb18030"):
         try:
@@ -94,16 +137,13 @@ def decode_bytes(data: bytes, path: str | Path, declared: str | None = None) -> 
                      line=line_of_byte(data, position))
 
 
-def read_bytes(path: str | Path) -> bytes:
-    """A raw file's bytes, or an InputError naming the missing file."""
-    try:
-        return Path(path).read_bytes()
-    except FileNotFoundError:
-        raise InputError(path, "file not found") from None
-    except IsADirectoryError:
-        raise InputError(path, "is a folder, not a file") from None
+def read_bytes(path: str | Path, limit: int | None = None, kind: str = "source") -> bytes:
+    """A raw file's bytes, refused beyond ``limit`` bytes (default: ``limits.source_mb``'s
+    default); a missing file or a folder is an InputError naming it."""
+    return read_file(path, default_limits().source_bytes if limit is None else limit, kind)
 
 
-def read_text_file(path: str | Path) -> tuple[str, str]:
-    """Read a text file with :func:`decode_bytes`."""
-    return decode_bytes(read_bytes(path), path)
+def read_text_file(path: str | Path, limit: int | None = None,
+                   kind: str = "source") -> tuple[str, str]:
+    """Read a text file within the size limit with :func:`decode_bytes`."""
+    return decode_bytes(read_bytes(path, limit, kind), path)

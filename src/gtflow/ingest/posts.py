@@ -21,6 +21,7 @@ import pandas as pd
 from gtflow.errors import InputError
 from gtflow.ingest.decode import read_text_file
 from gtflow.ingest.documents import document_frame, language_of
+from gtflow.limits import Limits, default_limits
 
 POST_FIELDS = ("id", "url", "date", "author", "text", "parent_id")
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -157,17 +158,19 @@ def check_post(record: dict, path: Path, line: int, columns: dict[str, str | Non
 
 
 def ingest_posts(path: str | Path, fields: dict[str, str | None] | None = None,
-                 year: int | None = None, timezone: str = "UTC") -> pd.DataFrame:
+                 year: int | None = None, timezone: str = "UTC",
+                 limits: Limits | None = None) -> pd.DataFrame:
     """Read one export of posts into the ingest table (each post a document with one turn).
 
     ``fields`` maps gtflow's field names to the export's columns (see fields_for_file);
-    ``year`` completes dates written without one; epoch times are dated in ``timezone``."""
+    ``year`` completes dates written without one; epoch times are dated in ``timezone``. An
+    export over ``limits.export_mb`` (default: the schema's) is refused before it is read."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in {".jsonl", ".csv"}:
         raise InputError(path, "is not a post export gtflow reads (.jsonl or .csv)")
     columns, mapped, zone = column_names(fields), bool(fields), time_zone(timezone)
-    text, encoding = read_text_file(path)
+    text, encoding = read_text_file(path, (limits or default_limits()).export_bytes, "export")
     if suffix == ".csv":
         check_header(next(csv.reader(io.StringIO(text, newline="")), []), columns, mapped, path)
     parse = records_from_jsonl if suffix == ".jsonl" else records_from_csv

@@ -17,6 +17,7 @@ import yaml
 from gtflow.errors import InputError
 from gtflow.ingest.decode import decode_bytes, read_bytes, read_text_file
 from gtflow.ingest.documents import document_frame, language_of
+from gtflow.limits import Limits, check_zip_package, default_limits
 
 FRONT_MATTER_KEYS = ("id", "date", "respondent", "interviewer", "location")
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -43,8 +44,12 @@ FrontMatterLoader.yaml_implicit_resolvers = {
 }
 
 
-def read_docx_text(path: Path) -> str:
-    """Paragraph text of a .docx file, one paragraph per line (soft line breaks kept)."""
+def read_docx_text(path: Path, limits: Limits | None = None) -> str:
+    """Paragraph text of a .docx file, one paragraph per line (soft line breaks kept).
+
+    A .docx is a zip package that python-docx unpacks whole, trusting its headers; so the
+    package is first unpacked once within ``limits`` (every member counted, nothing kept).
+    """
     import zipfile
 
     import docx  # python-docx; imported here so text transcripts never need it
@@ -54,6 +59,7 @@ def read_docx_text(path: Path) -> str:
     if not zipfile.is_zipfile(path):
         raise InputError(path, "is not a .docx file (Word documents are zip packages; save it "
                          "again from Word as .docx, or as UTF-8 text)")
+    check_zip_package(path, limits or default_limits())
     try:
         document = docx.Document(str(path))
     except Exception as error:  # noqa: BLE001 - python-docx raises several types for a broken package
@@ -64,13 +70,14 @@ def read_docx_text(path: Path) -> str:
     return text
 
 
-def read_transcript_text(path: Path) -> tuple[str, str]:
+def read_transcript_text(path: Path, limits: Limits | None = None) -> tuple[str, str]:
     """Return ``(text, encoding)`` for a .txt/.md/.docx transcript ('docx' for Word files)."""
+    limits = limits or default_limits()
     if path.suffix.lower() == ".docx":
-        return read_docx_text(path), "docx"
+        return read_docx_text(path, limits), "docx"
     if path.suffix.lower() not in {".txt", ".md"}:
         raise InputError(path, "is not a transcript type gtflow reads (.txt, .md, .docx)")
-    return decode_bytes(read_bytes(path), path)
+    return decode_bytes(read_bytes(path, limits.source_bytes), path)
 
 
 def split_front_matter(text: str, path: Path) -> tuple[dict, str, int]:
@@ -204,14 +211,16 @@ def check_respondent(respondent: str, known_respondents: set[str] | None, path: 
                          "(data/raw/respondents.*); check the id or add the person", line=line)
 
 
-def ingest_transcript(path: str | Path, known_respondents: set[str] | None = None) -> pd.DataFrame:
+def ingest_transcript(path: str | Path, known_respondents: set[str] | None = None,
+                      limits: Limits | None = None) -> pd.DataFrame:
     """Read one transcript into a table of turns carrying the document's metadata.
 
     ``known_respondents`` is the roster's set of ids, or None when the study has no roster (then
     a transcript that names a respondent is an error: the id could not be checked or pseudonymized).
+    A file over ``limits.source_mb`` (default: the schema's) is refused before it is read.
     """
     path = Path(path)
-    text, encoding = read_transcript_text(path)
+    text, encoding = read_transcript_text(path, limits)
     meta, body, first_line = split_front_matter(text, path)
     meta = check_front_matter(meta, path)
     lines = meta.pop("_lines")

@@ -13,6 +13,8 @@ import pandas as pd
 from gtflow.errors import InputError
 from gtflow.ingest.decode import canonical_encoding, decode_bytes, read_bytes
 from gtflow.ingest.documents import document_frame, language_of
+from gtflow.ingest.extract import extract_page
+from gtflow.limits import Limits, default_limits
 
 MANIFEST_COLUMNS = ("file", "url", "accessed", "site", "kind")
 PAGE_KINDS = {"news", "notice", "commentary", "forum", "blog", "other"}
@@ -64,14 +66,15 @@ def check_manifest_files(manifest_path: str | Path, rows: dict[str, dict]) -> No
                              f"{folder}", line=row["line"])
 
 
-def decode_html(path: Path) -> tuple[str, str]:
+def decode_html(path: Path, limits: Limits | None = None) -> tuple[str, str]:
     """Decode a saved page: BOM, then UTF-8, then its meta charset, then GB18030.
 
     A page whose meta tag says ``gbk`` but whose bytes are valid UTF-8 (re-saved by a tool that
     kept the old tag) is read as UTF-8: the declaration lies more often than the bytes do. The
-    encoding actually used is recorded; a mismatch is logged.
+    encoding actually used is recorded; a mismatch is logged. A page over ``limits.source_mb``
+    is refused before it is read.
     """
-    data = read_bytes(path)
+    data = read_bytes(path, (limits or default_limits()).source_bytes)
     match = META_CHARSET.search(data[:4096])
     declared = match.group(1).decode("ascii") if match else None
     text, encoding = decode_bytes(data, path, declared)
@@ -82,29 +85,23 @@ def decode_html(path: Path) -> tuple[str, str]:
     return text, encoding
 
 
-def extract_main_text(html: str) -> dict:
-    """Main text, title and date of a page via trafilatura (comments and boilerplate left out)."""
-    import trafilatura
+def ingest_page(path: str | Path, manifest: str | Path, excluded: list[str] | None = None,
+                limits: Limits | None = None) -> pd.DataFrame:
+    """Read one saved page listed in the manifest into the ingest table (one turn).
 
-    result = trafilatura.bare_extraction(html, include_comments=False, include_tables=True,
-                                         favor_precision=True, with_metadata=True)
-    if result is None:
-        return {"text": "", "title": "", "date": ""}
-    data = result.as_dict() if hasattr(result, "as_dict") else dict(result)
-    return {"text": data.get("text") or "", "title": data.get("title") or "",
-            "date": data.get("date") or ""}
-
-
-def ingest_page(path: str | Path, manifest: str | Path, excluded: list[str] | None = None) -> pd.DataFrame:
-    """Read one saved page listed in the manifest into the ingest table (one turn)."""
+    The main text is extracted in a child process bounded by ``limits.page_seconds`` and
+    ``limits.page_memory_mb`` (:mod:`gtflow.ingest.extract`).
+    """
     path = Path(path)
+    limits = limits or default_limits()
     rows = read_manifest(manifest)
     row = rows.get(path.name)
     if row is None:
         raise InputError(manifest, f"has no row for the page '{path.name}'; add file, url, "
                          "accessed, site and kind")
-    html, encoding = decode_html(path)
-    extracted = extract_main_text(html)
+    html, encoding = decode_html(path, limits)
+    extracted = extract_page(html, path, limits)
+    del html
     text = extracted["text"].strip()
     if not text:
         if path.name not in set(excluded or []):

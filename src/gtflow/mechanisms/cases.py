@@ -27,7 +27,7 @@ SOURCE_TYPES = ("interview", "web_page", "web_post")
 CASE_TYPES = ("respondent", "web_page", "web_post")
 CASE_TYPE_OF_SOURCE = {"interview": "respondent", "web_page": "web_page", "web_post": "web_post"}
 #: Manual codings come before auto codings wherever one coding must be preferred.
-ORIGIN_RANK = {"qdpx": 0, "csv": 1, "auto": 2}
+ORIGIN_RANK = {"review": 0, "qdpx": 1, "csv": 2, "auto": 3}
 #: The hierarchy column that holds the codes of each codebook level.
 LEVEL_COLUMN = {"concept": "concept_id", "category": "category_id",
                 "main_category": "main_category_id", "core": "core_id"}

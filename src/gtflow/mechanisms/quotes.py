@@ -40,7 +40,7 @@ CANDIDATE_COLUMNS = ["item_type", "item_id", "doc_id", "start", "end", "origin",
 ITEM_TYPES = ("concept", "node", "edge")
 SENTENCE_ENDS = set("。！？!?；;\n")
 ELLIPSIS = "…"
-MANUAL_ORIGINS = {"csv", "qdpx"}
+MANUAL_ORIGINS = {"csv", "qdpx", "review"}
 
 
 def trimmed_span(text: str, start: int, end: int) -> tuple[int, int]:

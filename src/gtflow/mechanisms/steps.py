@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from gtflow.coding.codebook import Codebook, load_codebook, load_model
+from gtflow.coding.validity import concept_status
 from gtflow.contracts import read_table, write_table
 from gtflow.io import write_json
 from gtflow.mechanisms.cases import (
@@ -21,6 +22,7 @@ from gtflow.mechanisms.cases import (
     evidence_codings,
     placed_codings,
 )
+from gtflow.mechanisms.evidence import concepts_with_status, select_evidence, support_changes
 from gtflow.mechanisms.model import (
     code_evidence,
     edge_key,
@@ -39,8 +41,15 @@ log = logging.getLogger(__name__)
 OUTPUT_TABLES = {"case_main": "case_by_main_category", "case_category": "case_by_category",
                  "cooccurrence": "cooccurrence", "nodes": "nodes", "edges": "edges",
                  "quotes": "quotes", "recommendations": "recommendations"}
-EVIDENCE_RULE = ("All codings count (auto-coder and every human coder), de-duplicated by "
-                 "(doc_id, seg_id, concept_id); documents marked duplicate_of are left out.")
+EVIDENCE_RULES = {
+    "all": "All codings count (auto-coder and every human coder)",
+    "validated": "Human codings count, and auto codings of concepts whose rules pass "
+                 "code.min_auto_f1 against the human coders or that no human judged "
+                 "(unvalidated, flagged)",
+    "human": "Only human codings count (auto codings a reviewer accepted included)",
+}
+EVIDENCE_RULE_TAIL = ("; auto codings a reviewer rejected never count; de-duplicated by "
+                      "(doc_id, seg_id, concept_id); documents marked duplicate_of are left out.")
 
 
 def corpus_counts(docs: pd.DataFrame, cases: pd.DataFrame) -> dict[str, int]:
@@ -56,13 +65,20 @@ def corpus_counts(docs: pd.DataFrame, cases: pd.DataFrame) -> dict[str, int]:
 
 def mechanism_tables(codings: pd.DataFrame, documents: pd.DataFrame, segments: pd.DataFrame,
                      codebook: Codebook, model: dict, settings: dict,
-                     model_path: str = "config/model.yaml") -> dict[str, object]:
-    """Every output of the stage as frames (and the summary as a dict)."""
+                     model_path: str = "config/model.yaml",
+                     status: pd.DataFrame | None = None) -> dict[str, object]:
+    """Every output of the stage as frames (and the summary as a dict).
+
+    ``settings["evidence"]`` picks which codings count (:mod:`gtflow.mechanisms.evidence`);
+    ``status`` is the per-concept validity status that ``validated`` needs.
+    """
     threshold = int(settings["weak_edge_threshold"])
+    mode = settings.get("evidence", "validated")
     docs = corpus_documents(documents)
     cases = case_table(docs)
     codes = code_table(codebook)
-    placed = placed_codings(codings, docs, codebook.hierarchy())
+    every = placed_codings(codings, docs, codebook.hierarchy())
+    placed, excluded = select_evidence(every, mode, status)
     evidence = evidence_codings(placed)
     main_ids = codes.loc[codes["level"] == "main_category", "code_id"].tolist()
     category_ids = codes.loc[codes["level"] == "category", "code_id"].tolist()
@@ -70,6 +86,7 @@ def mechanism_tables(codings: pd.DataFrame, documents: pd.DataFrame, segments: p
     evidence_by_code = code_evidence(evidence, codes)
     nodes = node_table(model, codes, evidence_by_code)
     edges = edge_table(model, evidence, codes, threshold)
+    edges_all = edge_table(model, evidence_codings(every), codes, threshold)
     counts = corpus_counts(docs, cases)
     context = storyline_context(counts, evidence_by_code, edges)
     storylines = {key: render_storyline(model.get(key, "") or "", context, model_path, key)
@@ -77,6 +94,7 @@ def mechanism_tables(codings: pd.DataFrame, documents: pd.DataFrame, segments: p
     quotes = exemplar_quotes(placed, kept_segments, dict(zip(docs["doc_id"], docs["clean_text"])),
                              model, codes, int(settings["quotes_per_item"]),
                              int(settings["quote_min_chars"]), int(settings["quote_max_chars"]))
+    auto_counted = placed[placed["coder"] == "auto"]
     weak = [edge_key(a, b) for a, b, w in zip(edges["from"], edges["to"], edges["weak"]) if w]
     summary = {
         **counts,
@@ -90,7 +108,14 @@ def mechanism_tables(codings: pd.DataFrame, documents: pd.DataFrame, segments: p
         "n_quotes": len(quotes), "quotes_per_item": int(settings["quotes_per_item"]),
         "quote_min_chars": int(settings["quote_min_chars"]),
         "quote_max_chars": int(settings["quote_max_chars"]),
-        "evidence_rule": EVIDENCE_RULE, **storylines,
+        "evidence_rule": EVIDENCE_RULES[mode] + EVIDENCE_RULE_TAIL, **storylines,
+        "evidence_mode": mode, "n_codings_excluded": len(excluded),
+        "n_codings_all": len(every),
+        "excluded_concepts": sorted(set(excluded["concept_id"])),
+        "unvalidated_concepts": concepts_with_status(status, "unvalidated"),
+        "n_unvalidated_codings": int(auto_counted["concept_id"].isin(
+            set(concepts_with_status(status, "unvalidated"))).sum()),
+        "edges_support_changed": support_changes(edges_all, edges),
     }
     return {
         "case_main": case_matrix(evidence, cases, main_ids, "main_category"),
@@ -105,22 +130,28 @@ def mechanism_tables(codings: pd.DataFrame, documents: pd.DataFrame, segments: p
 
 def build_mechanisms(codings: str | Path, documents: str | Path, segments: str | Path,
                      codebook: str | Path, model: str | Path, settings: dict,
-                     outputs: dict[str, str]) -> None:
+                     outputs: dict[str, str], validity: str | Path | None = None,
+                     min_auto_f1: float = 0.5) -> None:
     """Read the stage's inputs, compute :func:`mechanism_tables`, write every output.
 
     ``outputs`` maps case_main, case_category, cooccurrence, nodes, edges, quotes,
-    recommendations (CSV) and summary (JSON) to paths.
+    recommendations (CSV) and summary (JSON) to paths. ``validity`` (results/code/validity.csv)
+    and ``min_auto_f1`` decide which concepts' auto codings pass under ``validated``.
     """
     book = load_codebook(codebook)
+    status = None
+    if validity is not None:
+        status = concept_status(read_table("validity", validity),
+                                float(min_auto_f1), [c["id"] for c in book.concepts])
     tables = mechanism_tables(read_table("codings", codings), read_table("documents", documents),
                               read_table("segments", segments), book, load_model(model, book),
-                              settings,
-                              model_path=str(model))
+                              settings, model_path=str(model), status=status)
     for name, frame in tables.items():
         if name != "summary":
             write_table(OUTPUT_TABLES[name], frame, outputs[name])
     write_json(outputs["summary"], tables["summary"])
     summary = tables["summary"]
-    log.info("%d documents in %d cases; %d evidence codings; %d of %d edges weakly supported",
-             summary["n_documents"], summary["n_cases"], summary["n_evidence_codings"],
-             summary["n_weak_edges"], summary["n_edges"])
+    log.info("%d documents in %d cases; %d evidence codings; %d of %d edges weakly supported; "
+             "evidence mode %s excluded %d codings", summary["n_documents"], summary["n_cases"],
+             summary["n_evidence_codings"], summary["n_weak_edges"], summary["n_edges"],
+             summary["evidence_mode"], summary["n_codings_excluded"])

@@ -9,24 +9,20 @@ ambiguous, the candidate scheme that puts most selection ends on word boundaries
 
 from __future__ import annotations
 
+import codecs
 import re
 import zipfile
-from collections.abc import Callable, Iterator
-from pathlib import Path, PurePosixPath
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from urllib.parse import unquote
 
 from lxml import etree
 
 from gtflow.errors import InputError
+from gtflow.limits import Limits, PackageReader, default_limits, limit_message, read_file
 from gtflow.refi.model import RefiCode, RefiNote, RefiProject, RefiSelection, RefiSource
-from gtflow.refi.offsets import (
-    OffsetScheme,
-    is_word_boundary,
-    normalize_text,
-    strip_bom,
-    unit_table,
-    units_to_codepoint,
-)
+from gtflow.refi.offsets import OffsetMap, OffsetScheme, is_word_boundary, normalize_utf8
 
 NVIVO = "nvivo"
 ATLASTI = "atlasti"
@@ -107,15 +103,27 @@ def _guid(value: str | None) -> str:
 # ----------------------------------------------------------------------------- container
 
 class _Container:
-    """Uniform access to the .qde document and the files next to it (zip members or disk)."""
+    """Uniform access to the .qde document and the files next to it (zip members or disk).
 
-    def __init__(self, path: Path) -> None:
+    Everything is read within :class:`~gtflow.limits.Limits`. The package is the archive (or,
+    for a bare .qde, the folder holding it); a source outside it is read only from the folder
+    allowed as ``external_sources``, judged after resolving symlinks.
+    """
+
+    def __init__(self, path: Path, limits: Limits, external_sources: Path | None) -> None:
         self.path = path
+        self.limits = limits
+        self.external_root = external_sources.resolve() if external_sources else None
         self.qde_name = ""
         self._zip: zipfile.ZipFile | None = None
+        self._package: PackageReader | None = None
         self._members: dict[str, str] = {}
         if zipfile.is_zipfile(path):
-            self._zip = zipfile.ZipFile(path)
+            try:
+                self._zip = zipfile.ZipFile(path)
+            except (zipfile.BadZipFile, OSError) as error:
+                raise InputError(path, f"is not a readable .qdpx archive ({error})") from None
+            self._package = PackageReader(path, self._zip, limits)
             self._members = {name.lower(): name for name in self._zip.namelist()}
             try:
                 self.qde_name = self._find_qde_member()
@@ -126,6 +134,7 @@ class _Container:
             self.qde_name = path.name
         else:
             raise InputError(path, "not a REFI-QDA project (.qdpx archive or .qde file)")
+        self._unpacked_from_disk = 0
 
     def _find_qde_member(self) -> str:
         # NVivo writes project.qde, ATLAS.ti Project.qde or <project name>.qde.
@@ -140,64 +149,103 @@ class _Container:
             raise InputError(self.path, "the .qdpx archive holds no project.qde document")
         return candidates[0]
 
-    def read_qde(self) -> bytes:
-        if self._zip is not None:
-            return self._zip.read(self.qde_name)
-        return self.path.read_bytes()
+    def qde_chunks(self) -> Iterator[bytes]:
+        """The project document's bytes in chunks, counted against the limits."""
+        if self._package is not None:
+            yield from self._package.chunks(self.qde_name)
+        else:
+            yield self._read_disk_file(self.path)
 
-    def read_member(self, relative: str) -> bytes | None:
+    def _read_disk_file(self, path: Path) -> bytes:
+        data = read_file(path, self.limits.source_bytes)
+        self._unpacked_from_disk += len(data)
+        if self._unpacked_from_disk > self.limits.package_bytes:
+            message = limit_message("package", self.limits.package_bytes)
+            raise InputError(self.path, f"with its files is {message} (reached while reading "
+                             f"{path})")
+        return data
+
+    def read_member(self, relative: str, source: str) -> bytes | bytearray | None:
         """Bytes of a file given relative to the project root, or None if absent."""
         relative = relative.replace("\\", "/").lstrip("/")
-        if self._zip is not None:
+        if self._package is not None:
             name = self._members.get(relative.lower())
-            return self._zip.read(name) if name is not None else None
-        candidate = self.path.parent / relative
-        if not candidate.is_file() and relative.lower().startswith("sources/"):
+            return self._package.read(name) if name is not None else None
+        folder = self.path.parent.resolve()
+        candidates = [folder / relative]
+        if relative.lower().startswith("sources/"):
             # The standard's folder is "sources"; many exports write "Sources". Either will do.
-            for folder in ("sources", "Sources"):
-                candidate = self.path.parent / folder / relative[len("sources/"):]
-                if candidate.is_file():
-                    break
-        return candidate.read_bytes() if candidate.is_file() else None
+            candidates += [folder / name / relative[len("sources/"):]
+                           for name in ("sources", "Sources")]
+        for candidate in candidates:
+            resolved = candidate.resolve()
+            if not resolved.is_relative_to(folder):  # `..` or a symlink leading out of the folder
+                return self.read_external([candidate], source, relative)
+            if resolved.is_file():
+                return self._read_disk_file(resolved)
+        return None
+
+    def read_external(self, candidates: list[Path], source: str,
+                      link: str) -> bytes | None:
+        """An external source file, only if it lies in the allowed folder (symlinks resolved)."""
+        if self.external_root is None:
+            raise InputError(self.path, f"source {source!r} points outside the project "
+                             f"({link}); gtflow reads no file outside a REFI-QDA project unless "
+                             "you allow its folder with --external-sources DIR")
+        resolved = [candidate.resolve() for candidate in candidates]
+        allowed = [path for path in resolved if path.is_relative_to(self.external_root)]
+        if not allowed:
+            raise InputError(self.path, f"source {source!r} points to {resolved[0]} ({link}), "
+                             f"outside the folder allowed by --external-sources "
+                             f"({self.external_root})")
+        found = next((path for path in allowed if path.is_file()), None)
+        return self._read_disk_file(found) if found is not None else None
 
     def close(self) -> None:
         if self._zip is not None:
             self._zip.close()
 
 
-def _read_linked_file(container: _Container, link: str, base_path: str) -> bytes | None:
-    """Resolve a plainTextPath (internal://, relative://, absolute://, file:// or bare path)."""
+def _read_linked_file(container: _Container, link: str, base_path: str,
+                      source: str) -> bytes | bytearray | None:
+    """Resolve a plainTextPath (internal://, relative://, absolute://, file:// or bare path).
+
+    Members of the package are read freely; anything else goes through the external-source
+    check of :meth:`_Container.read_external`.
+    """
     link = link.strip()
     lowered = link.lower()
     if lowered.startswith("internal://"):
         name = unquote(link[len("internal://"):])
-        return container.read_member(f"Sources/{name}") or container.read_member(name)
+        return container.read_member(f"Sources/{name}", source) or \
+            container.read_member(name, source)
     if lowered.startswith("relative://"):
         name = unquote(link[len("relative://"):])
-        found = container.read_member(name) or container.read_member(f"Sources/{name}")
+        found = container.read_member(name, source) or \
+            container.read_member(f"Sources/{name}", source)
         if found is not None:
             return found
         roots = [Path(base_path)] if base_path else []
         roots.append(container.path.parent)
-        for root in roots:
-            candidate = root / name
-            if candidate.is_file():
-                return candidate.read_bytes()
-        return None
+        return container.read_external([root / name for root in roots], source, link)
     if lowered.startswith(("absolute://", "file://")):
         name = unquote(link.split("://", 1)[1])
-        candidate = Path(name)
-        return candidate.read_bytes() if candidate.is_file() else None
-    found = container.read_member(link) or container.read_member(f"Sources/{link}")
-    if found is None and PurePosixPath(link).is_absolute() and Path(link).is_file():
-        found = Path(link).read_bytes()
-    return found
+        if lowered.startswith("file://") and name.startswith("localhost/"):
+            name = name[len("localhost"):]
+        return container.read_external([Path(name)], source, link)
+    if PurePosixPath(link).is_absolute() or PureWindowsPath(link).is_absolute():
+        return container.read_external([Path(link)], source, link)
+    return container.read_member(link, source) or container.read_member(f"Sources/{link}", source)
 
 
-def _decode_text(data: bytes, where: str) -> str:
+def _decode_text(data: bytes | bytearray, where: str) -> str:
     """Decode a source file: UTF-8 (BOM optional), UTF-16 with BOM, else best guess."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise InputError(where, "a source file starts with a UTF-16 byte-order mark but is "
+                             "not UTF-16 text") from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -229,36 +277,63 @@ def detect_vendor(origin: str, *, qde_name: str = "", code_names: list[str] | No
     return UNKNOWN
 
 
-def choose_scheme(raw_text: str, spans: list[tuple[int, int]],
-                  candidates: tuple[OffsetScheme, ...]) -> OffsetScheme:
-    """The candidate scheme under which most selection ends fall on word boundaries.
+@dataclass(frozen=True)
+class SchemeFit:
+    """A source's selection positions converted under one candidate scheme."""
+
+    scheme: OffsetScheme
+    starts: list[int]
+    ends: list[int]
+    total_units: int
+
+
+def convert_spans(raw: bytes | bytearray | str, spans: list[tuple[int, int]],
+                  candidates: tuple[OffsetScheme, ...]) -> list[SchemeFit]:
+    """Starts and ends (rounded up) of the spans in code points, under each candidate scheme;
+    only the raw text's bytes are needed, so it can be dropped before the text is decoded."""
+    fits = []
+    for scheme in candidates[:1] if not spans else candidates:
+        offsets = OffsetMap(raw, scheme)
+        fits.append(SchemeFit(scheme, offsets.to_codepoints([start for start, _ in spans]),
+                              offsets.to_codepoints([end for _, end in spans], round_up=True),
+                              offsets.total_units))
+    return fits
+
+
+def choose_scheme(text: str, spans: list[tuple[int, int]], fits: list[SchemeFit]) -> SchemeFit:
+    """The fit under which most selection ends fall on word boundaries of the normalized text.
 
     Ends beyond the text count against a scheme; ties go to the earlier (more likely) one.
     """
-    if len(candidates) == 1 or not spans:
-        return candidates[0]
-    text = normalize_text(raw_text)
-    best, best_score = candidates[0], None
-    for scheme in candidates:
-        table = unit_table(raw_text, scheme)
+    if len(fits) == 1:
+        return fits[0]
+    best, best_score = fits[0], None
+    for fit in fits:
         score = 0
-        for start, end in spans:
-            if end > table[-1]:
+        for (_, end_units), start, end in zip(spans, fit.starts, fit.ends, strict=True):
+            if end_units > fit.total_units:
                 score -= 2
                 continue
-            score += is_word_boundary(text, units_to_codepoint(table, start))
-            score += is_word_boundary(text, units_to_codepoint(table, end, round_up=True))
+            score += is_word_boundary(text, start) + is_word_boundary(text, end)
         if best_score is None or score > best_score:
-            best, best_score = scheme, score
+            best, best_score = fit, score
     return best
 
 
 # ----------------------------------------------------------------------------- parsing
 
-def _parse_xml(data: bytes, path: Path) -> etree._Element:
+def _parse_xml(chunks: Iterable[bytes], path: Path) -> etree._Element:
+    """Parse the project document as it is read: its bytes are never held whole.
+
+    Entities are not resolved and the network is off; libxml2 refuses entity amplification
+    ("billion laughs"). ``huge_tree`` admits long inline texts; their size is bounded by the
+    member limit the chunks were counted against.
+    """
     parser = etree.XMLParser(huge_tree=True, resolve_entities=False, no_network=True)
     try:
-        root = etree.fromstring(data, parser=parser)
+        for chunk in chunks:
+            parser.feed(chunk)
+        root = parser.close()
     except etree.XMLSyntaxError as error:
         raise InputError(path, f"the project document is not well-formed XML ({error.msg})",
                          line=error.lineno) from None
@@ -311,20 +386,39 @@ def _user_name(users: dict[str, str], guid: str | None) -> str:
     return users.get(guid, guid)
 
 
-def _source_text(element: etree._Element, container: _Container, base_path: str,
-                 where: str) -> tuple[str, str]:
-    """(raw text with BOM stripped, path as written) of a TextSource or Note."""
+def _source_bytes(element: etree._Element, container: _Container, base_path: str,
+                  where: str) -> tuple[bytes | bytearray, str]:
+    """(raw text as UTF-8 bytes, path as written) of a TextSource or Note.
+
+    A UTF-8 file is returned as read: offsets are counted and line breaks normalized on the
+    bytes, so a large source is decoded once (see :func:`gtflow.refi.offsets.normalize_utf8`).
+    """
     content = _child(element, "PlainTextContent")
     if content is not None:
-        return strip_bom(content.text or ""), "inline"
+        return (content.text or "").encode("utf-8", "surrogatepass"), "inline"
     link = element.get("plainTextPath") or ""
     if not link:
-        return "", ""
-    data = _read_linked_file(container, link, base_path)
+        return b"", ""
+    data = _read_linked_file(container, link, base_path, element.get("name") or link)
     if data is None:
         raise MissingSourceText(where, f"source {element.get('name')!r}: its text file "
                                        f"{link!r} is missing from the project")
-    return strip_bom(_decode_text(data, where)), link
+    if not data.startswith((b"\xff\xfe", b"\xfe\xff")) and _is_utf8(data):
+        return data, link
+    return _decode_text(data, where).encode("utf-8", "surrogatepass"), link
+
+
+def _is_utf8(data: bytes | bytearray) -> bool:
+    """Whether ``data`` is valid UTF-8, checked piece by piece (no decoded copy is kept)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(data)
+    try:
+        for start in range(0, len(view), 1 << 20):
+            decoder.decode(view[start:start + (1 << 20)])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _note_targets(root: etree._Element) -> dict[str, list[tuple[str, str]]]:
@@ -351,9 +445,9 @@ def _read_notes(root: etree._Element, container: _Container, base_path: str, whe
     notes = []
     for element in _children(notes_element, "Note"):
         guid = _guid(element.get("guid"))
-        raw, _ = _source_text(element, container, base_path, where)
+        raw, _ = _source_bytes(element, container, base_path, where)
         notes.append(RefiNote(guid=guid, name=element.get("name") or "",
-                              text=normalize_text(raw),
+                              text=normalize_utf8(raw),
                               user=_user_name(users, element.get("creatingUser"))
                               if element.get("creatingUser") else "",
                               refers_to=tuple(targets.get(guid, []))))
@@ -375,8 +469,7 @@ def _read_source(element: etree._Element, container: _Container, base_path: str,
                  warn: Callable[[str], None]) -> tuple[RefiSource, list[RefiSelection]]:
     guid = _guid(element.get("guid"))
     name = element.get("name") or guid
-    raw, link = _source_text(element, container, base_path, where)
-    text = normalize_text(raw)
+    raw, link = _source_bytes(element, container, base_path, where)
 
     spans = []
     selection_elements = list(_children(element, "PlainTextSelection"))
@@ -384,16 +477,17 @@ def _read_source(element: etree._Element, container: _Container, base_path: str,
         start = _int_attribute(selection, "startPosition", where)
         end = _int_attribute(selection, "endPosition", where)
         spans.append((min(start, end), max(start, end)))
-    scheme = choose_scheme(raw, spans, candidates)
-    table = unit_table(raw, scheme)
+    fits = convert_spans(raw, spans, candidates)
+    text = normalize_utf8(raw)
+    del raw  # only the normalized text is kept: a large source is not held twice
+    fit = choose_scheme(text, spans, fits)
 
     selections: list[RefiSelection] = []
-    for selection, (start_units, end_units) in zip(selection_elements, spans, strict=True):
-        if end_units > table[-1]:
+    for selection, (_, end_units), start, end in zip(selection_elements, spans, fit.starts,
+                                                    fit.ends, strict=True):
+        if end_units > fit.total_units:
             warn(f"source {name!r}: selection {selection.get('guid')} ends at {end_units}, "
-                 f"beyond the text ({table[-1]} units); clamped")
-        start = units_to_codepoint(table, start_units)
-        end = units_to_codepoint(table, end_units, round_up=True)
+                 f"beyond the text ({fit.total_units} units); clamped")
         if end <= start:
             warn(f"source {name!r}: selection {selection.get('guid')} is empty; skipped")
             continue
@@ -422,7 +516,7 @@ def _read_source(element: etree._Element, container: _Container, base_path: str,
     source = RefiSource(guid=guid, name=name, text=text, path=link,
                         created=element.get("creationDateTime") or "",
                         description=_child_text(element, "Description"),
-                        offset_scheme=scheme.describe())
+                        offset_scheme=fit.scheme.describe())
     return source, selections
 
 
@@ -431,18 +525,22 @@ def _coding_code(coding: etree._Element) -> str:
     return _guid(ref.get("targetGUID")) if ref is not None else ""
 
 
-def read_project(path: str | Path, *, partial: bool = False) -> RefiProject:
+def read_project(path: str | Path, *, partial: bool = False, limits: Limits | None = None,
+                 external_sources: str | Path | None = None) -> RefiProject:
     """Read a .qdpx archive or a bare .qde document into a :class:`RefiProject`.
 
     Offsets of the result are code points into each source's normalized text (no BOM, "\\n"
     line breaks), end exclusive. Non-text sources (PDF, pictures, audio, video) are skipped
     with one warning each. A text source whose file is missing stops the reading, unless
     ``partial``: then it is skipped with a warning too (counts in ``skipped_sources``).
+    Reading stays within ``limits`` (default: the config schema's defaults); a source file
+    outside the project is read only if it lies in ``external_sources``.
     """
     path = Path(path)
     if not path.exists():
         raise InputError(path, "the REFI-QDA project file does not exist")
-    container = _Container(path)
+    container = _Container(path, limits or default_limits(),
+                           Path(external_sources) if external_sources else None)
     try:
         return _read_project(path, container, partial)
     finally:
@@ -464,7 +562,7 @@ def _skip_non_text_sources(sources_element: etree._Element, project: RefiProject
 
 def _read_project(path: Path, container: _Container, partial: bool = False) -> RefiProject:
     where = str(path)
-    root = _parse_xml(container.read_qde(), path)
+    root = _parse_xml(container.qde_chunks(), path)
     base_path = root.get("basePath") or ""
     users = {}
     users_element = _child(root, "Users")
@@ -519,7 +617,7 @@ def read_codebook(path: str | Path) -> RefiProject:
         raise InputError(path, project_hint)
     parser = etree.XMLParser(huge_tree=True, resolve_entities=False, no_network=True)
     try:
-        root = etree.fromstring(path.read_bytes(), parser=parser)
+        root = etree.fromstring(read_file(path, default_limits().source_bytes), parser=parser)
     except etree.XMLSyntaxError as error:
         raise InputError(path, f"is not well-formed XML ({error.msg})", line=error.lineno) from None
     if _local(root) == "Project":

@@ -1,27 +1,49 @@
 """The export stage's REFI-QDA steps: the study's clean texts, codebook and codings as .qdpx,
-and its codebook alone as .qdc."""
+its codebook alone as .qdc, and the auto codings alone, for review in a QDA program."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
+
 from gtflow.coding.codebook import load_codebook
+from gtflow.coding.review import rejected_codings, review_project_codings
 from gtflow.config import load_yaml
 from gtflow.contracts import read_table
 from gtflow.refi.writer import write_codebook, write_project
 
 
+def counted_documents(documents: str | Path) -> pd.DataFrame:
+    """The documents that are not collapsed duplicates, by id."""
+    docs = read_table("documents", documents)
+    return docs[docs["duplicate_of"] == ""].sort_values("doc_id")
+
+
 def export_study_project(documents: str | Path, codings: str | Path, codebook: str | Path,
                          out: str | Path, project_name: str) -> None:
     """Write results/exports/project.qdpx so NVivo, ATLAS.ti or MAXQDA users can open the coding."""
-    docs = read_table("documents", documents)
-    docs = docs[docs["duplicate_of"] == ""].sort_values("doc_id")
+    docs = counted_documents(documents)
     sources = [(d, d, t) for d, t in zip(docs["doc_id"], docs["clean_text"])]
     frame = read_table("codings", codings)
     frame = frame[frame["doc_id"].isin(set(docs["doc_id"]))]
     write_project(out, sources=sources, codebook=load_yaml(codebook),
                   codings=frame[["doc_id", "start", "end", "concept_id", "coder"]],
                   project_name=project_name)
+
+
+def export_review_project(documents: str | Path, codings: str | Path, review: str | Path,
+                          codebook: str | Path, out: str | Path, project_name: str) -> None:
+    """Write results/exports/review.qdpx: clean texts, codebook and every auto coding (those a
+    review rejected included) as codings by the user "auto", each with its rule as description."""
+    docs = counted_documents(documents)
+    frame = read_table("codings", codings)
+    auto = pd.concat([frame[frame["coder"] == "auto"],
+                      rejected_codings(read_table("review", review))], ignore_index=True)
+    auto = auto[auto["doc_id"].isin(set(docs["doc_id"]))]
+    write_project(out, sources=[(d, d, t) for d, t in zip(docs["doc_id"], docs["clean_text"])],
+                  codebook=load_yaml(codebook), codings=review_project_codings(auto),
+                  project_name=f"{project_name}_review")
 
 
 def export_study_codebook(codebook: str | Path, out: str | Path) -> None:

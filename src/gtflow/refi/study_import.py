@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from gtflow.errors import InputError
+from gtflow.limits import Limits
 from gtflow.refi.model import RefiCode, RefiProject
 from gtflow.refi.reader import read_codebook, read_project
 
@@ -225,13 +226,13 @@ def _source_date(created: str) -> dt.date:
         return _DEFAULT_DATE
 
 
-def interview_file_text(doc_id: str, created: str, text: str, file_name: str) -> str:
-    """Transcript file content: YAML front matter, then the normalized source text."""
+def interview_front_matter(doc_id: str, created: str, file_name: str) -> str:
+    """The YAML front matter of an imported transcript, with its ``---`` lines."""
     front = {"id": doc_id, "date": _source_date(created), "respondent": "",
              "interviewer": "", "location": "",
              "note": f"imported from {file_name} (REFI-QDA)"}
     header = yaml.safe_dump(front, sort_keys=False, allow_unicode=True, width=1_000_000)
-    return f"---\n{header}---\n{text}"
+    return f"---\n{header}---\n"
 
 
 def _dump_yaml(data: Any) -> str:
@@ -246,14 +247,21 @@ def _csv_text(rows: list[dict[str, Any]], columns: list[str]) -> str:
     return buffer.getvalue()
 
 
-def _write(path: Path, text: str) -> None:
+#: Characters encoded and written at a time, so a large source is never encoded whole.
+_WRITE_CHUNK = 1 << 20
+
+
+def _write(path: Path, *parts: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as handle:
-        handle.write(text)
+        for part in parts:
+            for start in range(0, len(part), _WRITE_CHUNK):
+                handle.write(part[start:start + _WRITE_CHUNK])
 
 
 def import_into_study(qdpx_path: str | Path, study_dir: str | Path, *,
-                      overwrite: bool = False, strict: bool = False) -> dict[str, Any]:
+                      overwrite: bool = False, strict: bool = False, limits: Limits | None = None,
+                      external_sources: str | Path | None = None) -> dict[str, Any]:
     """Create a gtflow study folder from a REFI-QDA project; returns a summary.
 
     Writes data/raw/interviews/<doc>.txt (front matter + normalized text), data/coding/<coder>.csv
@@ -261,14 +269,17 @@ def import_into_study(qdpx_path: str | Path, study_dir: str | Path, *,
     config/refi_code_map.csv, config/config.yaml, config/model.yaml and, when the project has
     notes/memos, config/refi_notes.csv. Refuses to overwrite an existing study unless asked.
     Sources that hold no text or whose text file is missing are skipped with a warning each
-    (``skipped`` counts them); ``strict`` stops at a missing text file instead.
+    (``skipped`` counts them); ``strict`` stops at a missing text file instead. The project is
+    read whole, within ``limits``, before anything is written; a source file outside it is read
+    only from the folder ``external_sources``.
     """
     qdpx_path = Path(qdpx_path)
     study = Path(study_dir)
     if (study / "config" / "codebook.yaml").exists() and not overwrite:
         raise InputError(study, "a study already exists here (config/codebook.yaml); "
                                 "choose an empty folder or pass overwrite=True")
-    project = read_project(qdpx_path, partial=not strict)
+    project = read_project(qdpx_path, partial=not strict, limits=limits,
+                           external_sources=external_sources)
     mapping = derive_codebook(project, source_label=qdpx_path.name)
 
     doc_ids = unique_slugs([source.name for source in project.sources], fallback="doc")
@@ -280,7 +291,8 @@ def import_into_study(qdpx_path: str | Path, study_dir: str | Path, *,
     files: list[str] = []
     for source, doc_id in zip(project.sources, doc_ids, strict=True):
         target = study / "data" / "raw" / "interviews" / f"{doc_id}.txt"
-        _write(target, interview_file_text(doc_id, source.created, source.text, qdpx_path.name))
+        _write(target, interview_front_matter(doc_id, source.created, qdpx_path.name),
+               source.text)
         files.append(str(target.relative_to(study)))
 
     rows_by_coder: dict[str, list[dict[str, Any]]] = {coder: [] for coder in coder_ids.values()}

@@ -109,7 +109,12 @@ def _check_codings(codings: pd.DataFrame, texts: Mapping[str, str],
             raise InputError(path, f"coding {row.start}-{row.end} lies outside document "
                                    f"{row.doc_id!r} ({len(texts[row.doc_id])} characters)",
                              record=number)
-    return table.drop_duplicates().sort_values(list(_CODING_COLUMNS), kind="mergesort")
+    # An optional description (e.g. the rule that made an auto coding) gives the coding a
+    # selection of its own carrying it, so deleting it in a QDA program deletes that coding only.
+    table["description"] = (codings["description"].astype(str).to_numpy()
+                            if "description" in codings.columns else "")
+    return table.drop_duplicates().sort_values([*_CODING_COLUMNS, "description"],
+                                               kind="mergesort")
 
 
 def build_project_xml(*, sources: Sequence[tuple[str, str, str]], codebook: Mapping[str, Any],
@@ -137,11 +142,12 @@ def build_project_xml(*, sources: Sequence[tuple[str, str, str]], codebook: Mapp
     if sources:
         sources_element = etree.SubElement(root, _q("Sources"))
         # Plain tuples grouped once: per-document pandas groups cost seconds per 10k documents.
-        by_doc: dict[str, list[tuple[int, int, str, str]]] = {}
-        for doc_id, start, end, concept_id, coder in zip(
+        by_doc: dict[str, list[tuple[int, int, str, str, str]]] = {}
+        for doc_id, start, end, concept_id, coder, description in zip(
                 table["doc_id"].tolist(), table["start"].tolist(), table["end"].tolist(),
-                table["concept_id"].tolist(), table["coder"].tolist()):
-            by_doc.setdefault(doc_id, []).append((start, end, concept_id, coder))
+                table["concept_id"].tolist(), table["coder"].tolist(),
+                table["description"].tolist()):
+            by_doc.setdefault(doc_id, []).append((start, end, concept_id, coder, description))
         for doc_id, name, _text in sources:
             source_guid = gtflow_guid("source", doc_id)
             source = etree.SubElement(sources_element, _q("TextSource"), guid=source_guid,
@@ -154,14 +160,20 @@ def build_project_xml(*, sources: Sequence[tuple[str, str, str]], codebook: Mapp
 
 
 def _append_selections(source: etree._Element, doc_id: str,
-                       rows: list[tuple[int, int, str, str]]) -> None:
-    # One PlainTextSelection per span; each coder × concept on it is one <Coding>.
-    # ``rows`` (start, end, concept_id, coder) arrive sorted, so each span's rows are adjacent.
-    for (start, end), span in itertools.groupby(rows, key=lambda r: (r[0], r[1])):
+                       rows: list[tuple[int, int, str, str, str]]) -> None:
+    # One PlainTextSelection per span; each coder × concept on it is one <Coding>. A coding
+    # with a description has a selection of its own holding it (Coding has no Description).
+    # ``rows`` (start, end, concept_id, coder, description) arrive sorted by span.
+    groups = itertools.groupby(sorted(rows, key=lambda r: (r[0], r[1], r[4])),
+                               key=lambda r: (r[0], r[1], r[4]))
+    for (start, end, description), span in groups:
+        parts = (doc_id, start, end, description) if description else (doc_id, start, end)
         selection = etree.SubElement(source, _q("PlainTextSelection"),
-                                     guid=gtflow_guid("selection", doc_id, start, end),
+                                     guid=gtflow_guid("selection", *parts),
                                      name="", startPosition=str(start), endPosition=str(end))
-        for _, _, concept_id, coder in span:
+        if description:
+            etree.SubElement(selection, _q("Description")).text = description
+        for _, _, concept_id, coder, _ in span:
             coding = etree.SubElement(selection, _q("Coding"),
                                       guid=gtflow_guid("coding", doc_id, start, end,
                                                        concept_id, coder),

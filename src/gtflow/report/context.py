@@ -24,6 +24,7 @@ import pandas as pd
 from gtflow.coding.codebook import Codebook
 from gtflow.config import public_settings
 from gtflow.errors import InputError
+from gtflow.report.validity import validity_section
 
 SOURCE_TYPES = ("interview", "web_page", "web_post")
 
@@ -156,12 +157,13 @@ def respondent_overview(respondents: pd.DataFrame, documents: pd.DataFrame) -> d
     people = respondents[respondents["respondent_id"].astype(str).isin(interviewed)].copy()
     result: dict[str, Any] = {"n": len(people), "n_roster": len(respondents)}
     for column in ("role", "level"):
-        if column in people.columns:
-            counts = people[column].fillna("").astype(str).value_counts()
-            ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-            result[f"by_{column}"] = [{column: k, "n": int(v)} for k, v in ordered]
-        else:
-            result[f"by_{column}"] = []
+        values = people[column].fillna("").astype(str).str.strip() if column in people.columns \
+            else pd.Series([], dtype=str)
+        counts = values.value_counts()
+        ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+        # A roster without the column, or with it left blank for everyone, has no table to show.
+        recorded = (values != "").any()
+        result[f"by_{column}"] = [{column: k, "n": int(v)} for k, v in ordered] if recorded else []
     return result
 
 
@@ -716,4 +718,9 @@ def build_context(*, paths: dict[str, str | None], config: dict, book: Codebook,
                                                   read_csv_table(paths.get("recommendations")),
                                                   quotes),
         "recommendations_source": sources.get("recommendations", ""),
+        "validity": validity_section(
+            read_csv_table(paths.get("validity")), read_csv_table(paths.get("rule_audit")),
+            read_csv_table(paths.get("rule_phrases")), read_csv_table(paths.get("review")),
+            mechanisms_summary, book, float(config.get("code", {}).get("min_auto_f1", 0.5)),
+            sources),
     }

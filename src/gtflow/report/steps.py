@@ -15,6 +15,7 @@ from gtflow.report.context import build_context, heatmap_cases, read_csv_table
 from gtflow.report.diagram import model_svg
 from gtflow.report.qmd import load_labels, render_qmd
 from gtflow.report.render import render_html, render_pdf
+from gtflow.report.validity import validity_figure
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +53,7 @@ def saturation_markers(context: dict) -> dict[str, dict]:
 
 def draw_figures(context: dict, paths: dict, labels: dict, language: str,
                  outputs: dict[str, str]) -> None:
-    """Write the four SVG figures: saturation, heatmap, timeline, model diagram."""
+    """Write the SVG figures: saturation, heatmap, timeline, model diagram, rule validity."""
     curves = read_csv_table(paths.get("curves"))
     markers = saturation_markers(context)
     figures.save_svg(figures.saturation_figure(curves, labels, markers), outputs["saturation_svg"])
@@ -65,6 +66,8 @@ def draw_figures(context: dict, paths: dict, labels: dict, language: str,
     timeline = pd.DataFrame(context["overview"]["timeline"], columns=["month", "source_type", "n"])
     figures.save_svg(figures.timeline_figure(timeline, labels), outputs["timeline_svg"])
     write_text(outputs["model_svg"], model_svg(context["model"], language, labels))
+    if "validity_svg" in outputs:
+        figures.save_svg(validity_figure(context["validity"], labels), outputs["validity_svg"])
 
 
 def build_report_context(*, paths: dict, config: dict, templates: str | Path,

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 
 from gtflow.clean.deidentify import (
     Pseudonymizer,
+    compile_extra_patterns,
     id_number_is_valid,
     name_table,
+    placeholder_type,
     replace_identifiers,
 )
 from gtflow.clean.normalize import normalize_text
@@ -141,3 +145,53 @@ def test_surname_and_title_name_the_roster_person():
     assert pseudonymize("李主任来了") == "[P]来了"  # 李娟 and 李强: ambiguous surname
     assert pseudonymize("主任来了") == "主任来了"
     assert Pseudonymizer(name_table(rows, []))("朱主任") == "朱主任"  # titles off
+
+
+def test_english_forms_of_address_name_the_roster_person():
+    rows = [{"name": "Margaret Smith", "aliases": "", "pseudonym": "[P01]"},
+            {"name": "Chidi Okafor", "aliases": "", "pseudonym": "[P02]"},
+            {"name": "Ann Lee", "aliases": "", "pseudonym": "[P03]"},
+            {"name": "Tom Lee", "aliases": "", "pseudonym": "[P04]"},
+            {"name": "罗志强", "aliases": "", "pseudonym": "[P05]"}]
+    titles = ["Dr.", "Mr.", "Ms.", "Mrs.", "Nurse", "Officer", "委员"]
+    pseudonymize = Pseudonymizer(name_table(rows, [], titles))
+    assert pseudonymize("Dr. Smith said Nurse Okafor and Dr Smith agreed.") == \
+        "[P01] said [P02] and [P01] agreed."
+    assert pseudonymize("Officer Okafor's report; Mrs. Smithers stayed.") == \
+        "[P02]'s report; Mrs. Smithers stayed."
+    assert pseudonymize("Ms. Lee came") == "[P] came"  # two Lees on the roster: ambiguous
+    assert pseudonymize("罗委员 met Mr. Smith") == "[P05] met [P01]"
+    assert "Smith委员" not in name_table(rows, [], titles)  # Chinese titles follow Chinese names
+
+
+def test_mentions_are_whole_handles():
+    pseudonymize = Pseudonymizer({"@ann": "@[U001]", "@涟源老街坊": "@[U002]"})
+    assert pseudonymize("cc @ann, not @anna; 回复@涟源老街坊：好") == "cc @[U001], not @anna; 回复@[U002]：好"
+
+
+def test_extra_patterns_take_their_placeholder_before_phone_numbers():
+    patterns = compile_extra_patterns({
+        "us_ssn": {"pattern": r"\b\d{3}-\d{2}-\d{4}\b", "placeholder": "[SSN]"},
+        "nhs_number": {"pattern": r"\b\d{3} \d{3} \d{4}\b", "placeholder": "[NHS]"}})
+    counts = Counter()
+    text = replace_identifiers("SSN 123-45-6789, NHS 943 476 5919, cell (555) 013-2291.",
+                               ("US", "GB"), patterns, counts)
+    assert text == "SSN [SSN], NHS [NHS], cell [PHONE]."
+    assert +counts == Counter({"[SSN]": 1, "[NHS]": 1, "[PHONE]": 1})
+
+
+def test_every_replacement_is_counted_by_type_never_by_value():
+    pseudonymize = Pseudonymizer(name_table(ROSTER, ["钟老师"]))
+    counts = Counter()
+    text = pseudonymize("罗委员说：找老罗或钟老师，电话13807381234，身份证431382198808304153，"
+                        "邮箱a@example.com，车牌湘K·3A728，主页 https://weibo.com/u/1088839965", counts)
+    assert "13807381234" not in text and "1088839965" not in text
+    assert +counts == Counter({"[P#]": 2, "[N#]": 1, "[PHONE]": 1, "[ID]": 1, "[EMAIL]": 1,
+                               "[PLATE]": 1, "[USER]": 1})
+
+
+def test_placeholder_types():
+    assert placeholder_type("[P05]") == placeholder_type("[P41]") == "[P#]"
+    assert placeholder_type("@[U001]") == placeholder_type("[U1000]") == "[U#]"
+    assert placeholder_type("[P]") == "[P]"
+    assert placeholder_type("[PHONE]") == "[PHONE]"

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from gtflow import contracts
+from gtflow.clean.authors import write_author_table
 from gtflow.clean.deidentify import Pseudonymizer, name_table
 from gtflow.clean.steps import clean_corpus, clean_file, clean_table, write_pseudonym_key
 from gtflow.ingest.posts import ingest_posts
@@ -34,13 +35,17 @@ def write_interview(tmp_path, body: str, name: str = "T01.md"):
 def test_speaker_tags_that_are_names_are_pseudonymized(tmp_path, pseudonymize):
     table = write_interview(tmp_path, "罗志强：我先说。\n张三：我是张三，电话13807381234。\n"
                                       "罗志强：张三说得对。\n张三：好。\n钟老师：补充一句。\n钟老师：完。\n")
-    documents, segments = clean_table(table, pseudonymize)
+    documents, segments, counts = clean_table(table, pseudonymize)
     text = documents["clean_text"].iloc[0]
     assert "罗志强" not in text and "张三" not in text and "钟老师" not in text
     assert text.splitlines()[:3] == ["[P01]：我先说。", "[S01]：我是[S01]，电话[PHONE]。", "[P01]：[S01]说得对。"]
     assert set(segments["speaker"]) == {"[P01]", "[S01]", "[N01]"}
     row = documents.iloc[0]
     assert (row.title, row.location) == ("访谈[P01]", "[P02]家里")
+    # Three [P01] (two tags, the title), four [S01], two [N01], one [P02], one phone.
+    assert counts.set_index("placeholder")["count"].to_dict() == {
+        "[N#]": 2, "[P#]": 4, "[PHONE]": 1, "[S#]": 4}
+    assert set(counts["doc_id"]) == {"T01"}
 
 
 def test_identifier_split_by_zero_width_space_is_caught(tmp_path, pseudonymize):
@@ -52,7 +57,7 @@ def test_identifier_split_by_zero_width_space_is_caught(tmp_path, pseudonymize):
 
 def test_segments_point_into_the_clean_text(tmp_path, pseudonymize):
     table = write_interview(tmp_path, "[00:00:10] 问：您好。请讲。\n答：我叫罗志强。好的！\n")
-    documents, segments = clean_table(table, pseudonymize)
+    documents, segments, _ = clean_table(table, pseudonymize)
     text = documents["clean_text"].iloc[0]
     assert text == "问：您好。请讲。\n答：我叫[P01]。好的！"
     for segment in segments.itertuples():
@@ -75,30 +80,46 @@ POST = {"id": "p1", "url": "u", "date": "2019-06-18", "author": "罗委员", "pa
 def clean_export(tmp_path, name, rows, pseudonymize_names=ROSTER_ROWS):
     ingested = tmp_path / "private" / f"{name}.parquet"
     ingest_posts(write_export(tmp_path / f"{name}.jsonl", rows)).to_parquet(ingested)
-    docs, segs = tmp_path / "results" / f"{name}.documents.parquet", tmp_path / "results" / f"{name}.segments.parquet"
+    results = tmp_path / "results"
+    docs, segs = results / f"{name}.documents.parquet", results / f"{name}.segments.parquet"
+    counts = results / f"{name}.deidentification.parquet"
     roster = tmp_path / "private" / "roster.parquet"
     contracts.frame("roster", [dict(r, respondent_id=f"R{i}")
                                for i, r in enumerate(pseudonymize_names)]).to_parquet(roster)
-    clean_file(ingested, docs, segs, roster=roster, extra_names=[])
-    return str(docs), str(segs)
+    authors = tmp_path / "private" / "authors.csv"
+    write_author_table([ingested], authors)
+    clean_file(ingested, docs, segs, counts, phone_regions=["CN"], roster=roster, extra_names=[],
+               authors=authors)
+    return str(docs), str(segs), str(counts)
 
 
 def corpus_outputs(tmp_path):
     out = tmp_path / "results" / "clean"
     return {"documents_out": out / "documents.parquet", "segments_out": out / "segments.parquet",
-            "duplicates_out": out / "duplicates.csv", "text_dir": out / "text"}
+            "duplicates_out": out / "duplicates.csv", "text_dir": out / "text",
+            "counts_out": out / "deidentification.csv"}
 
 
 def test_clean_corpus_marks_reposts_and_writes_texts(tmp_path):
     (tmp_path / "private").mkdir()
     rows = [POST, dict(POST, id="p2", date="2019-06-19", text="转发 " + POST["text"]),
             dict(POST, id="p3", date="2019-06-17", text="完全无关的另一条，讨论验证码。", author="路人")]
-    docs, segs = clean_export(tmp_path, "weibo", rows)
+    docs, segs, counts = clean_export(tmp_path, "weibo", rows)
     outputs = corpus_outputs(tmp_path)
-    clean_corpus([docs], [segs], threshold=0.8, shingle_size=5, permutations=64, seed=1, **outputs)
+    clean_corpus([docs], [segs], counts=[counts], threshold=0.8, shingle_size=5, permutations=64, seed=1,
+                 **outputs)
     documents = pd.read_parquet(outputs["documents_out"])
     assert documents.set_index("doc_id")["duplicate_of"].to_dict() == {"p1": "", "p2": "p1", "p3": ""}
-    assert documents.set_index("doc_id")["author"].to_dict()["p1"] == "[P01]"
+    # Post authors become author pseudonyms, even one whose handle is a roster alias.
+    assert documents.set_index("doc_id")["author"].to_dict() == {
+        "p1": "[U001]", "p2": "[U001]", "p3": "[U002]"}
+    table = pd.read_csv(outputs["counts_out"])
+    assert table.to_dict("records") == [
+        {"doc_id": "p1", "placeholder": "[PHONE]", "count": 1},
+        {"doc_id": "p1", "placeholder": "[U#]", "count": 1},
+        {"doc_id": "p2", "placeholder": "[PHONE]", "count": 1},
+        {"doc_id": "p2", "placeholder": "[U#]", "count": 1},
+        {"doc_id": "p3", "placeholder": "[U#]", "count": 1}]
     assert pd.read_csv(outputs["duplicates_out"])["kind"].tolist() == ["kept", "near"]
     text = (outputs["text_dir"] / "p1.txt").read_text(encoding="utf-8")
     assert text.endswith("有事打[PHONE]。")
@@ -112,8 +133,8 @@ def test_duplicate_ids_across_two_exports_stop_the_corpus(tmp_path, capsys):
     outputs = corpus_outputs(tmp_path)
     with pytest.raises(SystemExit) as stop:
         run_step(clean_corpus, log=tmp_path / "corpus.log", documents=[first[0], second[0]],
-                 segments=[first[1], second[1]], threshold=0.8, shingle_size=5, permutations=64,
-                 seed=1, **outputs)
+                 segments=[first[1], second[1]], counts=[first[2], second[2]], threshold=0.8,
+                 shingle_size=5, permutations=64, seed=1, **outputs)
     assert stop.value.code == 1
     message = capsys.readouterr().err.strip()
     assert "forum.jsonl, record p1: document id 'p1' is also used by" in message
@@ -141,6 +162,6 @@ def test_an_excluded_page_without_text_cleans_to_empty_tables(tmp_path, pseudony
     raw = tmp_path / "W1.html"
     raw.write_text("<html></html>", encoding="utf-8")
     empty = document_frame(raw, [{"doc_id": "W1"}], {"W1": []})
-    documents, segments = clean_table(empty, pseudonymize)
-    assert documents.empty and segments.empty
+    documents, segments, counts = clean_table(empty, pseudonymize)
+    assert documents.empty and segments.empty and counts.empty
     assert "clean_text" in documents.columns and "seg_id" in segments.columns

@@ -56,3 +56,31 @@ def test_undecodable_bytes_name_the_line():
         decode_bytes(b"ok\nok\nbad \x80\x80 here\n", "data/raw/interviews/x.txt")
     assert error.value.line == 3
     assert "data/raw/interviews/x.txt, line 3" in str(error.value)
+
+
+@pytest.mark.parametrize("declared", ["iso-8859-1", "windows-1252", "utf-16", "utf-16le"])
+def test_declared_charset_that_lies_about_gbk_bytes_is_overruled(declared):
+    # Latin-1 decodes any bytes and UTF-16 any even number of them: both would give mojibake.
+    text, used = decode_bytes(TEXT.encode("gbk"), "page.html", declared=declared)
+    assert (text, used) == (TEXT, "gb18030")
+
+
+@pytest.mark.parametrize(("sample", "declared", "codec"), [
+    ("Café résumé, naïve déjà vu; über die Straße.", "iso-8859-1", "iso8859-1"),
+    ("Привет мир, как дела?", "windows-1251", "cp1251"),
+    ("Привет мир, как дела?", "koi8-r", "koi8-r"),
+])
+def test_true_single_byte_declarations_are_kept(sample, declared, codec):
+    data = sample.encode(codec)
+    assert decode_bytes(data, "page.html", declared=declared) == (sample, codec)
+
+
+def test_read_bytes_refuses_a_file_over_the_limit_before_reading(tmp_path):
+    from gtflow.ingest.decode import read_bytes
+
+    path = tmp_path / "big.txt"
+    with open(path, "wb") as handle:
+        handle.truncate(5_000_000)  # sparse: nothing to read, only the size to check
+    with pytest.raises(InputError, match=r"larger than 1 MB, the limit for one source"):
+        read_bytes(path, 1_000_000)
+    assert read_bytes(path, 5_000_000) == b"\0" * 5_000_000

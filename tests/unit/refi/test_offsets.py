@@ -5,12 +5,11 @@ from __future__ import annotations
 import pytest
 
 from gtflow.refi.offsets import (
+    OffsetMap,
     OffsetScheme,
     is_word_boundary,
     normalize_text,
     raw_codepoints_to_codepoints,
-    unit_table,
-    units_to_codepoint,
     utf8_bytes_to_codepoints,
     utf16_units_to_codepoints,
 )
@@ -78,12 +77,51 @@ def test_emoji_selection_nvivo_style():
 
 
 def test_offsets_inside_a_character_snap_outward():
-    table = unit_table("a😤b", OffsetScheme("utf16", 2))
-    assert table == [0, 1, 3, 4]
-    assert units_to_codepoint(table, 2) == 1                 # start inside emoji → its start
-    assert units_to_codepoint(table, 2, round_up=True) == 2  # end inside emoji → its end
-    assert units_to_codepoint(table, 99) == 3                # clamped to the text
-    assert units_to_codepoint(table, -5) == 0
+    offsets = OffsetMap("a😤b", OffsetScheme("utf16", 2))
+    assert offsets.block_table(0).tolist() == [0, 1, 3, 4]
+    assert offsets.to_codepoint(2) == 1                 # start inside emoji → its start
+    assert offsets.to_codepoint(2, round_up=True) == 2  # end inside emoji → its end
+    assert offsets.to_codepoint(99) == 3                # clamped to the text
+    assert offsets.to_codepoint(-5) == 0
+
+
+def _reference_table(raw: str, scheme: OffsetScheme) -> list[int]:
+    """The cumulative unit table, one character at a time (the definition, slow but plain)."""
+    table, total, index = [0], 0, 0
+    while index < len(raw):
+        if raw.startswith("\r\n", index):
+            total, index = total + scheme.crlf_units, index + 2
+        else:
+            char = raw[index]
+            total += {"codepoint": 1, "utf16": len(char.encode("utf-16-le")) // 2,
+                      "utf8": len(char.encode("utf-8"))}[scheme.unit]
+            index += 1
+        table.append(total)
+    return table
+
+
+@pytest.mark.parametrize("unit", ["codepoint", "utf16", "utf8"])
+@pytest.mark.parametrize("crlf_units", [1, 2])
+def test_small_blocks_agree_with_the_whole_table(unit, crlf_units):
+    # Blocks of 3 characters split the text everywhere, CRLFs and surrogate pairs included.
+    raw = ("Ab 😤 cd\r\n中文\r\r\n 🤦🏼\u200d♀️ x\r\nend\r" * 3)
+    scheme = OffsetScheme(unit, crlf_units)
+    table = _reference_table(raw, scheme)
+    offsets = OffsetMap(raw, scheme, block=3)
+    assert offsets.length == len(normalize_text(raw)) == len(table) - 1
+    assert offsets.total_units == table[-1]
+    every = list(range(-1, table[-1] + 2))
+    expected_down = [0 if o <= 0 else len(table) - 1 if o >= table[-1]
+                     else max(i for i, t in enumerate(table) if t <= o) for o in every]
+    expected_up = [0 if o <= 0 else len(table) - 1 if o >= table[-1]
+                   else min(i for i, t in enumerate(table) if t >= o) for o in every]
+    assert offsets.to_codepoints(every) == expected_down
+    assert offsets.to_codepoints(every, round_up=True) == expected_up
+
+
+def test_empty_text_maps_everything_to_zero():
+    offsets = OffsetMap("", OffsetScheme("utf16", 2))
+    assert offsets.to_codepoints([-1, 0, 5]) == [0, 0, 0]
 
 
 def test_lone_cr_counts_as_one_line_break():
@@ -104,3 +142,15 @@ def test_word_boundary():
     assert is_word_boundary("ab cd", 5)
     assert not is_word_boundary("ab cd", 1)
     assert is_word_boundary("ab😤", 2)
+
+
+@pytest.mark.parametrize("piece", [1, 2, 3, 1 << 22])
+def test_normalize_utf8_matches_normalize_text_and_consumes_a_bytearray(monkeypatch, piece):
+    from gtflow.refi import offsets
+
+    monkeypatch.setattr(offsets, "_PIECE", piece)
+    raw = "\ufeffAb 😤\r\n中文\r\r\n x\rend\r"
+    data = bytearray(raw.encode("utf-8"))
+    assert offsets.normalize_utf8(data) == normalize_text(raw)
+    assert data == bytearray()  # consumed as it was converted
+    assert offsets.normalize_utf8(raw.encode("utf-8")) == normalize_text(raw)

@@ -16,7 +16,7 @@ from refi_fixtures import (
 
 from gtflow.errors import InputError
 from gtflow.refi import detect_vendor, read_project
-from gtflow.refi.offsets import OffsetScheme, is_word_boundary, unit_table, units_to_codepoint
+from gtflow.refi.offsets import OffsetMap, OffsetScheme, is_word_boundary
 
 # Selections whose span, as coded in NVivo, cuts a word: the coder's mouse slipped. They are
 # reproduced as written (the NVivo positions convert exactly; see test_nvivo_slips_are_in_data).
@@ -100,9 +100,9 @@ def test_other_counting_schemes_misplace_nvivo_selections(nvivo_sample):
     text = raw.replace("\r\n", "\n")
 
     def misses(scheme):
-        table = unit_table(raw, scheme)
-        return sum(not (is_word_boundary(text, units_to_codepoint(table, a))
-                        and is_word_boundary(text, units_to_codepoint(table, b, round_up=True)))
+        offsets = OffsetMap(raw, scheme)
+        return sum(not (is_word_boundary(text, offsets.to_codepoint(a))
+                        and is_word_boundary(text, offsets.to_codepoint(b, round_up=True)))
                    for a, b in spans)
 
     assert misses(OffsetScheme("utf16", 2)) == 3
@@ -361,6 +361,38 @@ def test_read_accepts_str_path(tmp_path):
     path = build_atlas_qdpx(tmp_path / "a.qdpx")
     assert read_project(str(path)).sources[0].name == "Interview 1 (Ana)"
     assert isinstance(Path(read_project(path).path), Path)
+
+
+def test_external_source_is_read_only_from_the_allowed_folder(tmp_path):
+    texts = tmp_path / "texts"
+    texts.mkdir()
+    (texts / "one.txt").write_text("Trust came late.\r\nIt stayed.", encoding="utf-8")
+    qde = f"""<Project {QDA_NS} name="x" basePath="{texts}"><Sources>
+      <TextSource guid="{guid(20)}" name="one" plainTextPath="relative://one.txt"/>
+    </Sources></Project>"""
+    path = make_qdpx(tmp_path / "e.qdpx", qde)
+    with pytest.raises(InputError, match=r"source 'one' points outside the project "
+                                         r"\(relative://one.txt\).*--external-sources DIR"):
+        read_project(path)
+    assert read_project(path, external_sources=texts).sources[0].text == \
+        "Trust came late.\nIt stayed."
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    with pytest.raises(InputError, match=r"outside the folder allowed by --external-sources"):
+        read_project(path, external_sources=elsewhere)
+
+
+def test_limits_apply_to_sources_inside_the_archive(tmp_path):
+    from gtflow.limits import default_limits
+
+    qde = f"""<Project {QDA_NS} name="x"><Sources>
+      <TextSource guid="{guid(20)}" name="big" plainTextPath="internal://big.txt"/>
+    </Sources></Project>"""
+    path = make_qdpx(tmp_path / "b.qdpx", qde, {"Sources/big.txt": b"a" * 2_000_000})
+    small = default_limits().with_overrides(source_mb=1)
+    with pytest.raises(InputError, match="member Sources/big.txt unpacks to more than 1 MB"):
+        read_project(path, limits=small)
+    assert len(read_project(path).sources[0].text) == 2_000_000
 
 
 @pytest.mark.parametrize("folder", ["sources", "Sources"])

@@ -73,6 +73,38 @@ def write_csv(path: Path, rows: list[dict], columns: list[str]) -> str:
     return str(path)
 
 
+VALIDITY_COLUMNS = ["level", "code_id", "reference", "n_documents", "n_auto", "n_reference",
+                    "n_both", "precision", "recall", "f1", "human_f1"]
+#: (code, reference) -> (n_auto, n_reference, n_both): a1 passes the 0.5 bar, a2 fails it.
+VALIDITY_COUNTS = {("a1", "coder_a"): (5, 5, 4), ("a1", "coder_b"): (5, 3, 3),
+                   ("a1", "consensus"): (4, 3, 3), ("a2", "coder_a"): (4, 2, 1),
+                   ("a2", "coder_b"): (4, 1, 0), ("a2", "consensus"): (3, 1, 0)}
+
+
+def validity_rows() -> list[dict]:
+    """validity.csv of the tiny study: concepts, categories and main categories (one concept
+    each, so the same counts) and the pooled rows."""
+    rows = []
+    levels = {"concept": {"a1": "a1", "a2": "a2"}, "category": {"a1": "A1", "a2": "A2"},
+              "main_category": {"a1": "AA1", "a2": "AA2"}}
+    for level, codes in levels.items():
+        for reference in ("coder_a", "coder_b", "consensus"):
+            totals = [0, 0, 0]
+            for concept, code in codes.items():
+                auto, ref, both = VALIDITY_COUNTS[(concept, reference)]
+                totals = [totals[0] + auto, totals[1] + ref, totals[2] + both]
+                rows.append(validity_row(level, code, reference, auto, ref, both))
+            rows.append(validity_row(level, "__overall__", reference, *totals))
+    return rows
+
+
+def validity_row(level: str, code: str, reference: str, auto: int, ref: int, both: int) -> dict:
+    return {"level": level, "code_id": code, "reference": reference, "n_documents": 2,
+            "n_auto": auto, "n_reference": ref, "n_both": both,
+            "precision": both / auto, "recall": both / ref, "f1": 2 * both / (auto + ref),
+            "human_f1": 0.7}
+
+
 def write_study(root: Path) -> dict:
     """Write the tiny study under ``root``; return the report_context input paths."""
     root.mkdir(parents=True, exist_ok=True)
@@ -178,6 +210,32 @@ def write_study(root: Path) -> dict:
             {"rec_id": "R1", "targets": "AA1", "target_evidence_documents": 2,
              "target_strengths": "AA1=weak", "strength": "weak"}],
             ["rec_id", "targets", "target_evidence_documents", "target_strengths", "strength"]),
+        "validity": write_csv(results / "validity.csv", validity_rows(), VALIDITY_COLUMNS),
+        "rule_audit": write_csv(results / "rule_audit.csv", [
+            {"concept_id": "a2", "kind": "auto_only", "doc_id": "P01", "seg_id": 1, "start": 0,
+             "end": len(TEXTS["P01"]), "rule": "any:刷", "phrase": "刷", "coders": "coder_a",
+             "text": EVIL},
+            {"concept_id": "a1", "kind": "human_only", "doc_id": "I02", "seg_id": 1, "start": 2,
+             "end": 18, "rule": "", "phrase": "", "coders": "coder_a;coder_b",
+             "text": TEXTS["I02"][2:18]}],
+            ["concept_id", "kind", "doc_id", "seg_id", "start", "end", "rule", "phrase", "coders",
+             "text"]),
+        "rule_phrases": write_csv(results / "rule_phrases.csv", [
+            {"concept_id": "a2", "rule": "any:刷", "phrase": "刷", "n_fired": 4,
+             "n_confirmed": 1, "n_misfired": 3, "misfire_rate": 0.75},
+            {"concept_id": "a1", "rule": "any:排名", "phrase": "排名", "n_fired": 5,
+             "n_confirmed": 4, "n_misfired": 1, "misfire_rate": 0.2}],
+            ["concept_id", "rule", "phrase", "n_fired", "n_confirmed", "n_misfired",
+             "misfire_rate"]),
+        "review": write_csv(results / "review.csv", [
+            {"doc_id": "I01", "seg_id": 1, "start": 6, "end": 22, "concept_id": "a1",
+             "rule": "any:排名", "decision": "accepted", "reviewer": "coder_c",
+             "review_file": "coder_c.qdpx"},
+            {"doc_id": "I02", "seg_id": 1, "start": 2, "end": 18, "concept_id": "a2",
+             "rule": "any:刷", "decision": "rejected", "reviewer": "coder_c",
+             "review_file": "coder_c.qdpx"}],
+            ["doc_id", "seg_id", "start", "end", "concept_id", "rule", "decision", "reviewer",
+             "review_file"]),
         "codebook": str(codebook), "model": str(model), "config_file": str(config_file),
         "data_card": str(card), "manual": [],
     }
@@ -208,7 +266,13 @@ def write_study(root: Path) -> dict:
                                        "random_mean": 0.5, "share_random_le_observed": 0.5,
                                        "random_holdouts": 1000,
                                        "verdict": "not_fewer_than_chance"}}}},
-        "mechanisms": {"n_documents": 3},
+        "mechanisms": {"n_documents": 3, "evidence_mode": "validated", "n_codings_excluded": 1,
+                       "n_codings_all": 3, "excluded_concepts": ["a2"],
+                       "unvalidated_concepts": [], "n_unvalidated_codings": 0,
+                       "evidence_rule": "Human codings count, and passing auto codings.",
+                       "edges_support_changed": [{"edge": "AA1->AA2", "documents_all": 1,
+                                                  "documents": 0, "weak_all": True,
+                                                  "weak": True}]},
     }.items():
         target = results / f"{name}.json"
         target.write_text(json.dumps(value, ensure_ascii=False), encoding="utf-8")
@@ -233,7 +297,7 @@ def build_report(root: Path, language: str = "en") -> dict[str, Path]:
     out = root / "reports"
     outputs = {"context": str(root / "results" / "context.json"),
                **{f"{name}_svg": str(out / "figures" / f"{name}.svg")
-                  for name in ("saturation", "heatmap", "timeline", "model")}}
+                  for name in ("saturation", "heatmap", "timeline", "model", "validity")}}
     build_report_context(paths=paths, config=tiny_config(language), templates=templates,
                          outputs=outputs)
     qmd, html = out / "tiny.qmd", out / "tiny.html"

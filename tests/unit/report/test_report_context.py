@@ -13,6 +13,7 @@ from gtflow.report.context import (
     model_section,
     plain,
     reliability_section,
+    respondent_overview,
     source_overview,
 )
 
@@ -102,3 +103,13 @@ def test_cooccurrence_pairs_skip_diagonal_and_mirror() -> None:
                           "a": ["X", "X", "Y"], "b": ["X", "Y", "X"], "count": [9, 4, 4]})
     (pair,) = cooccurrence_pairs(frame, Book())
     assert (pair["a"], pair["b"], pair["count"], pair["a_label_en"]) == ("X", "Y", 4, "X")
+
+
+def test_a_roster_column_left_blank_for_everyone_gives_no_table() -> None:
+    documents = pd.DataFrame({"source_type": ["interview"] * 3, "respondent_id": ["R1", "R2", "R3"]})
+    respondents = pd.DataFrame({"respondent_id": ["R1", "R2", "R3"],
+                                "role": ["nurse", "", "nurse"], "level": ["", None, " "]})
+    overview = respondent_overview(respondents, documents)
+    assert overview["by_level"] == []
+    assert overview["by_role"] == [{"role": "nurse", "n": 2}, {"role": "", "n": 1}]
+    assert respondent_overview(respondents.drop(columns="level"), documents)["by_level"] == []

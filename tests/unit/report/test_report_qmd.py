@@ -149,6 +149,18 @@ def test_the_model_title_captions_the_diagram_and_its_description_is_shown(
     assert r"Read &lt;b&gt;left&lt;\/b&gt; to right\." in text.split("# The generation model")[1]
 
 
+def test_a_table_without_rows_is_left_out(built_report: dict) -> None:
+    context = json.loads(built_report["context"].read_text(encoding="utf-8"))
+    labels = load_labels(TEMPLATES / "labels.en.yaml")
+    full = render_qmd(context, TEMPLATES, "en")
+    assert labels["tbl_levels"] in full and labels["tbl_edges"] in full
+    context["overview"]["respondents"]["by_level"] = []
+    context["model"]["edges"] = []
+    text = render_qmd(context, TEMPLATES, "en")
+    assert labels["tbl_levels"] not in text and labels["tbl_edges"] not in text
+    assert labels["tbl_roles"] in text and labels["tbl_nodes"] in text
+
+
 def test_reliability_and_saturation_say_what_each_statistic_is(built_report: dict) -> None:
     """Each statistic gets its sentence and citation; a code below min_positive_units shows
     "too few coded units"; Chao2 shows its interval or says it is undefined; the holdout test

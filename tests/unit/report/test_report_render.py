@@ -21,7 +21,7 @@ def html_tree(path: Path):
 def test_html_is_one_self_contained_file(built_report: dict) -> None:
     tree = html_tree(built_report["html"])
     images = tree.xpath("//img")
-    assert len(images) == 4
+    assert len(images) == 5  # saturation, validity, heatmap, timeline, model
     assert all(img.get("src", "").startswith("data:image/svg+xml") for img in images)
     assert not tree.xpath("//link[@rel='stylesheet']")  # CSS embedded
     assert tree.xpath("//style")

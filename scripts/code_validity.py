@@ -1,0 +1,16 @@
+from gtflow.coding.steps import assess_rules
+from gtflow.runner import run_step
+
+run_step(
+    assess_rules,
+    log=snakemake.log[0],
+    codings=snakemake.input.codings,
+    review=snakemake.input.review,
+    segments=snakemake.input.segments,
+    codebook=snakemake.input.codebook,
+    validity_out=snakemake.output.validity,
+    audit_out=snakemake.output.audit,
+    phrases_out=snakemake.output.phrases,
+    consensus_coders=list(snakemake.params.consensus_coders),
+    coverage=dict(snakemake.params.coverage),
+)
