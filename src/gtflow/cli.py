@@ -1,6 +1,7 @@
 """The `gtflow` command: validate, init, import-qdpx, import-qdc, export-qdpx, synth.
 
-Every input problem prints one line naming the file (and line or record) and exits with 1.
+Every input problem prints one line naming the file (and line or record), every configuration
+problem one line naming the key, and exits with 1; anything else is a bug and shows its traceback.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from gtflow.errors import InputError
+from gtflow.errors import REPORTED_ERRORS, InputError
 
 
 def command_validate(args: argparse.Namespace) -> int:
@@ -172,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
-    except InputError as error:
+    except REPORTED_ERRORS as error:
         print(f"gtflow: {error.describe()}", file=sys.stderr)
         return 1
 

@@ -239,6 +239,11 @@ TABLES: dict[str, Table] = {t.name: t for t in (
           _columns("item_type:str item_id:str rank:int doc_id:str start:int end:int quote:str "
                    "origin:str coder:str source_type:str truncated:bool"),
           note="exemplar quotes of concepts, nodes and edges (item_id of an edge is 'A->B')"),
+    Table("concept_quotes", "results/mechanisms/concept_quotes.csv", "mechanisms",
+          _columns("concept_id:str rank:int doc_id:str start:int end:int quote:str "
+                   "truncated:bool"),
+          note="the quote the open-coding table shows per concept (rank 0: a coded span, "
+               "when the concept has no ranked quote)"),
     Table("recommendations", "results/mechanisms/recommendations.csv", "mechanisms",
           _columns("rec_id:str title:str title_en:str targets:str target_evidence_documents:int "
                    "target_evidence:str target_strengths:str strength:str"),
@@ -447,6 +452,24 @@ def frame(name: str, rows: Iterable[Mapping], extra: Iterable[str] = ()) -> pd.D
             dtype = "float64" if column.kind == "int" else "object"
         data[column.name] = pd.Series(values, dtype=dtype or object)
     return validate(name, pd.DataFrame(data))
+
+
+# --------------------------------------------------------------------------------------------
+# Meaning of columns every stage relies on
+# --------------------------------------------------------------------------------------------
+
+def is_kept(documents: pd.DataFrame) -> pd.Series:
+    """Which rows of the documents table are kept documents (not collapsed as a duplicate).
+
+    The one definition every stage uses: the clean stage writes ``duplicate_of`` = '' for a
+    kept document and the kept copy's id for a repost.
+    """
+    return documents["duplicate_of"] == ""
+
+
+def kept_documents(documents: pd.DataFrame) -> pd.DataFrame:
+    """The kept documents (see :func:`is_kept`), in table order."""
+    return documents[is_kept(documents)]
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,8 +1,12 @@
-"""Errors a researcher can act on.
+"""Errors a researcher can act on, by kind.
 
-Every problem with a study's input is raised as :class:`InputError`, which carries the file and,
-where it helps, the line or record. The CLI and the Snakemake script adapters print its one-line
-message and exit non-zero instead of showing a traceback.
+* :class:`InputError`: a study's file cannot be used as it is; it names the file and, where it
+  helps, the line or record.
+* :class:`ConfigError`: a configuration value cannot be used (or asks for something this machine
+  lacks); it names the key, e.g. ``report.cjk_font``.
+
+The CLI and the Snakemake script adapters print either as one line and exit non-zero. Anything
+else (``ValueError``/``TypeError`` from an argument check, a bug) surfaces as a traceback.
 """
 
 from __future__ import annotations
@@ -28,3 +32,20 @@ class InputError(Exception):
         if self.record is not None:
             where += f", record {self.record}"
         return f"{where}: {self.reason}"
+
+
+class ConfigError(Exception):
+    """A configuration key's value cannot be used; the message names the key and why."""
+
+    def __init__(self, key: str, message: str, *, path: str | Path = "config/config.yaml") -> None:
+        self.key = key
+        self.path = str(path)
+        self.reason = message
+        super().__init__(self.describe())
+
+    def describe(self) -> str:
+        return f"{self.path}, key '{self.key}': {self.reason}"
+
+
+#: The errors reported as one line naming the file or key (no traceback).
+REPORTED_ERRORS = (InputError, ConfigError)

@@ -9,6 +9,7 @@ import yaml
 
 from gtflow.config import complete_config
 from gtflow.errors import InputError
+from gtflow.io import write_text
 from gtflow.resources import study_template_dir
 
 DATA_FOLDERS = ("data/raw/interviews", "data/raw/web/pages", "data/raw/web/posts", "data/coding")
@@ -27,9 +28,8 @@ def init_study(study: str | Path, name: str | None = None) -> list[Path]:
     config = complete_config({"study": {"name": f"{stem}_report", "title": stem, "title_en": stem}})
     created = []
     (study / "config").mkdir(parents=True, exist_ok=True)
-    config_path.write_text("# Study configuration; every key is described in gtflow's config/README.md.\n"
-                           + yaml.safe_dump(config, allow_unicode=True, sort_keys=False),
-                           encoding="utf-8")
+    write_text(config_path, "# Study configuration; every key is described in gtflow's "
+               "config/README.md.\n" + yaml.safe_dump(config, allow_unicode=True, sort_keys=False))
     created.append(config_path)
     for name_, target in (("codebook.yaml", "config/codebook.yaml"), ("model.yaml", "config/model.yaml"),
                           ("README.md", "data/README.md")):

@@ -1,7 +1,9 @@
 """Small file helpers shared by every stage: atomic writes, hashing, table I/O.
 
-Writes go to a temporary file beside the target and are renamed into place, so a failing job
-never leaves a half-written output behind.
+Every file and folder gtflow writes goes through :func:`atomic_path` or :func:`atomic_folder`: it
+is written beside the target under a temporary name and renamed into place, so a failing job never
+leaves a half-written output behind, and it gets the permissions of an ordinary new file or
+folder (0644 / 0755 under the usual umask 022), not the owner-only mode of a temporary file.
 """
 
 from __future__ import annotations
@@ -9,12 +11,20 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
+
+
+def current_umask() -> int:
+    """The process's umask (reading it means setting it, so it is set straight back)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return umask
 
 
 @contextmanager
@@ -26,15 +36,32 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
     os.close(fd)
     tmp_path = Path(tmp)
     # mkstemp creates owner-only files; give the result the permissions of an ordinary file.
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp_path, 0o666 & ~umask)
+    os.chmod(tmp_path, 0o666 & ~current_umask())
     try:
         yield tmp_path
         os.replace(tmp_path, target)
     finally:
         if tmp_path.exists():
             tmp_path.unlink()
+
+
+@contextmanager
+def atomic_folder(target: str | Path) -> Iterator[Path]:
+    """Yield a fresh temporary folder next to ``target``; on success it replaces ``target``
+    whole (an older folder of that name is removed), on failure it is removed."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    # mkdtemp creates an owner-only folder; give it the permissions of an ordinary folder.
+    os.chmod(staging, 0o777 & ~current_umask())
+    try:
+        yield staging
+        if target.exists():
+            shutil.rmtree(target)
+        os.replace(staging, target)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging)
 
 
 def write_text(target: str | Path, text: str) -> None:

@@ -1,8 +1,8 @@
 """Run one library function for a Snakemake script adapter, turning input errors into one message.
 
 The adapters call :func:`run_step`; it sends log records to the rule's log file and, when the
-function raises :class:`~gtflow.errors.InputError`, prints one sentence naming the file (and line
-or record) and exits non-zero — no traceback for a researcher to decode. Snakemake then removes
+function raises :class:`~gtflow.errors.InputError` or :class:`~gtflow.errors.ConfigError`, prints
+one sentence naming the file (and line or record) or the configuration key and exits non-zero — no traceback for a researcher to decode. Snakemake then removes
 the job's outputs, so nothing half-written remains.
 """
 
@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from gtflow.errors import InputError
+from gtflow.errors import REPORTED_ERRORS
 
 
 def configure_logging(log_path: str | Path | None) -> None:
@@ -31,11 +31,12 @@ def configure_logging(log_path: str | Path | None) -> None:
 
 
 def run_step(function: Callable[..., Any], *, log: str | Path | None = None, **kwargs: Any) -> Any:
-    """Call ``function(**kwargs)``; report an InputError as one line and exit with status 1."""
+    """Call ``function(**kwargs)``; report an InputError or ConfigError as one line and exit
+    with status 1. Any other exception is a bug and keeps its traceback."""
     configure_logging(log)
     try:
         return function(**kwargs)
-    except InputError as error:
+    except REPORTED_ERRORS as error:
         message = f"gtflow: {error.describe()}"
         if log:
             with open(log, "a", encoding="utf-8") as handle:

@@ -13,7 +13,7 @@ from pathlib import Path
 from gtflow.coding.codebook import load_codebook, load_model
 from gtflow.coding.manual import read_manual_csv
 from gtflow.config import complete_config, load_config
-from gtflow.errors import InputError
+from gtflow.errors import REPORTED_ERRORS
 from gtflow.ingest.posts import fields_for_file, ingest_posts
 from gtflow.ingest.roster import read_roster
 from gtflow.ingest.transcripts import ingest_transcript
@@ -30,10 +30,10 @@ class ValidationReport:
     problems: list[str] = field(default_factory=list)
 
     def attempt(self, what: str, check: Callable[[], object]) -> object | None:
-        """Run one check; record its InputError instead of raising."""
+        """Run one check; record its InputError or ConfigError instead of raising."""
         try:
             result = check()
-        except InputError as error:
+        except REPORTED_ERRORS as error:
             self.problems.append(error.describe())
             return None
         self.checked.append(what)

@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
 from gtflow.cli import main
 
@@ -73,3 +74,19 @@ def test_external_sources_must_be_a_folder(tmp_path, capsys):
                  "--external-sources", str(tmp_path / "nowhere")]) == 1
     assert "nowhere: is not a folder (--external-sources" in capsys.readouterr().err
     assert not (tmp_path / "s").exists()
+
+
+
+def test_validate_reports_a_config_error_as_one_line_naming_the_key(tmp_path, capsys):
+    study = tmp_path / "study"
+    shutil.copytree(REPO_ROOT / "config", study / "config")
+    config = study / "config" / "config.yaml"
+    settings = yaml.safe_load(config.read_text(encoding="utf-8"))
+    settings.setdefault("ingest", {}).setdefault("posts", {})["timezone"] = "Mars/Base"
+    config.write_text(yaml.safe_dump(settings, allow_unicode=True), encoding="utf-8")
+    posts = study / "data" / "raw" / "web" / "posts"
+    posts.mkdir(parents=True)
+    shutil.copy(REPO_ROOT / "data" / "raw" / "web" / "posts" / "weibo_pingan_lianyuan.jsonl", posts)
+    assert main(["validate", str(study)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert any("key 'ingest.posts.timezone'" in line and "Mars/Base" in line for line in err), err

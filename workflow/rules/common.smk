@@ -49,7 +49,7 @@ def library_code(*packages):
     """The shared library modules plus those of the named subpackages, as paths."""
     files = [LIBRARY_DIR / name for name in SHARED_LIBRARY]
     for package in packages:
-        files += sorted((LIBRARY_DIR / package).glob("*.py"))
+        files += sorted((LIBRARY_DIR / package).rglob("*.py"))
     return [str(path) for path in files]
 
 

@@ -21,6 +21,7 @@ rule mechanisms:
             category="Tables",
         ),
         quotes="results/mechanisms/quotes.csv",
+        concept_quotes="results/mechanisms/concept_quotes.csv",
         recommendations=report(
             "results/mechanisms/recommendations.csv",
             caption="../report/recommendations.rst",

@@ -5,8 +5,6 @@ from __future__ import annotations
 import itertools
 import logging
 import os
-import shutil
-import tempfile
 from collections import Counter
 from pathlib import Path
 
@@ -25,7 +23,7 @@ from gtflow.clean.urls import strip_user_ids
 from gtflow.contracts import columns, empty_frame, read_table, read_tables, write_table
 from gtflow.errors import InputError
 from gtflow.ingest.documents import DOCUMENT_COLUMNS
-from gtflow.io import sha256_text
+from gtflow.io import atomic_folder, sha256_text
 
 log = logging.getLogger(__name__)
 CLEAN_DOCUMENT_COLUMNS = DOCUMENT_COLUMNS + ["n_chars", "n_segments", "sha256_clean", "clean_text"]
@@ -169,24 +167,15 @@ def write_texts(text_dir: str | Path, doc_ids: list[str], texts: list[str]) -> N
     Writing into a temporary sibling folder and renaming it at the end keeps a failed run from
     leaving half a folder, at the cost of one rename instead of one per file.
     """
-    text_dir = Path(text_dir)
-    text_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{text_dir.name}.", dir=text_dir.parent))
-    try:
+    with atomic_folder(text_dir) as staging:
         folder = str(staging)
         for doc_id, text in zip(doc_ids, texts):
             # Plain os calls: creating 100k small files is the cost here, not encoding them.
-            handle = os.open(f"{folder}/{doc_id}.txt", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+            handle = os.open(f"{folder}/{doc_id}.txt", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
             try:
                 os.write(handle, text.encode("utf-8"))
             finally:
                 os.close(handle)
-        if text_dir.exists():
-            shutil.rmtree(text_dir)
-        os.replace(staging, text_dir)
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging)
 
 
 def clean_corpus(documents: list[str], segments: list[str], documents_out: str | Path,

@@ -124,6 +124,11 @@ def complete_layer(layer: str | dict) -> dict:
     return {"id": layer["id"], "label": label, "label_en": layer.get("label_en") or label}
 
 
+def edge_id(source: str, target: str) -> str:
+    """The id of a model edge in every table, story line and report: ``"A->B"``."""
+    return f"{source}->{target}"
+
+
 def load_model(path: str | Path, codebook: Codebook) -> dict:
     """Load config/model.yaml and check that nodes, edges and targets name existing codes."""
     model = load_validated_yaml(path, "model.schema.yaml", "layers, nodes, edges, recommendations")
@@ -141,7 +146,7 @@ def load_model(path: str | Path, codebook: Codebook) -> dict:
     for index, edge in enumerate(model["edges"]):
         for end in ("from", "to"):
             if edge[end] not in nodes:
-                raise fail(path, ["edges", index, end], f"edge {edge['from']} -> {edge['to']} "
+                raise fail(path, ["edges", index, end], f"edge {edge_id(edge['from'], edge['to'])} "
                            f"names '{edge[end]}', which is not a node of the model")
     for index, recommendation in enumerate(model["recommendations"]):
         for target in recommendation["targets"]:

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import pandas as pd
 
-from gtflow.errors import InputError
+from gtflow.errors import ConfigError, InputError
 
 AUTO_CODER = "auto"
 COVERAGE_KEY = "code.coverage"
@@ -42,13 +42,13 @@ def _check_declared(coder: str, declared: Sequence[str], coded: set[str],
     if documents is not None:
         unknown = sorted(reviewed - documents)
         if unknown:
-            raise InputError("config", f"{COVERAGE_KEY}.{coder} lists document(s) that do not "
-                                       "exist: " + ", ".join(unknown))
+            raise ConfigError(f"{COVERAGE_KEY}.{coder}", "lists document(s) that do not exist: "
+                              + ", ".join(unknown))
     # Why an error: a coding in an unreviewed document contradicts the declaration.
     undeclared = sorted(coded - reviewed)
     if undeclared:
-        raise InputError("config", f"{COVERAGE_KEY}.{coder} omits document(s) that {coder} "
-                                   "coded: " + ", ".join(undeclared))
+        raise ConfigError(f"{COVERAGE_KEY}.{coder}", f"omits document(s) that {coder} coded: "
+                          + ", ".join(undeclared))
     return reviewed
 
 

@@ -25,7 +25,7 @@ from gtflow.coding.review import (
     review_coverage,
 )
 from gtflow.coding.validity import human_coverage, validity_table
-from gtflow.contracts import read_table, read_tables, write_table
+from gtflow.contracts import is_kept, read_table, read_tables, write_table
 
 log = logging.getLogger(__name__)
 
@@ -79,8 +79,8 @@ def merge_codings(auto: list[str], manual: list[str], documents: str | Path, seg
     frames = [f for f in (auto_rows, manual_rows, added) if len(f)]
     codings = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=CODING_COLUMNS)
     codings = apply_reviews(codings, review)
-    duplicates = set(docs.loc[docs["duplicate_of"] != "", "doc_id"])
-    codings = codings[~codings["doc_id"].isin(duplicates)]
+    collapsed = set(docs.loc[~is_kept(docs), "doc_id"])
+    codings = codings[~codings["doc_id"].isin(collapsed)]
     codings = codings.merge(hierarchy[["concept_id", "category_id", "main_category_id"]],
                             on="concept_id", how="left")
     codings = codings.sort_values(["doc_id", "start", "end", "concept_id", "coder"], kind="stable")

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from gtflow.errors import InputError
+from gtflow.errors import ConfigError, InputError
 from gtflow.ingest.decode import read_text_file
 from gtflow.ingest.documents import document_frame, language_of
 from gtflow.limits import Limits, default_limits
@@ -29,6 +29,7 @@ ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 EPOCH = re.compile(r"^(\d{9,10})(?:\.\d+)?$|^(\d{13})$")
 #: Weibo's display date: 03月18日 10:20, with or without the year (2021年03月18日).
 WEIBO_DATE = re.compile(r"^(?:(\d{4})年)?(\d{1,2})月(\d{1,2})日(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?$")
+DATE_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[ T]|$)")
 DATE_FORMS = "2021-03-18 10:20, ISO 8601, epoch seconds or 03月18日 10:20"
 
 
@@ -53,8 +54,8 @@ def time_zone(name: str) -> dt.tzinfo:
     try:
         return zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise InputError("config/config.yaml", f"ingest.posts.timezone '{name}' is not a time "
-                         "zone name (e.g. UTC, Asia/Shanghai, America/New_York)") from None
+        raise ConfigError("ingest.posts.timezone", f"'{name}' is not a time zone name (e.g. "
+                          "UTC, Asia/Shanghai, America/New_York)") from None
 
 
 def post_date(value: str, year: int | None, zone: dt.tzinfo) -> str:
@@ -71,7 +72,13 @@ def post_date(value: str, year: int | None, zone: dt.tzinfo) -> str:
             raise ValueError("has no year; set ingest.posts.year in config/config.yaml")
         the_year = int(weibo.group(1)) if weibo.group(1) else year
         return dt.date(the_year, int(weibo.group(2)), int(weibo.group(3))).isoformat()
-    return dt.datetime.fromisoformat(text).date().isoformat()
+    try:
+        return dt.datetime.fromisoformat(text).date().isoformat()
+    except ValueError:
+        # A date followed by what ISO does not know ("2021-03-18 10:20 CST") keeps its date.
+        if not DATE_PREFIX.match(text):
+            raise
+        return dt.date.fromisoformat(text[:10]).isoformat()
 
 
 def records_from_jsonl(text: str, path: Path) -> list[tuple[int, dict]]:

@@ -17,6 +17,7 @@ import logging
 import pandas as pd
 
 from gtflow.coding.codebook import Codebook
+from gtflow.contracts import kept_documents
 from gtflow.errors import InputError
 
 log = logging.getLogger(__name__)
@@ -40,7 +41,7 @@ def corpus_documents(documents: pd.DataFrame) -> pd.DataFrame:
     An interview's case is its respondent id; an interview without a respondent id is a case of
     its own (case id = document id). Each web document is its own case.
     """
-    kept = documents[documents["duplicate_of"].fillna("").astype(str) == ""].copy()
+    kept = kept_documents(documents).copy()
     unknown = kept[~kept["source_type"].isin(SOURCE_TYPES)]
     if len(unknown):
         raise InputError(None, f"document has source type '{unknown['source_type'].iloc[0]}'; "

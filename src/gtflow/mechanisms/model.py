@@ -14,6 +14,7 @@ import jinja2
 import pandas as pd
 from jinja2.sandbox import SandboxedEnvironment
 
+from gtflow.coding.codebook import edge_id
 from gtflow.errors import InputError
 from gtflow.mechanisms.cases import codings_under
 
@@ -23,11 +24,6 @@ EDGE_COLUMNS = ["from", "to", "relation", "relation_en", "documents", "responden
                 "web_documents", "weak", "threshold"]
 EVIDENCE_FIELDS = ["documents", "interviews", "web_pages", "web_posts", "web_documents",
                    "respondents", "codings"]
-
-
-def edge_key(source: str, target: str) -> str:
-    """The id of an edge in tables and story lines: ``"A->B"``."""
-    return f"{source}->{target}"
 
 
 def support_of(rows: pd.DataFrame) -> dict[str, int]:
@@ -107,7 +103,7 @@ def storyline_context(counts: dict[str, int], evidence_by_code: pd.DataFrame,
     """
     node = {row["code_id"]: {f: int(row[f]) for f in EVIDENCE_FIELDS}
             for row in evidence_by_code.to_dict("records")}
-    edge = {edge_key(row["from"], row["to"]): {
+    edge = {edge_id(row["from"], row["to"]): {
         "documents": int(row["documents"]), "respondents": int(row["respondents"]),
         "interviews": int(row["interviews"]), "web_documents": int(row["web_documents"]),
         "weak": bool(row["weak"])} for row in edges.to_dict("records")}

@@ -30,14 +30,15 @@ import hashlib
 
 import pandas as pd
 
+from gtflow.coding.codebook import edge_id
 from gtflow.mechanisms.cases import SOURCE_TYPES, codings_under
-from gtflow.mechanisms.model import edge_key
 
 QUOTE_COLUMNS = ["item_type", "item_id", "rank", "doc_id", "start", "end", "quote", "origin", "coder",
                  "source_type", "truncated"]
 CANDIDATE_COLUMNS = ["item_type", "item_id", "doc_id", "start", "end", "origin", "origin_rank",
                      "coder", "source_type"]
 ITEM_TYPES = ("concept", "node", "edge")
+CONCEPT_QUOTE_FIELDS = ["rank", "doc_id", "start", "end", "quote", "truncated"]
 SENTENCE_ENDS = set("。！？!?；;\n")
 ELLIPSIS = "…"
 MANUAL_ORIGINS = {"csv", "qdpx", "review"}
@@ -109,7 +110,7 @@ def edge_candidates(placed_turns: pd.DataFrame, edges: list[tuple[str, str]],
         pairs["width"] = pairs["end"] - pairs["start"]
         pairs = pairs.sort_values(["doc_id", "turn", "origin_rank", "width", "start", "end", "coder"],
                                   kind="stable").drop_duplicates(["doc_id", "turn"])
-        frames.append(pairs.assign(item_type="edge", item_id=edge_key(source, target))[CANDIDATE_COLUMNS])
+        frames.append(pairs.assign(item_type="edge", item_id=edge_id(source, target))[CANDIDATE_COLUMNS])
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=CANDIDATE_COLUMNS)
 
 
@@ -175,6 +176,49 @@ def exemplar_quotes(placed: pd.DataFrame, segments: pd.DataFrame, texts: dict[st
     concepts = codes.loc[codes["level"] == "concept", "code_id"].tolist()
     item_order = {("concept", c): i for i, c in enumerate(concepts)}
     item_order.update({("node", n): i for i, n in enumerate(nodes)})
-    item_order.update({("edge", edge_key(a, b)): i for i, (a, b) in enumerate(edges)})
+    item_order.update({("edge", edge_id(a, b)): i for i, (a, b) in enumerate(edges)})
     return choose_quotes(candidates, texts, per_item, min_chars, max_chars, item_order)
 
+
+
+def first_coded_span(codings: pd.DataFrame, texts: dict[str, str], min_chars: int,
+                     max_chars: int) -> dict | None:
+    """The first coding (document order, then offsets) whose span is within the length bounds,
+    as a quote row (rank 0: not one of the ranked exemplars)."""
+    for row in codings.sort_values(["doc_id", "start", "end"], kind="stable").to_dict("records"):
+        text = texts[row["doc_id"]][int(row["start"]):int(row["end"])]
+        if min_chars <= len(text) <= max_chars:
+            return {"rank": 0, "doc_id": row["doc_id"], "start": int(row["start"]),
+                    "end": int(row["end"]), "quote": text, "truncated": False}
+    return None
+
+
+def concept_quotes(quotes: pd.DataFrame, codings: pd.DataFrame, texts: dict[str, str],
+                   concept_ids: list[str], min_chars: int, max_chars: int) -> pd.DataFrame:
+    """concept_quotes.csv: the one quote the report's open-coding table shows per concept.
+
+    Concepts in codebook order; each shows its best-ranked quote (quotes.csv) whose passage
+    (doc_id, start, end) no earlier concept shows — one passage often carries several concepts,
+    and showing each once lets the table show more of the material — or, when every quote of
+    the concept is shown already, its rank-1 quote. A concept without ranked quotes (its
+    codings do not count as evidence, say) shows its first coding within the length bounds
+    (``codings``: every coding on a kept document), with rank 0; without one it has no row.
+    """
+    mine = quotes[quotes["item_type"] == "concept"].sort_values("rank", kind="stable")
+    by_concept = {concept: rows for concept, rows in mine.groupby("item_id", sort=False)}
+    shown: set[tuple[str, int, int]] = set()
+    rows = []
+    for concept in concept_ids:
+        if concept not in by_concept:
+            fallback = first_coded_span(codings[codings["concept_id"] == concept], texts,
+                                        min_chars, max_chars)
+            if fallback:
+                shown.add((fallback["doc_id"], fallback["start"], fallback["end"]))
+                rows.append({"concept_id": concept, **fallback})
+            continue
+        candidates = by_concept[concept].to_dict("records")
+        fresh = [q for q in candidates if (q["doc_id"], q["start"], q["end"]) not in shown]
+        quote = (fresh or candidates)[0]
+        shown.add((quote["doc_id"], quote["start"], quote["end"]))
+        rows.append({"concept_id": concept, **{k: quote[k] for k in CONCEPT_QUOTE_FIELDS}})
+    return pd.DataFrame(rows, columns=["concept_id", *CONCEPT_QUOTE_FIELDS])

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from gtflow.coding.codebook import Codebook, load_codebook, load_model
+from gtflow.coding.codebook import Codebook, edge_id, load_codebook, load_model
 from gtflow.coding.validity import concept_status
-from gtflow.contracts import read_table, write_table
+from gtflow.contracts import is_kept, read_table, write_table
 from gtflow.io import write_json
 from gtflow.mechanisms.cases import (
     case_table,
@@ -25,13 +25,12 @@ from gtflow.mechanisms.cases import (
 from gtflow.mechanisms.evidence import concepts_with_status, select_evidence, support_changes
 from gtflow.mechanisms.model import (
     code_evidence,
-    edge_key,
     edge_table,
     node_table,
     render_storyline,
     storyline_context,
 )
-from gtflow.mechanisms.quotes import MANUAL_ORIGINS, exemplar_quotes
+from gtflow.mechanisms.quotes import MANUAL_ORIGINS, concept_quotes, exemplar_quotes
 from gtflow.mechanisms.recommendations import recommendation_table
 from gtflow.mechanisms.tabulate import case_matrix, coding_units, cooccurrence
 
@@ -40,7 +39,8 @@ log = logging.getLogger(__name__)
 #: The declared table (gtflow.contracts) of each output name of the stage.
 OUTPUT_TABLES = {"case_main": "case_by_main_category", "case_category": "case_by_category",
                  "cooccurrence": "cooccurrence", "nodes": "nodes", "edges": "edges",
-                 "quotes": "quotes", "recommendations": "recommendations"}
+                 "quotes": "quotes", "concept_quotes": "concept_quotes",
+                 "recommendations": "recommendations"}
 EVIDENCE_RULES = {
     "all": "All codings count (auto-coder and every human coder)",
     "validated": "Human codings count, and auto codings of concepts whose rules pass "
@@ -91,14 +91,15 @@ def mechanism_tables(codings: pd.DataFrame, documents: pd.DataFrame, segments: p
     context = storyline_context(counts, evidence_by_code, edges)
     storylines = {key: render_storyline(model.get(key, "") or "", context, model_path, key)
                   for key in ("storyline", "storyline_en")}
-    quotes = exemplar_quotes(placed, kept_segments, dict(zip(docs["doc_id"], docs["clean_text"])),
+    texts = dict(zip(docs["doc_id"], docs["clean_text"]))
+    quotes = exemplar_quotes(placed, kept_segments, texts,
                              model, codes, int(settings["quotes_per_item"]),
                              int(settings["quote_min_chars"]), int(settings["quote_max_chars"]))
     auto_counted = placed[placed["coder"] == "auto"]
-    weak = [edge_key(a, b) for a, b, w in zip(edges["from"], edges["to"], edges["weak"]) if w]
+    weak = [edge_id(a, b) for a, b, w in zip(edges["from"], edges["to"], edges["weak"]) if w]
     summary = {
         **counts,
-        "n_duplicates_excluded": int((documents["duplicate_of"].fillna("") != "").sum()),
+        "n_duplicates_excluded": int((~is_kept(documents)).sum()),
         "n_codings": len(placed),
         "n_codings_manual": int(placed["origin"].isin(MANUAL_ORIGINS).sum()),
         "n_evidence_codings": len(evidence),
@@ -111,7 +112,8 @@ def mechanism_tables(codings: pd.DataFrame, documents: pd.DataFrame, segments: p
         "evidence_rule": EVIDENCE_RULES[mode] + EVIDENCE_RULE_TAIL, **storylines,
         "evidence_mode": mode, "n_codings_excluded": len(excluded),
         "n_codings_all": len(every),
-        "excluded_concepts": sorted(set(excluded["concept_id"])),
+        "excluded_concepts": [c["id"] for c in codebook.concepts
+                              if c["id"] in set(excluded["concept_id"])],
         "unvalidated_concepts": concepts_with_status(status, "unvalidated"),
         "n_unvalidated_codings": int(auto_counted["concept_id"].isin(
             set(concepts_with_status(status, "unvalidated"))).sum()),
@@ -123,6 +125,9 @@ def mechanism_tables(codings: pd.DataFrame, documents: pd.DataFrame, segments: p
         "cooccurrence": cooccurrence(coding_units(placed, kept_segments),
                                      {"main_category": main_ids, "category": category_ids}),
         "nodes": nodes, "edges": edges, "quotes": quotes,
+        "concept_quotes": concept_quotes(quotes, every, texts, [c["id"] for c in codebook.concepts],
+                                         int(settings["quote_min_chars"]),
+                                         int(settings["quote_max_chars"])),
         "recommendations": recommendation_table(model, nodes, threshold),
         "summary": summary,
     }
@@ -135,8 +140,9 @@ def build_mechanisms(codings: str | Path, documents: str | Path, segments: str |
     """Read the stage's inputs, compute :func:`mechanism_tables`, write every output.
 
     ``outputs`` maps case_main, case_category, cooccurrence, nodes, edges, quotes,
-    recommendations (CSV) and summary (JSON) to paths. ``validity`` (results/code/validity.csv)
-    and ``min_auto_f1`` decide which concepts' auto codings pass under ``validated``.
+    concept_quotes, recommendations (CSV) and summary (JSON) to paths. ``validity``
+    (results/code/validity.csv) and ``min_auto_f1`` decide which concepts' auto codings pass
+    under ``validated``.
     """
     book = load_codebook(codebook)
     status = None

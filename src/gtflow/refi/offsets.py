@@ -48,13 +48,13 @@ def strip_bom(text: str) -> str:
     return text[1:] if text.startswith(BOM) else text
 
 
-def normalize_text(raw_text: str) -> str:
+def normalize_line_breaks(raw_text: str) -> str:
     """gtflow's form of a source text: no BOM, every line break a single "\\n"."""
     return strip_bom(raw_text).replace("\r\n", "\n").replace("\r", "\n")
 
 
 def normalize_utf8(data: bytes | bytearray) -> str:
-    """:func:`normalize_text` of UTF-8 bytes, decoded once (raises UnicodeDecodeError).
+    """:func:`normalize_line_breaks` of UTF-8 bytes, decoded once (raises UnicodeDecodeError).
 
     The line breaks are replaced in the bytes, so the text is never held twice as Python
     strings. A bytearray is consumed: it is emptied piece by piece as the normalized copy grows,

@@ -10,14 +10,14 @@ import pandas as pd
 from gtflow.coding.codebook import load_codebook
 from gtflow.coding.review import rejected_codings, review_project_codings
 from gtflow.config import load_yaml
-from gtflow.contracts import read_table
+from gtflow.contracts import kept_documents, read_table
 from gtflow.refi.writer import write_codebook, write_project
 
 
 def counted_documents(documents: str | Path) -> pd.DataFrame:
     """The documents that are not collapsed duplicates, by id."""
     docs = read_table("documents", documents)
-    return docs[docs["duplicate_of"] == ""].sort_values("doc_id")
+    return kept_documents(docs).sort_values("doc_id")
 
 
 def export_study_project(documents: str | Path, codings: str | Path, codebook: str | Path,

@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from gtflow.errors import InputError
+from gtflow.io import atomic_path
 from gtflow.limits import Limits
 from gtflow.refi.model import RefiCode, RefiProject
 from gtflow.refi.reader import read_codebook, read_project
@@ -252,8 +253,8 @@ _WRITE_CHUNK = 1 << 20
 
 
 def _write(path: Path, *parts: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8", newline="") as handle:
+    """Write UTF-8 text atomically (gtflow.io), a chunk at a time."""
+    with atomic_path(path) as temporary, temporary.open("w", encoding="utf-8", newline="") as handle:
         for part in parts:
             for start in range(0, len(part), _WRITE_CHUNK):
                 handle.write(part[start:start + _WRITE_CHUNK])

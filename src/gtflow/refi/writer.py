@@ -8,12 +8,10 @@ bytes. Positions are code points into the source texts, as the standard says.
 from __future__ import annotations
 
 import itertools
-import os
-import tempfile
 import uuid
 import zipfile
 from collections import namedtuple
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +19,7 @@ import pandas as pd
 from lxml import etree
 
 from gtflow.errors import InputError
+from gtflow.io import atomic_path
 
 QDA_NAMESPACE = "urn:QDA-XML:project:1.0"
 CODEBOOK_NAMESPACE = "urn:QDA-XML:codebook:1.0"
@@ -205,21 +204,9 @@ def write_codebook(path: str | Path, codebook: Mapping[str, Any], origin: str = 
     """Write a codebook as a .qdc file that QDA programs import; whole or not at all."""
     path = Path(path)
     data = build_codebook_xml(codebook, origin)
-    _replace_atomically(path, lambda temporary: Path(temporary).write_bytes(data))
+    with atomic_path(path) as temporary:
+        temporary.write_bytes(data)
     return path
-
-
-def _replace_atomically(path: Path, write: Callable[[str], object]) -> None:
-    """Let ``write`` fill a temporary file beside ``path``, then move it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(handle)
-    try:
-        write(temporary)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def write_project(path: str | Path, *, sources: Sequence[tuple[str, str, str]],
@@ -236,14 +223,11 @@ def write_project(path: str | Path, *, sources: Sequence[tuple[str, str, str]],
     project_xml = build_project_xml(sources=sources, codebook=codebook, codings=codings,
                                     project_name=project_name, origin=origin, path=path)
 
-    def write_archive(temporary: str) -> None:
-        with zipfile.ZipFile(temporary, "w") as archive:
-            for name, data in _zip_members(project_xml, sources):
-                info = zipfile.ZipInfo(name, date_time=_ZIP_TIMESTAMP)
-                info.compress_type = zipfile.ZIP_DEFLATED
-                info.create_system = 3
-                info.external_attr = 0o644 << 16
-                archive.writestr(info, data)
-
-    _replace_atomically(path, write_archive)
+    with atomic_path(path) as temporary, zipfile.ZipFile(temporary, "w") as archive:
+        for name, data in _zip_members(project_xml, sources):
+            info = zipfile.ZipInfo(name, date_time=_ZIP_TIMESTAMP)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, data)
     return path

@@ -18,7 +18,7 @@ from gtflow.io import sha256_file
 
 #: Packages whose versions decide the numbers and the rendering.
 PACKAGES = ("gtflow", "snakemake", "pandas", "numpy", "scipy", "pyarrow", "pyyaml", "jsonschema",
-            "jinja2", "pyreadstat", "trafilatura", "rapidfuzz", "ahocorasick-rs", "datasketch",
+            "jinja2", "pyreadstat", "trafilatura", "rapidfuzz", "ahocorasick-rs",
             "krippendorff", "matplotlib", "pypandoc-binary", "typst")
 
 

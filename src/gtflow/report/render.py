@@ -22,7 +22,7 @@ from pathlib import Path
 
 import yaml
 
-from gtflow.errors import InputError
+from gtflow.errors import ConfigError, InputError
 from gtflow.io import atomic_path
 
 log = logging.getLogger(__name__)
@@ -41,19 +41,18 @@ def pandoc_path() -> str:
 
         return pypandoc.get_pandoc_path()
     except (ImportError, OSError) as error:
-        raise InputError(None, "pandoc is not available: install the pypandoc-binary package "
-                         f"({error})") from None
+        raise ConfigError("report.renderer", "pandoc is not available: install the "
+                          f"pypandoc-binary package ({error})") from None
 
 
 def choose_renderer(renderer: str) -> str:
     """'quarto' or 'pandoc' for the configured ``auto | quarto | pandoc``."""
     if renderer not in ("auto", "quarto", "pandoc"):
-        raise InputError("config/config.yaml", f"report.renderer must be auto, quarto or pandoc, "
-                         f"not {renderer!r}")
+        raise ConfigError("report.renderer", f"must be auto, quarto or pandoc, not {renderer!r}")
     has_quarto = shutil.which("quarto") is not None
     if renderer == "quarto" and not has_quarto:
-        raise InputError("config/config.yaml", "report.renderer is quarto, but quarto is not on "
-                         "PATH; install Quarto or set report.renderer to auto or pandoc")
+        raise ConfigError("report.renderer", "is quarto, but quarto is not on PATH; install "
+                          "Quarto or set report.renderer to auto or pandoc")
     return "quarto" if renderer == "quarto" or (renderer == "auto" and has_quarto) else "pandoc"
 
 
@@ -152,7 +151,7 @@ def cjk_fonts() -> list[tuple[str, str]]:
 
 
 def find_cjk_font(configured: str = "") -> tuple[str, list[str]]:
-    """(family, font directories) for Typst; a clear InputError when none is usable."""
+    """(family, font directories) for Typst; a ConfigError naming report.cjk_font when none is usable."""
     remedy = ("install a CJK font (Debian: apt-get install fonts-noto-cjk) or set "
               "report.cjk_font in config/config.yaml to a font file or family name")
     if configured:
@@ -160,22 +159,22 @@ def find_cjk_font(configured: str = "") -> tuple[str, list[str]]:
         if path.is_file():
             families = fontconfig(["fc-scan", "--format", "%{family[0]}\n", str(path)])
             if not families:
-                raise InputError("config/config.yaml", f"report.cjk_font {configured!r}: the "
-                                 "font's family name could not be read (fontconfig's fc-scan is "
-                                 "needed); give the family name instead")
+                raise ConfigError("report.cjk_font", f"{configured!r}: the font's family name "
+                                  "could not be read (fontconfig's fc-scan is needed); give the "
+                                  "family name instead")
             return families[0], [str(path.parent)]
         matches = [(family, file) for family, file in cjk_fonts() if family == configured]
         if not matches:
             matches = [(configured, line.partition(": ")[0]) for line in
                        fontconfig(["fc-list", configured, "file"])]
         if not matches:
-            raise InputError("config/config.yaml", f"report.cjk_font {configured!r} is neither "
-                             f"a font file nor a font fontconfig knows; {remedy}")
+            raise ConfigError("report.cjk_font", f"{configured!r} is neither a font file nor a "
+                              f"font fontconfig knows; {remedy}")
         return configured, sorted({str(Path(f.rstrip(':')).parent) for _, f in matches})
     fonts = cjk_fonts()
     if not fonts:
-        raise InputError(None, f"PDF output needs a font with Chinese glyphs and none was "
-                         f"found (fc-list :lang=zh lists none); {remedy}")
+        raise ConfigError("report.cjk_font", "PDF output needs a font with Chinese glyphs and "
+                          f"none was found (fc-list :lang=zh lists none); {remedy}")
     rank = {name: i for i, name in enumerate(PREFERRED_CJK)}
     family = min((f for f, _ in fonts), key=lambda f: (rank.get(f, len(rank)), f))
     return family, sorted({str(Path(file).parent) for f, file in fonts if f == family})
@@ -186,7 +185,8 @@ def render_pdf(qmd: str | Path, out: str | Path, cjk_font: str = "") -> str:
     try:
         import typst
     except ImportError:
-        raise InputError(None, "PDF output needs the typst package (pip install typst)") from None
+        raise ConfigError("report.formats", "pdf needs the typst package: pip install "
+                          "'gtflow[pdf]' (or typst)") from None
     family, font_dirs = find_cjk_font(cjk_font)
     qmd, out = Path(qmd).resolve(), Path(out).resolve()
     source = pandoc_markdown(qmd.read_text(encoding="utf-8"))

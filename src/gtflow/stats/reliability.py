@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from gtflow.coding.coverage import reviewed_documents
-from gtflow.errors import InputError
+from gtflow.errors import ConfigError, InputError
 
 LEVELS = ("nominal", "ordinal", "interval", "ratio")
 OVERALL = "__overall__"
@@ -56,8 +56,8 @@ def _paired_labels(a: Sequence[Any], b: Sequence[Any]) -> tuple[list[Any], list[
     """Keep the units both coders labelled; the two sequences must be equally long."""
     a, b = list(a), list(b)
     if len(a) != len(b):
-        raise InputError(None, f"the two coders label a different number of units "
-                               f"({len(a)} and {len(b)}); give one label per unit for each coder")
+        raise ValueError(f"the two coders label a different number of units "
+                         f"({len(a)} and {len(b)}); give one label per unit for each coder")
     kept = [(x, y) for x, y in zip(a, b) if not (_is_missing(x) or _is_missing(y))]
     return [x for x, _ in kept], [y for _, y in kept]
 
@@ -101,16 +101,16 @@ def fleiss_kappa(table: Any) -> float:
     """
     counts = np.asarray(table, dtype=float)
     if counts.ndim != 2 or counts.shape[0] == 0 or counts.shape[1] == 0:
-        raise InputError(None, "Fleiss' kappa needs a non-empty units × categories count table")
+        raise ValueError("Fleiss' kappa needs a non-empty units × categories count table")
     if (counts < 0).any() or not np.allclose(counts, np.round(counts)):
-        raise InputError(None, "Fleiss' kappa needs whole, non-negative rater counts")
+        raise ValueError("Fleiss' kappa needs whole, non-negative rater counts")
     raters = counts.sum(axis=1)
     if not np.allclose(raters, raters[0]):
-        raise InputError(None, "Fleiss' kappa needs the same number of raters for every unit; "
-                               f"row totals range from {raters.min():g} to {raters.max():g}")
+        raise ValueError("Fleiss' kappa needs the same number of raters for every unit; "
+                         f"row totals range from {raters.min():g} to {raters.max():g}")
     n = raters[0]
     if n < 2:
-        raise InputError(None, "Fleiss' kappa needs at least two raters per unit")
+        raise ValueError("Fleiss' kappa needs at least two raters per unit")
     per_unit = ((counts ** 2).sum(axis=1) - n) / (n * (n - 1))
     p_bar = per_unit.mean()
     category_share = counts.sum(axis=0) / counts.sum()
@@ -125,17 +125,17 @@ def _reliability_matrix(data: Any) -> np.ndarray:
     try:
         matrix = np.asarray(data, dtype=float)
     except (TypeError, ValueError) as exc:
-        raise InputError(None, "reliability data must be numbers (codes) with NaN for "
-                               f"missing values: {exc}") from exc
+        raise ValueError("reliability data must be numbers (codes) with NaN for "
+                         f"missing values: {exc}") from exc
     if matrix.ndim != 2:
-        raise InputError(None, "reliability data must be a coders × units table")
+        raise ValueError("reliability data must be a coders × units table")
     return matrix
 
 
 def _check_level(level: str) -> None:
     if level not in LEVELS:
-        raise InputError(None, f"unknown level of measurement {level!r}; use one of "
-                               + ", ".join(LEVELS))
+        raise ValueError(f"unknown level of measurement {level!r}; use one of "
+                         + ", ".join(LEVELS))
 
 
 def krippendorff_alpha(data: Any, level: str = "nominal") -> float:
@@ -179,8 +179,8 @@ def gwet_ac1(data: Any, categories: Sequence[float] | None = None) -> float:
     scale = observed if categories is None else np.asarray(list(categories), dtype=float)
     unknown = np.setdiff1d(observed, scale)
     if unknown.size:
-        raise InputError(None, "ratings outside the given categories: "
-                               + ", ".join(f"{v:g}" for v in unknown))
+        raise ValueError("ratings outside the given categories: "
+                         + ", ".join(f"{v:g}" for v in unknown))
     if scale.size < 2:
         return float("nan")
     counts = np.stack([(matrix == value).sum(axis=0) for value in scale], axis=1)  # units × q
@@ -224,9 +224,9 @@ def _percentile_interval(replicates: np.ndarray, ci: float) -> tuple[float, floa
 
 def _check_bootstrap(n_boot: int, ci: float) -> None:
     if int(n_boot) < 1:
-        raise InputError(None, "the bootstrap needs at least one replicate (n_boot >= 1)")
+        raise ValueError("the bootstrap needs at least one replicate (n_boot >= 1)")
     if not 0 < ci < 1:
-        raise InputError(None, f"the confidence level must lie between 0 and 1, not {ci}")
+        raise ValueError(f"the confidence level must lie between 0 and 1, not {ci}")
 
 
 def bootstrap_alpha_ci(data: Any, level: str = "nominal", n_boot: int = 1000, seed: int = 0,
@@ -420,9 +420,9 @@ def _unit_documents(coverage: Mapping[str, frozenset[str]], coders: list[str],
     wanted = list(dict.fromkeys(map(str, doc_ids)))
     short = [d for d in wanted if reviewers.get(d, 0) < 2]
     if short:
-        raise InputError("config", "reliability.documents lists document(s) fewer than two of "
-                                   "the coders reviewed: " + ", ".join(short)
-                                   + " (declare what each coder reviewed in code.coverage)")
+        raise ConfigError("reliability.documents", "lists document(s) fewer than two of the "
+                          "coders reviewed: " + ", ".join(short)
+                          + " (declare what each coder reviewed in code.coverage)")
     return wanted
 
 

@@ -27,7 +27,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gtflow.errors import InputError
+from gtflow.coding.codebook import edge_id
+from gtflow.errors import ConfigError, InputError
 
 CURVE_COLUMNS = ["position", "doc_id", "new_codes", "cumulative",
                  "band_low", "band_median", "band_high"]
@@ -81,11 +82,11 @@ def _presence(incidence: Any) -> np.ndarray:
     """Boolean docs × codes array from a DataFrame or array of 0/1 (any value > 0 = present)."""
     values = np.asarray(incidence)
     if values.ndim != 2:
-        raise InputError(None, "the incidence table must be documents × codes")
+        raise ValueError("the incidence table must be documents × codes")
     try:
         return values.astype(float) > 0
     except (TypeError, ValueError) as exc:
-        raise InputError(None, f"the incidence table must hold 0/1 values: {exc}") from exc
+        raise ValueError(f"the incidence table must hold 0/1 values: {exc}") from exc
 
 
 def _first_positions_sparse(present: np.ndarray, rank: np.ndarray) -> np.ndarray:
@@ -158,7 +159,7 @@ def permutation_new_codes(incidence: Any, permutations: int = 1000, seed: int = 
     present = _presence(incidence)
     permutations = int(permutations)
     if permutations < 1:
-        raise InputError(None, "the random document orders need at least one permutation")
+        raise ValueError("the random document orders need at least one permutation")
     n_docs = present.shape[0]
     present = present[:, present.any(axis=0)]
     rng = np.random.Generator(np.random.PCG64(seed))
@@ -190,7 +191,7 @@ def accumulation_curve(incidence: pd.DataFrame, permutations: int = 1000, seed: 
         else list(range(present.shape[0]))
     low_q, high_q = band
     if not 0 <= low_q <= high_q <= 1:
-        raise InputError(None, f"the band must be two quantiles 0 <= low <= high <= 1, not {band}")
+        raise ValueError(f"the band must be two quantiles 0 <= low <= high <= 1, not {band}")
     n_docs = present.shape[0]
     random_new = permutation_new_codes(present, permutations, seed)
     if n_docs == 0:
@@ -216,7 +217,7 @@ def accumulation_curve(incidence: pd.DataFrame, permutations: int = 1000, seed: 
 def _new_counts(new_per_doc: Sequence[int]) -> np.ndarray:
     counts = np.asarray(list(new_per_doc), dtype=float)
     if counts.ndim != 1 or (counts < 0).any() or not np.allclose(counts, np.round(counts)):
-        raise InputError(None, "new codes per document must be whole numbers >= 0")
+        raise ValueError("new codes per document must be whole numbers >= 0")
     return counts.astype(np.int64)
 
 
@@ -247,9 +248,9 @@ class GuestSaturation:
 
 def _check_guest(base: int, run: int, threshold: float | None = None) -> None:
     if base < 1 or run < 1:
-        raise InputError(None, "Guest saturation needs base >= 1 and run >= 1")
+        raise ValueError("Guest saturation needs base >= 1 and run >= 1")
     if threshold is not None and not 0 <= threshold < 1:
-        raise InputError(None, f"the new-information threshold must be in [0, 1), not {threshold}")
+        raise ValueError(f"the new-information threshold must be in [0, 1), not {threshold}")
 
 
 def guest_runs(new_per_doc: Sequence[int], base: int = 4, run: int = 2) -> pd.DataFrame:
@@ -376,7 +377,7 @@ def francis_stopping(new_per_doc: Sequence[int], initial: int = 10, stop: int = 
     """
     counts = _new_counts(new_per_doc)
     if initial < 0 or stop < 1:
-        raise InputError(None, "the Francis rule needs initial >= 0 and stop >= 1")
+        raise ValueError("the Francis rule needs initial >= 0 and stop >= 1")
     quiet = 0
     for number, new in enumerate(counts[initial:], start=initial + 1):
         quiet = quiet + 1 if new == 0 else 0
@@ -440,7 +441,7 @@ def chao2(incidence: Any) -> dict[str, Any]:
     present = _presence(incidence)
     m = present.shape[0]
     if m == 0:
-        raise InputError(None, "Chao2 needs at least one document")
+        raise ValueError("Chao2 needs at least one document")
     frequency = present.sum(axis=0)
     s_obs = int((frequency > 0).sum())
     q1, q2 = int((frequency == 1).sum()), int((frequency == 2).sum())
@@ -477,18 +478,18 @@ def choose_holdout(doc_order: Sequence[str], fraction: float | None = None,
     (returned in collection order). Exactly one of the two must be given."""
     doc_order = list(doc_order)
     if (fraction is None) == (ids is None):
-        raise InputError("config", "give exactly one of holdout fraction or holdout ids")
+        raise ConfigError("saturation.holdout", "give exactly one of fraction or ids")
     if ids is not None:
         wanted = set(ids)
         unknown = sorted(wanted - set(doc_order), key=str)
         if unknown:
-            raise InputError("config", "holdout id(s) not among the documents: "
+            raise ConfigError("saturation.holdout.ids", "id(s) not among the documents: "
                              + ", ".join(map(str, unknown)))
         return [d for d in doc_order if d in wanted]
     if not 0 < fraction < 1:
-        raise InputError("config", f"the holdout fraction must lie between 0 and 1, not {fraction}")
+        raise ConfigError("saturation.holdout.fraction", f"must lie between 0 and 1, not {fraction}")
     if len(doc_order) < 2:
-        raise InputError("config", "a holdout needs at least two documents")
+        raise ConfigError("saturation.holdout", "a holdout needs at least two documents")
     # Why the epsilon: 0.3 * 10 is 3.0000000000000004 in floating point, which is 3 documents.
     count = min(len(doc_order) - 1, max(1, math.ceil(fraction * len(doc_order) - 1e-9)))
     return doc_order[-count:]
@@ -522,14 +523,14 @@ def holdout_test(incidence_by_level: Mapping[str, pd.DataFrame], holdout_ids: Se
     holdout_docs ("; "-joined). Rows follow the level order given, edges last, ids sorted.
     """
     if not incidence_by_level:
-        raise InputError(None, "the holdout test needs at least one incidence table")
+        raise ValueError("the holdout test needs at least one incidence table")
     docs = pd.Index([])
     for table in incidence_by_level.values():
         docs = docs.append(pd.Index(table.index)).drop_duplicates()
     holdout = list(dict.fromkeys(holdout_ids))
     unknown = sorted(set(holdout) - set(docs), key=str)
     if unknown:
-        raise InputError("config", "holdout id(s) not among the documents: "
+        raise ConfigError("saturation.holdout.ids", "id(s) not among the documents: "
                          + ", ".join(map(str, unknown)))
     is_holdout = docs.isin(holdout)
     doc_names = np.asarray(docs, dtype=object)
@@ -550,7 +551,7 @@ def holdout_test(incidence_by_level: Mapping[str, pd.DataFrame], holdout_ids: Se
     if edges:
         occurrence = _node_occurrence(incidence_by_level, docs)
         nowhere = np.zeros(len(docs), dtype=bool)
-        found = (only_in_holdout(EDGE_LEVEL, f"{a} -> {b}",
+        found = (only_in_holdout(EDGE_LEVEL, edge_id(a, b),
                                  occurrence.get(a, nowhere) & occurrence.get(b, nowhere))
                  for a, b in dict.fromkeys(map(tuple, edges)))
         rows.extend(sorted((r for r in found if r), key=lambda r: r["id"]))
@@ -599,16 +600,16 @@ def holdout_reference(incidence_by_level: Mapping[str, pd.DataFrame], holdout_id
     "edge" when edges are given.
     """
     if not incidence_by_level:
-        raise InputError(None, "the holdout test needs at least one incidence table")
+        raise ValueError("the holdout test needs at least one incidence table")
     if int(n_random) < 1:
-        raise InputError("config", "the holdout reference needs at least one random holdout")
+        raise ConfigError("saturation.holdout.random_holdouts", "the holdout reference needs at least one random holdout")
     docs = pd.Index([])
     for table in incidence_by_level.values():
         docs = docs.append(pd.Index(table.index)).drop_duplicates()
     holdout = list(dict.fromkeys(holdout_ids))
     unknown = sorted(set(holdout) - set(docs), key=str)
     if unknown:
-        raise InputError("config", "holdout id(s) not among the documents: "
+        raise ConfigError("saturation.holdout.ids", "id(s) not among the documents: "
                          + ", ".join(map(str, unknown)))
     size = len(holdout)
     observed_members = docs.isin(holdout)[None, :]

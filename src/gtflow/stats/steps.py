@@ -11,8 +11,8 @@ import pandas as pd
 
 from gtflow.coding.codebook import load_codebook, load_model
 from gtflow.coding.coverage import AUTO_CODER, reviewed_documents
-from gtflow.contracts import empty_frame, read_table, write_table
-from gtflow.errors import InputError
+from gtflow.contracts import empty_frame, kept_documents, read_table, write_table
+from gtflow.errors import ConfigError
 from gtflow.io import write_json
 from gtflow.stats.reliability import OVERALL, concept_agreement, disagreements
 from gtflow.stats.saturation import (
@@ -118,7 +118,8 @@ def run_reliability(codings: str | Path, segments: str | Path, agreement_out: st
 
 def collection_order(documents: pd.DataFrame, sources: list[str]) -> list[str]:
     """Documents of the chosen source types, duplicates left out, by date then id."""
-    kept = documents[(documents["duplicate_of"] == "") & documents["source_type"].isin(sources)]
+    kept = kept_documents(documents)
+    kept = kept[kept["source_type"].isin(sources)]
     return kept.sort_values(["date", "doc_id"], kind="stable")["doc_id"].tolist()
 
 
@@ -129,8 +130,8 @@ def saturation_coders(codings: pd.DataFrame, wanted: list[str]) -> list[str]:
     if wanted:
         absent = [c for c in wanted if c not in present]
         if absent:
-            raise InputError("config", "saturation.coders names coder(s) without codings: "
-                             + ", ".join(absent))
+            raise ConfigError("saturation.coders", "names coder(s) without codings: "
+                              + ", ".join(absent))
         return list(dict.fromkeys(wanted))
     humans = sorted(present - {AUTO_CODER})
     return humans or ([AUTO_CODER] if AUTO_CODER in present else [])

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from gtflow.coding.coverage import reviewed_by_all, reviewed_documents
-from gtflow.errors import InputError
+from gtflow.errors import ConfigError
 
 CODINGS = pd.DataFrame({
     "doc_id": ["D1", "D1", "D2", "D1", "D3", "D2"],
@@ -38,12 +38,12 @@ def test_the_auto_coder_reviewed_every_document_of_the_study():
 
 
 def test_a_declaration_that_omits_a_coded_document_is_an_error():
-    with pytest.raises(InputError, match=r"code\.coverage\.coder_a omits document\(s\) .*D2"):
+    with pytest.raises(ConfigError, match=r"code\.coverage\.coder_a': omits document\(s\) .*D2"):
         reviewed_documents(CODINGS, {"coder_a": ["D1"]})
 
 
 def test_a_declared_document_that_does_not_exist_is_an_error():
-    with pytest.raises(InputError, match="do not exist: D9"):
+    with pytest.raises(ConfigError, match="do not exist: D9"):
         reviewed_documents(CODINGS, {"coder_a": ["D1", "D2", "D9"]}, documents=["D1", "D2", "D3"])
 
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from gtflow.errors import InputError
+from gtflow.errors import ConfigError, InputError
 from gtflow.ingest.posts import ingest_posts
 
 POSTS = [
@@ -180,6 +180,7 @@ def test_the_first_mapping_whose_name_or_glob_matches_the_file_applies():
     ("2021-03-18", None, "UTC", "2021-03-18"),
     ("2021-03-18T23:30:00+08:00", None, "UTC", "2021-03-18"),  # the writer's own calendar date
     ("2021-03-18T02:20:00Z", None, "UTC", "2021-03-18"),
+    ("2021-03-18 10:20:00 CST", None, "UTC", "2021-03-18"),  # a date, then what ISO lacks
     ("20210318T102000", None, "UTC", "2021-03-18"),
     ("1616034000", None, "UTC", "2021-03-18"),
     ("1616083200", None, "UTC", "2021-03-18"),  # 16:00 UTC ...
@@ -201,6 +202,7 @@ def test_post_dates_in_the_common_forms(written, year, zone, date):
     ("02月30日 10:20", 2021, "is none of 2021-03-18 10:20, ISO 8601, epoch seconds"),
     ("昨天 10:20", 2021, "is none of"),
     ("12345", None, "is none of"),
+    ("2021-02-30 10:20", None, "is none of"),
 ])
 def test_dates_that_cannot_be_read_name_the_post(tmp_path, written, year, message):
     records = [dict(POSTS[0], date=written)]
@@ -212,7 +214,7 @@ def test_dates_that_cannot_be_read_name_the_post(tmp_path, written, year, messag
 def test_epoch_dates_follow_the_configured_time_zone_and_a_bad_zone_is_one_line(tmp_path):
     path = write_jsonl(tmp_path / "e.jsonl", [dict(POSTS[0], date=1616083200)])
     assert ingest_posts(path, timezone="Asia/Shanghai")["date"].tolist() == ["2021-03-19"]
-    with pytest.raises(InputError, match="ingest.posts.timezone 'Mars/Base' is not a time zone"):
+    with pytest.raises(ConfigError, match="ingest.posts.timezone': 'Mars/Base' is not a time zone"):
         ingest_posts(path, timezone="Mars/Base")
 
 

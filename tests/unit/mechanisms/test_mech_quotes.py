@@ -115,3 +115,24 @@ def test_quotes_per_item_and_edges(study_quotes):
     c1 = quotes[(quotes["item_type"] == "concept") & (quotes["item_id"] == "c1")]
     assert c1.iloc[0]["origin"] == "csv" and c1.iloc[0]["coder"] == "coder_a"
     assert "Q2" not in set(quotes["doc_id"])
+
+
+def test_concept_quotes_show_each_passage_once_and_fall_back_to_a_coded_span():
+    from gtflow import contracts
+    from gtflow.mechanisms.quotes import concept_quotes
+
+    quotes = contracts.frame("quotes", [
+        {"item_type": "concept", "item_id": "c1", "rank": 1, "doc_id": "D", "start": 0, "end": 4,
+         "quote": "一二三四"},
+        {"item_type": "concept", "item_id": "c2", "rank": 1, "doc_id": "D", "start": 0, "end": 4,
+         "quote": "一二三四"},
+        {"item_type": "concept", "item_id": "c2", "rank": 2, "doc_id": "D", "start": 4, "end": 8,
+         "quote": "五六七八"}])
+    codings = contracts.frame("codings", [
+        {"doc_id": "D", "start": 8, "end": 9, "concept_id": "c3"},
+        {"doc_id": "D", "start": 8, "end": 11, "concept_id": "c3"}])
+    texts = {"D": "一二三四五六七八九十甲"}
+    shown = concept_quotes(quotes, codings, texts, ["c1", "c2", "c3", "c4"], 2, 10)
+    assert shown[["concept_id", "rank", "start", "end"]].values.tolist() == [
+        ["c1", 1, 0, 4], ["c2", 2, 4, 8], ["c3", 0, 8, 11]]
+    assert contracts.problems("concept_quotes", shown) == []

@@ -13,7 +13,7 @@ from gtflow.errors import InputError
 from gtflow.mechanisms.steps import build_mechanisms, mechanism_tables
 
 OUTPUTS = ["case_main", "case_category", "cooccurrence", "nodes", "edges", "quotes",
-           "recommendations"]
+           "concept_quotes", "recommendations"]
 
 
 def test_summary_counts_and_storylines():

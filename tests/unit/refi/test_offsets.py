@@ -8,7 +8,7 @@ from gtflow.refi.offsets import (
     OffsetMap,
     OffsetScheme,
     is_word_boundary,
-    normalize_text,
+    normalize_line_breaks,
     raw_codepoints_to_codepoints,
     utf8_bytes_to_codepoints,
     utf16_units_to_codepoints,
@@ -18,7 +18,7 @@ RAW = "\ufeffAb 😤 cd\r\n中文 🤦🏼\u200d♀️ x\r\nend"
 
 
 def test_normalize_strips_bom_and_line_endings():
-    assert normalize_text("\ufeffa\r\nb\rc\nd") == "a\nb\nc\nd"
+    assert normalize_line_breaks("\ufeffa\r\nb\rc\nd") == "a\nb\nc\nd"
 
 
 def _vendor_offset(prefix: str, *, encoding: str, crlf_units: int) -> int:
@@ -32,7 +32,7 @@ def _vendor_offset(prefix: str, *, encoding: str, crlf_units: int) -> int:
 @pytest.mark.parametrize("crlf_units", [1, 2])
 def test_utf16_units_map_to_every_codepoint(crlf_units):
     raw = RAW[1:]
-    text = normalize_text(raw)
+    text = normalize_line_breaks(raw)
     # Every code-point boundary of the normalized text, expressed in vendor units, comes back.
     raw_positions = _raw_positions(raw)
     offsets = [_vendor_offset(raw[:p], encoding="utf-16-le", crlf_units=crlf_units)
@@ -44,7 +44,7 @@ def test_utf16_units_map_to_every_codepoint(crlf_units):
 @pytest.mark.parametrize("crlf_units", [1, 2])
 def test_utf8_bytes_map_to_every_codepoint(crlf_units):
     raw = RAW[1:]
-    text = normalize_text(raw)
+    text = normalize_line_breaks(raw)
     offsets = [_vendor_offset(raw[:p], encoding="utf-8", crlf_units=crlf_units)
                for p in _raw_positions(raw)]
     assert utf8_bytes_to_codepoints(RAW, offsets, crlf_units=crlf_units) == \
@@ -72,7 +72,7 @@ def test_emoji_selection_nvivo_style():
     raw = "Hi 😤😤\r\nnext"
     # NVivo: "Hi " = 3, each emoji 2 units, CRLF 2 units
     start, end = utf16_units_to_codepoints(raw, [3, 7])
-    assert normalize_text(raw)[start:end] == "😤😤"
+    assert normalize_line_breaks(raw)[start:end] == "😤😤"
     assert utf16_units_to_codepoints(raw, [9], crlf_units=2) == [6]  # "n" of next
 
 
@@ -108,7 +108,7 @@ def test_small_blocks_agree_with_the_whole_table(unit, crlf_units):
     scheme = OffsetScheme(unit, crlf_units)
     table = _reference_table(raw, scheme)
     offsets = OffsetMap(raw, scheme, block=3)
-    assert offsets.length == len(normalize_text(raw)) == len(table) - 1
+    assert offsets.length == len(normalize_line_breaks(raw)) == len(table) - 1
     assert offsets.total_units == table[-1]
     every = list(range(-1, table[-1] + 2))
     expected_down = [0 if o <= 0 else len(table) - 1 if o >= table[-1]
@@ -125,7 +125,7 @@ def test_empty_text_maps_everything_to_zero():
 
 
 def test_lone_cr_counts_as_one_line_break():
-    assert normalize_text("a\rb") == "a\nb"
+    assert normalize_line_breaks("a\rb") == "a\nb"
     assert utf16_units_to_codepoints("a\rb", [2]) == [2]
 
 
@@ -145,12 +145,12 @@ def test_word_boundary():
 
 
 @pytest.mark.parametrize("piece", [1, 2, 3, 1 << 22])
-def test_normalize_utf8_matches_normalize_text_and_consumes_a_bytearray(monkeypatch, piece):
+def test_normalize_utf8_matches_normalize_line_breaks_and_consumes_a_bytearray(monkeypatch, piece):
     from gtflow.refi import offsets
 
     monkeypatch.setattr(offsets, "_PIECE", piece)
     raw = "\ufeffAb 😤\r\n中文\r\r\n x\rend\r"
     data = bytearray(raw.encode("utf-8"))
-    assert offsets.normalize_utf8(data) == normalize_text(raw)
+    assert offsets.normalize_utf8(data) == normalize_line_breaks(raw)
     assert data == bytearray()  # consumed as it was converted
-    assert offsets.normalize_utf8(raw.encode("utf-8")) == normalize_text(raw)
+    assert offsets.normalize_utf8(raw.encode("utf-8")) == normalize_line_breaks(raw)

@@ -10,10 +10,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pandas as pd
 import yaml
 
+from gtflow import contracts
 from gtflow.config import complete_config
+from gtflow.report.inputs import ReportInputs
 
 #: What the planted post says; the report must show it and never run it.
 EVIL = ("<script>document.title='PWNED'</script> "
@@ -66,15 +67,6 @@ AGREEMENT_ROW = {
     "ac1_ci_high": 1.0, "krippendorff_alpha": 0.79, "alpha_ci_low": 0.5, "alpha_ci_high": 1.0,
     "ci_resamples": 100, "alpha_ci_usable": 97, "enough_positive": True,
 }
-
-
-def write_csv(path: Path, rows: list[dict], columns: list[str]) -> str:
-    pd.DataFrame(rows, columns=columns).to_csv(path, index=False)
-    return str(path)
-
-
-VALIDITY_COLUMNS = ["level", "code_id", "reference", "n_documents", "n_auto", "n_reference",
-                    "n_both", "precision", "recall", "f1", "human_f1"]
 #: (code, reference) -> (n_auto, n_reference, n_both): a1 passes the 0.5 bar, a2 fails it.
 VALIDITY_COUNTS = {("a1", "coder_a"): (5, 5, 4), ("a1", "coder_b"): (5, 3, 3),
                    ("a1", "consensus"): (4, 3, 3), ("a2", "coder_a"): (4, 2, 1),
@@ -105,8 +97,15 @@ def validity_row(level: str, code: str, reference: str, auto: int, ref: int, bot
             "human_f1": 0.7}
 
 
-def write_study(root: Path) -> dict:
-    """Write the tiny study under ``root``; return the report_context input paths."""
+def write(results: Path, name: str, rows: list[dict], extra: tuple[str, ...] = ()) -> str:
+    """Table ``name`` built from ``rows`` through its declaration, written where it belongs."""
+    path = results / Path(contracts.table(name).path).name
+    contracts.write_table(name, contracts.frame(name, rows, extra=extra), path)
+    return str(path)
+
+
+def write_study(root: Path) -> ReportInputs:
+    """Write the tiny study under ``root``; return the report's inputs."""
     root.mkdir(parents=True, exist_ok=True)
     (root / "config").mkdir(exist_ok=True)
     (root / "data").mkdir(exist_ok=True)
@@ -120,164 +119,152 @@ def write_study(root: Path) -> dict:
     card.write_text("# Data card\n\nAll material here is SYNTHETIC demonstration data "
                     "<b>written</b> for tests.\nNo real persons.\n\n## Sources\n\nMore.\n",
                     encoding="utf-8")
-    docs = pd.DataFrame([
-        {"doc_id": "I01", "source_type": "interview", "title": "I01", "date": "2021-03-01",
-         "author": "INT", "respondent_id": "R01", "url": "", "lang": "zh",
-         "sha256_raw": "a" * 64, "raw_path": "data/raw/interviews/I01.md"},
-        {"doc_id": "I02", "source_type": "interview", "title": "I02", "date": "2021-04-01",
-         "author": "INT", "respondent_id": "R02", "url": "", "lang": "zh",
-         "sha256_raw": "b" * 64, "raw_path": "data/raw/interviews/I02.md"},
-        {"doc_id": "P01", "source_type": "web_post", "title": EVIL_TITLE, "date": "2020-01-05",
-         "author": "u1", "respondent_id": "", "url": "http://x.example/1", "lang": "zh",
-         "sha256_raw": "c" * 64, "raw_path": "data/raw/web/posts/p.jsonl"},
-    ])
-    docs["clean_text"] = docs["doc_id"].map(TEXTS)
-    docs["n_chars"] = docs["clean_text"].str.len()
-    docs["duplicate_of"] = ""
     results = root / "results"
     results.mkdir(exist_ok=True)
-    docs.to_parquet(results / "documents.parquet", index=False)
-    segments = pd.DataFrame([{"doc_id": d, "seg_id": 1, "speaker": "", "start": 0,
-                              "end": len(t), "text": t} for d, t in TEXTS.items()])
-    segments.to_parquet(results / "segments.parquet", index=False)
+    documents = [
+        {"doc_id": "I01", "source_type": "interview", "title": "I01", "date": "2021-03-01",
+         "author": "INT", "respondent_id": "R01", "lang": "zh", "sha256_raw": "a" * 64,
+         "raw_path": "data/raw/interviews/I01.md"},
+        {"doc_id": "I02", "source_type": "interview", "title": "I02", "date": "2021-04-01",
+         "author": "INT", "respondent_id": "R02", "lang": "zh", "sha256_raw": "b" * 64,
+         "raw_path": "data/raw/interviews/I02.md"},
+        {"doc_id": "P01", "source_type": "web_post", "title": EVIL_TITLE, "date": "2020-01-05",
+         "author": "u1", "url": "http://x.example/1", "lang": "zh", "sha256_raw": "c" * 64,
+         "raw_path": "data/raw/web/posts/p.jsonl"},
+    ]
+    for document in documents:
+        text = TEXTS[document["doc_id"]]
+        document.update(clean_text=text, n_chars=len(text), n_segments=1)
     evil_at = TEXTS["P01"].index("排名")
-    codings = pd.DataFrame([
-        {"doc_id": "I01", "seg_id": 1, "start": 6, "end": 22, "concept_id": "a1", "coder": "auto",
-         "origin": "auto", "rule": "any:排名", "category_id": "A1", "main_category_id": "AA1"},
-        {"doc_id": "I02", "seg_id": 1, "start": 2, "end": 18, "concept_id": "a2", "coder": "auto",
-         "origin": "auto", "rule": "any:刷", "category_id": "A2", "main_category_id": "AA2"},
-        {"doc_id": "P01", "seg_id": 1, "start": 0, "end": evil_at + 2, "concept_id": "a1",
-         "coder": "coder_a", "origin": "csv", "rule": "", "category_id": "A1",
-         "main_category_id": "AA1"},
-    ])
-    codings.to_parquet(results / "codings.parquet", index=False)
-    respondents = pd.DataFrame([
-        {"respondent_id": "R01", "role": "干部 cadre", "level": "县 county"},
-        {"respondent_id": "R02", "role": "群众 resident", "level": "村 village"}])
-    respondents.to_parquet(results / "respondents.parquet", index=False)
+    a1_quote = {"doc_id": "P01", "start": 0, "end": evil_at + 2,
+                "quote": TEXTS["P01"][:evil_at + 2]}
+    case = {"case_type": "respondent", "source_type": "interview", "n_documents": 1}
     paths = {
-        "documents": str(results / "documents.parquet"),
-        "segments": str(results / "segments.parquet"),
-        "codings": str(results / "codings.parquet"),
-        "respondents": str(results / "respondents.parquet"),
-        "duplicates": write_csv(results / "duplicates.csv", [], [
-            "cluster_id", "doc_id", "source_type", "date", "kept_doc_id", "kind", "similarity"]),
-        "anchors": write_csv(results / "anchoring.csv", [{"status": "ok"}], ["status"]),
-        "reliability": write_csv(results / "agreement.csv", [
+        "documents": write(results, "documents", documents),
+        "segments": write(results, "segments", [
+            {"doc_id": d, "seg_id": 1, "start": 0, "end": len(t), "text": t}
+            for d, t in TEXTS.items()]),
+        "codings": write(results, "codings", [
+            {"doc_id": "I01", "seg_id": 1, "start": 6, "end": 22, "concept_id": "a1",
+             "coder": "auto", "origin": "auto", "rule": "any:排名", "category_id": "A1",
+             "main_category_id": "AA1"},
+            {"doc_id": "I02", "seg_id": 1, "start": 2, "end": 18, "concept_id": "a2",
+             "coder": "auto", "origin": "auto", "rule": "any:刷", "category_id": "A2",
+             "main_category_id": "AA2"},
+            {"doc_id": "P01", "seg_id": 1, "start": 0, "end": evil_at + 2, "concept_id": "a1",
+             "coder": "coder_a", "origin": "csv", "category_id": "A1",
+             "main_category_id": "AA1"}]),
+        "respondents": write(results, "respondents", [
+            {"respondent_id": "R01", "pseudonym": "[P01]", "role": "干部 cadre",
+             "level": "县 county"},
+            {"respondent_id": "R02", "pseudonym": "[P02]", "role": "群众 resident",
+             "level": "村 village"}]),
+        "duplicates": write(results, "duplicates", []),
+        "anchoring": write(results, "anchoring", [
+            {"source": "data/coding/coder_a.csv", "line": 2, "doc_id": "P01", "concept_id": "a1",
+             "coder": "coder_a", "status": "ok"}]),
+        "agreement": write(results, "agreement", [
             {**AGREEMENT_ROW, "concept_id": "__overall__"}, {**AGREEMENT_ROW, "concept_id": "a1"},
-            {**AGREEMENT_ROW, "concept_id": "a2", "n_positive_units": 1, "enough_positive": False}],
-            list(AGREEMENT_ROW)),
-        "disagreements": write_csv(results / "disagreements.csv", [
-            {"doc_id": "P01", "seg_id": 1, "text": EVIL, "coder_a": "a1", "coder_b": ""}],
-            ["doc_id", "seg_id", "text", "coder_a", "coder_b"]),
-        "curves": write_csv(results / "curves.csv", [
+            {**AGREEMENT_ROW, "concept_id": "a2", "n_positive_units": 1,
+             "enough_positive": False}]),
+        "disagreements": write(results, "disagreements", [
+            {"doc_id": "P01", "seg_id": 1, "text": EVIL, "coder_a": "a1", "coder_b": ""}]),
+        "curves": write(results, "curves", [
             {"level": "concept", "position": i + 1, "doc_id": d, "new_codes": n, "cumulative": c,
              "band_low": c - 1, "band_median": c, "band_high": c}
-            for i, (d, n, c) in enumerate([("I01", 1, 1), ("I02", 1, 2)])],
-            ["level", "position", "doc_id", "new_codes", "cumulative", "band_low",
-             "band_median", "band_high"]),
-        "holdout": write_csv(results / "holdout.csv", [],
-                             ["level", "id", "n_holdout_docs", "holdout_docs"]),
-        "case_main": write_csv(results / "case_by_main_category.csv", [
-            {"case_id": "R01", "case_type": "respondent", "source_type": "interview",
-             "n_documents": 1, "AA1": 1, "AA2": 0},
-            {"case_id": "R02", "case_type": "respondent", "source_type": "interview",
-             "n_documents": 1, "AA1": 0, "AA2": 1},
+            for i, (d, n, c) in enumerate([("I01", 1, 1), ("I02", 1, 2)])]),
+        "holdout": write(results, "holdout", []),
+        "holdout_reference": write(results, "holdout_reference", []),
+        "guest_sensitivity": write(results, "guest_sensitivity", []),
+        "case_by_main_category": write(results, "case_by_main_category", [
+            {"case_id": "R01", **case, "AA1": 1, "AA2": 0},
+            {"case_id": "R02", **case, "AA1": 0, "AA2": 1},
             {"case_id": "P01", "case_type": "web_post", "source_type": "web_post",
-             "n_documents": 1, "AA1": 1, "AA2": 0}],
-            ["case_id", "case_type", "source_type", "n_documents", "AA1", "AA2"]),
-        "cooccurrence": write_csv(results / "cooccurrence.csv", [],
-                                  ["level", "code_level", "a", "b", "count"]),
-        "nodes": write_csv(results / "nodes.csv", [
+             "n_documents": 1, "AA1": 1, "AA2": 0}]),
+        "cooccurrence": write(results, "cooccurrence", []),
+        "nodes": write(results, "nodes", [
             {"node_id": "A1", "documents": 2, "interviews": 1, "respondents": 1,
              "web_documents": 1},
             {"node_id": "AA1", "documents": 2, "interviews": 1, "respondents": 1,
              "web_documents": 1},
             {"node_id": "AA2", "documents": 1, "interviews": 1, "respondents": 1,
-             "web_documents": 0}],
-            ["node_id", "documents", "interviews", "respondents", "web_documents"]),
-        "edges": write_csv(results / "edges.csv", [
-            {"from": "A1", "to": "AA1", "documents": 2, "interviews": 1, "weak": False},
-            {"from": "AA1", "to": "AA2", "documents": 0, "interviews": 0, "weak": True}],
-            ["from", "to", "documents", "interviews", "weak"]),
-        "quotes": write_csv(results / "quotes.csv", [
-            {"item_type": "concept", "item_id": "a1", "rank": 1, "doc_id": "P01", "start": 0,
-             "end": evil_at + 2, "quote": TEXTS["P01"][:evil_at + 2], "truncated": False},
+             "web_documents": 0}]),
+        "edges": write(results, "edges", [
+            {"from": "A1", "to": "AA1", "documents": 2, "interviews": 1, "weak": False,
+             "threshold": 3},
+            {"from": "AA1", "to": "AA2", "documents": 0, "interviews": 0, "weak": True,
+             "threshold": 3}]),
+        "quotes": write(results, "quotes", [
+            {"item_type": "concept", "item_id": "a1", "rank": 1, **a1_quote},
             {"item_type": "node", "item_id": "AA1", "rank": 1, "doc_id": "I01", "start": 6,
-             "end": 22, "quote": TEXTS["I01"][6:22], "truncated": False}],
-            ["item_type", "item_id", "rank", "doc_id", "start", "end", "quote", "truncated"]),
-        "recommendations": write_csv(results / "recommendations.csv", [
+             "end": 22, "quote": TEXTS["I01"][6:22]}]),
+        "concept_quotes": write(results, "concept_quotes", [
+            {"concept_id": "a1", "rank": 1, **a1_quote}]),
+        "recommendations": write(results, "recommendations", [
             {"rec_id": "R1", "targets": "AA1", "target_evidence_documents": 2,
-             "target_strengths": "AA1=weak", "strength": "weak"}],
-            ["rec_id", "targets", "target_evidence_documents", "target_strengths", "strength"]),
-        "validity": write_csv(results / "validity.csv", validity_rows(), VALIDITY_COLUMNS),
-        "rule_audit": write_csv(results / "rule_audit.csv", [
+             "target_strengths": "AA1=weak", "strength": "weak"}]),
+        "validity": write(results, "validity", validity_rows()),
+        "rule_audit": write(results, "rule_audit", [
             {"concept_id": "a2", "kind": "auto_only", "doc_id": "P01", "seg_id": 1, "start": 0,
              "end": len(TEXTS["P01"]), "rule": "any:刷", "phrase": "刷", "coders": "coder_a",
              "text": EVIL},
             {"concept_id": "a1", "kind": "human_only", "doc_id": "I02", "seg_id": 1, "start": 2,
-             "end": 18, "rule": "", "phrase": "", "coders": "coder_a;coder_b",
-             "text": TEXTS["I02"][2:18]}],
-            ["concept_id", "kind", "doc_id", "seg_id", "start", "end", "rule", "phrase", "coders",
-             "text"]),
-        "rule_phrases": write_csv(results / "rule_phrases.csv", [
+             "end": 18, "coders": "coder_a;coder_b", "text": TEXTS["I02"][2:18]}]),
+        "rule_phrases": write(results, "rule_phrases", [
             {"concept_id": "a2", "rule": "any:刷", "phrase": "刷", "n_fired": 4,
              "n_confirmed": 1, "n_misfired": 3, "misfire_rate": 0.75},
             {"concept_id": "a1", "rule": "any:排名", "phrase": "排名", "n_fired": 5,
-             "n_confirmed": 4, "n_misfired": 1, "misfire_rate": 0.2}],
-            ["concept_id", "rule", "phrase", "n_fired", "n_confirmed", "n_misfired",
-             "misfire_rate"]),
-        "review": write_csv(results / "review.csv", [
+             "n_confirmed": 4, "n_misfired": 1, "misfire_rate": 0.2}]),
+        "review": write(results, "review", [
             {"doc_id": "I01", "seg_id": 1, "start": 6, "end": 22, "concept_id": "a1",
              "rule": "any:排名", "decision": "accepted", "reviewer": "coder_c",
              "review_file": "coder_c.qdpx"},
             {"doc_id": "I02", "seg_id": 1, "start": 2, "end": 18, "concept_id": "a2",
              "rule": "any:刷", "decision": "rejected", "reviewer": "coder_c",
-             "review_file": "coder_c.qdpx"}],
-            ["doc_id", "seg_id", "start", "end", "concept_id", "rule", "decision", "reviewer",
-             "review_file"]),
-        "codebook": str(codebook), "model": str(model), "config_file": str(config_file),
-        "data_card": str(card), "manual": [],
+             "review_file": "coder_c.qdpx"}]),
     }
     for name, value in {
         "reliability_summary": {"assessed": True, "coders": ["coder_a", "coder_b"],
                                 "n_units": 3, "n_documents": 1, "bootstrap": 100,
                                 "n_reviewed_empty": 0, "min_positive_units": 5},
-        "saturation": {"documents": ["I01", "I02"], "sources": ["interview"],
-                       "settings": {"base_size": 1, "run_length": 1, "threshold": 0.05,
-                                    "francis_initial": 1, "francis_stop": 1,
-                                    "permutations": 10},
-                       "coders": ["coder_a", "coder_b"],
-                       "levels": {"concept": {
-                           "codes": 2, "francis_stop_at": None,
-                           "guest": {"saturated": True, "point": "1+1", "k": 1, "run_length": 1,
-                                     "base_size": 1, "codes_in_base": 2, "new_in_run": 0,
-                                     "new_share": 0.0, "share_of_all_codes": 1.0},
-                           "guest_orders": {"orders": 10, "saturated_orders": 9, "median": 2,
-                                            "low": 2, "high": None},
-                           "guest_runs": [], "chao2": {"s_obs": 2, "chao2": 3.0, "se": 1.2,
-                                                       "ci_low": 2.1, "ci_high": 9.5,
-                                                       "m": 2, "q1": 2, "q2": 0}},
-                           "category": {"codes": 1, "francis_stop_at": None, "guest": {},
-                                        "chao2": {"s_obs": 1, "chao2": None, "m": 1}}},
-                       "holdout": {"documents": ["I02"], "new_items": 0, "alpha": 0.05,
-                                   "by_level": {"concept": {
-                                       "n_items": 2, "n_holdout_docs": 1, "observed": 0,
-                                       "random_mean": 0.5, "share_random_le_observed": 0.5,
-                                       "random_holdouts": 1000,
-                                       "verdict": "not_fewer_than_chance"}}}},
-        "mechanisms": {"n_documents": 3, "evidence_mode": "validated", "n_codings_excluded": 1,
-                       "n_codings_all": 3, "excluded_concepts": ["a2"],
-                       "unvalidated_concepts": [], "n_unvalidated_codings": 0,
-                       "evidence_rule": "Human codings count, and passing auto codings.",
-                       "edges_support_changed": [{"edge": "AA1->AA2", "documents_all": 1,
-                                                  "documents": 0, "weak_all": True,
-                                                  "weak": True}]},
+        "saturation_summary": {
+            "documents": ["I01", "I02"], "sources": ["interview"],
+            "settings": {"base_size": 1, "run_length": 1, "threshold": 0.05,
+                         "francis_initial": 1, "francis_stop": 1, "permutations": 10},
+            "coders": ["coder_a", "coder_b"],
+            "levels": {"concept": {
+                "codes": 2, "francis_stop_at": None,
+                "guest": {"saturated": True, "point": "1+1", "k": 1, "run_length": 1,
+                          "base_size": 1, "codes_in_base": 2, "new_in_run": 0,
+                          "new_share": 0.0, "share_of_all_codes": 1.0},
+                "guest_orders": {"orders": 10, "saturated_orders": 9, "median": 2,
+                                 "low": 2, "high": None},
+                "guest_runs": [], "chao2": {"s_obs": 2, "chao2": 3.0, "se": 1.2,
+                                            "ci_low": 2.1, "ci_high": 9.5,
+                                            "m": 2, "q1": 2, "q2": 0}},
+                "category": {"codes": 1, "francis_stop_at": None, "guest": {},
+                             "chao2": {"s_obs": 1, "chao2": None, "m": 1}}},
+            "holdout": {"documents": ["I02"], "new_items": 0, "alpha": 0.05,
+                        "by_level": {"concept": {
+                            "n_items": 2, "n_holdout_docs": 1, "observed": 0,
+                            "random_mean": 0.5, "share_random_le_observed": 0.5,
+                            "random_holdouts": 1000,
+                            "verdict": "not_fewer_than_chance"}}}},
+        "mechanisms_summary": {
+            "n_documents": 3, "weak_edge_threshold": 3,
+            "storyline": "共 3 份资料，压力 2 份。", "storyline_en": "3 documents; pressure in 2.",
+            "evidence_mode": "validated", "n_codings_excluded": 1,
+            "n_codings_all": 3, "excluded_concepts": ["a2"],
+            "unvalidated_concepts": [], "n_unvalidated_codings": 0,
+            "evidence_rule": "Human codings count, and passing auto codings.",
+            "edges_support_changed": [{"edge": "AA1->AA2", "documents_all": 1,
+                                       "documents": 0, "weak_all": True, "weak": True}]},
     }.items():
         target = results / f"{name}.json"
         target.write_text(json.dumps(value, ensure_ascii=False), encoding="utf-8")
         paths[name] = str(target)
-    return paths
+    return ReportInputs(**paths, codebook=str(codebook), model=str(model),
+                        config_file=str(config_file), data_card=str(card))
 
 
 def tiny_config(language: str = "en") -> dict:
@@ -293,12 +280,12 @@ def build_report(root: Path, language: str = "en") -> dict[str, Path]:
     from gtflow.resources import template_dir
 
     templates = template_dir()
-    paths = write_study(root)
+    inputs = write_study(root)
     out = root / "reports"
     outputs = {"context": str(root / "results" / "context.json"),
                **{f"{name}_svg": str(out / "figures" / f"{name}.svg")
                   for name in ("saturation", "heatmap", "timeline", "model", "validity")}}
-    build_report_context(paths=paths, config=tiny_config(language), templates=templates,
+    build_report_context(inputs=inputs, config=tiny_config(language), templates=templates,
                          outputs=outputs)
     qmd, html = out / "tiny.qmd", out / "tiny.html"
     write_report_qmd(context=outputs["context"], templates=templates, language=language, out=qmd)

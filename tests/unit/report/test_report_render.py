@@ -9,7 +9,7 @@ import fixture_study
 import lxml.html
 import pytest
 
-from gtflow.errors import InputError
+from gtflow.errors import ConfigError
 from gtflow.report import render
 from gtflow.report.render import choose_renderer, find_cjk_font, pandoc_markdown
 
@@ -67,7 +67,7 @@ def test_pandoc_gets_only_its_own_front_matter() -> None:
 def test_renderer_choice(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(shutil, "which", lambda name: None)
     assert choose_renderer("auto") == "pandoc"
-    with pytest.raises(InputError, match="quarto is not on PATH"):
+    with pytest.raises(ConfigError, match="report.renderer.*quarto is not on PATH"):
         choose_renderer("quarto")
     monkeypatch.setattr(shutil, "which", lambda name: "/usr/bin/quarto")
     assert choose_renderer("auto") == "quarto"
@@ -76,9 +76,9 @@ def test_renderer_choice(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_no_cjk_font_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(render, "fontconfig", lambda arguments: [])
-    with pytest.raises(InputError, match="fonts-noto-cjk"):
+    with pytest.raises(ConfigError, match="report.cjk_font.*fonts-noto-cjk"):
         find_cjk_font("")
-    with pytest.raises(InputError, match="report.cjk_font"):
+    with pytest.raises(ConfigError, match="report.cjk_font"):
         find_cjk_font("No Such Font")
 
 

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from irrCAC.raw import CAC
 
-from gtflow.errors import InputError
+from gtflow.errors import ConfigError, InputError
 from gtflow.stats.reliability import (
     AGREEMENT_COLUMNS,
     OVERALL,
@@ -141,9 +141,9 @@ def test_alpha_is_nan_when_undefined():
 
 
 def test_alpha_rejects_unknown_level_and_bad_shape():
-    with pytest.raises(InputError, match="level of measurement"):
+    with pytest.raises(ValueError, match="level of measurement"):
         krippendorff_alpha(KRIPP_2011_C, "circular")
-    with pytest.raises(InputError, match="coders × units"):
+    with pytest.raises(ValueError, match="coders × units"):
         krippendorff_alpha([1, 2, 3])
 
 
@@ -167,9 +167,9 @@ def test_bootstrap_undefined_everywhere_gives_nan():
 
 
 def test_bootstrap_rejects_bad_settings():
-    with pytest.raises(InputError):
+    with pytest.raises(ValueError):
         bootstrap_alpha_ci(KRIPP_2011_C, n_boot=0)
-    with pytest.raises(InputError):
+    with pytest.raises(ValueError):
         bootstrap_alpha_ci(KRIPP_2011_C, ci=1.5)
 
 
@@ -196,7 +196,7 @@ def test_cohen_and_percent_skip_missing_and_handle_degenerate():
     assert percent_agreement(["x", None, "y"], ["x", "y", nan]) == 1.0
     assert np.isnan(percent_agreement([], []))
     assert np.isnan(cohen_kappa(["x", "x"], ["x", "x"]))  # p_e = 1
-    with pytest.raises(InputError, match="different number"):
+    with pytest.raises(ValueError, match="different number"):
         cohen_kappa(["x"], ["x", "y"])
 
 
@@ -215,9 +215,9 @@ def test_fleiss_kappa_fleiss_1971_table_1():
 
 
 def test_fleiss_kappa_rejects_unequal_raters_and_handles_one_category():
-    with pytest.raises(InputError, match="same number of raters"):
+    with pytest.raises(ValueError, match="same number of raters"):
         fleiss_kappa([[2, 1], [1, 1]])
-    with pytest.raises(InputError):
+    with pytest.raises(ValueError):
         fleiss_kappa([[1, 0], [0, 1]])  # one rater per unit
     assert np.isnan(fleiss_kappa([[3, 0], [3, 0]]))
 
@@ -353,7 +353,7 @@ def test_concept_agreement_units_docs_and_level_map():
                                     concept_level_map={"a1": "A1", "a2": "A1", "z9": "Z1"})
     row = by_category.set_index("concept_id").loc["A1"]
     assert row["positive_agreement"] == 1.0 and row["n_positive_units"] == 2
-    with pytest.raises(InputError, match="fewer than two of the coders reviewed: d2"):
+    with pytest.raises(ConfigError, match="reliability.documents.*fewer than two of the coders reviewed: d2"):
         concept_agreement(codings, segments, ["A", "B"], doc_ids=["d2"], n_boot=30)
     both = {"A": frozenset({"d1", "d2"}), "B": frozenset({"d1", "d2"})}
     only_d2 = concept_agreement(codings, segments, ["A", "B"], doc_ids=["d2"], n_boot=30,
@@ -470,7 +470,7 @@ def test_gwet_ac1_stays_meaningful_for_a_rare_code():
 
 def test_gwet_ac1_undefined_and_bad_input():
     assert np.isnan(gwet_ac1([[1, nan], [nan, 2]]))    # no unit with two ratings
-    with pytest.raises(InputError, match="outside the given categories: 7"):
+    with pytest.raises(ValueError, match="outside the given categories: 7"):
         gwet_ac1([[1, 7], [1, 1]], categories=[0, 1])
 
 

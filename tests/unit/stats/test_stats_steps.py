@@ -10,7 +10,7 @@ import yaml
 
 from gtflow.config import complete_config
 from gtflow.contracts import frame, read_table
-from gtflow.errors import InputError
+from gtflow.errors import ConfigError
 from gtflow.stats.steps import run_reliability, run_saturation, saturation_coders
 
 
@@ -26,7 +26,7 @@ def test_saturation_coders_never_pool_auto_and_humans_unasked():
     assert saturation_coders(both, []) == ["coder_a", "coder_b"]
     assert saturation_coders(both[both["coder"] == "auto"], []) == ["auto"]
     assert saturation_coders(both, ["auto", "coder_a"]) == ["auto", "coder_a"]
-    with pytest.raises(InputError, match="saturation.coders names coder\\(s\\) without codings: x"):
+    with pytest.raises(ConfigError, match="saturation.coders': names coder\\(s\\) without codings: x"):
         saturation_coders(both, ["x"])
 
 

@@ -1,0 +1,57 @@
+"""Open, axial and selective coding: each concept with its exemplar quote and hierarchy, the
+main categories with their categories, and the core category.
+
+The quote shown per concept is chosen upstream (results/mechanisms/concept_quotes.csv).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from gtflow.coding.codebook import Codebook
+from gtflow.report.results import Results, quote_of, records
+
+
+def coding_table(book: Codebook, codings: pd.DataFrame, quotes: dict[str, dict]) -> list[dict]:
+    """One row per concept: exemplar quote -> concept -> category -> main category -> core."""
+    rows = []
+    for concept in records(book.hierarchy()):
+        mine = codings[codings["concept_id"] == concept["concept_id"]]
+        rows.append({**concept, "n_codings": len(mine), "n_documents": int(mine["doc_id"].nunique()),
+                     "quote": quotes.get(concept["concept_id"])})
+    return rows
+
+
+def axial_table(book: Codebook, codings: pd.DataFrame) -> list[dict]:
+    """Main categories with their categories, definitions and the documents that carry them."""
+    def documents_with(column: str, code_id: str) -> int:
+        return int(codings.loc[codings[column] == code_id, "doc_id"].nunique())
+
+    result = []
+    for main in book.main_categories:
+        categories = [{
+            "id": c["id"], "label": c["label"], "label_en": c.get("label_en", ""),
+            "definition": c.get("definition", ""), "definition_en": c.get("definition_en", ""),
+            "n_concepts": sum(1 for k in book.concepts if k["parent"] == c["id"]),
+            "n_documents": documents_with("category_id", c["id"]),
+        } for c in book.categories if c["parent"] == main["id"]]
+        result.append({
+            "id": main["id"], "label": main["label"], "label_en": main.get("label_en", ""),
+            "definition": main.get("definition", ""),
+            "definition_en": main.get("definition_en", ""),
+            "n_documents": documents_with("main_category_id", main["id"]),
+            "categories": categories})
+    return result
+
+
+def build(results: Results) -> dict:
+    book, coded = results.book, results.kept_codings
+    shown = {row["concept_id"]: quote_of(row)
+             for row in results.table("concept_quotes").to_dict(orient="records")}
+    return {
+        "core": {k: book.core.get(k, "") for k in
+                 ("id", "label", "label_en", "definition", "definition_en")},
+        "concepts": coding_table(book, coded, shown),
+        "main_categories": axial_table(book, coded),
+        "source": results.source("codings"),
+    }

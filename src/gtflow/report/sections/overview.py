@@ -1,0 +1,95 @@
+"""Study and data overview: sources, respondents, collection timeline, duplicates collapsed."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pandas as pd
+
+from gtflow.contracts import is_kept, kept_documents
+from gtflow.mechanisms.cases import SOURCE_TYPES
+from gtflow.report.results import Results, records
+
+
+def month_of(date: Any) -> str:
+    """YYYY-MM of an ISO date string ('' when unknown)."""
+    text = str(date or "")
+    return text[:7] if re.match(r"\d{4}-\d{2}", text) else ""
+
+
+def source_overview(documents: pd.DataFrame) -> list[dict]:
+    """Per source type: raw files, documents, duplicates collapsed, kept documents, dates, size."""
+    rows = []
+    for source_type in SOURCE_TYPES:
+        docs = documents[documents["source_type"] == source_type]
+        if docs.empty:
+            continue
+        kept = kept_documents(docs)
+        dates = sorted(d for d in docs["date"] if d)
+        rows.append({
+            "source_type": source_type, "n_files": int(docs["raw_path"].nunique()),
+            "n_documents": len(docs), "n_duplicates": int(len(docs) - len(kept)),
+            "n_kept": len(kept), "n_chars": int(kept["n_chars"].sum()),
+            "first_date": dates[0] if dates else "", "last_date": dates[-1] if dates else "",
+        })
+    return rows
+
+
+def collection_timeline(documents: pd.DataFrame) -> list[dict]:
+    """Kept documents per month and source type (months without documents are left out)."""
+    kept = kept_documents(documents).copy()
+    kept["month"] = kept["date"].map(month_of)
+    kept = kept[kept["month"] != ""]
+    counts = kept.groupby(["month", "source_type"]).size().reset_index(name="n")
+    return records(counts.sort_values(["month", "source_type"]))
+
+
+def respondent_overview(respondents: pd.DataFrame | None, documents: pd.DataFrame) -> dict | None:
+    """Interviewed respondents by role and by administrative level (from the public roster).
+
+    ``role`` and ``level`` are the roster's own variables: a roster without them gives empty
+    breakdowns.
+    """
+    if respondents is None:
+        return None
+    interviewed = set(documents.loc[documents["source_type"] == "interview", "respondent_id"]) - {""}
+    people = respondents[respondents["respondent_id"].isin(interviewed)]
+    result: dict[str, Any] = {"n": len(people), "n_roster": len(respondents)}
+    for column in ("role", "level"):
+        values = people[column].astype(str).str.strip() if column in people.columns \
+            else pd.Series([], dtype=str)
+        counts = values.value_counts()
+        ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+        # A roster without the column, or with it left blank for everyone, has no table to show.
+        recorded = (values != "").any()
+        result[f"by_{column}"] = [{column: k, "n": int(v)} for k, v in ordered] if recorded else []
+    return result
+
+
+def corpus_overview(documents: pd.DataFrame, segments: pd.DataFrame, duplicates: pd.DataFrame,
+                    respondents: pd.DataFrame | None) -> dict:
+    """Study and data overview: sources, respondents, timeline, duplicates."""
+    kept = kept_documents(documents)
+    by_type = kept["source_type"].value_counts()
+    kept_ids = set(kept["doc_id"])
+    return {
+        "n_documents": len(kept), "n_documents_raw": len(documents),
+        "n_duplicates": int((~is_kept(documents)).sum()),
+        "n_interviews": int(by_type.get("interview", 0)),
+        "n_web_pages": int(by_type.get("web_page", 0)),
+        "n_web_posts": int(by_type.get("web_post", 0)),
+        "n_web_documents": int(by_type.get("web_page", 0) + by_type.get("web_post", 0)),
+        "n_files": int(documents["raw_path"].nunique()),
+        "n_segments": int(segments["doc_id"].isin(kept_ids).sum()),
+        "n_chars": int(kept["n_chars"].sum()),
+        "sources": source_overview(documents),
+        "respondents": respondent_overview(respondents, documents),
+        "timeline": collection_timeline(documents),
+        "duplicates": records(duplicates[duplicates["kind"] != "kept"]),
+    }
+
+
+def build(results: Results) -> dict:
+    return corpus_overview(results.table("documents"), results.table("segments"),
+                           results.table("duplicates"), results.respondents)
