@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import pandas as pd
 
+from gtflow.contracts import TABLES
 from gtflow.errors import ConfigError, InputError
 
 AUTO_CODER = "auto"
@@ -29,7 +30,7 @@ def _coded_documents(codings: pd.DataFrame) -> dict[str, set[str]]:
     """coder → the documents that coder has at least one coding in."""
     missing = [c for c in ("doc_id", "coder") if c not in codings.columns]
     if missing:
-        raise InputError("codings", "missing column(s) " + ", ".join(missing))
+        raise InputError(TABLES["codings"].path, "missing column(s) " + ", ".join(missing))
     coded: dict[str, set[str]] = {}
     for coder, doc_id in zip(codings["coder"], codings["doc_id"]):
         coded.setdefault(str(coder), set()).add(str(doc_id))

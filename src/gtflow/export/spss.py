@@ -23,7 +23,6 @@ from pathlib import Path
 import pandas as pd
 import pyreadstat
 
-from gtflow.errors import InputError
 from gtflow.io import atomic_path
 
 log = logging.getLogger(__name__)
@@ -98,7 +97,7 @@ def export_frame(case_category: pd.DataFrame, codes: pd.DataFrame) -> tuple[pd.D
     """
     missing = [c for c in FIXED_COLUMNS if c not in case_category.columns]
     if missing:
-        raise InputError(None, f"the case x category table lacks the columns {missing}")
+        raise ValueError(f"the case x category table lacks the columns {missing}")
     info = codes.set_index("code_id")
     taken = {c.lower() for c in FIXED_COLUMNS}
     frame = pd.DataFrame({
@@ -110,7 +109,7 @@ def export_frame(case_category: pd.DataFrame, codes: pd.DataFrame) -> tuple[pd.D
     for column, mapping in (("case_type", CASE_TYPE_CODES), ("source_type", SOURCE_TYPE_CODES)):
         unknown = case_category.loc[frame[column].isna(), column]
         if len(unknown):
-            raise InputError(None, f"{column} '{unknown.iloc[0]}' is not one of {list(mapping)}")
+            raise ValueError(f"{column} '{unknown.iloc[0]}' is not one of {list(mapping)}")
         frame[column] = frame[column].astype("int64")
     labels = dict(FIXED_LABELS)
     for code_id in [c for c in case_category.columns if c not in FIXED_COLUMNS]:

@@ -18,7 +18,6 @@ import pandas as pd
 
 from gtflow.coding.codebook import Codebook
 from gtflow.contracts import kept_documents
-from gtflow.errors import InputError
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +43,10 @@ def corpus_documents(documents: pd.DataFrame) -> pd.DataFrame:
     kept = kept_documents(documents).copy()
     unknown = kept[~kept["source_type"].isin(SOURCE_TYPES)]
     if len(unknown):
-        raise InputError(None, f"document has source type '{unknown['source_type'].iloc[0]}'; "
-                         f"expected one of {', '.join(SOURCE_TYPES)}", record=unknown["doc_id"].iloc[0])
+        # ingest sets source_type; another value is a bug upstream, not a researcher's input
+        raise ValueError(f"document {unknown['doc_id'].iloc[0]} has source type "
+                         f"'{unknown['source_type'].iloc[0]}'; expected one of "
+                         f"{', '.join(SOURCE_TYPES)}")
     respondent = kept["respondent_id"].fillna("").astype(str).str.strip()
     is_interview = kept["source_type"] == "interview"
     kept["case_id"] = kept["doc_id"].astype(str)

@@ -104,7 +104,7 @@ def make_environment(template_dir: str | Path, language: str, labels: dict) -> j
         try:
             return Markdown(str(label).format(**safe))
         except (KeyError, IndexError) as error:
-            raise InputError(None, f"label {label[:40]!r} needs a value for {error}") from None
+            raise ValueError(f"label {label[:40]!r} needs a value for {error}") from None
 
     def join(values: Any, separator: str = ", ") -> Markdown:
         """Join values, each escaped (replaces jinja's own join)."""

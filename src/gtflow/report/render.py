@@ -82,14 +82,15 @@ def pandoc_markdown(qmd_text: str) -> str:
     return (f"---\n{header}---\n" if kept else "") + body
 
 
-def run_pandoc(arguments: list[str], source: str, cwd: str | Path) -> None:
-    """Run pandoc with ``source`` on stdin; a failure becomes an InputError with its message."""
+def run_pandoc(arguments: list[str], source: str, cwd: str | Path, document: str | Path) -> None:
+    """Run pandoc with ``source`` (the text of ``document``) on stdin; a failure becomes an
+    InputError naming ``document``, with pandoc's message."""
     result = subprocess.run([pandoc_path(), *arguments], input=source, text=True,
                             capture_output=True, cwd=cwd, check=False)
     if result.stderr.strip():
         log.warning("pandoc: %s", result.stderr.strip())
     if result.returncode != 0:
-        raise InputError(None, f"pandoc failed (exit {result.returncode}): "
+        raise InputError(document, f"pandoc failed (exit {result.returncode}): "
                          f"{result.stderr.strip()[:500]}")
 
 
@@ -103,7 +104,7 @@ def render_html_pandoc(qmd: str | Path, css: str | Path | None, out: str | Path)
                      f"--resource-path={qmd.parent}", "-o", str(tmp)]
         if css:
             arguments.append(f"--css={Path(css).resolve()}")
-        run_pandoc(arguments, source, qmd.parent)
+        run_pandoc(arguments, source, qmd.parent, qmd)
 
 
 def render_html_quarto(qmd: str | Path, css: str | Path | None, out: str | Path) -> None:
@@ -206,7 +207,7 @@ def render_pdf(qmd: str | Path, out: str | Path, cjk_font: str = "") -> str:
         run_pandoc(["-f", "markdown-smart", "-t", "typst", "--standalone", "--wrap=none",
                     "-V", f"mainfont={family}", "-V", f"header-includes={TYPST_PRINT_RULES}",
                     f"--resource-path={qmd.parent}", "-o", str(typ)],
-                   source, qmd.parent)
+                   source, qmd.parent, qmd)
         with atomic_path(out) as tmp:
             try:
                 typst.compile(str(typ), output=str(tmp), root=str(qmd.parent),

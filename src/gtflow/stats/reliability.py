@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from gtflow.coding.coverage import reviewed_documents
+from gtflow.contracts import TABLES
 from gtflow.errors import ConfigError, InputError
 
 LEVELS = ("nominal", "ordinal", "interval", "ratio")
@@ -402,7 +403,7 @@ def _require_columns(table: pd.DataFrame, name: str, columns: Iterable[str]) -> 
 def _check_coders(coders: Sequence[str]) -> list[str]:
     coders = list(dict.fromkeys(coders))
     if len(coders) < 2:
-        raise InputError("codings", "agreement needs at least two different coders; got "
+        raise InputError(TABLES["codings"].path, "agreement needs at least two different coders; got "
                                     + (", ".join(map(str, coders)) or "none"))
     return coders
 
@@ -444,18 +445,18 @@ def _reliability_units(codings: pd.DataFrame, segments: pd.DataFrame, coders: li
         coverage = reviewed_documents(ours)
     absent = [c for c in coders if not coverage.get(c)]
     if absent:
-        raise InputError("codings", "no reviewed documents for coder(s) " + ", ".join(absent)
+        raise InputError(TABLES["codings"].path, "no reviewed documents for coder(s) " + ", ".join(absent)
                          + "; check the coder ids in the config or declare code.coverage")
     unit_docs = _unit_documents(coverage, coders, doc_ids)
     unknown = sorted(set(unit_docs) - set(segments["doc_id"]))
     if unknown:
-        raise InputError("segments", "document(s) not found in the segments: "
+        raise InputError(TABLES["segments"].path, "document(s) not found in the segments: "
                          + ", ".join(map(str, unknown)))
     units = segments[segments["doc_id"].isin(unit_docs)]
     duplicated = units.duplicated(SEGMENT_KEY)
     if duplicated.any():
         row = units[duplicated].iloc[0]
-        raise InputError("segments", f"segment {row['seg_id']!r} of document {row['doc_id']!r} "
+        raise InputError(TABLES["segments"].path, f"segment {row['seg_id']!r} of document {row['doc_id']!r} "
                                      "occurs more than once")
     units = units.sort_values(["doc_id", "start", "seg_id"], kind="mergesort")
     units = units.reset_index(drop=True)
@@ -464,7 +465,7 @@ def _reliability_units(codings: pd.DataFrame, segments: pd.DataFrame, coders: li
     stray = ~pd.MultiIndex.from_frame(ours[SEGMENT_KEY]).isin(known)
     if stray.any():
         row = ours[stray].iloc[0]
-        raise InputError("codings", f"coding of segment {row['seg_id']!r} in document "
+        raise InputError(TABLES["codings"].path, f"coding of segment {row['seg_id']!r} in document "
                                     f"{row['doc_id']!r} does not match any segment",
                          record=str(ours.index[stray][0]))
     reviewed = np.array([units["doc_id"].isin(coverage.get(c, frozenset())).to_numpy()
@@ -479,7 +480,7 @@ def _mapped_concepts(codings: pd.DataFrame,
         return codings["concept_id"]
     unmapped = sorted(set(codings["concept_id"]) - set(concept_level_map))
     if unmapped:
-        raise InputError("codebook", "no parent code for concept(s) " + ", ".join(unmapped))
+        raise InputError("config/codebook.yaml", "no parent code for concept(s) " + ", ".join(unmapped))
     return codings["concept_id"].map(concept_level_map)
 
 

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from gtflow.coding.codebook import edge_id
+from gtflow.contracts import TABLES
 from gtflow.errors import ConfigError, InputError
 
 CURVE_COLUMNS = ["position", "doc_id", "new_codes", "cumulative",
@@ -52,19 +53,19 @@ def incidence_matrix(codings: pd.DataFrame, doc_order: Sequence[str],
     raise InputError rather than being dropped silently.
     """
     if "doc_id" not in codings.columns or "concept_id" not in codings.columns:
-        raise InputError("codings", "the codings table needs doc_id and concept_id columns")
+        raise InputError(TABLES["codings"].path, "the codings table needs doc_id and concept_id columns")
     doc_order = list(doc_order)
     if len(set(doc_order)) != len(doc_order):
-        raise InputError("documents", "the document order lists a document twice")
+        raise InputError(TABLES["documents"].path, "the document order lists a document twice")
     unknown = sorted(set(codings["doc_id"]) - set(doc_order), key=str)
     if unknown:
-        raise InputError("codings", "coded document(s) missing from the document order: "
+        raise InputError(TABLES["codings"].path, "coded document(s) missing from the document order: "
                          + ", ".join(map(str, unknown)))
     codes = codings["concept_id"]
     if code_of is not None:
         unmapped = sorted(set(codes) - set(code_of), key=str)
         if unmapped:
-            raise InputError("codebook", "no parent code for concept(s) "
+            raise InputError("config/codebook.yaml", "no parent code for concept(s) "
                              + ", ".join(map(str, unmapped)))
         codes = codes.map(code_of)
     columns = sorted(codes.dropna().unique().tolist(), key=str)
@@ -503,8 +504,8 @@ def _node_occurrence(incidence_by_level: Mapping[str, pd.DataFrame],
         present = _presence(table.reindex(docs).fillna(0))
         for j, node in enumerate(table.columns):
             if node in occurrence:
-                raise InputError(None, f"code id {node!r} occurs at more than one level "
-                                       f"(again at {level!r}); edges cannot be resolved")
+                raise ValueError(f"code id {node!r} occurs at more than one level "
+                                 f"(again at {level!r}); edges cannot be resolved")
             occurrence[node] = present[:, j]
     return occurrence
 

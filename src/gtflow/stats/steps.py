@@ -6,6 +6,7 @@ import logging
 import math
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from gtflow.coding.codebook import load_codebook, load_model
@@ -34,7 +35,10 @@ LEVELS = ("concept", "category", "main_category")
 
 
 def finite(value: object) -> object:
-    """JSON has no NaN: undefined statistics become null."""
+    """JSON has no NaN: undefined statistics become null; numpy scalars become Python ones
+    (else the JSON writer prints them as text)."""
+    if isinstance(value, np.generic):
+        value = value.item()
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return value

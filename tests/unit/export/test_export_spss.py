@@ -8,7 +8,6 @@ import pandas as pd
 import pyreadstat
 import pytest
 
-from gtflow.errors import InputError
 from gtflow.export.spss import (
     MAX_STATA_LABEL_CHARS,
     cut_bytes,
@@ -75,7 +74,7 @@ def test_export_frame_codes_and_labels():
 def test_export_frame_rejects_unknown_case_type():
     table = case_category()
     table.loc[0, "case_type"] = "martian"
-    with pytest.raises(InputError, match="martian"):
+    with pytest.raises(ValueError, match="martian"):
         export_frame(table, CODES)
 
 

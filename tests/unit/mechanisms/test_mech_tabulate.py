@@ -6,7 +6,6 @@ import pandas as pd
 import pytest
 from mech_corpus import codebook, codings, documents_and_segments
 
-from gtflow.errors import InputError
 from gtflow.mechanisms.cases import case_table, corpus_documents, evidence_codings, placed_codings
 from gtflow.mechanisms.tabulate import case_matrix, coding_units, cooccurrence
 
@@ -37,10 +36,10 @@ def test_interview_without_respondent_is_its_own_case():
     assert corpus_documents(documents)["case_id"].tolist() == ["I9"]
 
 
-def test_unknown_source_type_is_an_input_error():
+def test_unknown_source_type_is_a_bug_not_an_input_error():
     documents = pd.DataFrame([{"doc_id": "X", "source_type": "fax", "respondent_id": "",
                                "duplicate_of": ""}])
-    with pytest.raises(InputError, match="fax"):
+    with pytest.raises(ValueError, match="fax"):
         corpus_documents(documents)
 
 

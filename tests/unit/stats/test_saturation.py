@@ -389,7 +389,7 @@ def test_holdout_test_codes_and_edges():
     assert nothing_new.empty and list(nothing_new.columns) == HOLDOUT_COLUMNS
     with pytest.raises(ConfigError, match="d9"):
         holdout_test({"concept": concepts}, ["d9"])
-    with pytest.raises(InputError, match="more than one level"):
+    with pytest.raises(ValueError, match="more than one level"):
         holdout_test({"a": concepts, "b": concepts}, ["d4"], edges=[("a1", "a3")])
 
 
