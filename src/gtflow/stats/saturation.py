@@ -510,6 +510,21 @@ def _node_occurrence(incidence_by_level: Mapping[str, pd.DataFrame],
     return occurrence
 
 
+def _holdout_documents(incidence_by_level: Mapping[str, pd.DataFrame],
+                       holdout_ids: Sequence[str]) -> tuple[pd.Index, list[str]]:
+    """Every document of the incidence tables, and the held-out ids (deduplicated, in order),
+    which must all be among them."""
+    docs = pd.Index([])
+    for table in incidence_by_level.values():
+        docs = docs.append(pd.Index(table.index)).drop_duplicates()
+    holdout = list(dict.fromkeys(holdout_ids))
+    unknown = sorted(set(holdout) - set(docs), key=str)
+    if unknown:
+        raise ConfigError("saturation.holdout.ids", "id(s) not among the documents: "
+                         + ", ".join(map(str, unknown)))
+    return docs, holdout
+
+
 def holdout_test(incidence_by_level: Mapping[str, pd.DataFrame], holdout_ids: Sequence[str],
                  edges: Sequence[tuple[str, str]] | None = None) -> pd.DataFrame:
     """Codes, per level, and model edges that occur ONLY in held-out documents.
@@ -520,19 +535,12 @@ def holdout_test(incidence_by_level: Mapping[str, pd.DataFrame], holdout_ids: Se
     ends occur in it; a node that no table lists occurs nowhere. An empty result supports
     saturation: the held-out documents brought nothing new.
 
-    Columns: level ("edge" for edges), id ("from -> to" for edges), n_holdout_docs,
+    Columns: level ("edge" for edges), id ("from->to" for edges), n_holdout_docs,
     holdout_docs ("; "-joined). Rows follow the level order given, edges last, ids sorted.
     """
     if not incidence_by_level:
         raise ValueError("the holdout test needs at least one incidence table")
-    docs = pd.Index([])
-    for table in incidence_by_level.values():
-        docs = docs.append(pd.Index(table.index)).drop_duplicates()
-    holdout = list(dict.fromkeys(holdout_ids))
-    unknown = sorted(set(holdout) - set(docs), key=str)
-    if unknown:
-        raise ConfigError("saturation.holdout.ids", "id(s) not among the documents: "
-                         + ", ".join(map(str, unknown)))
+    docs, holdout = _holdout_documents(incidence_by_level, holdout_ids)
     is_holdout = docs.isin(holdout)
     doc_names = np.asarray(docs, dtype=object)
 
@@ -604,14 +612,7 @@ def holdout_reference(incidence_by_level: Mapping[str, pd.DataFrame], holdout_id
         raise ValueError("the holdout test needs at least one incidence table")
     if int(n_random) < 1:
         raise ConfigError("saturation.holdout.random_holdouts", "the holdout reference needs at least one random holdout")
-    docs = pd.Index([])
-    for table in incidence_by_level.values():
-        docs = docs.append(pd.Index(table.index)).drop_duplicates()
-    holdout = list(dict.fromkeys(holdout_ids))
-    unknown = sorted(set(holdout) - set(docs), key=str)
-    if unknown:
-        raise ConfigError("saturation.holdout.ids", "id(s) not among the documents: "
-                         + ", ".join(map(str, unknown)))
+    docs, holdout = _holdout_documents(incidence_by_level, holdout_ids)
     size = len(holdout)
     observed_members = docs.isin(holdout)[None, :]
     rng = np.random.Generator(np.random.PCG64(seed))
