@@ -9,7 +9,9 @@ the job's outputs, so nothing half-written remains.
 from __future__ import annotations
 
 import logging
+import resource
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -34,8 +36,9 @@ def run_step(function: Callable[..., Any], *, log: str | Path | None = None, **k
     """Call ``function(**kwargs)``; report an InputError or ConfigError as one line and exit
     with status 1. Any other exception is a bug and keeps its traceback."""
     configure_logging(log)
+    started = time.perf_counter()
     try:
-        return function(**kwargs)
+        result = function(**kwargs)
     except REPORTED_ERRORS as error:
         message = f"gtflow: {error.describe()}"
         if log:
@@ -43,6 +46,20 @@ def run_step(function: Callable[..., Any], *, log: str | Path | None = None, **k
                 handle.write(message + "\n")
         print(message, file=sys.stderr)
         sys.exit(1)
+    log_resources(time.perf_counter() - started)
+    return result
+
+
+def peak_rss_mb() -> float:
+    """The peak resident memory (MB) of this process or any child it waited for (Linux: kB)."""
+    return max(resource.getrusage(who).ru_maxrss
+               for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) / 1024
+
+
+def log_resources(seconds: float) -> None:
+    """One line per job for bench/scale and cluster sizing: the step's time and peak memory."""
+    logging.getLogger("gtflow.resources").info("step took %.2f s, peak RSS %.0f MB", seconds,
+                                               peak_rss_mb())
 
 
 def optional(paths: Any) -> str | None:
