@@ -271,9 +271,15 @@ class AutoCoder:
         Segments need doc_id, seg_id, turn, start, end and text (= clean_text[start:end]).
         Rows are sorted by doc_id, start, concept_id, end.
         """
-        segs = segments_of_documents(segments, documents)
-        parts = [self.code_units(Units.from_frame(segs), "sentence")]
-        if any(rule.unit == "segment" for rule in self.rules):
+        sentences = Units.from_frame(segments)
+        known = np.asarray(pc.is_in(sentences.doc_names, value_set=contiguous(
+            pa.array(documents["doc_id"], type=pa.large_string()))), dtype=bool)
+        segs = segments
+        if not known.all():  # segments of other documents: leave them out
+            segs = segments[known[sentences.doc_codes]]
+            sentences = Units.from_frame(segs)
+        parts = [self.code_units(sentences, "sentence")]
+        if len(segs) and any(rule.unit == "segment" for rule in self.rules):
             parts.append(self.code_units(Units.from_frame(turn_units(documents, segs)), "segment"))
         return self.codings_table([p for p in parts if p is not None])
 
@@ -350,13 +356,6 @@ def document_codes(doc_ids: pa.Array) -> tuple[np.ndarray, pa.Array]:
     names = names.take(pc.sort_indices(names))
     codes = np.asarray(pc.index_in(head_ids, value_set=names), dtype=np.int64)
     return np.repeat(codes, np.diff(np.r_[heads, len(doc_ids)])), names
-
-
-def segments_of_documents(segments: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
-    """The segments of the given documents (usually all of them: then nothing is copied)."""
-    known = pc.is_in(contiguous(pa.array(segments["doc_id"], type=pa.large_string())),
-                     value_set=contiguous(pa.array(documents["doc_id"], type=pa.large_string())))
-    return segments if pc.all(known).as_py() is not False else segments[np.asarray(known)]
 
 
 def repeated(value: str, count: int) -> pa.Array:
