@@ -4,12 +4,16 @@ All literal phrases of all concepts (any, all and none lists) go into one Aho-Co
 (ahocorasick-rs). The units of a table — sentence segments, or whole speaker turns for rules with
 ``unit: segment`` — lie end to end in one UTF-8 buffer (Arrow's, so nothing is copied), which the
 automaton searches in one pass; numpy maps every match to its unit by byte offset. A match that
-crosses a unit boundary counts for no unit. Rules with only ``any`` phrases (most of
-them) are decided in bulk; rules with ``all``/``none``/``regex`` parts are checked per candidate
-unit. A rule's parts are alternatives — one ``any`` phrase, or every ``all`` phrase, or one
-``regex`` match — and a ``none`` phrase in the unit vetoes them all. Rules without a veto have
-their ``any`` part decided in bulk; the rest is checked per candidate unit. Each coding records
-the part that fired: ``any:<first listed phrase present>``, ``all:<p1+p2>`` or ``regex:<pattern>``.
+crosses a unit boundary counts for no unit. A rule's parts are alternatives — one ``any``
+phrase, or every ``all`` phrase, or one ``regex`` match — and a ``none`` phrase in the unit
+vetoes them all. Each coding records the part that fired: ``any:<first listed phrase present>``,
+``all:<p1+p2>`` or ``regex:<pattern>``.
+
+Beyond the automaton's pass the work is array work, so that coding costs about one pass over the
+text (``bench/autocode``): distinct (unit, phrase) pairs, the first listed phrase of each rule
+without a veto (decided in bulk) and the final row order are numpy sorts of packed integer keys.
+Only the other parts (``any`` under a veto, ``all``, ``regex``) are checked unit by unit in
+Python, and only on the units holding one of their phrases or a regex match.
 """
 
 from __future__ import annotations
