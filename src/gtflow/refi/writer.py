@@ -7,6 +7,8 @@ bytes. Positions are code points into the source texts, as the standard says.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import itertools
 import uuid
 import zipfile
@@ -31,10 +33,27 @@ _ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)  # earliest zip date: archives differ onl
 _CODING_COLUMNS = ("doc_id", "start", "end", "concept_id", "coder")
 
 
+_NAMESPACE_BYTES = GTFLOW_GUID_NAMESPACE.bytes
+
+
 def gtflow_guid(kind: str, *parts: object) -> str:
-    """Deterministic GUID of a gtflow object, e.g. ``gtflow_guid("code", "a1")``."""
+    """Deterministic GUID of a gtflow object, e.g. ``gtflow_guid("code", "a1")``: the uuid5 of
+    its name in GTFLOW_GUID_NAMESPACE (RFC 4122, section 4.3).
+
+    Computed from SHA-1 directly: ``uuid.uuid5`` builds a UUID object per call, which was 40%
+    of exporting 100k posts with 300k codings. The result is the same string.
+    """
     name = "\x1f".join([kind, *(str(part) for part in parts)])
-    return str(uuid.uuid5(GTFLOW_GUID_NAMESPACE, name))
+    digest = bytearray(hashlib.sha1(_NAMESPACE_BYTES + name.encode("utf-8")).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
+    hex_digits = digest.hex()
+    return (f"{hex_digits[:8]}-{hex_digits[8:12]}-{hex_digits[12:16]}-{hex_digits[16:20]}-"
+            f"{hex_digits[20:]}")
+
+
+#: GUIDs that one project repeats on every coding (a code's, a user's).
+_repeated_guid = functools.lru_cache(maxsize=4096)(gtflow_guid)
 
 
 def _q(tag: str, namespace: str = QDA_NAMESPACE) -> str:
@@ -204,8 +223,8 @@ def _append_selections(source: etree._Element, doc_id: str,
             coding = etree.SubElement(selection, _q("Coding"),
                                       guid=gtflow_guid("coding", doc_id, start, end,
                                                        concept_id, coder),
-                                      creatingUser=gtflow_guid("user", coder))
-            etree.SubElement(coding, _q("CodeRef"), targetGUID=gtflow_guid("code", concept_id))
+                                      creatingUser=_repeated_guid("user", coder))
+            etree.SubElement(coding, _q("CodeRef"), targetGUID=_repeated_guid("code", concept_id))
 
 
 def _zip_members(project_xml: bytes,

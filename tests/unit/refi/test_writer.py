@@ -148,3 +148,14 @@ def test_empty_codings_still_valid(tmp_path, project_xsd):
     with zipfile.ZipFile(path) as archive:
         schema.assertValid(etree.fromstring(archive.read("project.qde")))
     assert read_project(path).selections == []
+
+
+def test_guids_are_the_rfc_4122_uuid5_of_their_names():
+    import uuid
+
+    from gtflow.refi.writer import GTFLOW_GUID_NAMESPACE, gtflow_guid
+
+    for kind, parts in [("code", ("a1",)), ("source", ("LY-I04",)), ("user", ("张三",)),
+                        ("coding", ("d1", 0, 12, "概念😀", "auto")), ("selection", ())]:
+        name = "\x1f".join([kind, *(str(p) for p in parts)])
+        assert gtflow_guid(kind, *parts) == str(uuid.uuid5(GTFLOW_GUID_NAMESPACE, name))
