@@ -35,7 +35,7 @@ import pandas as pd
 from pandas.api import types as ptypes
 
 from gtflow.errors import InputError
-from gtflow.io import write_csv, write_parquet
+from gtflow.io import atomic_path, write_csv, write_parquet
 
 KINDS = ("str", "int", "float", "bool", "any")
 
@@ -383,6 +383,37 @@ def write_table(name: str, frame: pd.DataFrame, path: str | Path) -> None:
         write_parquet(path, frame)
     else:
         write_csv(path, frame)
+
+
+def write_table_chunks(name: str, frames: Iterable[pd.DataFrame], path: str | Path) -> int:
+    """Write Parquet table ``name`` from consecutive frames (one row group each), checking each
+    and writing atomically: memory holds one frame, not the table. Returns the rows written.
+
+    One frame gives the same bytes as :func:`write_table`; no frame gives the empty table.
+    """
+    import pyarrow as pa  # only the chunked writers need it directly
+    import pyarrow.parquet as pq
+
+    spec = table(name)
+    _check_suffix(spec, path)
+    if spec.format != "parquet":
+        raise ValueError(f"table {name} is {spec.format}; only Parquet is written in chunks")
+    rows, writer = 0, None
+    with atomic_path(path) as tmp:
+        try:
+            for frame in frames:
+                validate(name, frame)
+                arrow = pa.Table.from_pandas(frame, preserve_index=False)
+                if writer is None:
+                    writer = pq.ParquetWriter(tmp, arrow.schema)
+                writer.write_table(arrow.cast(writer.schema))
+                rows += len(frame)
+        finally:
+            if writer is not None:
+                writer.close()
+        if writer is None:
+            empty_frame(name).to_parquet(tmp, index=False)
+    return rows
 
 
 def _read_csv(spec: Table, path: str | Path) -> pd.DataFrame:
