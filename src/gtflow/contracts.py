@@ -35,7 +35,7 @@ import pandas as pd
 from pandas.api import types as ptypes
 
 from gtflow.errors import InputError
-from gtflow.io import write_csv, write_parquet
+from gtflow.io import atomic_path, write_csv, write_parquet
 
 KINDS = ("str", "int", "float", "bool", "any")
 
@@ -105,7 +105,8 @@ def _columns(spec: str) -> tuple[Column, ...]:
 
 _DOCUMENT = ("doc_id:str source_type:str title:str date:str author:str respondent_id:str url:str "
              "lang:str sha256_raw:str raw_path:str encoding:str location:str parent_id:str")
-_CLEAN_DOCUMENT = f"{_DOCUMENT} n_chars:int n_segments:int sha256_clean:str clean_text:str"
+_CLEAN_DOCUMENT = f"{_DOCUMENT} n_chars:int n_segments:int sha256_clean:str"
+_TEXT_INDEX = "doc_id:str shard:str start:int end:int"
 _SEGMENT = ("doc_id:str seg_id:int turn:int speaker:str role:str timestamp:str start:int end:int "
             "text:str")
 _CODING = "doc_id:str seg_id:int start:int end:int concept_id:str coder:str origin:str rule:str"
@@ -136,6 +137,13 @@ TABLES: dict[str, Table] = {t.name: t for t in (
           _columns(_CLEAN_DOCUMENT), note="the clean documents of one raw file"),
     Table("file_segments", "results/clean/{source}/{stem}.segments.parquet", "clean",
           _columns(_SEGMENT), note="the segments of one raw file"),
+    Table("file_text_index", "results/clean/text/{source}/{stem}.index.parquet", "clean",
+          _columns(_TEXT_INDEX),
+          note="where each clean text of one raw file lies in its shard {stem}.txt: UTF-8 byte "
+               "offsets, end exclusive (read through gtflow.clean.texts.CleanTexts)"),
+    Table("text_index", "results/clean/text/index.parquet", "clean", _columns(_TEXT_INDEX),
+          note="every document's clean text: its shard (relative to this folder) and byte "
+               "range; one shard per raw file (read through gtflow.clean.texts.CleanTexts)"),
     Table("documents", "results/clean/documents.parquet", "clean",
           _columns(f"{_CLEAN_DOCUMENT} duplicate_of:str"),
           note="every document; duplicate_of is '' for a kept document"),
@@ -375,6 +383,37 @@ def write_table(name: str, frame: pd.DataFrame, path: str | Path) -> None:
         write_parquet(path, frame)
     else:
         write_csv(path, frame)
+
+
+def write_table_chunks(name: str, frames: Iterable[pd.DataFrame], path: str | Path) -> int:
+    """Write Parquet table ``name`` from consecutive frames (one row group each), checking each
+    and writing atomically: memory holds one frame, not the table. Returns the rows written.
+
+    One frame gives the same bytes as :func:`write_table`; no frame gives the empty table.
+    """
+    import pyarrow as pa  # only the chunked writers need it directly
+    import pyarrow.parquet as pq
+
+    spec = table(name)
+    _check_suffix(spec, path)
+    if spec.format != "parquet":
+        raise ValueError(f"table {name} is {spec.format}; only Parquet is written in chunks")
+    rows, writer = 0, None
+    with atomic_path(path) as tmp:
+        try:
+            for frame in frames:
+                validate(name, frame)
+                arrow = pa.Table.from_pandas(frame, preserve_index=False)
+                if writer is None:
+                    writer = pq.ParquetWriter(tmp, arrow.schema)
+                writer.write_table(arrow.cast(writer.schema))
+                rows += len(frame)
+        finally:
+            if writer is not None:
+                writer.close()
+        if writer is None:
+            empty_frame(name).to_parquet(tmp, index=False)
+    return rows
 
 
 def _read_csv(spec: Table, path: str | Path) -> pd.DataFrame:
