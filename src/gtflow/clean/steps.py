@@ -170,10 +170,8 @@ def gather_text_indexes(paths: list[str], index_out: str | Path) -> CleanTexts:
     """The per-file text indexes as the corpus index at ``index_out`` (each shard named from
     the corpus index's folder); returns the texts it indexes."""
     index_folder = Path(index_out).parent
-    indexes = {}
-    for path in paths:
-        folder = Path(os.path.relpath(Path(path).parent, index_folder)).as_posix()
-        indexes[folder] = read_table("file_text_index", path)
+    indexes = [(Path(os.path.relpath(Path(path).parent, index_folder)).as_posix(),
+                read_table("file_text_index", path)) for path in paths]
     index = gather_indexes(indexes)
     write_table("text_index", index, index_out)
     return CleanTexts(index, index_folder)

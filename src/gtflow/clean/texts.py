@@ -52,13 +52,13 @@ def index_frame(doc_ids: list[str], shards: list[str], starts: list[int],
                          "end": np.asarray(ends, dtype=np.int64)})
 
 
-def gather_indexes(indexes: dict[str, pd.DataFrame]) -> pd.DataFrame:
+def gather_indexes(indexes: Iterable[tuple[str, pd.DataFrame]]) -> pd.DataFrame:
     """The per-file indexes as one, each shard named relative to the corpus index's folder.
 
-    ``indexes`` maps the path of each shard's folder relative to the corpus index's folder
-    (e.g. ``posts``) to that folder's index."""
+    ``indexes`` are (the folder of the file's shard relative to the corpus index's folder,
+    e.g. ``posts``; the file's index)."""
     parts = [index.assign(shard=[f"{folder}/{name}" for name in index["shard"]])
-             for folder, index in indexes.items()]
+             for folder, index in indexes]
     if not parts:
         return index_frame([], [], [], [])
     return pd.concat(parts, ignore_index=True)
