@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from itertools import chain
+from operator import itemgetter
 
 import ahocorasick_rs
 import numpy as np
@@ -141,6 +141,7 @@ class AutoCoder:
         self.automaton = (ahocorasick_rs.BytesAhoCorasick(
             [p.encode("utf-8") for p in self.phrases],
             implementation=ahocorasick_rs.Implementation.DFA) if self.phrases else None)
+        self.phrase_bytes = np.array([len(p.encode("utf-8")) for p in self.phrases], dtype=np.int64)
         self.concept_ids = [r.concept_id for r in self.rules]
         # Rows are sorted by concept id as Arrow sorts strings (by code point, as Python does).
         order = {c: n for n, c in enumerate(sorted(set(self.concept_ids)))}
@@ -169,10 +170,12 @@ class AutoCoder:
         if self.automaton is None or not len(units):
             return np.empty(0, np.int64), np.empty(0, np.int64)
         found = self.automaton.find_matches_as_indexes(units.haystack, overlapping=True)
-        # One flat pass over the (phrase, start, end) tuples: much cheaper than np.array(found).
-        found = np.fromiter(chain.from_iterable(found), np.int64, 3 * len(found)).reshape(-1, 3)
-        unit, inside = units.locate(units.bounds, found[:, 1], found[:, 2])
-        keys = unit[inside] * len(self.phrases) + found[inside, 0]
+        # Phrase and end of the (phrase, start, end) tuples, each in one pass (cheaper than
+        # np.array(found)); the start follows from the phrase's length.
+        phrase = np.fromiter(map(itemgetter(0), found), np.int64, len(found))
+        ends = np.fromiter(map(itemgetter(2), found), np.int64, len(found))
+        unit, inside = units.locate(units.bounds, ends - self.phrase_bytes[phrase], ends)
+        keys = (unit * len(self.phrases) + phrase)[inside]
         # Matches come by end offset, so the units of those inside one are already in order: a
         # stable (run-merging) sort of the keys is nearly linear; np.unique would hash them.
         keys.sort(kind="stable")
