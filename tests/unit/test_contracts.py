@@ -170,3 +170,15 @@ def test_a_failing_chunk_leaves_no_table(tmp_path):
     with pytest.raises(RuntimeError):
         contracts.write_table_chunks("file_segments", frames(), out)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_table_read_in_chunks_is_the_table(tmp_path):
+    rows = [{"doc_id": f"d{i}", "seg_id": i, "start": 0, "end": 3, "text": "一二三"} for i in range(7)]
+    path = tmp_path / "x.segments.parquet"
+    contracts.write_table("file_segments", contracts.frame("file_segments", rows), path)
+    chunks = list(contracts.read_table_chunks("file_segments", path, rows=3))
+    assert [len(c) for c in chunks] == [3, 3, 1]
+    pd.testing.assert_frame_equal(pd.concat(chunks, ignore_index=True),
+                                  contracts.read_table("file_segments", path))
+    with pytest.raises(InputError, match="is missing"):
+        next(contracts.read_table_chunks("file_segments", tmp_path / "gone.parquet", rows=3))
