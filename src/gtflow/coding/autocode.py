@@ -18,8 +18,10 @@ Python, and only on the units holding one of their phrases or a regex match.
 
 from __future__ import annotations
 
+import gc
 import math
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 from operator import itemgetter
 
@@ -169,11 +171,13 @@ class AutoCoder:
         """Unique (unit, phrase) pairs for every phrase occurrence wholly inside a unit, sorted."""
         if self.automaton is None or not len(units):
             return np.empty(0, np.int64), np.empty(0, np.int64)
-        found = self.automaton.find_matches_as_indexes(units.haystack, overlapping=True)
-        # Phrase and end of the (phrase, start, end) tuples, each in one pass (cheaper than
-        # np.array(found)); the start follows from the phrase's length.
-        phrase = np.fromiter(map(itemgetter(0), found), np.int64, len(found))
-        ends = np.fromiter(map(itemgetter(2), found), np.int64, len(found))
+        with gc_paused():
+            found = self.automaton.find_matches_as_indexes(units.haystack, overlapping=True)
+            # Phrase and end of the (phrase, start, end) tuples, each in one pass (cheaper than
+            # np.array(found)); the start follows from the phrase's length.
+            phrase = np.fromiter(map(itemgetter(0), found), np.int64, len(found))
+            ends = np.fromiter(map(itemgetter(2), found), np.int64, len(found))
+            del found
         unit, inside = units.locate(units.bounds, ends - self.phrase_bytes[phrase], ends)
         keys = (unit * len(self.phrases) + phrase)[inside]
         # Matches come by end offset, so the units of those inside one are already in order: a
@@ -324,6 +328,20 @@ class AutoCoder:
         return table.to_dict("records")
 
 
+@contextmanager
+def gc_paused():
+    """Python's cyclic garbage collector off for a while: the automaton returns one tuple per
+    match, and hundreds of thousands of new tuples would set off collections that walk them all
+    again and again (about a sixth of the pass's time); tuples of ints hold no cycles."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def stable_order(columns: list[np.ndarray]) -> np.ndarray:
     """Stable sort order of rows by non-negative integer columns, most significant first.
 
@@ -352,7 +370,8 @@ def contiguous(array: pa.Array | pa.ChunkedArray) -> pa.Array:
 def document_codes(doc_ids: pa.Array) -> tuple[np.ndarray, pa.Array]:
     """Each row's document as a code into the sorted distinct ids (codes sort as the ids do).
 
-    The rows of one document come together, so only the first row of each run is hashed.
+    The rows of one document usually come together, so only the first row of each run of equal
+    ids is hashed (a document whose rows come back later gets the same code).
     """
     if not len(doc_ids):
         return np.empty(0, np.int64), doc_ids
