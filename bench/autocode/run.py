@@ -6,10 +6,12 @@ segments built beforehand, as the pipeline's code_autocode rule has them for one
 and times GNU grep with the same phrases over the same text in the same run, the two taking
 turns in each round. Prints MB/s for both and the ratio (target: auto-coder / grep >= 1.0).
 
-Measured on the shared 2-core machine (load average 4-5 from other jobs; best of 10 rounds):
-grep about 0.32-0.50 s; the auto-coder 0.30-0.49 s, ratio 0.96-1.05 (before the vectorised
-post-processing of the matches: 0.76 s, ratio 0.46). The automaton's pass alone is about 80%
-of the auto-coder's time, so the ratio follows how hard other processes press on the caches.
+Measured on the shared 2-core machine (load average about 5 from other jobs; best of 10
+rounds): grep 0.33-0.39 s, the auto-coder 0.31-0.37 s, ratio 1.06-1.16 (three runs). Before the
+post-processing of the matches was vectorised and the garbage collector paused during it: 0.84 s,
+ratio 0.41. The automaton's pass is most of the auto-coder's time and suffers more than grep
+from other processes pressing on the caches, so on a busier machine the ratio drops (0.9-1.0
+was seen at load 5-7).
 
     python bench/autocode/run.py [--mb 50] [--phrases 500] [--seed 7] [--rounds 10]
 """
