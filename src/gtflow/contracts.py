@@ -175,9 +175,11 @@ TABLES: dict[str, Table] = {t.name: t for t in (
     Table("validity", "results/code/validity.csv", "code",
           _columns("level:str code_id:str reference:str n_documents:int n_auto:int "
                    "n_reference:int n_both:int precision:float? recall:float? f1:float? "
-                   "human_f1:float?"),
+                   "human_f1:float? mean_auto_f1:float? mean_human_f1:float? status:str"),
           note="the auto-coder against each human coder and consensus, per level and code "
-               "(and __overall__), on the sentence units of the reviewed documents"),
+               "(and __overall__), on the sentence units of the reviewed documents; per code its mean "
+               "auto F1 and human ceiling over the human coders and its status "
+               "(validated/failed/unvalidated against code.min_auto_f1)"),
     Table("rule_audit", "results/code/rule_audit.csv", "code",
           _columns("concept_id:str kind:str doc_id:str seg_id:int start:int end:int rule:str "
                    "phrase:str coders:str text:str"),

@@ -24,7 +24,7 @@ from gtflow.coding.review import (
     rejected_codings,
     review_coverage,
 )
-from gtflow.coding.validity import human_coverage, validity_table
+from gtflow.coding.validity import human_coverage, validity_table, with_code_means
 from gtflow.contracts import is_kept, read_table, read_tables, write_table
 
 log = logging.getLogger(__name__)
@@ -97,11 +97,12 @@ def merge_codings(auto: list[str], manual: list[str], documents: str | Path, seg
 
 def assess_rules(codings: str | Path, review: str | Path, segments: str | Path,
                  codebook: str | Path, validity_out: str | Path, audit_out: str | Path,
-                 phrases_out: str | Path, consensus_coders: list[str],
+                 phrases_out: str | Path, consensus_coders: list[str], min_auto_f1: float,
                  coverage: dict | None = None) -> None:
     """validity.csv, rule_audit.csv and the phrase ranking: the rules judged against the human
     coders on everything they produced (auto codings a review rejected included), on the
-    documents each coder reviewed (``coverage`` = config ``code.coverage``, plus review files)."""
+    documents each coder reviewed (``coverage`` = config ``code.coverage``, plus review files);
+    a code's status compares its mean auto F1 with ``min_auto_f1`` (``code.min_auto_f1``)."""
     book = load_codebook(codebook)
     merged = read_table("codings", codings)
     decisions = read_table("review", review)
@@ -110,7 +111,8 @@ def assess_rules(codings: str | Path, review: str | Path, segments: str | Path,
         consensus_coders = sorted(set(merged.loc[merged["origin"].isin(["csv", "qdpx"]), "coder"]))
     reviewed = human_coverage(judged, coverage, review_coverage(decisions))
     segs = read_table("segments", segments)
-    validity = validity_table(judged, segs, book.hierarchy(), consensus_coders, reviewed)
+    validity = with_code_means(
+        validity_table(judged, segs, book.hierarchy(), consensus_coders, reviewed), min_auto_f1)
     audit, phrases = rule_audit(judged, segs, reviewed)
     log.info("validity: %d rows; audit: %d segments; %d rule parts ranked", len(validity),
              len(audit), len(phrases))

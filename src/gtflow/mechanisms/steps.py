@@ -141,20 +141,20 @@ def mechanism_tables(codings: pd.DataFrame, documents: pd.DataFrame, segments: p
 
 def build_mechanisms(codings: str | Path, documents: str | Path, segments: str | Path,
                      codebook: str | Path, model: str | Path, settings: dict,
-                     outputs: dict[str, str], validity: str | Path | None = None,
-                     min_auto_f1: float = 0.5) -> None:
+                     outputs: dict[str, str], validity: str | Path | None = None) -> None:
     """Read the stage's inputs, compute :func:`mechanism_tables`, write every output.
 
     ``outputs`` maps case_main, case_category, cooccurrence, nodes, edges, quotes,
     concept_quotes, negative_cases, evidence (results/tables/evidence.csv), recommendations (CSV)
-    and summary (JSON) to paths. ``validity`` (results/code/validity.csv) and ``min_auto_f1``
-    decide which concepts' auto codings pass under ``validated``.
+    and summary (JSON) to paths. ``validity`` (results/code/validity.csv, whose status per concept
+    compares its auto F1 with ``code.min_auto_f1``) decides which concepts' auto codings pass
+    under ``validated``.
     """
     book = load_codebook(codebook)
     status = None
     if validity is not None:
         status = concept_status(read_table("validity", validity),
-                                float(min_auto_f1), [c["id"] for c in book.concepts])
+                                [c["id"] for c in book.concepts])
     tables = mechanism_tables(read_table("codings", codings), read_table("documents", documents),
                               read_table("segments", segments), book, load_model(model, book),
                               settings, model_path=str(model), status=status)

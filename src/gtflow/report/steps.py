@@ -27,14 +27,12 @@ log = logging.getLogger(__name__)
 
 
 def saturation_markers(context: dict) -> dict[str, dict]:
-    """Per level: the Guest point (k+r documents) and the first held-out position."""
+    """Per level: the Guest point as the saturation stage gave it (documents k + r, None when
+    not saturated), and the first held-out document."""
     sat = context["saturation"]
     documents = list(sat.get("holdout_documents") or [])
-    markers = {}
-    for row in sat.get("levels", []):
-        guest = row.get("guest") or {}
-        point = (guest.get("k") or 0) + (guest.get("run_length") or 0) if guest else None
-        markers[row["level"]] = {"guest": point or None}
+    markers = {row["level"]: {"guest": (row.get("guest") or {}).get("documents")}
+               for row in sat.get("levels", [])}
     markers["holdout"] = {"first": documents[0] if documents else None}
     return markers
 
