@@ -26,6 +26,7 @@ from gtflow.mechanisms.evidence import concepts_with_status, select_evidence, su
 from gtflow.mechanisms.listing import evidence_listing
 from gtflow.mechanisms.model import (
     code_evidence,
+    contrary_counts,
     edge_table,
     negative_cases,
     node_table,
@@ -100,6 +101,8 @@ def mechanism_tables(codings: pd.DataFrame, documents: pd.DataFrame, segments: p
                              int(settings["quote_min_chars"]), int(settings["quote_max_chars"]))
     auto_counted = placed[placed["coder"] == "auto"]
     weak = [edge_id(a, b) for a, b, w in zip(edges["from"], edges["to"], edges["weak"]) if w]
+    negative = negative_cases(model, evidence, codes)
+    contrary = contrary_counts(edges, negative)
     summary = {
         **counts,
         "n_duplicates_excluded": int((~is_kept(documents)).sum()),
@@ -121,6 +124,8 @@ def mechanism_tables(codings: pd.DataFrame, documents: pd.DataFrame, segments: p
         "n_unvalidated_codings": int(auto_counted["concept_id"].isin(
             set(concepts_with_status(status, "unvalidated"))).sum()),
         "edges_support_changed": support_changes(edges_all, edges),
+        "contrary": contrary,
+        "n_contrary_outnumbered": sum(c["outnumbered"] for c in contrary.values()),
     }
     return {
         "case_main": case_matrix(evidence, cases, main_ids, "main_category"),
@@ -131,7 +136,7 @@ def mechanism_tables(codings: pd.DataFrame, documents: pd.DataFrame, segments: p
         "concept_quotes": concept_quotes(quotes, every, texts, [c["id"] for c in codebook.concepts],
                                          int(settings["quote_min_chars"]),
                                          int(settings["quote_max_chars"])),
-        "negative_cases": negative_cases(model, evidence, codes),
+        "negative_cases": negative,
         "evidence": evidence_listing(evidence, codes, model, texts,
                                      int(settings["evidence_quote_chars"])),
         "recommendations": recommendation_table(model, nodes, threshold),

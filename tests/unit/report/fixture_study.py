@@ -19,7 +19,7 @@ from gtflow.coding.validity import COUNT_COLUMNS, with_code_means
 from gtflow.config import complete_config
 from gtflow.mechanisms.cases import code_table, corpus_documents, evidence_codings, placed_codings
 from gtflow.mechanisms.listing import evidence_listing
-from gtflow.mechanisms.model import negative_cases
+from gtflow.mechanisms.model import contrary_counts, negative_cases
 from gtflow.report.inputs import ReportInputs
 
 #: What the planted post says; the report must show it and never run it.
@@ -307,8 +307,17 @@ def write_study(root: Path) -> ReportInputs:
         target.write_text(json.dumps(value, ensure_ascii=False), encoding="utf-8")
         paths[name] = str(target)
     paths.update(write_evidence_tables(results, paths["documents"], paths["codings"]))
+    add_contrary_counts(paths["mechanisms_summary"], paths["edges"], paths["negative_cases"])
     return ReportInputs(**paths, codebook=str(codebook), model=str(model),
                         config_file=str(config_file), data_card=str(card), memos=(str(memo),))
+
+
+def add_contrary_counts(summary: str, edges: str, negative: str) -> None:
+    """The mechanisms summary's per-edge contrary counts, as the stage computes them."""
+    value = json.loads(Path(summary).read_text(encoding="utf-8"))
+    value["contrary"] = contrary_counts(contracts.read_table("edges", edges),
+                                        contracts.read_table("negative_cases", negative))
+    Path(summary).write_text(json.dumps(value, ensure_ascii=False), encoding="utf-8")
 
 
 def tiny_config(language: str = "en") -> dict:
@@ -341,6 +350,7 @@ def build_report(root: Path, language: str = "en") -> dict[str, Path]:
     render_report_html(qmd=qmd, css=templates / "report.css", renderer="pandoc", out=html)
     explorer = out / "tiny_evidence.html"
     build_evidence_explorer(evidence=inputs.evidence, negative_cases=inputs.negative_cases,
+                            mechanisms_summary=inputs.mechanisms_summary,
                             codebook=inputs.codebook, model=inputs.model,
                             memos=list(inputs.memos), config=tiny_config(language),
                             templates=templates, out=explorer)
