@@ -10,5 +10,7 @@ run_step(
     documents_out=snakemake.output.documents,
     segments_out=snakemake.output.segments,
     counts_out=snakemake.output.counts,
+    text_out=snakemake.output.text,
+    text_index_out=snakemake.output.text_index,
     **snakemake.params,
 )

@@ -6,6 +6,7 @@ run_step(
     log=snakemake.log[0],
     documents=snakemake.input.documents,
     segments=snakemake.input.segments,
+    texts=snakemake.input.texts,
     codebook=snakemake.input.codebook,
     out=snakemake.output[0],
 )

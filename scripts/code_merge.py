@@ -8,6 +8,7 @@ run_step(
     manual=list(snakemake.input.manual),
     documents=snakemake.input.documents,
     segments=snakemake.input.segments,
+    texts=snakemake.input.texts,
     codebook=snakemake.input.codebook,
     codings_out=snakemake.output.codings,
     anchors_out=snakemake.output.anchors,

@@ -5,6 +5,7 @@ run_step(
     export_study_project,
     log=snakemake.log[0],
     documents=snakemake.input.documents,
+    texts=snakemake.input.texts,
     codings=snakemake.input.codings,
     codebook=snakemake.input.codebook,
     out=snakemake.output[0],

@@ -5,6 +5,7 @@ run_step(
     export_review_project,
     log=snakemake.log[0],
     documents=snakemake.input.documents,
+    texts=snakemake.input.texts,
     codings=snakemake.input.codings,
     review=snakemake.input.review,
     codebook=snakemake.input.codebook,

@@ -8,6 +8,7 @@ run_step(
     codings=snakemake.input.codings,
     documents=snakemake.input.documents,
     segments=snakemake.input.segments,
+    texts=snakemake.input.texts,
     codebook=snakemake.input.codebook,
     model=snakemake.input.model,
     settings=dict(snakemake.params.settings),

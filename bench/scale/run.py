@@ -1,23 +1,34 @@
-"""Benchmark: the whole pipeline on 10k and 100k synthetic web posts (`gtflow synth`).
+"""Benchmark: the whole pipeline on generated web posts (`gtflow synth`), by size and by rule.
 
-Prints wall time and the peak RSS of the largest process at each size, and the scaling ratio
-(time at 100k / time at 10k; 10 would be linear). Target: 100k posts within 5 minutes and 2 GB
-on a 2-core machine.
+For each size it runs the workflow on a study of synthetic posts (the demo's config, codebook and
+model) and prints one line, ``N posts: S s wall, peak RSS M MB`` (the largest process), then each
+rule's step time and peak RSS as the rule's log records them, and the ratio of the wall time to a
+floor measured in the same run on the same export: parsing every JSON line, NFC-normalizing the
+text and one DFA pass of the codebook's phrases over it (one process, no Snakemake).
 
-    python bench/scale/run.py [--sizes 10000 100000]
+Targets on 2 cores: 100k posts within 30 s and 800 MB; 1M posts within 5 min and 3 GB.
+
+    python bench/scale/run.py [--sizes 100000 1000000] [--keep]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import re
 import shutil
 import sys
+import time
+import unicodedata
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import ahocorasick_rs
 from benchkit import REPO, run_snakemake, scratch
 
-from gtflow.synth import synth_posts
+from gtflow.synth import codebook_phrases, synth_posts
+
+STEP_LINE = re.compile(r"step took ([\d.]+) s, peak RSS (\d+) MB")
 
 
 def posts_only_study(posts: int) -> Path:
@@ -28,18 +39,48 @@ def posts_only_study(posts: int) -> Path:
     return study
 
 
+def floor_seconds(study: Path) -> float:
+    """Parse the export, NFC-normalize each text and run one DFA pass of the phrases over it."""
+    export = next((study / "data" / "raw" / "web" / "posts").glob("*.jsonl"))
+    phrases = codebook_phrases(study / "config" / "codebook.yaml")
+    automaton = ahocorasick_rs.BytesAhoCorasick(
+        [p.encode() for p in phrases], implementation=ahocorasick_rs.Implementation.DFA)
+    started = time.perf_counter()
+    with open(export, encoding="utf-8") as handle:
+        texts = [unicodedata.normalize("NFC", json.loads(line)["text"]) for line in handle]
+    automaton.find_matches_as_indexes("\n".join(texts).encode("utf-8"), overlapping=True)
+    return time.perf_counter() - started
+
+
+def rule_steps(study: Path) -> list[tuple[str, float, int]]:
+    """(log file, step seconds, peak RSS MB) of every job, from its log's last line."""
+    steps = []
+    for log in sorted((study / "logs").rglob("*.log")):
+        found = STEP_LINE.findall(log.read_text(encoding="utf-8", errors="replace"))
+        if found:
+            seconds, rss = found[-1]
+            steps.append((str(log.relative_to(study / "logs")), float(seconds), int(rss)))
+    return steps
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--keep", action="store_true", help="keep each study's folder")
     args = parser.parse_args()
-    timings = {}
     for size in args.sizes:
-        seconds, rss_kb = run_snakemake(posts_only_study(size))
-        timings[size] = seconds
+        study = posts_only_study(size)
+        floor = floor_seconds(study)
+        seconds, rss_kb = run_snakemake(study)
         print(f"{size:>7} posts: {seconds:7.1f} s wall, peak RSS {rss_kb / 1024:7.0f} MB")
-    if len(args.sizes) >= 2:
-        small, large = args.sizes[0], args.sizes[-1]
-        print(f"scaling: {timings[large] / timings[small]:.1f} x time for {large / small:.0f} x posts")
+        for name, step_seconds, rss in sorted(rule_steps(study), key=lambda s: -s[1]):
+            print(f"    {name:<42} {step_seconds:7.2f} s  {rss:6d} MB")
+        print(f"    floor (parse + NFC + one DFA pass): {floor:.2f} s; "
+              f"wall / floor = {seconds / floor:.1f}")
+        if not args.keep:
+            shutil.rmtree(study.parent, ignore_errors=True)
+        else:
+            print(f"    kept {study}")
 
 
 if __name__ == "__main__":

@@ -86,12 +86,13 @@ def command_export_qdpx(args: argparse.Namespace) -> int:
 
     study = Path(args.study)
     results = study / "results"
-    for needed in ("clean/documents.parquet", "code/codings.parquet"):
+    for needed in ("clean/documents.parquet", "clean/text/index.parquet", "code/codings.parquet"):
         if not (results / needed).exists():
             raise InputError(results / needed, "does not exist yet; run the pipeline first")
     name = load_config(study / "config" / "config.yaml")["study"]["name"]
-    export_study_project(results / "clean/documents.parquet", results / "code/codings.parquet",
-                         study / "config" / "codebook.yaml", args.out, name,
+    export_study_project(results / "clean/documents.parquet", results / "clean/text/index.parquet",
+                         results / "code/codings.parquet", study / "config" / "codebook.yaml",
+                         args.out, name,
                          memos=[str(study / p) for p in memo_files(study)],
                          model=study / "config" / "model.yaml")
     print(f"wrote {args.out}")

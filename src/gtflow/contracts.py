@@ -105,7 +105,8 @@ def _columns(spec: str) -> tuple[Column, ...]:
 
 _DOCUMENT = ("doc_id:str source_type:str title:str date:str author:str respondent_id:str url:str "
              "lang:str sha256_raw:str raw_path:str encoding:str location:str parent_id:str")
-_CLEAN_DOCUMENT = f"{_DOCUMENT} n_chars:int n_segments:int sha256_clean:str clean_text:str"
+_CLEAN_DOCUMENT = f"{_DOCUMENT} n_chars:int n_segments:int sha256_clean:str"
+_TEXT_INDEX = "doc_id:str shard:str start:int end:int"
 _SEGMENT = ("doc_id:str seg_id:int turn:int speaker:str role:str timestamp:str start:int end:int "
             "text:str")
 _CODING = "doc_id:str seg_id:int start:int end:int concept_id:str coder:str origin:str rule:str"
@@ -136,6 +137,13 @@ TABLES: dict[str, Table] = {t.name: t for t in (
           _columns(_CLEAN_DOCUMENT), note="the clean documents of one raw file"),
     Table("file_segments", "results/clean/{source}/{stem}.segments.parquet", "clean",
           _columns(_SEGMENT), note="the segments of one raw file"),
+    Table("file_text_index", "results/clean/text/{source}/{stem}.index.parquet", "clean",
+          _columns(_TEXT_INDEX),
+          note="where each clean text of one raw file lies in its shard {stem}.txt: UTF-8 byte "
+               "offsets, end exclusive (read through gtflow.clean.texts.CleanTexts)"),
+    Table("text_index", "results/clean/text/index.parquet", "clean", _columns(_TEXT_INDEX),
+          note="every document's clean text: its shard (relative to this folder) and byte "
+               "range; one shard per raw file (read through gtflow.clean.texts.CleanTexts)"),
     Table("documents", "results/clean/documents.parquet", "clean",
           _columns(f"{_CLEAN_DOCUMENT} duplicate_of:str"),
           note="every document; duplicate_of is '' for a kept document"),

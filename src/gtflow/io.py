@@ -1,6 +1,6 @@
 """Small file helpers shared by every stage: atomic writes, hashing, table I/O.
 
-Every file and folder gtflow writes goes through :func:`atomic_path` or :func:`atomic_folder`: it
+Every file gtflow writes goes through :func:`atomic_path`: it
 is written beside the target under a temporary name and renamed into place, so a failing job never
 leaves a half-written output behind, and it gets the permissions of an ordinary new file or
 folder (0644 / 0755 under the usual umask 022), not the owner-only mode of a temporary file.
@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -43,25 +42,6 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
     finally:
         if tmp_path.exists():
             tmp_path.unlink()
-
-
-@contextmanager
-def atomic_folder(target: str | Path) -> Iterator[Path]:
-    """Yield a fresh temporary folder next to ``target``; on success it replaces ``target``
-    whole (an older folder of that name is removed), on failure it is removed."""
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    # mkdtemp creates an owner-only folder; give it the permissions of an ordinary folder.
-    os.chmod(staging, 0o777 & ~current_umask())
-    try:
-        yield staging
-        if target.exists():
-            shutil.rmtree(target)
-        os.replace(staging, target)
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging)
 
 
 def write_text(target: str | Path, text: str) -> None:

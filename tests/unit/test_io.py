@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from gtflow.clean.steps import write_texts
-from gtflow.io import atomic_folder, atomic_path, write_csv, write_text
+from gtflow.clean.texts import write_shard
+from gtflow.io import atomic_path, write_csv, write_text
 from gtflow.refi.writer import write_codebook, write_project
 
 
@@ -29,11 +29,11 @@ def mode(path: Path) -> int:
 def test_written_files_are_0644_and_folders_0755(tmp_path, usual_umask):
     write_text(tmp_path / "a.txt", "x\n")
     write_csv(tmp_path / "t.csv", pd.DataFrame({"a": [1]}))
-    write_texts(tmp_path / "text", ["d1"], ["text"])
+    write_shard(tmp_path / "text" / "posts" / "x.txt", ["d1"], ["text"])
     assert mode(tmp_path / "a.txt") == 0o644
     assert mode(tmp_path / "t.csv") == 0o644
-    assert mode(tmp_path / "text") == 0o755
-    assert mode(tmp_path / "text" / "d1.txt") == 0o644
+    assert mode(tmp_path / "text" / "posts") == 0o755
+    assert mode(tmp_path / "text" / "posts" / "x.txt") == 0o644
 
 
 def test_refi_exports_are_readable_by_others(tmp_path, usual_umask):
@@ -51,13 +51,4 @@ def test_a_failed_write_leaves_neither_target_nor_temporary(tmp_path):
     with pytest.raises(RuntimeError), atomic_path(tmp_path / "out.csv") as tmp:
         tmp.write_text("half", encoding="utf-8")
         raise RuntimeError("stage failed")
-    with pytest.raises(RuntimeError), atomic_folder(tmp_path / "texts") as folder:
-        (folder / "a.txt").write_text("half", encoding="utf-8")
-        raise RuntimeError("stage failed")
     assert list(tmp_path.iterdir()) == []
-
-
-def test_a_folder_is_replaced_whole(tmp_path):
-    write_texts(tmp_path / "text", ["old"], ["a"])
-    write_texts(tmp_path / "text", ["new"], ["b"])
-    assert sorted(p.name for p in (tmp_path / "text").iterdir()) == ["new.txt"]

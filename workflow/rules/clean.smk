@@ -25,6 +25,8 @@ rule clean_file:
         documents="results/clean/{source}/{stem}.documents.parquet",
         segments="results/clean/{source}/{stem}.segments.parquet",
         counts="results/clean/{source}/{stem}.deidentification.parquet",
+        text="results/clean/text/{source}/{stem}.txt",
+        text_index="results/clean/text/{source}/{stem}.index.parquet",
     log:
         "logs/clean/{source}/{stem}.log",
     conda:
@@ -42,6 +44,7 @@ rule clean_corpus:
     input:
         documents=clean_documents_per_file,
         segments=clean_segments_per_file,
+        text_indexes=clean_text_indexes_per_file,
         counts=clean_counts_per_file,
         code=library_code("clean", "ingest"),
     output:
@@ -49,7 +52,7 @@ rule clean_corpus:
         segments="results/clean/segments.parquet",
         duplicates="results/clean/duplicates.csv",
         counts="results/clean/deidentification.csv",
-        text_dir=directory("results/clean/text"),
+        text_index="results/clean/text/index.parquet",
     log:
         "logs/clean/corpus.log",
     conda:

@@ -5,8 +5,9 @@ rule code_autocode:
     input:
         documents=clean_file_documents,
         segments=clean_file_segments,
+        texts=clean_file_text_index,
         codebook="config/codebook.yaml",
-        code=library_code("coding"),
+        code=library_code("coding", "clean"),
     output:
         "results/code/auto/{source}/{stem}.parquet",
     log:
@@ -24,8 +25,9 @@ rule code_merge:
         reviews=review_files,
         documents="results/clean/documents.parquet",
         segments="results/clean/segments.parquet",
+        texts="results/clean/text/index.parquet",
         codebook="config/codebook.yaml",
-        code=library_code("coding", "refi"),
+        code=library_code("coding", "refi", "clean"),
     output:
         codings="results/code/codings.parquet",
         anchors="results/code/anchoring.csv",

@@ -111,6 +111,14 @@ def clean_segments_per_file(wildcards):
     return [f"results/clean/{s}/{stem}.segments.parquet" for s, stem in STUDY.units()]
 
 
+def clean_text_indexes_per_file(wildcards):
+    return [f"results/clean/text/{s}/{stem}.index.parquet" for s, stem in STUDY.units()]
+
+
+def clean_file_text_index(wildcards):
+    return f"results/clean/text/{wildcards.source}/{wildcards.stem}.index.parquet"
+
+
 def clean_file_documents(wildcards):
     return f"results/clean/{wildcards.source}/{wildcards.stem}.documents.parquet"
 

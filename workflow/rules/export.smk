@@ -20,11 +20,13 @@ rule export_spss:
 rule export_qdpx:
     input:
         documents="results/clean/documents.parquet",
+        texts="results/clean/text/index.parquet",
         codings="results/code/codings.parquet",
         codebook="config/codebook.yaml",
         model="config/model.yaml",
         memos=memo_inputs,
-        code=library_code("refi", "coding", "ingest") + [str(LIBRARY_DIR / "memos.py")],
+        code=library_code("refi", "coding", "ingest", "clean")
+        + [str(LIBRARY_DIR / "memos.py")],
     output:
         "results/exports/project.qdpx",
     log:
@@ -40,10 +42,11 @@ rule export_qdpx:
 rule export_review:
     input:
         documents="results/clean/documents.parquet",
+        texts="results/clean/text/index.parquet",
         codings="results/code/codings.parquet",
         review="results/code/review.csv",
         codebook="config/codebook.yaml",
-        code=library_code("refi", "coding"),
+        code=library_code("refi", "coding", "clean"),
     output:
         "results/exports/review.qdpx",
     log:

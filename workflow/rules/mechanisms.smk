@@ -6,10 +6,11 @@ rule mechanisms:
         codings="results/code/codings.parquet",
         documents="results/clean/documents.parquet",
         segments="results/clean/segments.parquet",
+        texts="results/clean/text/index.parquet",
         codebook="config/codebook.yaml",
         model="config/model.yaml",
         validity="results/code/validity.csv",
-        code=library_code("mechanisms", "coding"),
+        code=library_code("mechanisms", "coding", "clean"),
     output:
         case_main="results/mechanisms/case_by_main_category.csv",
         case_category="results/mechanisms/case_by_category.csv",

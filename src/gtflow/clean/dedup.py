@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -199,18 +200,21 @@ def near_duplicate_pairs(texts: list[str], threshold: float, shingle_size: int,
     return pairs
 
 
-def find_duplicates(documents: pd.DataFrame, threshold: float, shingle_size: int,
-                    permutations: int, seed: int) -> pd.DataFrame:
+def find_duplicates(documents: pd.DataFrame, clean_texts: Mapping[str, str], threshold: float,
+                    shingle_size: int, permutations: int, seed: int) -> pd.DataFrame:
     """Cluster web documents that are exact or near copies; the earliest (date, doc_id) is kept.
 
-    ``documents`` needs doc_id, source_type, date and clean_text. Returns one row per document
-    in a cluster of two or more (DUPLICATE_COLUMNS); kind is kept, exact or near.
+    ``documents`` needs doc_id, source_type and date; ``clean_texts`` gives each one's clean
+    text. Returns one row per document in a cluster of two or more (DUPLICATE_COLUMNS); kind is
+    kept, exact or near.
     """
     web = documents[documents["source_type"] != "interview"].sort_values(["date", "doc_id"])
-    web = web[web["clean_text"].str.len() > 0].reset_index(drop=True)
+    texts = [clean_texts[doc_id] for doc_id in web["doc_id"].tolist()]
+    keep = np.array([len(t) > 0 for t in texts], dtype=bool)
+    web = web[keep].reset_index(drop=True)
+    texts = [t for t, k in zip(texts, keep) if k]
     if web.empty:
         return pd.DataFrame(columns=DUPLICATE_COLUMNS)
-    texts = web["clean_text"].tolist()
     digests = [hashlib.sha256(compact(t).encode("utf-8")).hexdigest() for t in texts]
     sets = UnionFind(len(web))
     first_by_digest: dict[str, int] = {}

@@ -19,11 +19,12 @@ from gtflow.clean.deidentify import (
     placeholder_type,
 )
 from gtflow.clean.document import SEGMENT_COLUMNS, clean_document, clean_metadata
+from gtflow.clean.texts import CleanTexts, gather_indexes, write_shard
 from gtflow.clean.urls import strip_user_ids
 from gtflow.contracts import columns, empty_frame, read_table, read_tables, write_table
 from gtflow.errors import InputError
 from gtflow.ingest.documents import DOCUMENT_COLUMNS
-from gtflow.io import atomic_folder, sha256_text
+from gtflow.io import sha256_text
 
 log = logging.getLogger(__name__)
 CLEAN_DOCUMENT_COLUMNS = DOCUMENT_COLUMNS + ["n_chars", "n_segments", "sha256_clean", "clean_text"]
@@ -133,17 +134,21 @@ def deidentification_counts(doc_ids: list[str], tallies: list[Counter]) -> pd.Da
 
 
 def clean_file(ingested: str | Path, documents_out: str | Path, segments_out: str | Path,
-               counts_out: str | Path, *, phone_regions: list[str],
-               roster: str | Path | None = None, extra_names: list[str] | None = None,
-               title_aliases: list[str] | None = None, extra_patterns: dict | None = None,
-               authors: str | Path | None = None) -> None:
+               counts_out: str | Path, text_out: str | Path, text_index_out: str | Path, *,
+               phone_regions: list[str], roster: str | Path | None = None,
+               extra_names: list[str] | None = None, title_aliases: list[str] | None = None,
+               extra_patterns: dict | None = None, authors: str | Path | None = None) -> None:
     """Normalize, de-identify and segment one ingested raw file; ``phone_regions`` as resolved
-    by :func:`gtflow.clean.phones.study_phone_regions`."""
+    by :func:`gtflow.clean.phones.study_phone_regions`. The clean texts go to one shard
+    (``text_out``) with its index (see :mod:`gtflow.clean.texts`)."""
     table = read_table("ingest_turns", ingested)
     author_table = read_author_table(authors)
     pseudonymize = build_pseudonymizer(roster, extra_names or [], title_aliases or [],
                                        phone_regions, extra_patterns, author_table)
     documents, segments, counts = clean_table(table, pseudonymize, author_table)
+    del table
+    index = write_shard(text_out, documents["doc_id"].tolist(), documents.pop("clean_text"))
+    write_table("file_text_index", index, text_index_out)
     write_table("file_documents", documents, documents_out)
     write_table("file_segments", segments, segments_out)
     write_table("file_deidentification", counts, counts_out)
@@ -161,36 +166,33 @@ def check_unique_ids(documents: pd.DataFrame) -> None:
                          "across the study", record=doc_id)
 
 
-def write_texts(text_dir: str | Path, doc_ids: list[str], texts: list[str]) -> None:
-    """One UTF-8 file per document, written into a fresh folder that replaces ``text_dir`` whole.
-
-    Writing into a temporary sibling folder and renaming it at the end keeps a failed run from
-    leaving half a folder, at the cost of one rename instead of one per file.
-    """
-    with atomic_folder(text_dir) as staging:
-        folder = str(staging)
-        for doc_id, text in zip(doc_ids, texts):
-            # Plain os calls: creating 100k small files is the cost here, not encoding them.
-            handle = os.open(f"{folder}/{doc_id}.txt", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-            try:
-                os.write(handle, text.encode("utf-8"))
-            finally:
-                os.close(handle)
+def gather_text_indexes(paths: list[str], index_out: str | Path) -> CleanTexts:
+    """The per-file text indexes as the corpus index at ``index_out`` (each shard named from
+    the corpus index's folder); returns the texts it indexes."""
+    index_folder = Path(index_out).parent
+    indexes = {}
+    for path in paths:
+        folder = Path(os.path.relpath(Path(path).parent, index_folder)).as_posix()
+        indexes[folder] = read_table("file_text_index", path)
+    index = gather_indexes(indexes)
+    write_table("text_index", index, index_out)
+    return CleanTexts(index, index_folder)
 
 
-def clean_corpus(documents: list[str], segments: list[str], documents_out: str | Path,
-                 segments_out: str | Path, duplicates_out: str | Path, text_dir: str | Path,
-                 counts: list[str], counts_out: str | Path, threshold: float, shingle_size: int,
-                 permutations: int, seed: int) -> None:
-    """Gather the per-file tables, mark duplicates, write one clean text per document and the
+def clean_corpus(documents: list[str], segments: list[str], text_indexes: list[str],
+                 documents_out: str | Path, segments_out: str | Path,
+                 duplicates_out: str | Path, text_index_out: str | Path, counts: list[str],
+                 counts_out: str | Path, threshold: float, shingle_size: int, permutations: int,
+                 seed: int) -> None:
+    """Gather the per-file tables and text indexes, mark duplicates and gather the
     de-identification counts of every document."""
     docs = read_tables("file_documents", documents)
     check_unique_ids(docs)
-    duplicates = find_duplicates(docs, threshold, shingle_size, permutations, seed)
+    texts = gather_text_indexes(text_indexes, text_index_out)
+    duplicates = find_duplicates(docs, texts, threshold, shingle_size, permutations, seed)
     dropped = duplicates[duplicates["kind"] != "kept"].set_index("doc_id")["kept_doc_id"]
     docs["duplicate_of"] = docs["doc_id"].map(dropped).fillna("")
     log.info("%d documents, %d duplicates collapsed", len(docs), len(dropped))
-    write_texts(text_dir, docs["doc_id"].tolist(), docs["clean_text"].tolist())
     write_table("documents", docs, documents_out)
     del docs
     # Segments are only gathered, so they are read after the memory-hungry duplicate search.

@@ -22,6 +22,7 @@ are covered when they first appear in a reviewed file: re-export after changing 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -59,7 +60,7 @@ def reviewer_name(path: Path, users: list[str]) -> str:
     return people[0] if len(people) == 1 else path.stem
 
 
-def read_review(path: str | Path, auto: pd.DataFrame, texts: dict[str, str],
+def read_review(path: str | Path, auto: pd.DataFrame, texts: Mapping[str, str],
                 segments: pd.DataFrame, codebook: Codebook,
                 min_score: float) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One reviewed project: (decisions on the auto codings it covers, the reviewer's added
@@ -80,11 +81,11 @@ def read_review(path: str | Path, auto: pd.DataFrame, texts: dict[str, str],
     return decisions, codings_on_segments(added, segments, origin="qdpx")
 
 
-def read_reviews(paths: list[str], auto: pd.DataFrame, documents: pd.DataFrame,
+def read_reviews(paths: list[str], auto: pd.DataFrame, texts: Mapping[str, str],
                  segments: pd.DataFrame, codebook: Codebook,
                  min_score: float) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Every reviewed project in order: (review.csv rows, the reviewers' added codings)."""
-    texts = dict(zip(documents["doc_id"], documents["clean_text"]))
+    """Every reviewed project in order: (review.csv rows, the reviewers' added codings);
+    ``texts`` maps doc_id to clean text."""
     decisions, added = [pd.DataFrame(columns=REVIEW_COLUMNS)], [pd.DataFrame(columns=CODING_COLUMNS)]
     for path in sorted(paths):
         decided, extra = read_review(path, auto, texts, segments, codebook, min_score)

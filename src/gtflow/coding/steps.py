@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
 
+from gtflow.clean.texts import CleanTexts
 from gtflow.coding.audit import rule_audit
 from gtflow.coding.autocode import CODING_COLUMNS, autocode
 from gtflow.coding.codebook import Codebook, load_codebook
@@ -30,19 +32,20 @@ from gtflow.contracts import is_kept, read_table, read_tables, write_table
 log = logging.getLogger(__name__)
 
 
-def autocode_file(documents: str | Path, segments: str | Path, codebook: str | Path,
-                  out: str | Path) -> None:
-    """Rule-based codings of the documents of one raw file."""
-    frame = autocode(read_table("file_documents", documents), read_table("file_segments", segments),
-                     load_codebook(codebook))
+def autocode_file(documents: str | Path, segments: str | Path, texts: str | Path,
+                  codebook: str | Path, out: str | Path) -> None:
+    """Rule-based codings of the documents of one raw file (``texts``: its text index)."""
+    doc_ids = read_table("file_documents", documents)["doc_id"].tolist()
+    clean_texts = CleanTexts.open(texts, "file_text_index")
+    table = pd.DataFrame({"doc_id": doc_ids, "clean_text": [clean_texts[d] for d in doc_ids]})
+    frame = autocode(table, read_table("file_segments", segments), load_codebook(codebook))
     write_table("auto_codings", frame, out)
 
 
-def manual_codings(paths: list[str], documents: pd.DataFrame, segments: pd.DataFrame,
+def manual_codings(paths: list[str], texts: Mapping[str, str], segments: pd.DataFrame,
                    book: Codebook, min_score: float) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Anchored manual codings from every CSV and REFI-QDA project, split onto segments; plus
-    the anchoring table."""
-    texts = dict(zip(documents["doc_id"], documents["clean_text"]))
+    the anchoring table. ``texts``: doc_id -> clean text (e.g. :class:`CleanTexts`)."""
     concept_ids = {c["id"] for c in book.concepts}
     anchors, codings = [], []
     for path in sorted(paths):
@@ -59,7 +62,7 @@ def manual_codings(paths: list[str], documents: pd.DataFrame, segments: pd.DataF
 
 
 def merge_codings(auto: list[str], manual: list[str], documents: str | Path, segments: str | Path,
-                  codebook: str | Path, codings_out: str | Path, anchors_out: str | Path,
+                  texts: str | Path, codebook: str | Path, codings_out: str | Path, anchors_out: str | Path,
                   hierarchy_out: str | Path, min_score: float, reviews: list[str] = (),
                   review_out: str | Path | None = None) -> None:
     """All codings in one long table with provenance and the concept hierarchy rolled up.
@@ -73,9 +76,10 @@ def merge_codings(auto: list[str], manual: list[str], documents: str | Path, seg
     hierarchy = book.hierarchy()
     docs = read_table("documents", documents)
     segs = read_table("segments", segments)
-    manual_rows, anchors = manual_codings(manual, docs, segs, book, min_score)
+    clean_texts = CleanTexts.open(texts)
+    manual_rows, anchors = manual_codings(manual, clean_texts, segs, book, min_score)
     auto_rows = read_tables("auto_codings", auto)
-    review, added = read_reviews(list(reviews), auto_rows, docs, segs, book, min_score)
+    review, added = read_reviews(list(reviews), auto_rows, clean_texts, segs, book, min_score)
     frames = [f for f in (auto_rows, manual_rows, added) if len(f)]
     codings = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=CODING_COLUMNS)
     codings = apply_reviews(codings, review)

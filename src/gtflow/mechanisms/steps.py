@@ -7,10 +7,12 @@ reads the stage's inputs and writes its outputs atomically.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
 
+from gtflow.clean.texts import CleanTexts
 from gtflow.coding.codebook import Codebook, edge_id, load_codebook, load_model
 from gtflow.coding.validity import concept_status
 from gtflow.contracts import is_kept, read_table, write_table
@@ -68,10 +70,11 @@ def corpus_counts(docs: pd.DataFrame, cases: pd.DataFrame) -> dict[str, int]:
 
 
 def mechanism_tables(codings: pd.DataFrame, documents: pd.DataFrame, segments: pd.DataFrame,
-                     codebook: Codebook, model: dict, settings: dict,
+                     texts: Mapping[str, str], codebook: Codebook, model: dict, settings: dict,
                      model_path: str = "config/model.yaml",
                      status: pd.DataFrame | None = None) -> dict[str, object]:
-    """Every output of the stage as frames (and the summary as a dict).
+    """Every output of the stage as frames (and the summary as a dict); ``texts`` maps doc_id
+    to clean text (quotes are cut from it).
 
     ``settings["evidence"]`` picks which codings count (:mod:`gtflow.mechanisms.evidence`);
     ``status`` is the per-concept validity status that ``validated`` needs.
@@ -95,7 +98,6 @@ def mechanism_tables(codings: pd.DataFrame, documents: pd.DataFrame, segments: p
     context = storyline_context(counts, evidence_by_code, edges)
     storylines = {key: render_storyline(model.get(key, "") or "", context, model_path, key)
                   for key in ("storyline", "storyline_en")}
-    texts = dict(zip(docs["doc_id"], docs["clean_text"]))
     quotes = exemplar_quotes(placed, kept_segments, texts,
                              model, codes, int(settings["quotes_per_item"]),
                              int(settings["quote_min_chars"]), int(settings["quote_max_chars"]))
@@ -145,7 +147,7 @@ def mechanism_tables(codings: pd.DataFrame, documents: pd.DataFrame, segments: p
 
 
 def build_mechanisms(codings: str | Path, documents: str | Path, segments: str | Path,
-                     codebook: str | Path, model: str | Path, settings: dict,
+                     texts: str | Path, codebook: str | Path, model: str | Path, settings: dict,
                      outputs: dict[str, str], validity: str | Path | None = None) -> None:
     """Read the stage's inputs, compute :func:`mechanism_tables`, write every output.
 
@@ -161,7 +163,8 @@ def build_mechanisms(codings: str | Path, documents: str | Path, segments: str |
         status = concept_status(read_table("validity", validity),
                                 [c["id"] for c in book.concepts])
     tables = mechanism_tables(read_table("codings", codings), read_table("documents", documents),
-                              read_table("segments", segments), book, load_model(model, book),
+                              read_table("segments", segments), CleanTexts.open(texts), book,
+                              load_model(model, book),
                               settings, model_path=str(model), status=status)
     for name, frame in tables.items():
         if name != "summary":

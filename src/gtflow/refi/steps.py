@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from gtflow.clean.texts import CleanTexts
 from gtflow.coding.codebook import load_codebook, load_model
 from gtflow.coding.review import rejected_codings, review_project_codings
 from gtflow.config import load_yaml
@@ -21,13 +22,19 @@ def counted_documents(documents: str | Path) -> pd.DataFrame:
     return kept_documents(docs).sort_values("doc_id")
 
 
-def export_study_project(documents: str | Path, codings: str | Path, codebook: str | Path,
-                         out: str | Path, project_name: str, memos: list[str] | None = None,
+def clean_sources(doc_ids: list[str], texts: str | Path) -> list[tuple[str, str, str]]:
+    """(doc_id, name, clean text) of each document, for the project's sources."""
+    clean_texts = CleanTexts.open(texts)
+    return [(d, d, clean_texts[d]) for d in doc_ids]
+
+
+def export_study_project(documents: str | Path, texts: str | Path, codings: str | Path,
+                         codebook: str | Path, out: str | Path, project_name: str, memos: list[str] | None = None,
                          model: str | Path | None = None) -> None:
     """Write results/exports/project.qdpx so NVivo, ATLAS.ti or MAXQDA users can open the coding
     and read the analytic memos (checked against the codebook and, when given, the model)."""
     docs = counted_documents(documents)
-    sources = [(d, d, t) for d, t in zip(docs["doc_id"], docs["clean_text"])]
+    sources = clean_sources(docs["doc_id"].tolist(), texts)
     frame = read_table("codings", codings)
     frame = frame[frame["doc_id"].isin(set(docs["doc_id"]))]
     memo_index = None
@@ -39,8 +46,8 @@ def export_study_project(documents: str | Path, codings: str | Path, codebook: s
                   project_name=project_name, memos=memo_index.memos if memo_index else ())
 
 
-def export_review_project(documents: str | Path, codings: str | Path, review: str | Path,
-                          codebook: str | Path, out: str | Path, project_name: str) -> None:
+def export_review_project(documents: str | Path, texts: str | Path, codings: str | Path,
+                          review: str | Path, codebook: str | Path, out: str | Path, project_name: str) -> None:
     """Write results/exports/review.qdpx: clean texts, codebook and every auto coding (those a
     review rejected included) as codings by the user "auto", each with its rule as description."""
     docs = counted_documents(documents)
@@ -48,7 +55,7 @@ def export_review_project(documents: str | Path, codings: str | Path, review: st
     auto = pd.concat([frame[frame["coder"] == "auto"],
                       rejected_codings(read_table("review", review))], ignore_index=True)
     auto = auto[auto["doc_id"].isin(set(docs["doc_id"]))]
-    write_project(out, sources=[(d, d, t) for d, t in zip(docs["doc_id"], docs["clean_text"])],
+    write_project(out, sources=clean_sources(docs["doc_id"].tolist(), texts),
                   codebook=load_yaml(codebook), codings=review_project_codings(auto),
                   project_name=f"{project_name}_review")
 

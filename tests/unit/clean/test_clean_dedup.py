@@ -18,6 +18,11 @@ BASE = ("县里开了推进会，要求各乡镇把平安涟源APP的下载注�
         "排在后面的乡镇书记要作检讨。网格员每天截图打卡，证明自己登录过。")
 
 
+def with_texts(docs):
+    """The documents and their clean texts, as find_duplicates takes them."""
+    return docs, dict(zip(docs["doc_id"], docs["clean_text"]))
+
+
 def corpus(rows: list[tuple[str, str, str, str]]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["doc_id", "source_type", "date", "clean_text"])
 
@@ -30,7 +35,7 @@ def test_exact_and_near_reposts_collapse_onto_the_earliest():
         ("p4", "web_post", "2019-07-04", "完全不同的一条帖子，说的是验证码收不到的问题，和上面无关。"),
         ("i1", "interview", "2019-06-01", BASE),  # interviews are never collapsed
     ])
-    table = find_duplicates(docs, threshold=0.8, shingle_size=5, permutations=128, seed=1)
+    table = find_duplicates(*with_texts(docs), threshold=0.8, shingle_size=5, permutations=128, seed=1)
     by_doc = table.set_index("doc_id")
     assert set(by_doc.index) == {"p1", "p2", "p3"}
     assert set(by_doc["kept_doc_id"]) == {"p1"}
@@ -44,8 +49,8 @@ def test_threshold_from_config_decides():
     docs = corpus([("a", "web_post", "2019-01-01", BASE),
                    ("b", "web_post", "2019-01-02", BASE[:60] + "后面改写了很多内容，意思已经完全不一样了。")])
     similarity = jaccard(shingles(docs.clean_text[0], 5), shingles(docs.clean_text[1], 5))
-    assert len(find_duplicates(docs, similarity - 0.05, 5, 128, 1)) == 2
-    assert find_duplicates(docs, similarity + 0.05, 5, 128, 1).empty
+    assert len(find_duplicates(*with_texts(docs), similarity - 0.05, 5, 128, 1)) == 2
+    assert find_duplicates(*with_texts(docs), similarity + 0.05, 5, 128, 1).empty
 
 
 def test_deterministic_and_independent_of_row_order():
@@ -53,8 +58,8 @@ def test_deterministic_and_independent_of_row_order():
     texts = ["".join(rng.choice(list("平安涟源网格员下载注册排名通报群众政法委"), 80)) for _ in range(40)]
     rows = [(f"d{i:02d}", "web_post", f"2019-01-{1 + i % 28:02d}", t) for i, t in enumerate(texts)]
     rows += [("dup", "web_post", "2019-02-01", texts[5] + "。")]
-    first = find_duplicates(corpus(rows), 0.8, 5, 64, 7)
-    second = find_duplicates(corpus(rows[::-1]), 0.8, 5, 64, 7)
+    first = find_duplicates(*with_texts(corpus(rows)), 0.8, 5, 64, 7)
+    second = find_duplicates(*with_texts(corpus(rows[::-1])), 0.8, 5, 64, 7)
     pd.testing.assert_frame_equal(first, second)
     assert set(first["doc_id"]) == {"d05", "dup"}
 
@@ -71,7 +76,7 @@ def test_short_and_empty_texts_take_part_in_exact_matching_only():
     assert near_duplicate_pairs(["好", "好", ""], 0.5, 5, 32, 1) == []
     docs = corpus([("a", "web_post", "2019-01-01", "顶"), ("b", "web_post", "2019-01-02", "顶"),
                    ("c", "web_post", "2019-01-03", "")])
-    table = find_duplicates(docs, 0.8, 5, 32, 1)
+    table = find_duplicates(*with_texts(docs), 0.8, 5, 32, 1)
     assert table.set_index("doc_id")["kind"].to_dict() == {"a": "kept", "b": "exact"}
 
 

@@ -11,6 +11,7 @@ from gtflow import contracts
 from gtflow.clean.authors import write_author_table
 from gtflow.clean.deidentify import Pseudonymizer, name_table
 from gtflow.clean.steps import clean_corpus, clean_file, clean_table, write_pseudonym_key
+from gtflow.clean.texts import CleanTexts
 from gtflow.ingest.posts import ingest_posts
 from gtflow.ingest.roster import ingest_roster
 from gtflow.ingest.transcripts import ingest_transcript
@@ -88,15 +89,17 @@ def clean_export(tmp_path, name, rows, pseudonymize_names=ROSTER_ROWS):
                                for i, r in enumerate(pseudonymize_names)]).to_parquet(roster)
     authors = tmp_path / "private" / "authors.csv"
     write_author_table([ingested], authors)
-    clean_file(ingested, docs, segs, counts, phone_regions=["CN"], roster=roster, extra_names=[],
-               authors=authors)
-    return str(docs), str(segs), str(counts)
+    shard = results / "clean" / "text" / "posts" / f"{name}.txt"
+    index = shard.with_suffix(".index.parquet")
+    clean_file(ingested, docs, segs, counts, shard, index, phone_regions=["CN"], roster=roster,
+               extra_names=[], authors=authors)
+    return str(docs), str(segs), str(counts), str(index)
 
 
 def corpus_outputs(tmp_path):
     out = tmp_path / "results" / "clean"
     return {"documents_out": out / "documents.parquet", "segments_out": out / "segments.parquet",
-            "duplicates_out": out / "duplicates.csv", "text_dir": out / "text",
+            "duplicates_out": out / "duplicates.csv", "text_index_out": out / "text" / "index.parquet",
             "counts_out": out / "deidentification.csv"}
 
 
@@ -104,10 +107,10 @@ def test_clean_corpus_marks_reposts_and_writes_texts(tmp_path):
     (tmp_path / "private").mkdir()
     rows = [POST, dict(POST, id="p2", date="2019-06-19", text="转发 " + POST["text"]),
             dict(POST, id="p3", date="2019-06-17", text="完全无关的另一条，讨论验证码。", author="路人")]
-    docs, segs, counts = clean_export(tmp_path, "weibo", rows)
+    docs, segs, counts, index = clean_export(tmp_path, "weibo", rows)
     outputs = corpus_outputs(tmp_path)
-    clean_corpus([docs], [segs], counts=[counts], threshold=0.8, shingle_size=5, permutations=64, seed=1,
-                 **outputs)
+    clean_corpus([docs], [segs], [index], counts=[counts], threshold=0.8, shingle_size=5,
+                 permutations=64, seed=1, **outputs)
     documents = pd.read_parquet(outputs["documents_out"])
     assert documents.set_index("doc_id")["duplicate_of"].to_dict() == {"p1": "", "p2": "p1", "p3": ""}
     # Post authors become author pseudonyms, even one whose handle is a roster alias.
@@ -121,9 +124,13 @@ def test_clean_corpus_marks_reposts_and_writes_texts(tmp_path):
         {"doc_id": "p2", "placeholder": "[U#]", "count": 1},
         {"doc_id": "p3", "placeholder": "[U#]", "count": 1}]
     assert pd.read_csv(outputs["duplicates_out"])["kind"].tolist() == ["kept", "near"]
-    text = (outputs["text_dir"] / "p1.txt").read_text(encoding="utf-8")
-    assert text.endswith("有事打[PHONE]。")
-    assert sorted(p.name for p in outputs["text_dir"].iterdir()) == ["p1.txt", "p2.txt", "p3.txt"]
+    # One shard for the export; the corpus index finds each post's text in it.
+    texts = CleanTexts.open(outputs["text_index_out"])
+    assert texts["p1"].endswith("有事打[PHONE]。")
+    assert sorted(texts) == ["p1", "p2", "p3"]
+    assert pd.read_parquet(outputs["text_index_out"])["shard"].unique().tolist() == ["posts/weibo.txt"]
+    shard = (outputs["text_index_out"].parent / "posts" / "weibo.txt").read_text(encoding="utf-8")
+    assert shard == "".join(texts[d] + "\n" for d in ["p1", "p2", "p3"])
 
 
 def test_duplicate_ids_across_two_exports_stop_the_corpus(tmp_path, capsys):
@@ -133,7 +140,8 @@ def test_duplicate_ids_across_two_exports_stop_the_corpus(tmp_path, capsys):
     outputs = corpus_outputs(tmp_path)
     with pytest.raises(SystemExit) as stop:
         run_step(clean_corpus, log=tmp_path / "corpus.log", documents=[first[0], second[0]],
-                 segments=[first[1], second[1]], counts=[first[2], second[2]], threshold=0.8,
+                 segments=[first[1], second[1]], text_indexes=[first[3], second[3]],
+                 counts=[first[2], second[2]], threshold=0.8,
                  shingle_size=5, permutations=64, seed=1, **outputs)
     assert stop.value.code == 1
     message = capsys.readouterr().err.strip()

@@ -66,10 +66,11 @@ def study():
             concept["rules"].setdefault(key, [])
         concept["rules"].setdefault("unit", "sentence")
     book = check_codebook(RAW, "codebook.yaml")
-    documents = frame("documents", [{"doc_id": d, "clean_text": t, "duplicate_of": "",
-                                     "source_type": "interview"} for d, t in TEXTS.items()])
+    documents = frame("documents", [{"doc_id": d, "duplicate_of": "", "source_type": "interview"}
+                                    for d in TEXTS])
     segments = frame("segments", [r for d, t in TEXTS.items() for r in segments_of(d, t)])
-    auto = autocode(documents, segments, book)
+    auto = autocode(pd.DataFrame({"doc_id": list(TEXTS), "clean_text": list(TEXTS.values())}),
+                    segments, book)
     return book, documents, segments, auto
 
 
@@ -124,7 +125,7 @@ def test_the_export_is_valid_against_the_refi_schema(tmp_path, study, project_xs
 
 
 def test_round_trip_deleted_codings_are_rejected_and_an_added_one_is_the_reviewers(tmp_path, study):
-    book, documents, segments, auto = study
+    book, _, segments, auto = study
     exported = export(tmp_path, auto)
     first_a1 = auto[auto["concept_id"] == "a1"].iloc[0]
     doomed = {f"auto-coded a1 by rule {first_a1['rule']}", "auto-coded a3 by rule any:考核"}
@@ -136,7 +137,7 @@ def test_round_trip_deleted_codings_are_rejected_and_an_added_one_is_the_reviewe
                     [("d2", 2, 11, "a3", "ann")])
     deleted = auto[[f"auto-coded {c} by rule {r}" in doomed
                     for c, r in zip(auto["concept_id"], auto["rule"])]]
-    review, added = read_reviews([str(reviewed)], auto, documents, segments, book, 85)
+    review, added = read_reviews([str(reviewed)], auto, TEXTS, segments, book, 85)
     assert len(review) == len(auto)
     assert (review["decision"] == "rejected").sum() == len(deleted) == 4
     assert (review["decision"] == "accepted").sum() == len(auto) - 4 == 3
@@ -156,10 +157,10 @@ def test_round_trip_deleted_codings_are_rejected_and_an_added_one_is_the_reviewe
 
 
 def test_a_reviewer_who_deleted_every_coding_of_one_concept_rejects_exactly_those(tmp_path, study):
-    book, documents, segments, auto = study
+    book, _, segments, auto = study
     reviewed = edit(export(tmp_path, auto), tmp_path / "bob_review.qdpx",
                     lambda d: d.startswith("auto-coded a2 "), [])
-    review, added = read_reviews([str(reviewed)], auto, documents, segments, book, 85)
+    review, added = read_reviews([str(reviewed)], auto, TEXTS, segments, book, 85)
     rejected = review[review["decision"] == "rejected"]
     assert set(rejected["concept_id"]) == {"a2"}
     assert len(rejected) == (auto["concept_id"] == "a2").sum() == 2
@@ -171,13 +172,13 @@ def test_a_reviewer_who_deleted_every_coding_of_one_concept_rejects_exactly_thos
 
 
 def test_no_review_changes_nothing(study):
-    book, documents, segments, auto = study
-    review, added = read_reviews([], auto, documents, segments, book, 85)
+    book, _, segments, auto = study
+    review, added = read_reviews([], auto, TEXTS, segments, book, 85)
     assert review.empty and added.empty
     assert apply_reviews(auto, review).equals(auto)
 
 
-def test_the_code_stage_applies_a_review_and_judges_the_rules_on_everything(tmp_path, study):
+def test_the_code_stage_applies_a_review_and_judges_the_rules_on_everything(tmp_path, study, text_index):
     """merge_codings reads data/coding/review/, assess_rules scores the rules against the
     reviewer, and the next review export still offers every auto coding."""
     import yaml
@@ -196,8 +197,10 @@ def test_the_code_stage_applies_a_review_and_judges_the_rules_on_everything(tmp_
     paths["codebook.yaml"].write_text(yaml.safe_dump(RAW, allow_unicode=True), encoding="utf-8")
     reviewed = edit(export(tmp_path, auto), tmp_path / "ann.qdpx",
                     lambda d: d.startswith("auto-coded a2 "), [("d2", 2, 11, "a3", "ann")])
+    texts = text_index(TEXTS)
     merge_codings(auto=[str(paths["auto.parquet"])], manual=[],
                   documents=paths["documents.parquet"], segments=paths["segments.parquet"],
+                  texts=texts,
                   codebook=paths["codebook.yaml"], codings_out=paths["codings.parquet"],
                   anchors_out=paths["anchors.csv"], hierarchy_out=paths["hierarchy.csv"],
                   min_score=85, reviews=[str(reviewed)], review_out=paths["review.csv"])
@@ -219,7 +222,8 @@ def test_the_code_stage_applies_a_review_and_judges_the_rules_on_everything(tmp_
         == [1, 2, 1]
     assert validity.loc[("concept", "__overall__", "ann"), "precision"] == pytest.approx(5 / 7, abs=1e-4)
 
-    export_review_project(documents=paths["documents.parquet"], codings=paths["codings.parquet"],
+    export_review_project(documents=paths["documents.parquet"], texts=texts,
+                          codings=paths["codings.parquet"],
                           review=paths["review.csv"], codebook=paths["codebook.yaml"],
                           out=paths["again.qdpx"], project_name="demo")
     again = read_project(paths["again.qdpx"])

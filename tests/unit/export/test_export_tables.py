@@ -28,7 +28,7 @@ RAW_CODEBOOK = {
 def study():
     documents = contracts.frame("documents", [
         {"doc_id": doc_id, "source_type": source, "respondent_id": respondent,
-         "duplicate_of": duplicate, "clean_text": "一二三四五六"}
+         "duplicate_of": duplicate}
         for doc_id, source, respondent, duplicate in [
             ("I1", "interview", "R1", ""), ("I2", "interview", "R1", ""),
             ("W1", "web_page", "", ""), ("W2", "web_post", "", ""), ("W3", "web_post", "", "W2")]])

@@ -74,9 +74,19 @@ def codebook() -> Codebook:
     return check_codebook(RAW_CODEBOOK, "config/codebook.yaml")
 
 
+def clean_texts() -> dict[str, str]:
+    """doc_id -> clean text of every document (what gtflow.clean.texts.CleanTexts gives)."""
+    return dict(corpus()[2])
+
+
 def documents_and_segments() -> tuple[pd.DataFrame, pd.DataFrame]:
-    """documents (with clean_text) and sentence segments with offsets into the text."""
-    documents, segments = [], []
+    """documents and sentence segments with offsets into the clean texts."""
+    documents, segments, _ = corpus()
+    return documents, segments
+
+
+def corpus() -> tuple[pd.DataFrame, pd.DataFrame, dict[str, str]]:
+    documents, segments, texts = [], [], {}
     for doc_id, (source, respondent, duplicate, turns) in DOCS.items():
         text, seg_id = "", 0
         for turn, sentences in enumerate(turns):
@@ -88,8 +98,9 @@ def documents_and_segments() -> tuple[pd.DataFrame, pd.DataFrame]:
                 text += sentence
             text += "\n"
         documents.append({"doc_id": doc_id, "source_type": source, "respondent_id": respondent,
-                          "duplicate_of": duplicate, "clean_text": text})
-    return contracts.frame("documents", documents), contracts.frame("segments", segments)
+                          "duplicate_of": duplicate})
+        texts[doc_id] = text
+    return contracts.frame("documents", documents), contracts.frame("segments", segments), texts
 
 
 def codings(segments: pd.DataFrame) -> pd.DataFrame:

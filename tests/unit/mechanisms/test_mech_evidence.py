@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from mech_corpus import MODEL, SETTINGS, codebook, codings, documents_and_segments
+from mech_corpus import MODEL, SETTINGS, clean_texts, codebook, codings, documents_and_segments
 
 from gtflow.mechanisms.steps import mechanism_tables
 
@@ -15,7 +15,7 @@ STATUS = pd.DataFrame({"concept_id": ["c1", "c2", "c3"], "mean_auto_f1": [0.2, 0
 
 def tables(mode: str, status: pd.DataFrame | None = STATUS) -> dict:
     documents, segments = documents_and_segments()
-    return mechanism_tables(codings(segments), documents, segments, codebook(), MODEL,
+    return mechanism_tables(codings(segments), documents, segments, clean_texts(), codebook(), MODEL,
                             {**SETTINGS, "evidence": mode}, status=status)
 
 

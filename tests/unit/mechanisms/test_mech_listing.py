@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mech_corpus import MODEL, SETTINGS, codebook, codings, documents_and_segments
+from mech_corpus import MODEL, SETTINGS, clean_texts, codebook, codings, documents_and_segments
 
 from gtflow.mechanisms.cases import code_table, corpus_documents, evidence_codings, placed_codings
 from gtflow.mechanisms.listing import EVIDENCE_COLUMNS, cut_quote, evidence_listing
@@ -15,7 +15,7 @@ def listing(quote_chars: int = 200):
     book = codebook()
     evidence = evidence_codings(placed_codings(codings(segments), docs, book.hierarchy()))
     return evidence_listing(evidence, code_table(book), MODEL,
-                            dict(zip(docs["doc_id"], docs["clean_text"])), quote_chars)
+                            clean_texts(), quote_chars)
 
 
 def test_rows_of_a_code_and_of_an_edge_worked_by_hand():
@@ -36,7 +36,7 @@ def test_rows_of_a_code_and_of_an_edge_worked_by_hand():
 
 def test_documents_and_codings_per_item_match_nodes_and_edges():
     documents, segments = documents_and_segments()
-    result = mechanism_tables(codings(segments), documents, segments, codebook(), MODEL, SETTINGS)
+    result = mechanism_tables(codings(segments), documents, segments, clean_texts(), codebook(), MODEL, SETTINGS)
     table = listing()
     for node in result["nodes"].itertuples(index=False):
         rows = table[(table["item_type"] == "code") & (table["item_id"] == node.node_id)]
@@ -48,8 +48,7 @@ def test_documents_and_codings_per_item_match_nodes_and_edges():
 
 
 def test_quotes_are_the_coded_text_cut_to_the_configured_length():
-    documents, _ = documents_and_segments()
-    texts = dict(zip(documents["doc_id"], documents["clean_text"]))
+    texts = clean_texts()
     table = listing(quote_chars=6)
     for row in table.to_dict("records"):
         full = texts[row["doc_id"]][row["start"]:row["end"]]

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import pandas as pd
-from mech_corpus import MODEL, SETTINGS, codebook, codings, documents_and_segments
+from mech_corpus import MODEL, SETTINGS, clean_texts, codebook, codings, documents_and_segments
 
 from gtflow.mechanisms.steps import mechanism_tables
 
 
 def tables():
     documents, segments = documents_and_segments()
-    return mechanism_tables(codings(segments), documents, segments, codebook(), MODEL, SETTINGS)
+    return mechanism_tables(codings(segments), documents, segments, clean_texts(), codebook(), MODEL, SETTINGS)
 
 
 def test_contrary_cases_worked_by_hand():

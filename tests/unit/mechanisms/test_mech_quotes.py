@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from mech_corpus import MODEL, codebook, codings, documents_and_segments
+from mech_corpus import MODEL, clean_texts, codebook, codings, documents_and_segments
 
 from gtflow.mechanisms.cases import code_table, corpus_documents, placed_codings
 from gtflow.mechanisms.quotes import (
@@ -85,7 +85,7 @@ def study_quotes():
     documents, segments = documents_and_segments()
     docs = corpus_documents(documents)
     placed = placed_codings(codings(segments), docs, codebook().hierarchy())
-    texts = dict(zip(docs["doc_id"], docs["clean_text"]))
+    texts = clean_texts()
     quotes = exemplar_quotes(placed, segments[segments["doc_id"].isin(set(docs["doc_id"]))],
                              texts, MODEL, code_table(codebook()), 2, 4, 40)
     return quotes, texts

@@ -7,7 +7,15 @@ from pathlib import Path
 
 import pytest
 import yaml
-from mech_corpus import MODEL, RAW_CODEBOOK, SETTINGS, codebook, codings, documents_and_segments
+from mech_corpus import (
+    MODEL,
+    RAW_CODEBOOK,
+    SETTINGS,
+    clean_texts,
+    codebook,
+    codings,
+    documents_and_segments,
+)
 
 from gtflow.errors import InputError
 from gtflow.mechanisms.steps import build_mechanisms, mechanism_tables
@@ -18,7 +26,7 @@ OUTPUTS = ["case_main", "case_category", "cooccurrence", "nodes", "edges", "quot
 
 def test_summary_counts_and_storylines():
     documents, segments = documents_and_segments()
-    tables = mechanism_tables(codings(segments), documents, segments, codebook(), MODEL, SETTINGS)
+    tables = mechanism_tables(codings(segments), documents, segments, clean_texts(), codebook(), MODEL, SETTINGS)
     summary = tables["summary"]
     assert {k: summary[k] for k in ("n_documents", "n_interviews", "n_web_documents",
                                     "n_web_pages", "n_web_posts", "n_respondents", "n_cases",
@@ -36,7 +44,7 @@ def test_summary_counts_and_storylines():
 
 
 @pytest.fixture()
-def inputs(tmp_path):
+def inputs(tmp_path, text_index):
     documents, segments = documents_and_segments()
     paths = {"codings": tmp_path / "codings.parquet", "documents": tmp_path / "documents.parquet",
              "segments": tmp_path / "segments.parquet", "codebook": tmp_path / "codebook.yaml",
@@ -46,6 +54,7 @@ def inputs(tmp_path):
     segments.to_parquet(paths["segments"])
     paths["codebook"].write_text(yaml.safe_dump(RAW_CODEBOOK, allow_unicode=True), encoding="utf-8")
     paths["model"].write_text(yaml.safe_dump(MODEL, allow_unicode=True), encoding="utf-8")
+    paths["texts"] = text_index(clean_texts())
     return paths
 
 
@@ -80,7 +89,7 @@ def test_unknown_storyline_placeholder_names_the_model_file(inputs, tmp_path):
 def test_a_study_without_codings_gives_zero_evidence_not_an_error():
     documents, segments = documents_and_segments()
     empty = codings(segments).iloc[0:0]
-    tables = mechanism_tables(empty, documents, segments, codebook(), MODEL, SETTINGS)
+    tables = mechanism_tables(empty, documents, segments, clean_texts(), codebook(), MODEL, SETTINGS)
     assert tables["nodes"]["documents"].tolist() == [0, 0, 0, 0]
     assert tables["edges"]["weak"].all() and tables["quotes"].empty
     assert tables["case_main"][["M1", "M2"]].to_numpy().sum() == 0

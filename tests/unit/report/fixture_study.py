@@ -90,7 +90,7 @@ def write_evidence_tables(results: Path, documents: str, codings: str) -> dict[s
     evidence = evidence_codings(placed_codings(contracts.read_table("codings", codings), kept,
                                                book.hierarchy()))
     codes = code_table(book)
-    texts = dict(zip(kept["doc_id"], kept["clean_text"]))
+    texts = {doc_id: TEXTS[doc_id] for doc_id in kept["doc_id"]}
     paths = {"evidence": str(results / "evidence.csv"),
              "negative_cases": str(results / "negative_cases.csv")}
     contracts.write_table("evidence", evidence_listing(evidence, codes, MODEL, texts, 40),
@@ -177,7 +177,7 @@ def write_study(root: Path) -> ReportInputs:
     ]
     for document in documents:
         text = TEXTS[document["doc_id"]]
-        document.update(clean_text=text, n_chars=len(text), n_segments=1)
+        document.update(n_chars=len(text), n_segments=1)
     evil_at = TEXTS["P01"].index("排名")
     a1_quote = {"doc_id": "P01", "start": 0, "end": evil_at + 2,
                 "quote": TEXTS["P01"][:evil_at + 2]}

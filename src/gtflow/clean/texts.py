@@ -1,0 +1,120 @@
+"""Where clean text is stored, and the one way to read it back.
+
+Each raw file's clean documents are written one after another into one UTF-8 *shard*
+(``results/clean/text/{source}/{stem}.txt``); an *index* says where each document's bytes are
+(``doc_id, shard, start, end``; the shard path is relative to the index's folder, ``end``
+exclusive). A post export of a million posts is then one file and a million index rows, not a
+million small files; an interview or a saved page is still one shard of one document.
+
+Every reader (the auto-coder, re-anchoring, quotes, the REFI export) goes through
+:class:`CleanTexts`, so none of them knows how text is stored. Offsets in codings and segments
+stay code points within one document's text, as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from gtflow.contracts import read_table
+from gtflow.io import atomic_path
+
+#: Written after each document, so a shard also reads well as a plain text file.
+SEPARATOR = b"\n"
+
+
+def write_shard(path: str | Path, doc_ids: list[str], texts: Iterable[str]) -> pd.DataFrame:
+    """Write ``texts`` into one shard at ``path``; return its index (shard = the file's name)."""
+    path = Path(path)
+    starts, ends, position = [], [], 0
+    with atomic_path(path) as tmp, open(tmp, "wb") as handle:
+        for text in texts:
+            data = text.encode("utf-8")
+            starts.append(position)
+            position += len(data)
+            ends.append(position)
+            handle.write(data + SEPARATOR)
+            position += len(SEPARATOR)
+        if len(starts) != len(doc_ids):
+            raise ValueError(f"{len(doc_ids)} document ids for {len(starts)} texts")
+    return index_frame(doc_ids, [path.name] * len(doc_ids), starts, ends)
+
+
+def index_frame(doc_ids: list[str], shards: list[str], starts: list[int],
+                ends: list[int]) -> pd.DataFrame:
+    """A text index (contract ``text_index`` / ``file_text_index``) from its columns."""
+    return pd.DataFrame({"doc_id": pd.Series(doc_ids, dtype=object),
+                         "shard": pd.Series(shards, dtype=object),
+                         "start": np.asarray(starts, dtype=np.int64),
+                         "end": np.asarray(ends, dtype=np.int64)})
+
+
+def gather_indexes(indexes: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """The per-file indexes as one, each shard named relative to the corpus index's folder.
+
+    ``indexes`` maps the path of each shard's folder relative to the corpus index's folder
+    (e.g. ``posts``) to that folder's index."""
+    parts = [index.assign(shard=[f"{folder}/{name}" for name in index["shard"]])
+             for folder, index in indexes.items()]
+    if not parts:
+        return index_frame([], [], [], [])
+    return pd.concat(parts, ignore_index=True)
+
+
+class CleanTexts(Mapping[str, str]):
+    """The clean text of the documents an index lists: a read-only mapping doc_id -> text.
+
+    Shards are read whole, one at a time and only when a document in them is asked for; the
+    texts of a shard are kept until another shard is read (readers go file by file).
+    """
+
+    def __init__(self, index: pd.DataFrame, folder: str | Path) -> None:
+        self.folder = Path(folder)
+        self.index = index
+        self._where = {doc_id: i for i, doc_id in enumerate(index["doc_id"].tolist())}
+        self._shards = index["shard"].to_numpy(dtype=object)
+        self._starts = index["start"].to_numpy(dtype=np.int64)
+        self._ends = index["end"].to_numpy(dtype=np.int64)
+        self._open_shard: tuple[str, bytes] | None = None
+
+    @classmethod
+    def open(cls, index_path: str | Path, table: str = "text_index") -> CleanTexts:
+        """The texts behind an index file (``text_index``, or ``file_text_index`` for one
+        raw file's)."""
+        return cls(read_table(table, index_path), Path(index_path).parent)
+
+    @property
+    def doc_ids(self) -> list[str]:
+        return self.index["doc_id"].tolist()
+
+    def __contains__(self, doc_id: object) -> bool:
+        return doc_id in self._where
+
+    def __len__(self) -> int:
+        return len(self._where)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.index["doc_id"].tolist())
+
+    def __getitem__(self, doc_id: str) -> str:
+        return self.text(doc_id)
+
+    def _shard_bytes(self, shard: str) -> bytes:
+        if self._open_shard is None or self._open_shard[0] != shard:
+            self._open_shard = (shard, (self.folder / shard).read_bytes())
+        return self._open_shard[1]
+
+    def text(self, doc_id: str) -> str:
+        """One document's clean text; KeyError for a document the index does not list."""
+        i = self._where[doc_id]
+        return self._shard_bytes(self._shards[i])[self._starts[i]:self._ends[i]].decode("utf-8")
+
+    def texts(self, doc_ids: Iterable[str]) -> dict[str, str]:
+        """doc_id -> clean text for the listed documents, each shard read once."""
+        wanted = sorted({self._where[d] for d in doc_ids if d in self._where},
+                        key=lambda i: (self._shards[i], i))
+        return {self.index["doc_id"].iat[i]: self.text(self.index["doc_id"].iat[i])
+                for i in wanted}

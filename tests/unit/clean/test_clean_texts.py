@@ -1,0 +1,50 @@
+"""Clean text storage: one shard per raw file, an index of byte ranges, one accessor."""
+
+from __future__ import annotations
+
+import pytest
+
+from gtflow import contracts
+from gtflow.clean.texts import CleanTexts, gather_indexes, write_shard
+
+TEXTS = {"p1": "平安涟源，打卡😀。", "p2": "", "p3": "naïve café\nline two", "p4": "𠮷野家"}
+
+
+def test_a_shard_gives_back_every_text_exactly(tmp_path):
+    shard = tmp_path / "text" / "posts" / "weibo.txt"
+    index = write_shard(shard, list(TEXTS), TEXTS.values())
+    contracts.validate("file_text_index", index)
+    texts = CleanTexts(index, shard.parent)
+    assert dict(texts) == TEXTS
+    assert list(texts) == list(TEXTS) and len(texts) == 4 and "p2" in texts and "p9" not in texts
+    # Byte offsets: the emoji and the astral ideograph take four bytes each.
+    assert shard.read_bytes()[index["start"][3]:index["end"][3]] == "𠮷野家".encode()
+    assert shard.read_text(encoding="utf-8") == "".join(t + "\n" for t in TEXTS.values())
+
+
+def test_the_corpus_index_names_shards_from_its_own_folder(tmp_path):
+    root = tmp_path / "results" / "clean" / "text"
+    first = write_shard(root / "posts" / "a.txt", ["a1", "a2"], ["一", "二"])
+    second = write_shard(root / "interviews" / "I1.txt", ["I1"], ["访谈全文"])
+    index = gather_indexes({"posts": first, "interviews": second})
+    contracts.validate("text_index", index)
+    assert index["shard"].tolist() == ["posts/a.txt", "posts/a.txt", "interviews/I1.txt"]
+    index.to_parquet(root / "index.parquet")
+    texts = CleanTexts.open(root / "index.parquet")
+    assert texts.texts(["I1", "a2", "nope"]) == {"a2": "二", "I1": "访谈全文"}
+    assert texts["a1"] == "一"
+    with pytest.raises(KeyError):
+        texts["nope"]
+
+
+def test_an_empty_file_has_an_empty_shard_and_index(tmp_path):
+    index = write_shard(tmp_path / "x.txt", [], [])
+    assert index.empty and (tmp_path / "x.txt").read_bytes() == b""
+    assert len(CleanTexts(index, tmp_path)) == 0
+    assert gather_indexes({}).columns.tolist() == ["doc_id", "shard", "start", "end"]
+
+
+def test_ids_and_texts_must_pair_up(tmp_path):
+    with pytest.raises(ValueError):
+        write_shard(tmp_path / "x.txt", ["a"], ["one", "two"])
+    assert not (tmp_path / "x.txt").exists()
