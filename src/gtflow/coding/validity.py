@@ -211,19 +211,25 @@ def validity_table(codings: pd.DataFrame, segments: pd.DataFrame, hierarchy: pd.
     return table
 
 
+def round_4(value: float) -> float:
+    return value if np.isnan(value) else round(float(value), 4)
+
+
 def with_code_means(counts: pd.DataFrame, min_f1: float) -> pd.DataFrame:
     """validity.csv: ``counts`` (:func:`validity_table`) with each code's mean auto F1, mean
     human ceiling and status (see the module docstring) on every row of the code.
 
-    The means are taken over the rounded values the table holds, and then rounded the same way.
+    The means are taken over the rounded values the table holds and rounded to 4 decimals
+    with Python's ``round`` (correct rounding of the binary value; the report showed these
+    figures rounded so before they became columns, and ``Series.round`` differs at halves).
     """
     individual = counts[counts["reference"] != CONSENSUS]
     means = individual.groupby(["level", "code_id"])[["f1", "human_f1"]].mean()
     status = pd.Series("unvalidated", index=means.index)
     judged = means["f1"].notna()
     status[judged] = np.where(means.loc[judged, "f1"] >= min_f1, "validated", "failed")
-    per_code = pd.DataFrame({"mean_auto_f1": means["f1"].round(4),
-                             "mean_human_f1": means["human_f1"].round(4),
+    per_code = pd.DataFrame({"mean_auto_f1": means["f1"].map(round_4),
+                             "mean_human_f1": means["human_f1"].map(round_4),
                              "status": status}).reset_index()
     table = counts.merge(per_code, on=["level", "code_id"], how="left")
     table["status"] = table["status"].fillna("unvalidated")
