@@ -31,7 +31,7 @@ def text_index(tmp_path):
     def write(texts, folder: Path | None = None) -> Path:
         root = (folder or tmp_path) / "results" / "clean" / "text"
         index = write_shard(root / "fixture" / "texts.txt", list(texts), texts.values())
-        gather_indexes({"fixture": index}).to_parquet(root / "index.parquet")
+        gather_indexes([("fixture", index)]).to_parquet(root / "index.parquet")
         return root / "index.parquet"
 
     return write

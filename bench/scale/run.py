@@ -28,7 +28,7 @@ from benchkit import REPO, run_snakemake, scratch
 
 from gtflow.synth import codebook_phrases, synth_posts
 
-STEP_LINE = re.compile(r"step took ([\d.]+) s, peak RSS (\d+) MB")
+STEP_LINE = re.compile(r"step took ([\d.]+) s, peak RSS (\d+) MB, input ([\d.]+) MB")
 
 
 def posts_only_study(posts: int) -> Path:
@@ -52,14 +52,15 @@ def floor_seconds(study: Path) -> float:
     return time.perf_counter() - started
 
 
-def rule_steps(study: Path) -> list[tuple[str, float, int]]:
-    """(log file, step seconds, peak RSS MB) of every job, from its log's last line."""
+def rule_steps(study: Path) -> list[tuple[str, float, int, float]]:
+    """(log file, step seconds, peak RSS MB, input MB) of every job, from its log's last line."""
     steps = []
     for log in sorted((study / "logs").rglob("*.log")):
         found = STEP_LINE.findall(log.read_text(encoding="utf-8", errors="replace"))
         if found:
-            seconds, rss = found[-1]
-            steps.append((str(log.relative_to(study / "logs")), float(seconds), int(rss)))
+            seconds, rss, input_mb = found[-1]
+            steps.append((str(log.relative_to(study / "logs")), float(seconds), int(rss),
+                          float(input_mb)))
     return steps
 
 
@@ -73,8 +74,9 @@ def main() -> None:
         floor = floor_seconds(study)
         seconds, rss_kb = run_snakemake(study)
         print(f"{size:>7} posts: {seconds:7.1f} s wall, peak RSS {rss_kb / 1024:7.0f} MB")
-        for name, step_seconds, rss in sorted(rule_steps(study), key=lambda s: -s[1]):
-            print(f"    {name:<42} {step_seconds:7.2f} s  {rss:6d} MB")
+        print(f"    {'job (log)':<42} {'step':>9}  {'peak RSS':>9}  {'input':>9}")
+        for name, step_seconds, rss, input_mb in sorted(rule_steps(study), key=lambda s: -s[1]):
+            print(f"    {name:<42} {step_seconds:7.2f} s  {rss:6d} MB  {input_mb:6.1f} MB")
         print(f"    floor (parse + NFC + one DFA pass): {floor:.2f} s; "
               f"wall / floor = {seconds / floor:.1f}")
         if not args.keep:

@@ -27,15 +27,16 @@ then reads them as float, which is accepted when every present value is whole.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Self
 
 import pandas as pd
 from pandas.api import types as ptypes
 
 from gtflow.errors import InputError
-from gtflow.io import write_csv, write_parquet
+from gtflow.io import atomic_path, write_csv, write_parquet
 
 KINDS = ("str", "int", "float", "bool", "any")
 
@@ -385,6 +386,82 @@ def write_table(name: str, frame: pd.DataFrame, path: str | Path) -> None:
         write_parquet(path, frame)
     else:
         write_csv(path, frame)
+
+
+class ChunkedTableWriter:
+    """Write Parquet table ``name`` to ``path`` a frame at a time (one row group each), each
+    frame checked, the file appearing whole or not at all; memory holds one frame.
+
+    Use as a context manager: an exception inside discards the file. One frame gives the same
+    bytes as :func:`write_table`; no frame gives the empty table.
+    """
+
+    def __init__(self, name: str, path: str | Path) -> None:
+        self.name, self.path = name, path
+        spec = table(name)
+        _check_suffix(spec, path)
+        if spec.format != "parquet":
+            raise ValueError(f"table {name} is {spec.format}; only Parquet is written in chunks")
+        self.rows = 0
+        self._writer = None
+
+    def __enter__(self) -> Self:
+        self._atomic = atomic_path(self.path)
+        self._tmp = self._atomic.__enter__()
+        return self
+
+    def write(self, frame: pd.DataFrame) -> None:
+        import pyarrow as pa  # only the chunked writers need it directly
+        import pyarrow.parquet as pq
+
+        validate(self.name, frame)
+        arrow = pa.Table.from_pandas(frame, preserve_index=False)
+        if self._writer is None:
+            self._writer = pq.ParquetWriter(self._tmp, arrow.schema)
+        self._writer.write_table(arrow.cast(self._writer.schema))
+        self.rows += len(frame)
+
+    def __exit__(self, kind, error, trace) -> bool | None:
+        try:
+            if self._writer is not None:
+                self._writer.close()
+            elif kind is None:
+                empty_frame(self.name).to_parquet(self._tmp, index=False)
+        finally:
+            result = self._atomic.__exit__(kind, error, trace)
+        return result
+
+
+def write_table_chunks(name: str, frames: Iterable[pd.DataFrame], path: str | Path) -> int:
+    """Write Parquet table ``name`` from consecutive frames (see :class:`ChunkedTableWriter`);
+    returns the number of rows written."""
+    with ChunkedTableWriter(name, path) as writer:
+        for frame in frames:
+            writer.write(frame)
+    return writer.rows
+
+
+def read_table_chunks(name: str, path: str | Path, rows: int) -> Iterator[pd.DataFrame]:
+    """Parquet table ``name`` from ``path`` about ``rows`` rows at a time, each frame checked."""
+    import pyarrow.parquet as pq
+
+    spec = table(name)
+    try:
+        parquet = pq.ParquetFile(path)
+    except FileNotFoundError:
+        raise InputError(path, f"is missing (the {spec.stage} stage writes table {name})") from None
+    except (OSError, ValueError) as error:
+        raise InputError(path, f"is not a readable parquet table {name} ({error})") from None
+    if parquet.metadata.num_rows == 0:
+        yield read_table(name, path)
+        return
+    for batch in parquet.iter_batches(batch_size=rows):
+        frame = batch.to_pandas()
+        found = problems(name, frame)
+        if found:
+            raise InputError(path, f"does not match table {name} as declared in "
+                             f"gtflow.contracts: {'; '.join(found)}")
+        yield frame
 
 
 def _read_csv(spec: Table, path: str | Path) -> pd.DataFrame:

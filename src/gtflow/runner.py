@@ -9,6 +9,7 @@ the job's outputs, so nothing half-written remains.
 from __future__ import annotations
 
 import logging
+import os
 import resource
 import sys
 import time
@@ -36,6 +37,7 @@ def run_step(function: Callable[..., Any], *, log: str | Path | None = None, **k
     """Call ``function(**kwargs)``; report an InputError or ConfigError as one line and exit
     with status 1. Any other exception is a bug and keeps its traceback."""
     configure_logging(log)
+    input_mb = existing_files_mb(kwargs.values())
     started = time.perf_counter()
     try:
         result = function(**kwargs)
@@ -46,7 +48,7 @@ def run_step(function: Callable[..., Any], *, log: str | Path | None = None, **k
                 handle.write(message + "\n")
         print(message, file=sys.stderr)
         sys.exit(1)
-    log_resources(time.perf_counter() - started)
+    log_resources(time.perf_counter() - started, input_mb)
     return result
 
 
@@ -56,10 +58,22 @@ def peak_rss_mb() -> float:
                for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) / 1024
 
 
-def log_resources(seconds: float) -> None:
-    """One line per job for bench/scale and cluster sizing: the step's time and peak memory."""
-    logging.getLogger("gtflow.resources").info("step took %.2f s, peak RSS %.0f MB", seconds,
-                                               peak_rss_mb())
+def existing_files_mb(values: Any) -> float:
+    """Total size (MB) of the files among the step's arguments that exist before it runs (its
+    inputs: outputs do not exist yet), as Snakemake's input.size_mb counts them."""
+    total = 0
+    for value in values:
+        items = value if isinstance(value, (list, tuple)) else [value]
+        for item in items:
+            if isinstance(item, (str, Path)) and str(item) and os.path.isfile(item):
+                total += os.path.getsize(item)
+    return total / 1_000_000
+
+
+def log_resources(seconds: float, input_mb: float) -> None:
+    """One line per job for bench/scale and cluster sizing: time, peak memory, input size."""
+    logging.getLogger("gtflow.resources").info(
+        "step took %.2f s, peak RSS %.0f MB, input %.1f MB", seconds, peak_rss_mb(), input_mb)
 
 
 def optional(paths: Any) -> str | None:

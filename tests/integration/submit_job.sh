@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# A stand-in for a cluster's submit command: record the job, then run its jobscript in a fresh
-# bash process (synchronously, which the cluster-generic executor accepts as a finished job).
+# A stand-in for a cluster's submit command: record the job (and, when the command passes them
+# before the jobscript, its rule, memory and runtime), then run the jobscript in a fresh bash
+# process (synchronously, which the cluster-generic executor accepts as a finished job).
 set -euo pipefail
-echo "$$ $(basename "$1")" >> "${GTFLOW_SUBMIT_LOG:?}"
-exec bash "$1"
+jobscript="${@: -1}"
+echo "$$ $(basename "$jobscript") ${*:1:$#-1}" >> "${GTFLOW_SUBMIT_LOG:?}"
+exec bash "$jobscript"

@@ -9,6 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from gtflow.clean.texts import CleanTexts
+
 SPEC = importlib.util.spec_from_file_location(
     "small_study", Path(__file__).resolve().parents[1] / "fixtures" / "small_study.py")
 small_study = importlib.util.module_from_spec(SPEC)
@@ -39,7 +41,8 @@ def test_no_identifier_in_results_or_reports(finished_study):
 
 def test_identifiers_became_placeholders_and_ordinary_numbers_survived(finished_study):
     documents = pd.read_parquet(finished_study / "results" / "clean" / "documents.parquet")
-    text = "\n".join(documents["clean_text"])
+    texts = CleanTexts.open(finished_study / "results" / "clean" / "text" / "index.parquet")
+    text = "\n".join(texts[doc_id] for doc_id in documents["doc_id"])
     for placeholder in ("[PHONE]", "[ID]", "[EMAIL]", "[PLATE]", "[N01]", "[N02]", "[S01]"):
         assert placeholder in text, placeholder
     for number in small_study.planted()["survive"]:

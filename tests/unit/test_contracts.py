@@ -141,3 +141,44 @@ def test_unknown_table_lists_the_known_ones():
 def test_architecture_doc_shows_the_declared_tables():
     doc = (REPO / "docs" / "architecture.md").read_text(encoding="utf-8")
     assert contracts.markdown_table() in doc
+
+
+def test_a_table_written_in_chunks_reads_back_whole(tmp_path):
+    rows = [{"doc_id": f"d{i}", "seg_id": i, "start": 0, "end": 3, "text": "一二三"} for i in range(5)]
+    one = tmp_path / "one.segments.parquet"
+    contracts.write_table("file_segments", contracts.frame("file_segments", rows), one)
+    single = tmp_path / "single.segments.parquet"
+    contracts.write_table_chunks("file_segments", [contracts.frame("file_segments", rows)], single)
+    assert single.read_bytes() == one.read_bytes()  # one chunk: the bytes of write_table
+    chunked = tmp_path / "chunked.segments.parquet"
+    frames = [contracts.frame("file_segments", rows[:2]), contracts.empty_frame("file_segments"),
+              contracts.frame("file_segments", rows[2:])]
+    assert contracts.write_table_chunks("file_segments", frames, chunked) == 5
+    pd.testing.assert_frame_equal(contracts.read_table("file_segments", chunked),
+                                  contracts.read_table("file_segments", one))
+    none = tmp_path / "none.segments.parquet"
+    contracts.write_table_chunks("file_segments", [], none)
+    assert contracts.read_table("file_segments", none).empty
+
+
+def test_a_failing_chunk_leaves_no_table(tmp_path):
+    def frames():
+        yield contracts.frame("file_segments", [{"doc_id": "d1", "seg_id": 1}])
+        raise RuntimeError("the stage failed half-way")
+
+    out = tmp_path / "x.segments.parquet"
+    with pytest.raises(RuntimeError):
+        contracts.write_table_chunks("file_segments", frames(), out)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_table_read_in_chunks_is_the_table(tmp_path):
+    rows = [{"doc_id": f"d{i}", "seg_id": i, "start": 0, "end": 3, "text": "一二三"} for i in range(7)]
+    path = tmp_path / "x.segments.parquet"
+    contracts.write_table("file_segments", contracts.frame("file_segments", rows), path)
+    chunks = list(contracts.read_table_chunks("file_segments", path, rows=3))
+    assert [len(c) for c in chunks] == [3, 3, 1]
+    pd.testing.assert_frame_equal(pd.concat(chunks, ignore_index=True),
+                                  contracts.read_table("file_segments", path))
+    with pytest.raises(InputError, match="is missing"):
+        next(contracts.read_table_chunks("file_segments", tmp_path / "gone.parquet", rows=3))

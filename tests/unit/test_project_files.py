@@ -122,3 +122,21 @@ def test_config_readme_documents_every_key():
     schema = yaml.safe_load((schema_dir() / "config.schema.yaml").read_text(encoding="utf-8"))
     readme = (REPO_ROOT / "config" / "README.md").read_text(encoding="utf-8")
     assert [k for k in schema_keys(schema) if f"`{k}`" not in readme] == []
+
+
+def test_the_slurm_profile_sizes_each_job_from_its_input():
+    from types import SimpleNamespace
+
+    profile = yaml.safe_load((REPO_ROOT / "workflow/profiles/slurm/profile.yaml").read_text("utf-8"))
+    rules = set(re.findall(r"^rule (\w+):", "".join(
+        p.read_text(encoding="utf-8") for p in (REPO_ROOT / "workflow/rules").glob("*.smk")),
+        re.MULTILINE))
+    assert set(profile["set-resources"]) <= rules
+    settings = [profile["default-resources"], *profile["set-resources"].values()]
+    for resources in settings:
+        for name, floor, cap in (("mem_mb", 1000, 128_000), ("runtime", 10, 1440)):
+            # As Snakemake evaluates a resource expression: with the job's input in scope.
+            values = [eval(resources[name], {"input": SimpleNamespace(size_mb=size)})
+                      for size in (0.0, 1.0, 50.0, 500.0, 5_000.0, 500_000.0)]
+            assert all(isinstance(v, int) and floor <= v <= cap for v in values), (name, values)
+            assert values == sorted(values) and values[-1] > values[0], (name, values)

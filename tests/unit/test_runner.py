@@ -3,6 +3,8 @@ their traceback."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from gtflow.errors import ConfigError, InputError
@@ -32,3 +34,20 @@ def test_reported_errors_are_one_line_in_stderr_and_log(error, line, tmp_path, c
 def test_a_programming_error_surfaces_as_itself():
     with pytest.raises(ValueError, match="n_boot"):
         run_step(fail_with(ValueError("n_boot must be >= 1")))
+
+
+def test_a_step_logs_its_time_peak_memory_and_input_size(tmp_path):
+    source = tmp_path / "in.bin"
+    source.write_bytes(b"x" * 2_500_000)
+
+    def step(inputs, out):
+        block = bytearray(64_000_000)  # a peak the log must show
+        out.write_text(str(len(block)), encoding="utf-8")
+
+    log = tmp_path / "step.log"
+    run_step(step, log=log, inputs=[str(source)], out=tmp_path / "out.txt")
+    last = log.read_text(encoding="utf-8").strip().splitlines()[-1]
+    match = re.fullmatch(r"INFO gtflow.resources: step took [\d.]+ s, peak RSS (\d+) MB, "
+                         r"input ([\d.]+) MB", last)
+    assert match, last
+    assert int(match.group(1)) >= 64 and match.group(2) == "2.5"

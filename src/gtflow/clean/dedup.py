@@ -137,6 +137,26 @@ def minhash_signatures(hashes: np.ndarray, starts: np.ndarray, permutations: int
     return signatures
 
 
+#: Texts shingled and hashed at a time: only their signatures are kept, so memory holds the
+#: signatures of the corpus and the shingle hashes of one chunk.
+CHUNK_TEXTS = 50_000
+
+
+def text_signatures(texts: list[str], size: int, permutations: int,
+                    seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """(MinHash signature of each text, whether it has at least two shingles), computed
+    ``CHUNK_TEXTS`` texts at a time (a signature depends on its own text only)."""
+    signatures = np.zeros((len(texts), permutations), dtype=np.uint32)
+    usable = np.zeros(len(texts), dtype=bool)
+    for first in range(0, len(texts), CHUNK_TEXTS):
+        chunk = texts[first:first + CHUNK_TEXTS]
+        hashes, starts = shingle_hashes(chunk, size)
+        usable[first:first + len(chunk)] = np.diff(starts) >= 2
+        signatures[first:first + len(chunk)] = minhash_signatures(hashes, starts, permutations,
+                                                                  seed)
+    return signatures, usable
+
+
 def lsh_bands(threshold: float, permutations: int) -> tuple[int, int]:
     """(bands, rows) minimizing false positives + false negatives around ``threshold``."""
     grid_low, grid_high = np.linspace(0, threshold, 200), np.linspace(threshold, 1, 200)
@@ -178,11 +198,9 @@ def near_duplicate_pairs(texts: list[str], threshold: float, shingle_size: int,
                          permutations: int, seed: int) -> list[tuple[int, int, float]]:
     """Pairs ``(i, j, similarity)`` with exact shingle Jaccard >= threshold (i < j)."""
     compacted = [compact(t) for t in texts]
-    hashes, starts = shingle_hashes(compacted, shingle_size)
-    usable = np.diff(starts) >= 2
+    signatures, usable = text_signatures(compacted, shingle_size, permutations, seed)
     if usable.sum() < 2:
         return []
-    signatures = minhash_signatures(hashes, starts, permutations, seed)
     # Candidates at a lower threshold than asked: the exact Jaccard below has the final word.
     candidates = candidate_pairs(signatures, usable, max(threshold * 0.8, 0.05))
     cache: dict[int, set[str]] = {}

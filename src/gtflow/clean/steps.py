@@ -6,6 +6,7 @@ import itertools
 import logging
 import os
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -19,9 +20,17 @@ from gtflow.clean.deidentify import (
     placeholder_type,
 )
 from gtflow.clean.document import SEGMENT_COLUMNS, clean_document, clean_metadata
-from gtflow.clean.texts import CleanTexts, gather_indexes, write_shard
+from gtflow.clean.texts import CleanTexts, ShardWriter, gather_indexes
 from gtflow.clean.urls import strip_user_ids
-from gtflow.contracts import columns, empty_frame, read_table, read_tables, write_table
+from gtflow.contracts import (
+    ChunkedTableWriter,
+    columns,
+    empty_frame,
+    read_table,
+    read_table_chunks,
+    read_tables,
+    write_table,
+)
 from gtflow.errors import InputError
 from gtflow.ingest.documents import DOCUMENT_COLUMNS
 from gtflow.io import sha256_text
@@ -141,17 +150,50 @@ def clean_file(ingested: str | Path, documents_out: str | Path, segments_out: st
     """Normalize, de-identify and segment one ingested raw file; ``phone_regions`` as resolved
     by :func:`gtflow.clean.phones.study_phone_regions`. The clean texts go to one shard
     (``text_out``) with its index (see :mod:`gtflow.clean.texts`)."""
-    table = read_table("ingest_turns", ingested)
     author_table = read_author_table(authors)
     pseudonymize = build_pseudonymizer(roster, extra_names or [], title_aliases or [],
                                        phone_regions, extra_patterns, author_table)
-    documents, segments, counts = clean_table(table, pseudonymize, author_table)
-    del table
-    index = write_shard(text_out, documents["doc_id"].tolist(), documents.pop("clean_text"))
-    write_table("file_text_index", index, text_index_out)
-    write_table("file_documents", documents, documents_out)
-    write_table("file_segments", segments, segments_out)
-    write_table("file_deidentification", counts, counts_out)
+    # A chunk of whole documents at a time, so memory does not grow with the export.
+    with ShardWriter(text_out) as shard, \
+            ChunkedTableWriter("file_text_index", text_index_out) as index, \
+            ChunkedTableWriter("file_documents", documents_out) as documents, \
+            ChunkedTableWriter("file_segments", segments_out) as segments, \
+            ChunkedTableWriter("file_deidentification", counts_out) as counts:
+        for turns in whole_document_chunks(ingested, CHUNK_TURNS):
+            cleaned, cleaned_segments, cleaned_counts = clean_table(turns, pseudonymize,
+                                                                    author_table)
+            index.write(shard.add(cleaned["doc_id"].tolist(), cleaned.pop("clean_text")))
+            documents.write(cleaned)
+            segments.write(cleaned_segments)
+            counts.write(cleaned_counts)
+
+
+#: Ingested turns cleaned at a time (a post is one turn; an interview a few hundred).
+CHUNK_TURNS = 50_000
+
+
+def whole_document_chunks(ingested: str | Path, turns: int) -> Iterator[pd.DataFrame]:
+    """The ingest table about ``turns`` rows at a time, never splitting a document's turns
+    (they are consecutive rows) across two chunks."""
+    carried = None
+    for chunk in read_table_chunks("ingest_turns", ingested, turns):
+        if carried is not None and len(carried):
+            chunk = pd.concat([carried, chunk], ignore_index=True)
+        if not len(chunk):
+            carried = chunk
+            continue
+        last = chunk["doc_id"].iat[-1]
+        tail_start = len(chunk)
+        doc_ids = chunk["doc_id"].to_numpy()
+        while tail_start > 0 and doc_ids[tail_start - 1] == last:
+            tail_start -= 1
+        if tail_start == 0:  # one document fills the chunk: carry it whole
+            carried = chunk
+            continue
+        yield chunk.iloc[:tail_start].reset_index(drop=True)
+        carried = chunk.iloc[tail_start:].reset_index(drop=True)
+    if carried is not None:
+        yield carried
 
 
 def check_unique_ids(documents: pd.DataFrame) -> None:
@@ -170,10 +212,8 @@ def gather_text_indexes(paths: list[str], index_out: str | Path) -> CleanTexts:
     """The per-file text indexes as the corpus index at ``index_out`` (each shard named from
     the corpus index's folder); returns the texts it indexes."""
     index_folder = Path(index_out).parent
-    indexes = {}
-    for path in paths:
-        folder = Path(os.path.relpath(Path(path).parent, index_folder)).as_posix()
-        indexes[folder] = read_table("file_text_index", path)
+    indexes = [(Path(os.path.relpath(Path(path).parent, index_folder)).as_posix(),
+                read_table("file_text_index", path)) for path in paths]
     index = gather_indexes(indexes)
     write_table("text_index", index, index_out)
     return CleanTexts(index, index_folder)

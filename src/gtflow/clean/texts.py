@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
+from typing import Self
 
 import numpy as np
 import pandas as pd
@@ -26,21 +27,42 @@ from gtflow.io import atomic_path
 SEPARATOR = b"\n"
 
 
-def write_shard(path: str | Path, doc_ids: list[str], texts: Iterable[str]) -> pd.DataFrame:
-    """Write ``texts`` into one shard at ``path``; return its index (shard = the file's name)."""
-    path = Path(path)
-    starts, ends, position = [], [], 0
-    with atomic_path(path) as tmp, open(tmp, "wb") as handle:
+class ShardWriter:
+    """Write one raw file's clean texts into its shard, a chunk of documents at a time; the
+    shard appears whole or not at all (use as a context manager)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.position = 0
+
+    def __enter__(self) -> Self:
+        self._atomic = atomic_path(self.path)
+        self._handle = open(self._atomic.__enter__(), "wb")  # closed in __exit__
+        return self
+
+    def add(self, doc_ids: list[str], texts: Iterable[str]) -> pd.DataFrame:
+        """Append ``texts`` (one per id); return their index rows (shard = the file's name)."""
+        starts, ends = [], []
         for text in texts:
             data = text.encode("utf-8")
-            starts.append(position)
-            position += len(data)
-            ends.append(position)
-            handle.write(data + SEPARATOR)
-            position += len(SEPARATOR)
+            starts.append(self.position)
+            self.position += len(data)
+            ends.append(self.position)
+            self._handle.write(data + SEPARATOR)
+            self.position += len(SEPARATOR)
         if len(starts) != len(doc_ids):
             raise ValueError(f"{len(doc_ids)} document ids for {len(starts)} texts")
-    return index_frame(doc_ids, [path.name] * len(doc_ids), starts, ends)
+        return index_frame(doc_ids, [self.path.name] * len(doc_ids), starts, ends)
+
+    def __exit__(self, kind, error, trace) -> bool | None:
+        self._handle.close()
+        return self._atomic.__exit__(kind, error, trace)
+
+
+def write_shard(path: str | Path, doc_ids: list[str], texts: Iterable[str]) -> pd.DataFrame:
+    """Write ``texts`` into one shard at ``path``; return its index (shard = the file's name)."""
+    with ShardWriter(path) as shard:
+        return shard.add(doc_ids, texts)
 
 
 def index_frame(doc_ids: list[str], shards: list[str], starts: list[int],
@@ -52,13 +74,13 @@ def index_frame(doc_ids: list[str], shards: list[str], starts: list[int],
                          "end": np.asarray(ends, dtype=np.int64)})
 
 
-def gather_indexes(indexes: dict[str, pd.DataFrame]) -> pd.DataFrame:
+def gather_indexes(indexes: Iterable[tuple[str, pd.DataFrame]]) -> pd.DataFrame:
     """The per-file indexes as one, each shard named relative to the corpus index's folder.
 
-    ``indexes`` maps the path of each shard's folder relative to the corpus index's folder
-    (e.g. ``posts``) to that folder's index."""
+    ``indexes`` are (the folder of the file's shard relative to the corpus index's folder,
+    e.g. ``posts``; the file's index)."""
     parts = [index.assign(shard=[f"{folder}/{name}" for name in index["shard"]])
-             for folder, index in indexes.items()]
+             for folder, index in indexes]
     if not parts:
         return index_frame([], [], [], [])
     return pd.concat(parts, ignore_index=True)

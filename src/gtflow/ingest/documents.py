@@ -29,13 +29,14 @@ def language_of(text: str) -> str:
     return "zh" if han >= latin / 4 else "en"
 
 
-def document_frame(raw_path: Path, documents: list[dict], turns: dict[str, list[dict]]) -> pd.DataFrame:
+def document_frame(raw_path: Path, documents: list[dict], turns: dict[str, list[dict]],
+                   digest: str | None = None) -> pd.DataFrame:
     """Join document metadata with their turns into the ingest table.
 
     Built column by column (not as one dict per row): an export of 100k posts would otherwise
     hold 100k row dicts of 19 keys in memory on top of the table.
     """
-    digest = sha256_file(raw_path)
+    digest = digest or sha256_file(raw_path)
     columns: dict[str, list] = {c: [] for c in DOCUMENT_COLUMNS + TURN_COLUMNS}
     for document in documents:
         doc_turns = turns[document["doc_id"]]

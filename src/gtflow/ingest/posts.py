@@ -14,6 +14,7 @@ import io
 import json
 import re
 import zoneinfo
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -21,6 +22,7 @@ import pandas as pd
 from gtflow.errors import ConfigError, InputError
 from gtflow.ingest.decode import read_text_file
 from gtflow.ingest.documents import document_frame, language_of
+from gtflow.io import sha256_file
 from gtflow.limits import Limits, default_limits
 
 POST_FIELDS = ("id", "url", "date", "author", "text", "parent_id")
@@ -81,10 +83,9 @@ def post_date(value: str, year: int | None, zone: dt.tzinfo) -> str:
         return dt.date.fromisoformat(text[:10]).isoformat()
 
 
-def records_from_jsonl(text: str, path: Path) -> list[tuple[int, dict]]:
-    """Parse JSON Lines, naming the line of any malformed record."""
-    records = []
-    for line_no, line in enumerate(text.splitlines(), start=1):
+def records_from_jsonl(text: str, path: Path) -> Iterator[tuple[int, dict]]:
+    """Parse JSON Lines one record at a time, naming the line of any malformed record."""
+    for line_no, line in enumerate(io.StringIO(text), start=1):
         if not line.strip():
             continue
         try:
@@ -93,14 +94,12 @@ def records_from_jsonl(text: str, path: Path) -> list[tuple[int, dict]]:
             raise InputError(path, f"is not valid JSON ({error.msg})", line=line_no) from None
         if not isinstance(record, dict):
             raise InputError(path, "must hold one JSON object per line", line=line_no)
-        records.append((line_no, record))
-    return records
+        yield line_no, record
 
 
-def records_from_csv(text: str, path: Path) -> list[tuple[int, dict]]:
-    """Parse a CSV export; the line reported is where the record starts."""
+def records_from_csv(text: str, path: Path) -> Iterator[tuple[int, dict]]:
+    """Parse a CSV export one record at a time; the line reported is where the record starts."""
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    records = []
     start = 2  # line where the next record begins (the header is line 1)
     try:
         for record in reader:
@@ -108,11 +107,10 @@ def records_from_csv(text: str, path: Path) -> list[tuple[int, dict]]:
                 raise InputError(path, "has more fields than the header", line=start)
             if any(value is None for value in record.values()):
                 raise InputError(path, "has fewer fields than the header", line=start)
-            records.append((start, record))
+            yield start, record
             start = reader.line_num + 1
     except csv.Error as error:
         raise InputError(path, f"is not valid CSV ({error})", line=start) from None
-    return records
 
 
 def missing_columns_message(missing: list[str], columns: dict[str, str | None],
@@ -164,14 +162,31 @@ def check_post(record: dict, path: Path, line: int, columns: dict[str, str | Non
     return post
 
 
+#: Posts turned into one ingest table at a time: memory holds the export's text and one chunk.
+CHUNK_POSTS = 50_000
+
+
 def ingest_posts(path: str | Path, fields: dict[str, str | None] | None = None,
                  year: int | None = None, timezone: str = "UTC",
                  limits: Limits | None = None) -> pd.DataFrame:
-    """Read one export of posts into the ingest table (each post a document with one turn).
+    """Read one export of posts into the ingest table (each post a document with one turn);
+    see :func:`ingest_post_chunks`, whose chunks this joins."""
+    chunks = list(ingest_post_chunks(path, fields, year, timezone, limits))
+    return pd.concat([c for c in chunks if len(c)] or chunks[:1], ignore_index=True)
+
+
+def ingest_post_chunks(path: str | Path, fields: dict[str, str | None] | None = None,
+                       year: int | None = None, timezone: str = "UTC",
+                       limits: Limits | None = None,
+                       chunk_posts: int = CHUNK_POSTS) -> Iterator[pd.DataFrame]:
+    """The ingest table of one export of posts, ``chunk_posts`` posts at a time.
 
     ``fields`` maps gtflow's field names to the export's columns (see fields_for_file);
     ``year`` completes dates written without one; epoch times are dated in ``timezone``. An
-    export over ``limits.export_mb`` (default: the schema's) is refused before it is read."""
+    export over ``limits.export_mb`` (default: the schema's) is refused before it is read.
+    Checks that need the whole export (a repeated id, a reply to a post not in it, no posts at
+    all) raise when they are found, so a caller writing chunks must discard what it wrote.
+    """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in {".jsonl", ".csv"}:
@@ -181,17 +196,18 @@ def ingest_posts(path: str | Path, fields: dict[str, str | None] | None = None,
     if suffix == ".csv":
         check_header(next(csv.reader(io.StringIO(text, newline="")), []), columns, mapped, path)
     parse = records_from_jsonl if suffix == ".jsonl" else records_from_csv
-    records = parse(text, path)
-    del text  # the records hold what is needed; a large export need not be in memory twice
-    if not records:
-        raise InputError(path, "holds no posts")
-    documents, turns, seen = [], {}, {}
-    for line, record in records:
+    digest = sha256_file(path)
+    seen: dict[str, int] = {}
+    replies: list[tuple[str, str]] = []  # (post, parent): checked once every id is known
+    documents, turns = [], {}
+    for line, record in parse(text, path):
         post = check_post(record, path, line, columns, mapped, year, zone)
         if post["id"] in seen:
             raise InputError(path, f"post id '{post['id']}' appears twice (first at line "
                              f"{seen[post['id']]})", line=line)
         seen[post["id"]] = line
+        if post["parent_id"]:
+            replies.append((post["id"], post["parent_id"]))
         documents.append({
             "doc_id": post["id"], "source_type": "web_post", "title": "",
             "date": post["date"], "author": post["author"], "respondent_id": "",
@@ -200,9 +216,15 @@ def ingest_posts(path: str | Path, fields: dict[str, str | None] | None = None,
         })
         turns[post["id"]] = ([{"turn": 0, "speaker": "", "role": "", "timestamp": "",
                                "line": line, "text": post["text"]}] if post["text"] else [])
-    for document in documents:
-        parent = document["parent_id"]
-        if parent and parent not in seen:
-            raise InputError(path, f"post '{document['doc_id']}' replies to '{parent}', which is "
-                             "not in this export", line=seen[document["doc_id"]])
-    return document_frame(path, documents, turns)
+        if len(documents) == chunk_posts:
+            yield document_frame(path, documents, turns, digest)
+            documents, turns = [], {}
+    del text
+    if not seen:
+        raise InputError(path, "holds no posts")
+    for doc_id, parent in replies:
+        if parent not in seen:
+            raise InputError(path, f"post '{doc_id}' replies to '{parent}', which is not in "
+                             "this export", line=seen[doc_id])
+    if documents:
+        yield document_frame(path, documents, turns, digest)

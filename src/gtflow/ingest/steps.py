@@ -8,8 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from gtflow.contracts import write_table
-from gtflow.ingest.posts import ingest_posts
+from gtflow.contracts import write_table, write_table_chunks
+from gtflow.ingest.posts import ingest_post_chunks
 from gtflow.ingest.roster import load_known_respondents
 from gtflow.ingest.transcripts import ingest_transcript
 from gtflow.ingest.web import check_manifest_files, ingest_page, read_manifest
@@ -35,6 +35,7 @@ def ingest_page_file(raw: str | Path, manifest: str | Path, out: str | Path,
 def ingest_posts_file(raw: str | Path, out: str | Path, fields: dict | None = None,
                       year: int | None = None, timezone: str = "UTC",
                       limits: dict[str, Any] | None = None) -> None:
-    """Post export -> one document per post (``fields``: this export's column mapping)."""
-    write_table("ingest_turns", ingest_posts(raw, fields, year, timezone,
-                                             Limits.from_config(limits)), out)
+    """Post export -> one document per post (``fields``: this export's column mapping), written
+    a chunk of posts at a time."""
+    write_table_chunks("ingest_turns", ingest_post_chunks(raw, fields, year, timezone,
+                                                          Limits.from_config(limits)), out)

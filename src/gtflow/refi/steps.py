@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -22,10 +23,32 @@ def counted_documents(documents: str | Path) -> pd.DataFrame:
     return kept_documents(docs).sort_values("doc_id")
 
 
-def clean_sources(doc_ids: list[str], texts: str | Path) -> list[tuple[str, str, str]]:
-    """(doc_id, name, clean text) of each document, for the project's sources."""
-    clean_texts = CleanTexts.open(texts)
-    return [(d, d, clean_texts[d]) for d in doc_ids]
+class CleanSources(Sequence[tuple[str, str, str]]):
+    """(doc_id, name, clean text) of each document, for a project's sources, read from the text
+    index each time they are iterated (the writer goes over them more than once) rather than
+    held in memory."""
+
+    def __init__(self, doc_ids: list[str], texts: str | Path) -> None:
+        self.doc_ids = doc_ids
+        self.texts = CleanTexts.open(texts)
+
+    def __len__(self) -> int:
+        return len(self.doc_ids)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        doc_id = self.doc_ids[index]
+        return doc_id, doc_id, self.texts[doc_id]
+
+    def __iter__(self) -> Iterator[tuple[str, str, str]]:
+        for doc_id in self.doc_ids:
+            yield doc_id, doc_id, self.texts[doc_id]
+
+
+def clean_sources(doc_ids: list[str], texts: str | Path) -> CleanSources:
+    """The project's sources: the given documents' clean texts (``texts``: the text index)."""
+    return CleanSources(doc_ids, texts)
 
 
 def export_study_project(documents: str | Path, texts: str | Path, codings: str | Path,

@@ -95,3 +95,15 @@ def test_corpus_shingle_hashes_equal_per_text_hashes():
             expected = len(text) - size + 1 if len(text) > size else 0
             assert starts[k + 1] - starts[k] == expected
             assert np.array_equal(hashes[starts[k]:starts[k + 1]], shingle_hashes([text], size)[0])
+
+
+def test_signatures_computed_in_chunks_are_those_of_the_whole_corpus(monkeypatch):
+    from gtflow.clean import dedup
+
+    texts = [f"第{i}条帖子：平安涟源上线了，请大家下载打卡{i % 5}。" * (1 + i % 3) for i in range(23)]
+    texts += ["短", ""]
+    whole, whole_usable = dedup.text_signatures(texts, 5, 32, 3)
+    monkeypatch.setattr(dedup, "CHUNK_TEXTS", 4)
+    chunked, chunked_usable = dedup.text_signatures(texts, 5, 32, 3)
+    assert (chunked == whole).all() and (chunked_usable == whole_usable).all()
+    assert whole_usable.sum() == 23 and (whole[-2:] == 0).all()

@@ -173,3 +173,38 @@ def test_an_excluded_page_without_text_cleans_to_empty_tables(tmp_path, pseudony
     documents, segments, counts = clean_table(empty, pseudonymize)
     assert documents.empty and segments.empty and counts.empty
     assert "clean_text" in documents.columns and "seg_id" in segments.columns
+
+
+def test_chunks_of_the_ingest_table_never_split_a_document(tmp_path):
+    from gtflow.clean.steps import whole_document_chunks
+
+    turns = {"a": 1, "b": 4, "c": 2, "d": 5, "e": 1}
+    rows = [{"doc_id": d, "turn": t, "text": f"{d}{t}"} for d, n in turns.items() for t in range(n)]
+    path = tmp_path / "x.parquet"
+    contracts.write_table("ingest_turns", contracts.frame("ingest_turns", rows), path)
+    chunks = list(whole_document_chunks(path, 3))
+    for chunk in chunks:
+        for doc_id, count in chunk["doc_id"].value_counts().items():
+            assert count == turns[doc_id]
+    assert pd.concat(chunks, ignore_index=True)["text"].tolist() == [r["text"] for r in rows]
+    assert len(chunks) >= 3
+
+
+def test_a_file_cleaned_in_chunks_is_the_file_cleaned_whole(tmp_path, monkeypatch):
+    from gtflow.clean import steps
+
+    for run in ("whole", "chunked"):
+        (tmp_path / run / "private").mkdir(parents=True)
+    rows = [dict(POST, id=f"p{i}", text=f"第{i}条：有事打13912345678。" * (i % 3 + 1),
+                 author=f"用户{i % 4}") for i in range(1, 12)]
+    whole = clean_export(tmp_path / "whole", "weibo", rows)
+    monkeypatch.setattr(steps, "CHUNK_TURNS", 4)
+    chunked = clean_export(tmp_path / "chunked", "weibo", rows)
+    for table, first, second in zip(
+            ("file_documents", "file_segments", "file_deidentification", "file_text_index"),
+            whole, chunked):
+        pd.testing.assert_frame_equal(
+            contracts.read_table(table, second).drop(columns="raw_path", errors="ignore"),
+            contracts.read_table(table, first).drop(columns="raw_path", errors="ignore"))
+    shard = "results/clean/text/posts/weibo.txt"
+    assert (tmp_path / "chunked" / shard).read_bytes() == (tmp_path / "whole" / shard).read_bytes()

@@ -26,12 +26,15 @@ def test_the_corpus_index_names_shards_from_its_own_folder(tmp_path):
     root = tmp_path / "results" / "clean" / "text"
     first = write_shard(root / "posts" / "a.txt", ["a1", "a2"], ["一", "二"])
     second = write_shard(root / "interviews" / "I1.txt", ["I1"], ["访谈全文"])
-    index = gather_indexes({"posts": first, "interviews": second})
+    third = write_shard(root / "interviews" / "I2.txt", ["I2"], ["另一份"])
+    index = gather_indexes([("posts", first), ("interviews", second), ("interviews", third)])
     contracts.validate("text_index", index)
-    assert index["shard"].tolist() == ["posts/a.txt", "posts/a.txt", "interviews/I1.txt"]
+    assert index["shard"].tolist() == ["posts/a.txt", "posts/a.txt", "interviews/I1.txt",
+                                       "interviews/I2.txt"]
     index.to_parquet(root / "index.parquet")
     texts = CleanTexts.open(root / "index.parquet")
     assert texts.texts(["I1", "a2", "nope"]) == {"a2": "二", "I1": "访谈全文"}
+    assert texts["I2"] == "另一份"
     assert texts["a1"] == "一"
     with pytest.raises(KeyError):
         texts["nope"]
@@ -41,7 +44,7 @@ def test_an_empty_file_has_an_empty_shard_and_index(tmp_path):
     index = write_shard(tmp_path / "x.txt", [], [])
     assert index.empty and (tmp_path / "x.txt").read_bytes() == b""
     assert len(CleanTexts(index, tmp_path)) == 0
-    assert gather_indexes({}).columns.tolist() == ["doc_id", "shard", "start", "end"]
+    assert gather_indexes([]).columns.tolist() == ["doc_id", "shard", "start", "end"]
 
 
 def test_ids_and_texts_must_pair_up(tmp_path):

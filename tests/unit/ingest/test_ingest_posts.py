@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 import pytest
 
 from gtflow.errors import ConfigError, InputError
@@ -246,3 +247,31 @@ def test_validate_reads_each_export_through_its_mapping(tmp_path):
     config_path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     mapped = validate_study(tmp_path / "s")
     assert mapped.problems == [] and "data/raw/web/posts/weibo_search_app.csv" in mapped.checked
+
+
+def test_an_export_read_in_chunks_is_the_export_read_whole(tmp_path):
+    from gtflow.ingest.posts import ingest_post_chunks
+
+    # p0 replies to p3, which comes later and in another chunk: still in the export.
+    posts = [dict(POSTS[0], id="p0", parent_id="p3"), *POSTS, dict(POSTS[1], id="p4", text="")]
+    export = write_jsonl(tmp_path / "weibo.jsonl", posts)
+    chunks = list(ingest_post_chunks(export, chunk_posts=2))
+    assert [len(c) for c in chunks] == [2, 2, 0]  # p4 has no text, hence no turn
+    whole = ingest_posts(export)
+    joined = pd.concat(chunks[:2], ignore_index=True)
+    pd.testing.assert_frame_equal(joined, whole)
+    assert whole["doc_id"].tolist() == ["p0", "p1", "p2", "p3"]
+
+
+def test_a_reply_to_a_post_outside_the_export_stops_it_after_the_last_chunk(tmp_path, capsys):
+    from gtflow.contracts import table
+    from gtflow.ingest.steps import ingest_posts_file
+    from gtflow.runner import run_step
+
+    posts = [*POSTS, dict(POSTS[1], id="p9", parent_id="gone")]
+    export = write_jsonl(tmp_path / "weibo.jsonl", posts)
+    out = tmp_path / table("ingest_turns").path.format(source="posts", stem="weibo")
+    with pytest.raises(SystemExit):
+        run_step(ingest_posts_file, raw=export, out=out)
+    assert "line 4: post 'p9' replies to 'gone'" in capsys.readouterr().err
+    assert not out.exists() and not any(out.parent.iterdir())

@@ -148,3 +148,58 @@ def test_empty_codings_still_valid(tmp_path, project_xsd):
     with zipfile.ZipFile(path) as archive:
         schema.assertValid(etree.fromstring(archive.read("project.qde")))
     assert read_project(path).selections == []
+
+
+def test_guids_are_the_rfc_4122_uuid5_of_their_names():
+    import uuid
+
+    from gtflow.refi.writer import GTFLOW_GUID_NAMESPACE, gtflow_guid
+
+    for kind, parts in [("code", ("a1",)), ("source", ("LY-I04",)), ("user", ("张三",)),
+                        ("coding", ("d1", 0, 12, "概念😀", "auto")), ("selection", ())]:
+        name = "\x1f".join([kind, *(str(p) for p in parts)])
+        assert gtflow_guid(kind, *parts) == str(uuid.uuid5(GTFLOW_GUID_NAMESPACE, name))
+
+
+def many_sources(count: int) -> tuple[list[tuple[str, str, str]], pd.DataFrame]:
+    """``count`` posts (more than one chunk of streamed sources), each coded twice, one coding
+    with a description, names and texts with characters XML must escape."""
+    sources, rows = [], []
+    for number in range(count):
+        text = f"第{number}条：上面考核排名😤 <b>&\"天天打卡\"\n第二行。"
+        sources.append((f"p{number:05d}", f"帖子 <{number}> & co", text))
+        rows.append({"doc_id": f"p{number:05d}", "start": 0, "end": 5, "concept_id": "a1",
+                     "coder": "auto", "description": f"any:排名 <{number % 7}>"})
+        if number % 3:
+            rows.append({"doc_id": f"p{number:05d}", "start": 2, "end": 9, "concept_id": "a2",
+                         "coder": "li", "description": ""})
+    return sources, pd.DataFrame(rows)
+
+
+def test_the_streamed_project_is_the_one_tree_serialization(tmp_path):
+    from gtflow.refi.writer import build_project_xml
+
+    sources, codings = many_sources(4500)
+    streamed = build_project_xml(sources=sources, codebook=CODEBOOK, codings=codings,
+                                 project_name="大项目")
+    parser = etree.XMLParser(remove_blank_text=True)
+    whole = etree.tostring(etree.fromstring(streamed, parser), xml_declaration=True,
+                           encoding="utf-8", pretty_print=True)
+    assert streamed == whole
+    assert streamed.count(b"<TextSource ") == 4500
+
+
+def test_the_streamed_archive_is_the_archive_written_member_by_member(tmp_path):
+    from gtflow.refi.writer import _member, build_project_xml
+
+    sources, codings = many_sources(2500)
+    streamed = write_project(tmp_path / "streamed.qdpx", sources=sources, codebook=CODEBOOK,
+                             codings=codings, project_name="p")
+    whole = tmp_path / "whole.qdpx"
+    with zipfile.ZipFile(whole, "w") as archive:
+        archive.writestr(_member("project.qde"), build_project_xml(
+            sources=sources, codebook=CODEBOOK, codings=codings, project_name="p"))
+        for doc_id, _, text in sources:
+            archive.writestr(_member(f"sources/{gtflow_guid('source', doc_id)}.txt"),
+                             text.encode("utf-8"))
+    assert streamed.read_bytes() == whole.read_bytes()
