@@ -85,6 +85,8 @@ def mechanism_tables(codings: pd.DataFrame, documents: pd.DataFrame, segments: p
     cases = case_table(docs)
     codes = code_table(codebook)
     every = placed_codings(codings, docs, codebook.hierarchy())
+    # Quotes come from coded documents only; each text is read once (not once per coding).
+    texts = {doc_id: texts[doc_id] for doc_id in sorted(set(every["doc_id"]))}
     placed, excluded = select_evidence(every, mode, status)
     evidence = evidence_codings(placed)
     main_ids = codes.loc[codes["level"] == "main_category", "code_id"].tolist()
