@@ -504,6 +504,30 @@ def read_table(name: str, path: str | Path) -> pd.DataFrame:
     return frame
 
 
+def read_columns(name: str, paths: Iterable[str | Path], wanted: list[str]) -> pd.DataFrame:
+    """Some declared columns of several Parquet files of table ``name``, concatenated: what a
+    step needs of a large table without holding the rest (each column's kind checked)."""
+    spec = table(name)
+    frames = []
+    for path in paths:
+        try:
+            frame = pd.read_parquet(path, columns=wanted)
+        except FileNotFoundError:
+            raise InputError(path, f"is missing (the {spec.stage} stage writes table {name})") from None
+        except (ValueError, OSError, KeyError) as error:
+            raise InputError(path, f"is not a readable parquet table {name} ({error})") from None
+        for column_name in wanted:
+            problem = _kind_problem(frame[column_name], spec.column(column_name))
+            if problem:
+                raise InputError(path, f"does not match table {name} as declared in "
+                                 f"gtflow.contracts: column {column_name} {problem}")
+        frames.append(frame)
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return empty_frame(name)[wanted]
+    return pd.concat(frames, ignore_index=True)
+
+
 def read_tables(name: str, paths: Iterable[str | Path]) -> pd.DataFrame:
     """Several files of one table (per-file outputs) concatenated in order."""
     frames = [read_table(name, p) for p in paths]
