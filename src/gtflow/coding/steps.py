@@ -27,7 +27,7 @@ from gtflow.coding.review import (
     review_coverage,
 )
 from gtflow.coding.validity import human_coverage, validity_table, with_code_means
-from gtflow.contracts import is_kept, read_table, read_tables, write_table
+from gtflow.contracts import is_kept, read_columns, read_table, read_tables, write_table
 
 log = logging.getLogger(__name__)
 
@@ -74,8 +74,9 @@ def merge_codings(auto: list[str], manual: list[str], documents: str | Path, seg
     """
     book = load_codebook(codebook)
     hierarchy = book.hierarchy()
-    docs = read_table("documents", documents)
-    segs = read_table("segments", segments)
+    # Only what merging needs of the corpus tables (not segment texts or document metadata).
+    docs = read_columns("documents", [documents], ["doc_id", "duplicate_of"])
+    segs = read_columns("segments", [segments], ["doc_id", "seg_id", "start", "end"])
     clean_texts = CleanTexts.open(texts)
     manual_rows, anchors = manual_codings(manual, clean_texts, segs, book, min_score)
     auto_rows = read_tables("auto_codings", auto)
