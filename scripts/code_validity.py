@@ -13,4 +13,5 @@ run_step(
     phrases_out=snakemake.output.phrases,
     consensus_coders=list(snakemake.params.consensus_coders),
     coverage=dict(snakemake.params.coverage),
+    min_auto_f1=float(snakemake.params.min_auto_f1),
 )

@@ -14,5 +14,4 @@ run_step(
     settings=dict(snakemake.params.settings),
     outputs=dict(snakemake.output.items()),
     validity=snakemake.input.validity,
-    min_auto_f1=snakemake.params.min_auto_f1,
 )

@@ -8,6 +8,7 @@ run_step(
     log=snakemake.log[0],
     evidence=snakemake.input.evidence,
     negative_cases=snakemake.input.negative_cases,
+    mechanisms_summary=snakemake.input.mechanisms_summary,
     codebook=snakemake.input.codebook,
     model=snakemake.input.model,
     memos=[str(p) for p in snakemake.input.memos],

@@ -184,9 +184,11 @@ TABLES: dict[str, Table] = {t.name: t for t in (
     Table("validity", "results/code/validity.csv", "code",
           _columns("level:str code_id:str reference:str n_documents:int n_auto:int "
                    "n_reference:int n_both:int precision:float? recall:float? f1:float? "
-                   "human_f1:float?"),
+                   "human_f1:float? mean_auto_f1:float? mean_human_f1:float? status:str"),
           note="the auto-coder against each human coder and consensus, per level and code "
-               "(and __overall__), on the sentence units of the reviewed documents"),
+               "(and __overall__), on the sentence units of the reviewed documents; per code its mean "
+               "auto F1 and human ceiling over the human coders and its status "
+               "(validated/failed/unvalidated against code.min_auto_f1)"),
     Table("rule_audit", "results/code/rule_audit.csv", "code",
           _columns("concept_id:str kind:str doc_id:str seg_id:int start:int end:int rule:str "
                    "phrase:str coders:str text:str"),
@@ -500,6 +502,30 @@ def read_table(name: str, path: str | Path) -> pd.DataFrame:
         raise InputError(path, f"does not match table {name} as declared in gtflow.contracts: "
                          f"{'; '.join(found)}")
     return frame
+
+
+def read_columns(name: str, paths: Iterable[str | Path], wanted: list[str]) -> pd.DataFrame:
+    """Some declared columns of several Parquet files of table ``name``, concatenated: what a
+    step needs of a large table without holding the rest (each column's kind checked)."""
+    spec = table(name)
+    frames = []
+    for path in paths:
+        try:
+            frame = pd.read_parquet(path, columns=wanted)
+        except FileNotFoundError:
+            raise InputError(path, f"is missing (the {spec.stage} stage writes table {name})") from None
+        except (ValueError, OSError, KeyError) as error:
+            raise InputError(path, f"is not a readable parquet table {name} ({error})") from None
+        for column_name in wanted:
+            problem = _kind_problem(frame[column_name], spec.column(column_name))
+            if problem:
+                raise InputError(path, f"does not match table {name} as declared in "
+                                 f"gtflow.contracts: column {column_name} {problem}")
+        frames.append(frame)
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return empty_frame(name)[wanted]
+    return pd.concat(frames, ignore_index=True)
 
 
 def read_tables(name: str, paths: Iterable[str | Path]) -> pd.DataFrame:

@@ -8,6 +8,7 @@ the job's outputs, so nothing half-written remains.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import resource
@@ -63,6 +64,9 @@ def existing_files_mb(values: Any) -> float:
     inputs: outputs do not exist yet), as Snakemake's input.size_mb counts them."""
     total = 0
     for value in values:
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            total += existing_files_mb(vars(value).values()) * 1_000_000  # e.g. ReportInputs
+            continue
         items = value if isinstance(value, (list, tuple)) else [value]
         for item in items:
             if isinstance(item, (str, Path)) and str(item) and os.path.isfile(item):

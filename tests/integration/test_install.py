@@ -12,6 +12,7 @@ import venv
 from pathlib import Path
 
 import pytest
+import yaml
 from studykit import REPO_ROOT
 
 pytestmark = pytest.mark.integration
@@ -42,15 +43,30 @@ def build_wheel(tmp_path: Path, env: dict) -> Path:
     return wheel
 
 
+def rules_env_gtflow_requirement() -> str:
+    """The gtflow line of workflow/envs/gtflow.yaml (the env every rule runs in)."""
+    environment = yaml.safe_load((REPO_ROOT / "workflow" / "envs" / "gtflow.yaml")
+                                 .read_text(encoding="utf-8"))
+    packages = next(d["pip"] for d in environment["dependencies"] if isinstance(d, dict))
+    (requirement,) = [p for p in packages if p.startswith("gtflow")]
+    return requirement
+
+
 def test_a_wheel_in_a_fresh_venv_runs_init_validate_and_import_without_the_checkout(tmp_path):
     # No PYTHONPATH: nothing of the source tree may be importable in the new environment.
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
     wheel = build_wheel(tmp_path, env)
-    # The dependencies come from the shared environment; the package itself from the wheel.
+    # The dependencies come from the shared environment; the package itself from the wheel,
+    # found as the rules' conda env names it (gtflow==<version>) in a folder PIP_FIND_LINKS
+    # names, as README tells a study repository without a package index holding gtflow.
     venv.create(tmp_path / "venv", system_site_packages=True, with_pip=True)
     bin_dir = tmp_path / "venv" / "bin"
-    result = run([bin_dir / "python", "-m", "pip", "install", "-q", "--no-deps", wheel],
-                 tmp_path, env)
+    pinned = rules_env_gtflow_requirement()
+    # --ignore-installed: the shared site-packages already holds an editable gtflow of that
+    # version, which pip would otherwise take as satisfying the pin.
+    result = run([bin_dir / "python", "-m", "pip", "install", "-q", "--no-deps",
+                  "--ignore-installed", pinned],
+                 tmp_path, {**env, "PIP_FIND_LINKS": str(wheel.parent), "PIP_NO_INDEX": "1"})
     assert result.returncode == 0, result.stderr[-3000:]
 
     work = tmp_path / "elsewhere"

@@ -45,11 +45,17 @@ def test_a_deployed_study_repository_runs_gtflow_as_a_module_to_its_report(tmp_p
     assert 'configfile: "config/config.yaml"' in deployed
     for name in ("config.yaml", "codebook.yaml", "model.yaml"):
         assert (study / "config" / name).read_bytes() == (REPO_ROOT / "config" / name).read_bytes()
-    # snakedeploy 0.17.1 writes a local source's Snakefile relative to the source repository
-    # ("workflow/Snakefile"), which Snakemake resolves beside the deployed Snakefile; for a
-    # GitHub source it writes github("owner/gtflow", path=..., tag=...). Point it at the copy.
+    # snakedeploy 0.17.1 (providers.Local.get_source_file_declaration) writes a local source's
+    # module as snakefile: "workflow/Snakefile", the path inside the source folder, and ignores
+    # --tag; Snakemake resolves that against the deployed Snakefile's own folder, i.e.
+    # study/workflow/workflow/Snakefile, which does not exist (checked below, so the test tells
+    # when a snakedeploy release fixes it). For a GitHub source it writes
+    # github("owner/gtflow", path="workflow/Snakefile", tag=...). Workaround: the absolute path.
     declaration = '"workflow/Snakefile"'
-    assert declaration in deployed
+    assert re.search(r'snakefile:\s*"workflow/Snakefile"\s*\n\s*config:', deployed)
+    broken = snakemake(study, "--dry-run", "--cores", "1", check=False, snakefile=snakefile)
+    assert broken.returncode != 0
+    assert str(study / "workflow" / "workflow" / "Snakefile") in broken.stdout + broken.stderr
     snakefile.write_text(deployed.replace(declaration, f'"{source / "workflow" / "Snakefile"}"'),
                          encoding="utf-8")
 

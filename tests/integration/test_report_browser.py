@@ -191,6 +191,7 @@ def test_the_cap_is_stated_where_it_shortens_a_list(built_small_study: Path,
     capped = tmp_path / EXPLORER
     build_evidence_explorer(evidence=study / "results" / "tables" / "evidence.csv",
                             negative_cases=study / "results" / "mechanisms" / "negative_cases.csv",
+                            mechanisms_summary=study / "results" / "mechanisms" / "summary.json",
                             codebook=study / "config" / "codebook.yaml",
                             model=study / "config" / "model.yaml",
                             memos=[str(study / p) for p in memo_files(study)], config=config,

@@ -182,3 +182,16 @@ def test_a_table_read_in_chunks_is_the_table(tmp_path):
                                   contracts.read_table("file_segments", path))
     with pytest.raises(InputError, match="is missing"):
         next(contracts.read_table_chunks("file_segments", tmp_path / "gone.parquet", rows=3))
+
+
+def test_some_columns_of_several_files_are_read_and_checked(tmp_path):
+    paths = []
+    for number in range(2):
+        path = tmp_path / f"f{number}.documents.parquet"
+        contracts.write_table("file_documents", contracts.frame(
+            "file_documents", [{"doc_id": f"d{number}", "source_type": "web_post"}]), path)
+        paths.append(path)
+    read = contracts.read_columns("file_documents", paths, ["doc_id", "source_type"])
+    assert read.to_dict("list") == {"doc_id": ["d0", "d1"], "source_type": ["web_post"] * 2}
+    with pytest.raises(InputError, match="f0.documents.parquet"):
+        contracts.read_columns("file_documents", paths, ["doc_id", "no_such_column"])

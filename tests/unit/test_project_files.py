@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -36,13 +37,31 @@ def normalized(requirement: str) -> str:
     return requirement.strip().lower().replace("_", "-")
 
 
+def pinned_requirements() -> set[str]:
+    return {normalized(line) for line in
+            (REPO_ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith("#")}
+
+
+def pip_section(path: Path) -> list[str]:
+    environment = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return next(d["pip"] for d in environment["dependencies"] if isinstance(d, dict))
+
+
 def test_environment_yml_installs_the_same_packages_as_requirements_txt():
-    requirements = {normalized(line) for line in
-                    (REPO_ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines()
-                    if line.strip() and not line.startswith("#")}
-    environment = yaml.safe_load((REPO_ROOT / "environment.yml").read_text(encoding="utf-8"))
-    pip_section = next(d["pip"] for d in environment["dependencies"] if isinstance(d, dict))
-    assert {normalized(p) for p in pip_section if not p.startswith("-")} == requirements
+    packages = pip_section(REPO_ROOT / "environment.yml")
+    assert {normalized(p) for p in packages if not p.startswith("-")} == pinned_requirements()
+
+
+def test_the_rules_env_pins_requirements_txt_and_the_gtflow_version_of_pyproject():
+    """workflow/envs/gtflow.yaml must work where a study uses the workflow as a module: gtflow
+    by the version pyproject.toml declares, no editable install, no path into a checkout."""
+    project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    gtflow = f"gtflow=={project['project']['version']}"
+    packages = [normalized(p) for p in pip_section(REPO_ROOT / "workflow" / "envs" / "gtflow.yaml")]
+    assert gtflow in packages
+    assert not [p for p in packages if p.startswith(("-", ".")) or "/" in p]
+    assert set(packages) - {gtflow} == pinned_requirements()
 
 
 def test_quarto_is_optional_not_required():

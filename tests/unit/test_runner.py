@@ -3,6 +3,7 @@ their traceback."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pytest
@@ -51,3 +52,17 @@ def test_a_step_logs_its_time_peak_memory_and_input_size(tmp_path):
                          r"input ([\d.]+) MB", last)
     assert match, last
     assert int(match.group(1)) >= 64 and match.group(2) == "2.5"
+
+
+def test_input_files_inside_a_dataclass_argument_count_too(tmp_path):
+    from gtflow.runner import existing_files_mb
+
+    @dataclasses.dataclass(frozen=True)
+    class Inputs:
+        first: str
+        rest: list
+
+    (tmp_path / "a").write_bytes(b"x" * 1_000_000)
+    (tmp_path / "b").write_bytes(b"x" * 500_000)
+    inputs = Inputs(str(tmp_path / "a"), [str(tmp_path / "b"), str(tmp_path / "missing")])
+    assert existing_files_mb([inputs, str(tmp_path / "b")]) == 2.0

@@ -61,5 +61,6 @@ rule code_validity:
     params:
         consensus_coders=config["reliability"]["coders"],
         coverage=config["code"]["coverage"],
+        min_auto_f1=config["code"]["min_auto_f1"],
     script:
         "../../scripts/code_validity.py"

@@ -37,6 +37,5 @@ rule mechanisms:
         "../envs/gtflow.yaml"
     params:
         settings=config["mechanisms"],
-        min_auto_f1=config["code"]["min_auto_f1"],
     script:
         "../../scripts/mechanisms.py"

@@ -151,6 +151,7 @@ rule report_evidence:
     input:
         evidence="results/tables/evidence.csv",
         negative_cases="results/mechanisms/negative_cases.csv",
+        mechanisms_summary="results/mechanisms/summary.json",
         codebook="config/codebook.yaml",
         model="config/model.yaml",
         memos=memo_inputs,

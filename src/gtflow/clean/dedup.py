@@ -227,10 +227,14 @@ def find_duplicates(documents: pd.DataFrame, clean_texts: Mapping[str, str], thr
     kept, exact or near.
     """
     web = documents[documents["source_type"] != "interview"].sort_values(["date", "doc_id"])
-    texts = [clean_texts[doc_id] for doc_id in web["doc_id"].tolist()]
-    keep = np.array([len(t) > 0 for t in texts], dtype=bool)
-    web = web[keep].reset_index(drop=True)
-    texts = [t for t, k in zip(texts, keep) if k]
+    # Every comparison below is on the text without white space: keep only that form.
+    keep, texts = [], []
+    for doc_id in web["doc_id"].tolist():
+        text = clean_texts[doc_id]
+        keep.append(len(text) > 0)
+        if text:
+            texts.append(compact(text))
+    web = web[np.array(keep, dtype=bool)].reset_index(drop=True)
     if web.empty:
         return pd.DataFrame(columns=DUPLICATE_COLUMNS)
     digests = [hashlib.sha256(compact(t).encode("utf-8")).hexdigest() for t in texts]

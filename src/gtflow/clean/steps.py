@@ -26,6 +26,7 @@ from gtflow.contracts import (
     ChunkedTableWriter,
     columns,
     empty_frame,
+    read_columns,
     read_table,
     read_table_chunks,
     read_tables,
@@ -225,20 +226,55 @@ def clean_corpus(documents: list[str], segments: list[str], text_indexes: list[s
                  counts_out: str | Path, threshold: float, shingle_size: int, permutations: int,
                  seed: int) -> None:
     """Gather the per-file tables and text indexes, mark duplicates and gather the
-    de-identification counts of every document."""
-    docs = read_tables("file_documents", documents)
-    check_unique_ids(docs)
+    de-identification counts of every document.
+
+    Only the columns the duplicate search needs are held for the whole corpus; the documents
+    and segments tables are then copied file by file, in chunks (see :func:`gather_in_chunks`).
+    """
+    meta = read_columns("file_documents", documents, ["doc_id", "source_type", "date", "raw_path"])
+    check_unique_ids(meta)
     texts = gather_text_indexes(text_indexes, text_index_out)
-    duplicates = find_duplicates(docs, texts, threshold, shingle_size, permutations, seed)
+    duplicates = find_duplicates(meta, texts, threshold, shingle_size, permutations, seed)
     dropped = duplicates[duplicates["kind"] != "kept"].set_index("doc_id")["kept_doc_id"]
-    docs["duplicate_of"] = docs["doc_id"].map(dropped).fillna("")
-    log.info("%d documents, %d duplicates collapsed", len(docs), len(dropped))
-    write_table("documents", docs, documents_out)
-    del docs
-    # Segments are only gathered, so they are read after the memory-hungry duplicate search.
-    write_table("segments", read_tables("file_segments", segments), segments_out)
+    log.info("%d documents, %d duplicates collapsed", len(meta), len(dropped))
+    del meta, texts
+
+    def with_duplicate_of(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame.assign(duplicate_of=frame["doc_id"].map(dropped).fillna(""))
+
+    gather_in_chunks("file_documents", documents, "documents", documents_out, with_duplicate_of)
+    gather_in_chunks("file_segments", segments, "segments", segments_out)
     write_table("duplicates", duplicates, duplicates_out)
     write_table("deidentification", gather_counts(counts), counts_out)
+
+
+#: Rows gathered into one row group of a corpus table: small files are pooled until then, so a
+#: study of a few hundred documents writes one row group, as a whole-table write would.
+CHUNK_ROWS = 50_000
+
+
+def gather_in_chunks(name: str, paths: list[str], out_name: str, out: str | Path,
+                     finish=None) -> None:
+    """Concatenate the per-file tables ``paths`` of table ``name`` into table ``out_name``,
+    ``CHUNK_ROWS`` rows at a time (``finish`` adds columns to each pooled chunk)."""
+    with ChunkedTableWriter(out_name, out) as writer:
+        pooled, size = [], 0
+        for path in paths:
+            for frame in read_table_chunks(name, path, CHUNK_ROWS):
+                if len(frame):
+                    pooled.append(frame)
+                    size += len(frame)
+                if size >= CHUNK_ROWS:
+                    writer.write(pooled_frame(pooled, finish))
+                    pooled, size = [], 0
+        if pooled or not writer.rows:
+            writer.write(pooled_frame(pooled, finish, name))
+
+
+def pooled_frame(frames: list[pd.DataFrame], finish=None, name: str | None = None) -> pd.DataFrame:
+    """The pooled frames as one (the declared empty table of ``name`` when there are none)."""
+    frame = pd.concat(frames, ignore_index=True) if frames else empty_frame(name)
+    return finish(frame) if finish else frame
 
 
 def gather_counts(paths: list[str]) -> pd.DataFrame:

@@ -97,9 +97,10 @@ class CleanTexts(Mapping[str, str]):
         self.folder = Path(folder)
         self.index = index
         self._where = {doc_id: i for i, doc_id in enumerate(index["doc_id"].tolist())}
-        self._shards = index["shard"].to_numpy(dtype=object)
-        self._starts = index["start"].to_numpy(dtype=np.int64)
-        self._ends = index["end"].to_numpy(dtype=np.int64)
+        # Plain lists: indexing numpy arrays one document at a time costs more than the slice.
+        self._shards = index["shard"].tolist()
+        self._starts = index["start"].tolist()
+        self._ends = index["end"].tolist()
         self._open_shard: tuple[str, bytes] | None = None
 
     @classmethod

@@ -106,6 +106,9 @@ def codings_on_segments(anchors: pd.DataFrame, segments: pd.DataFrame, origin: s
 
     placed = anchors[anchors["status"] != "orphaned"]
     rows = []
+    # Only the coded documents' segments: grouping a large corpus's segments would build one
+    # frame per document.
+    segments = segments[segments["doc_id"].isin(set(placed["doc_id"]))]
     by_doc = dict(tuple(segments.groupby("doc_id", sort=False))) if len(segments) else {}
     for coding in placed.itertuples(index=False):
         doc_segments = by_doc.get(coding.doc_id)

@@ -26,8 +26,8 @@ from gtflow.coding.review import (
     rejected_codings,
     review_coverage,
 )
-from gtflow.coding.validity import human_coverage, validity_table
-from gtflow.contracts import is_kept, read_table, read_tables, write_table
+from gtflow.coding.validity import human_coverage, validity_table, with_code_means
+from gtflow.contracts import is_kept, read_columns, read_table, read_tables, write_table
 
 log = logging.getLogger(__name__)
 
@@ -74,8 +74,9 @@ def merge_codings(auto: list[str], manual: list[str], documents: str | Path, seg
     """
     book = load_codebook(codebook)
     hierarchy = book.hierarchy()
-    docs = read_table("documents", documents)
-    segs = read_table("segments", segments)
+    # Only what merging needs of the corpus tables (not segment texts or document metadata).
+    docs = read_columns("documents", [documents], ["doc_id", "duplicate_of"])
+    segs = read_columns("segments", [segments], ["doc_id", "seg_id", "start", "end"])
     clean_texts = CleanTexts.open(texts)
     manual_rows, anchors = manual_codings(manual, clean_texts, segs, book, min_score)
     auto_rows = read_tables("auto_codings", auto)
@@ -101,11 +102,12 @@ def merge_codings(auto: list[str], manual: list[str], documents: str | Path, seg
 
 def assess_rules(codings: str | Path, review: str | Path, segments: str | Path,
                  codebook: str | Path, validity_out: str | Path, audit_out: str | Path,
-                 phrases_out: str | Path, consensus_coders: list[str],
+                 phrases_out: str | Path, consensus_coders: list[str], min_auto_f1: float,
                  coverage: dict | None = None) -> None:
     """validity.csv, rule_audit.csv and the phrase ranking: the rules judged against the human
     coders on everything they produced (auto codings a review rejected included), on the
-    documents each coder reviewed (``coverage`` = config ``code.coverage``, plus review files)."""
+    documents each coder reviewed (``coverage`` = config ``code.coverage``, plus review files);
+    a code's status compares its mean auto F1 with ``min_auto_f1`` (``code.min_auto_f1``)."""
     book = load_codebook(codebook)
     merged = read_table("codings", codings)
     decisions = read_table("review", review)
@@ -114,7 +116,8 @@ def assess_rules(codings: str | Path, review: str | Path, segments: str | Path,
         consensus_coders = sorted(set(merged.loc[merged["origin"].isin(["csv", "qdpx"]), "coder"]))
     reviewed = human_coverage(judged, coverage, review_coverage(decisions))
     segs = read_table("segments", segments)
-    validity = validity_table(judged, segs, book.hierarchy(), consensus_coders, reviewed)
+    validity = with_code_means(
+        validity_table(judged, segs, book.hierarchy(), consensus_coders, reviewed), min_auto_f1)
     audit, phrases = rule_audit(judged, segs, reviewed)
     log.info("validity: %d rows; audit: %d segments; %d rule parts ranked", len(validity),
              len(audit), len(phrases))

@@ -21,10 +21,12 @@ the ceiling: the mean F1 between the reference and each other human coder on the
 reviewed (for ``consensus``, the mean over pairs of human coders).
 
 A ``__overall__`` row per level and reference pools the counts over the level's codes (micro
-average). A concept's *status* (:func:`concept_status`) compares the mean of its F1 over the
-individual human references with ``code.min_auto_f1``: ``validated`` at or above it, ``failed``
-below it, ``unvalidated`` when no reference gives an F1 (nothing coded by either side on the
-reviewed documents).
+average). Per code (:func:`with_code_means`, the same on every reference row of the code):
+``mean_auto_f1`` is the mean of its F1 over the individual human references (consensus left
+out), ``mean_human_f1`` the mean of their ``human_f1`` (the ceiling the rules are measured
+against), and ``status`` compares ``mean_auto_f1`` with ``code.min_auto_f1``: ``validated`` at
+or above it, ``failed`` below it, ``unvalidated`` when no reference gives an F1 (nothing coded by
+either side on the reviewed documents). :func:`concept_status` reads a concept's status back.
 """
 
 from __future__ import annotations
@@ -43,9 +45,11 @@ OVERALL = "__overall__"
 LEVELS = ("concept", "category", "main_category")
 LEVEL_COLUMN = {"concept": "concept_id", "category": "category_id",
                 "main_category": "main_category_id"}
-VALIDITY_COLUMNS = ["level", "code_id", "reference", "n_documents", "n_auto", "n_reference",
-                    "n_both", "precision", "recall", "f1", "human_f1"]
-STATUS_COLUMNS = ["concept_id", "mean_auto_f1", "status"]
+COUNT_COLUMNS = ["level", "code_id", "reference", "n_documents", "n_auto", "n_reference",
+                 "n_both", "precision", "recall", "f1", "human_f1"]
+CODE_COLUMNS = ["mean_auto_f1", "mean_human_f1", "status"]
+VALIDITY_COLUMNS = [*COUNT_COLUMNS, *CODE_COLUMNS]
+STATUS_COLUMNS = ["concept_id", *CODE_COLUMNS]
 UNIT = ["doc_id", "seg_id"]
 
 
@@ -161,7 +165,8 @@ def nan_mean(values: Sequence[float]) -> float:
 def validity_table(codings: pd.DataFrame, segments: pd.DataFrame, hierarchy: pd.DataFrame,
                    consensus_coders: Sequence[str] = (),
                    coverage: Mapping[str, set[str]] | None = None) -> pd.DataFrame:
-    """validity.csv: every level × code × reference (see the module docstring).
+    """The counts of validity.csv: every level × code × reference (see the module docstring);
+    :func:`with_code_means` adds the per-code columns.
 
     ``codings`` holds the auto-coder's codings (coder ``auto``, rejected ones included: the
     rules are judged on everything they produced) and the human coders'. ``coverage`` maps each
@@ -200,26 +205,42 @@ def validity_table(codings: pd.DataFrame, segments: pd.DataFrame, hierarchy: pd.
         for row in level_rows:
             row["human_f1"] = ceiling.get((row["reference"], row["code_id"]), float("nan"))
         rows += level_rows
-    table = pd.DataFrame(rows, columns=VALIDITY_COLUMNS)
+    table = pd.DataFrame(rows, columns=COUNT_COLUMNS)
     for column in ("precision", "recall", "f1", "human_f1"):
         table[column] = table[column].astype(float).round(4)
     return table
 
 
-def concept_status(validity: pd.DataFrame, min_f1: float,
-                   concept_ids: Sequence[str]) -> pd.DataFrame:
-    """Per concept: mean auto F1 over the individual human references and its status
-    (validated | failed | unvalidated); see the module docstring."""
-    rows = validity[(validity["level"] == "concept") & (validity["reference"] != CONSENSUS)]
-    means = rows.groupby("code_id")["f1"].mean()
-    out = []
-    for concept in concept_ids:
-        mean = means.get(concept, float("nan"))
-        if pd.isna(mean):
-            status = "unvalidated"
-        else:
-            status = "validated" if mean >= min_f1 else "failed"
-        out.append({"concept_id": concept,
-                    "mean_auto_f1": round(float(mean), 4) if not pd.isna(mean) else float("nan"),
-                    "status": status})
-    return pd.DataFrame(out, columns=STATUS_COLUMNS)
+def round_4(value: float) -> float:
+    return value if np.isnan(value) else round(float(value), 4)
+
+
+def with_code_means(counts: pd.DataFrame, min_f1: float) -> pd.DataFrame:
+    """validity.csv: ``counts`` (:func:`validity_table`) with each code's mean auto F1, mean
+    human ceiling and status (see the module docstring) on every row of the code.
+
+    The means are taken over the rounded values the table holds and rounded to 4 decimals
+    with Python's ``round`` (correct rounding of the binary value; the report showed these
+    figures rounded so before they became columns, and ``Series.round`` differs at halves).
+    """
+    individual = counts[counts["reference"] != CONSENSUS]
+    means = individual.groupby(["level", "code_id"])[["f1", "human_f1"]].mean()
+    status = pd.Series("unvalidated", index=means.index)
+    judged = means["f1"].notna()
+    status[judged] = np.where(means.loc[judged, "f1"] >= min_f1, "validated", "failed")
+    per_code = pd.DataFrame({"mean_auto_f1": means["f1"].map(round_4),
+                             "mean_human_f1": means["human_f1"].map(round_4),
+                             "status": status}).reset_index()
+    table = counts.merge(per_code, on=["level", "code_id"], how="left")
+    table["status"] = table["status"].fillna("unvalidated")
+    return table[VALIDITY_COLUMNS]
+
+
+def concept_status(validity: pd.DataFrame, concept_ids: Sequence[str]) -> pd.DataFrame:
+    """Per concept, read from validity.csv: mean auto F1, mean human ceiling and status
+    (``unvalidated``, means missing, for a concept the table does not hold)."""
+    rows = validity[validity["level"] == "concept"].drop_duplicates("code_id")
+    found = rows.set_index("code_id")[CODE_COLUMNS]
+    out = found.reindex(list(concept_ids))
+    out["status"] = out["status"].fillna("unvalidated")
+    return out.rename_axis("concept_id").reset_index()[STATUS_COLUMNS]

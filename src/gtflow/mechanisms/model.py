@@ -136,6 +136,8 @@ def render_storyline(template: str, context: dict, path: str, key: str) -> str:
 
 
 NEGATIVE_CASE_COLUMNS = ["edge", "doc_id", "kind"]
+#: The kinds of contrary (negative) case of an edge, in the order the report lists them.
+CONTRARY_KINDS = ("source_only", "target_only")
 
 
 def negative_cases(model: dict, evidence: pd.DataFrame, codes: pd.DataFrame) -> pd.DataFrame:
@@ -155,3 +157,18 @@ def negative_cases(model: dict, evidence: pd.DataFrame, codes: pd.DataFrame) -> 
         rows += [(key, doc, "source_only") for doc in sorted(source - target)]
         rows += [(key, doc, "target_only") for doc in sorted(target - source)]
     return pd.DataFrame(rows, columns=NEGATIVE_CASE_COLUMNS)
+
+
+def contrary_counts(edges: pd.DataFrame, negative: pd.DataFrame) -> dict[str, dict]:
+    """Per model edge ('A->B', edges.csv order): its supporting documents (``documents`` of
+    edges.csv), its contrary documents of each kind (negative_cases.csv) and ``outnumbered``:
+    whether the contrary documents are more than the supporting ones (the report's flag)."""
+    result = {}
+    for source, target, supporting in zip(edges["from"], edges["to"], edges["documents"]):
+        key = edge_id(source, target)
+        kinds = negative.loc[negative["edge"] == key, "kind"]
+        counts = {kind: int((kinds == kind).sum()) for kind in CONTRARY_KINDS}
+        n_contrary = sum(counts.values())
+        result[key] = {"supporting": int(supporting), **counts, "n_contrary": n_contrary,
+                       "outnumbered": n_contrary > int(supporting)}
+    return result

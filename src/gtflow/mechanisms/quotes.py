@@ -124,14 +124,19 @@ def shaped_candidates(candidates: pd.DataFrame, texts: dict[str, str], min_chars
     """Candidates with their quote text and offsets; too-short spans dropped."""
     unique = candidates.drop_duplicates(["item_type", "item_id", "doc_id", "start", "end", "origin",
                                          "coder"])
-    rows = []
-    for row in unique.to_dict("records"):
-        fitted = fit_quote(texts[row["doc_id"]], int(row["start"]), int(row["end"]), min_chars,
-                           max_chars)
+    # Column lists, not to_dict("records"): row dicts of Arrow strings cost most of this step.
+    columns = {c: unique[c].tolist() for c in CANDIDATE_COLUMNS}
+    kept, fitted_columns = [], {"start": [], "end": [], "quote": [], "truncated": []}
+    for i, (doc_id, start, end) in enumerate(zip(columns["doc_id"], columns["start"],
+                                                 columns["end"])):
+        fitted = fit_quote(texts[doc_id], int(start), int(end), min_chars, max_chars)
         if fitted is not None:
-            row["start"], row["end"], row["quote"], row["truncated"] = fitted
-            rows.append(row)
-    return pd.DataFrame(rows, columns=[*CANDIDATE_COLUMNS, "quote", "truncated"])
+            kept.append(i)
+            for key, value in zip(("start", "end", "quote", "truncated"), fitted):
+                fitted_columns[key].append(value)
+    shaped = {c: [values[i] for i in kept] for c, values in columns.items()}
+    shaped.update(fitted_columns)
+    return pd.DataFrame(shaped, columns=[*CANDIDATE_COLUMNS, "quote", "truncated"])
 
 
 def choose_quotes(candidates: pd.DataFrame, texts: dict[str, str], per_item: int, min_chars: int,

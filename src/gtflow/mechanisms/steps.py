@@ -28,6 +28,7 @@ from gtflow.mechanisms.evidence import concepts_with_status, select_evidence, su
 from gtflow.mechanisms.listing import evidence_listing
 from gtflow.mechanisms.model import (
     code_evidence,
+    contrary_counts,
     edge_table,
     negative_cases,
     node_table,
@@ -84,6 +85,8 @@ def mechanism_tables(codings: pd.DataFrame, documents: pd.DataFrame, segments: p
     cases = case_table(docs)
     codes = code_table(codebook)
     every = placed_codings(codings, docs, codebook.hierarchy())
+    # Quotes come from coded documents only; each text is read once (not once per coding).
+    texts = {doc_id: texts[doc_id] for doc_id in sorted(set(every["doc_id"]))}
     placed, excluded = select_evidence(every, mode, status)
     evidence = evidence_codings(placed)
     main_ids = codes.loc[codes["level"] == "main_category", "code_id"].tolist()
@@ -102,6 +105,8 @@ def mechanism_tables(codings: pd.DataFrame, documents: pd.DataFrame, segments: p
                              int(settings["quote_min_chars"]), int(settings["quote_max_chars"]))
     auto_counted = placed[placed["coder"] == "auto"]
     weak = [edge_id(a, b) for a, b, w in zip(edges["from"], edges["to"], edges["weak"]) if w]
+    negative = negative_cases(model, evidence, codes)
+    contrary = contrary_counts(edges, negative)
     summary = {
         **counts,
         "n_duplicates_excluded": int((~is_kept(documents)).sum()),
@@ -123,6 +128,8 @@ def mechanism_tables(codings: pd.DataFrame, documents: pd.DataFrame, segments: p
         "n_unvalidated_codings": int(auto_counted["concept_id"].isin(
             set(concepts_with_status(status, "unvalidated"))).sum()),
         "edges_support_changed": support_changes(edges_all, edges),
+        "contrary": contrary,
+        "n_contrary_outnumbered": sum(c["outnumbered"] for c in contrary.values()),
     }
     return {
         "case_main": case_matrix(evidence, cases, main_ids, "main_category"),
@@ -133,7 +140,7 @@ def mechanism_tables(codings: pd.DataFrame, documents: pd.DataFrame, segments: p
         "concept_quotes": concept_quotes(quotes, every, texts, [c["id"] for c in codebook.concepts],
                                          int(settings["quote_min_chars"]),
                                          int(settings["quote_max_chars"])),
-        "negative_cases": negative_cases(model, evidence, codes),
+        "negative_cases": negative,
         "evidence": evidence_listing(evidence, codes, model, texts,
                                      int(settings["evidence_quote_chars"])),
         "recommendations": recommendation_table(model, nodes, threshold),
@@ -143,20 +150,20 @@ def mechanism_tables(codings: pd.DataFrame, documents: pd.DataFrame, segments: p
 
 def build_mechanisms(codings: str | Path, documents: str | Path, segments: str | Path,
                      texts: str | Path, codebook: str | Path, model: str | Path, settings: dict,
-                     outputs: dict[str, str], validity: str | Path | None = None,
-                     min_auto_f1: float = 0.5) -> None:
+                     outputs: dict[str, str], validity: str | Path | None = None) -> None:
     """Read the stage's inputs, compute :func:`mechanism_tables`, write every output.
 
     ``outputs`` maps case_main, case_category, cooccurrence, nodes, edges, quotes,
     concept_quotes, negative_cases, evidence (results/tables/evidence.csv), recommendations (CSV)
-    and summary (JSON) to paths. ``validity`` (results/code/validity.csv) and ``min_auto_f1``
-    decide which concepts' auto codings pass under ``validated``.
+    and summary (JSON) to paths. ``validity`` (results/code/validity.csv, whose status per concept
+    compares its auto F1 with ``code.min_auto_f1``) decides which concepts' auto codings pass
+    under ``validated``.
     """
     book = load_codebook(codebook)
     status = None
     if validity is not None:
         status = concept_status(read_table("validity", validity),
-                                float(min_auto_f1), [c["id"] for c in book.concepts])
+                                [c["id"] for c in book.concepts])
     tables = mechanism_tables(read_table("codings", codings), read_table("documents", documents),
                               read_table("segments", segments), CleanTexts.open(texts), book,
                               load_model(model, book),

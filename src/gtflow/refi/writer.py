@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from lxml import etree
 
@@ -137,17 +138,25 @@ def _check_codings(codings: pd.DataFrame, lengths: Mapping[str, int],
     table["coder"] = table["coder"].astype(str)
     table["start"] = table["start"].astype(int)
     table["end"] = table["end"].astype(int)
-    for number, row in enumerate(table.itertuples(index=False, name=None), start=1):
-        row = _CodingRow(*row)
+    # Checked as whole columns; only the first bad row (if any) is looked at one by one, so the
+    # message names the same record a row-by-row check would.
+    length = table["doc_id"].map(lengths)
+    known = length.notna().to_numpy()
+    in_codebook = table["concept_id"].isin(code_ids).to_numpy()
+    starts, ends = table["start"].to_numpy(), table["end"].to_numpy()
+    inside = (starts >= 0) & (starts < ends) & (ends <= length.fillna(-1).to_numpy())
+    bad = np.flatnonzero(~(known & in_codebook & inside))
+    if len(bad):
+        number = int(bad[0]) + 1
+        row = _CodingRow(*table.iloc[number - 1].tolist())
         if row.doc_id not in lengths:
             raise InputError(path, f"coding of unknown document {row.doc_id!r}", record=number)
         if row.concept_id not in code_ids:
             raise InputError(path, f"coding with {row.concept_id!r}, which is not in the "
                                    "codebook", record=number)
-        if not 0 <= row.start < row.end <= lengths[row.doc_id]:
-            raise InputError(path, f"coding {row.start}-{row.end} lies outside document "
-                                   f"{row.doc_id!r} ({lengths[row.doc_id]} characters)",
-                             record=number)
+        raise InputError(path, f"coding {row.start}-{row.end} lies outside document "
+                               f"{row.doc_id!r} ({lengths[row.doc_id]} characters)",
+                         record=number)
     # An optional description (e.g. the rule that made an auto coding) gives the coding a
     # selection of its own carrying it, so deleting it in a QDA program deletes that coding only.
     table["description"] = (codings["description"].astype(str).to_numpy()

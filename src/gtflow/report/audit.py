@@ -13,33 +13,32 @@ from pathlib import Path
 import pandas as pd
 
 from gtflow.coding.codebook import Codebook
+from gtflow.mechanisms.model import CONTRARY_KINDS
 from gtflow.memos import Memo, MemoIndex, load_memos
-from gtflow.report.explorer import CONTRARY_KINDS, explorer_file_name
+from gtflow.report.explorer import explorer_file_name
 
 #: Report sections a memo can sit in, in report order.
 MEMO_SECTIONS = ("open", "axial", "mechanisms")
 
 
-def contrary_section(edges: pd.DataFrame, negative: pd.DataFrame, model: dict,
+def contrary_section(contrary: dict[str, dict], negative: pd.DataFrame, model: dict,
                      exemplars: int, source: str) -> dict:
-    """Per model edge: supporting documents, contrary documents of each kind (counts and up to
-    ``exemplars`` ids each), and whether contrary documents outnumber supporting ones."""
-    supporting = ({f"{f}->{t}": int(d) for f, t, d in
-                   zip(edges["from"], edges["to"], edges["documents"])}
-                  if {"from", "to", "documents"} <= set(edges.columns) else {})
+    """Per model edge: supporting documents, contrary documents of each kind and whether they
+    outnumber the supporting ones, as the mechanisms stage counted them (``contrary``, its
+    summary's ``contrary``), with up to ``exemplars`` contrary document ids of each kind."""
     rows = []
     for edge in model["edges"]:
         key = f"{edge['from']}->{edge['to']}"
+        counted = contrary.get(key) or {}
         mine = negative[negative["edge"] == key] if len(negative) else negative
-        kinds = {kind: sorted(mine.loc[mine["kind"] == kind, "doc_id"].astype(str))
-                 if len(mine) else [] for kind in CONTRARY_KINDS}
-        n_contrary = sum(len(docs) for docs in kinds.values())
+        examples = {kind: sorted(mine.loc[mine["kind"] == kind, "doc_id"].astype(str))[:exemplars]
+                    if len(mine) else [] for kind in CONTRARY_KINDS}
         rows.append({"key": key, "from": edge["from"], "to": edge["to"],
-                     "supporting": supporting.get(key),
-                     **{f"n_{kind}": len(docs) for kind, docs in kinds.items()},
-                     **{f"examples_{kind}": docs[:exemplars] for kind, docs in kinds.items()},
-                     "n_contrary": n_contrary,
-                     "flag": supporting.get(key) is not None and n_contrary > supporting[key]})
+                     "supporting": counted.get("supporting"),
+                     **{f"n_{kind}": counted.get(kind, 0) for kind in CONTRARY_KINDS},
+                     **{f"examples_{kind}": docs for kind, docs in examples.items()},
+                     "n_contrary": counted.get("n_contrary", 0),
+                     "flag": bool(counted.get("outnumbered", False))})
     return {"edges": rows, "exemplars": exemplars, "source": source,
             "n_flagged": sum(1 for r in rows if r["flag"])}
 
@@ -109,11 +108,12 @@ def count_from_evidence(coding: dict, counts: dict[str, int]) -> None:
 
 
 def audit_context(*, memo_paths: Iterable[str], config: dict, book: Codebook, model: dict,
-                  edges: pd.DataFrame, negative: pd.DataFrame, negative_source: str) -> dict:
+                  contrary: dict[str, dict], negative: pd.DataFrame,
+                  negative_source: str) -> dict:
     """The explorer's file name, the contrary cases and the memos, for the report template."""
     return {
         "explorer": explorer_file_name(config["study"]["name"]),
-        "contrary": contrary_section(edges, negative, model,
+        "contrary": contrary_section(contrary, negative, model,
                                      int(config["report"]["contrary_exemplars"]),
                                      negative_source),
         "memos": memo_sections(load_memos([str(p) for p in memo_paths], book, model), book),

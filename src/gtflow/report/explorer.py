@@ -32,6 +32,7 @@ import pandas as pd
 
 from gtflow.coding.codebook import Codebook
 from gtflow.errors import InputError
+from gtflow.mechanisms.model import CONTRARY_KINDS
 from gtflow.memos import Memo, MemoIndex
 from gtflow.report.escape import plain_text
 from gtflow.report.render import pandoc_path
@@ -40,7 +41,6 @@ log = logging.getLogger(__name__)
 
 #: Document lists of an item: all documents, then by kind of material.
 SOURCE_GROUPS = (("interview", ("interview",)), ("web", ("web_page", "web_post")))
-CONTRARY_KINDS = ("source_only", "target_only")
 LEVEL_ORDER = ("main_category", "category", "concept")
 
 STYLE = """
@@ -206,21 +206,22 @@ def contrary_list(anchor: str, kind: str, doc_ids: list[str], node_rows: pd.Data
             f'<ol class="docs contrary" id="{anchor}-{kind}">{items}</ol>')
 
 
-def edge_section(edge: dict, rows: pd.DataFrame, contrary: pd.DataFrame, code_rows: pd.DataFrame,
-                 book: Codebook, cap: int, labels: dict, language: str, memos: MemoIndex) -> str:
-    """The section of one model edge: supporting documents, then contrary cases."""
+def edge_section(edge: dict, rows: pd.DataFrame, contrary: pd.DataFrame, counted: dict,
+                 code_rows: pd.DataFrame, book: Codebook, cap: int, labels: dict, language: str,
+                 memos: MemoIndex) -> str:
+    """The section of one model edge: supporting documents, then contrary cases (``contrary``
+    lists them; ``counted`` is the mechanisms stage's count and flag of the edge)."""
     source, target = edge["from"], edge["to"]
     anchor = edge_anchor(source, target)
     key = f"{source}->{target}"
     relation = edge.get("relation_en") or edge.get("relation", "") if language == "en" \
         else edge.get("relation", "")
     role_label = {"source": source, "target": target}
-    supporting = rows["doc_id"].nunique()
     counts = {kind: contrary.loc[contrary["kind"] == kind, "doc_id"].tolist()
               for kind in CONTRARY_KINDS}
-    n_contrary = sum(len(v) for v in counts.values())
+    n_contrary = counted["n_contrary"]
     flag = (f' <span class="flag">{esc(labels["ex_contrary_flag"])}</span>'
-            if n_contrary > supporting else "")
+            if counted["outnumbered"] else "")
     contrary_html = "".join(
         contrary_list(anchor, kind, counts[kind],
                       code_rows[code_rows["item_id"] == (source if kind == "source_only"
@@ -259,10 +260,12 @@ def filter_form(labels: dict) -> str:
             f'{select("origin")}</form>')
 
 
-def explorer_html(*, evidence: pd.DataFrame, negative: pd.DataFrame, book: Codebook, model: dict,
-                  memos: MemoIndex, memo_bodies: dict[str, str], labels: dict, language: str,
-                  title: str, cap: int, evidence_source: str, negative_source: str) -> str:
-    """The whole explorer page."""
+def explorer_html(*, evidence: pd.DataFrame, negative: pd.DataFrame, contrary: dict[str, dict],
+                  book: Codebook, model: dict, memos: MemoIndex, memo_bodies: dict[str, str],
+                  labels: dict, language: str, title: str, cap: int, evidence_source: str,
+                  negative_source: str) -> str:
+    """The whole explorer page; ``contrary`` is the mechanisms summary's per-edge contrary
+    count and flag."""
     evidence = evidence.fillna({"rule": "", "role": ""})
     code_rows = evidence[evidence["item_type"] == "code"]
     edge_rows = evidence[evidence["item_type"] == "edge"]
@@ -281,8 +284,8 @@ def explorer_html(*, evidence: pd.DataFrame, negative: pd.DataFrame, book: Codeb
     for edge in model.get("edges", []):
         key = f"{edge['from']}->{edge['to']}"
         sections.append(edge_section(edge, rows_of_edge.get(key, empty),
-                                     negative[negative["edge"] == key], code_rows, book, cap,
-                                     labels, language, memos))
+                                     negative[negative["edge"] == key], contrary[key],
+                                     code_rows, book, cap, labels, language, memos))
         index.append(f'<a href="#{edge_anchor(edge["from"], edge["to"])}">{esc(key)}</a>')
     memo_html = "".join(memo_section(m, memo_bodies.get(m.id, ""), labels) for m in memos.memos)
     intro = esc(labels["ex_intro"].format(cap=cap, evidence=evidence_source,

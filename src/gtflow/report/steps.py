@@ -20,6 +20,7 @@ from gtflow.report.explorer import explorer_html, memo_body_html
 from gtflow.report.inputs import ReportInputs
 from gtflow.report.qmd import load_labels, render_qmd
 from gtflow.report.render import render_html, render_pdf
+from gtflow.report.results import read_json_object
 from gtflow.report.sections.mechanisms import heatmap_cases
 from gtflow.report.validity import validity_figure
 
@@ -27,14 +28,12 @@ log = logging.getLogger(__name__)
 
 
 def saturation_markers(context: dict) -> dict[str, dict]:
-    """Per level: the Guest point (k+r documents) and the first held-out position."""
+    """Per level: the Guest point as the saturation stage gave it (documents k + r, None when
+    not saturated), and the first held-out document."""
     sat = context["saturation"]
     documents = list(sat.get("holdout_documents") or [])
-    markers = {}
-    for row in sat.get("levels", []):
-        guest = row.get("guest") or {}
-        point = (guest.get("k") or 0) + (guest.get("run_length") or 0) if guest else None
-        markers[row["level"]] = {"guest": point or None}
+    markers = {row["level"]: {"guest": (row.get("guest") or {}).get("documents")}
+               for row in sat.get("levels", [])}
     markers["holdout"] = {"first": documents[0] if documents else None}
     return markers
 
@@ -91,9 +90,11 @@ def render_report_pdf(*, qmd: str | Path, cjk_font: str, out: str | Path) -> Non
 
 
 def build_evidence_explorer(*, evidence: str | Path, negative_cases: str | Path,
-                            codebook: str | Path, model: str | Path, memos: list[str],
-                            config: dict, templates: str | Path, out: str | Path) -> None:
-    """reports/<name>_evidence.html: every count's supporting codings, contrary cases, memos."""
+                            mechanisms_summary: str | Path, codebook: str | Path,
+                            model: str | Path, memos: list[str], config: dict,
+                            templates: str | Path, out: str | Path) -> None:
+    """reports/<name>_evidence.html: every count's supporting codings, contrary cases (counted
+    and flagged in the mechanisms summary), memos."""
     book = load_codebook(codebook)
     model_value = load_model(model, book)
     memo_index = load_memos(memos, book, model_value)
@@ -104,7 +105,8 @@ def build_evidence_explorer(*, evidence: str | Path, negative_cases: str | Path,
     title = study.get("title_en") if language == "en" and study.get("title_en") else study["title"]
     page = explorer_html(
         evidence=read_table("evidence", evidence),
-        negative=read_table("negative_cases", negative_cases), book=book, model=model_value,
+        negative=read_table("negative_cases", negative_cases),
+        contrary=read_json_object(mechanisms_summary)["contrary"], book=book, model=model_value,
         memos=memo_index, memo_bodies={m.id: memo_body_html(m.body) for m in memo_index.memos},
         labels=labels, language=language, title=title,
         cap=int(config["report"]["evidence_per_code"]), evidence_source=str(evidence),

@@ -54,7 +54,8 @@ def level_rows(validity: pd.DataFrame, references: list[str]) -> list[dict]:
 
 def concept_rows(validity: pd.DataFrame, status: pd.DataFrame, book: Codebook,
                  references: list[str]) -> list[dict]:
-    """One row per concept: precision/recall/F1 per reference, human ceiling, mean, status."""
+    """One row per concept: precision/recall/F1 per reference, and the concept's mean human
+    ceiling, mean auto F1 and status as the code stage wrote them."""
     concepts = validity[validity["level"] == "concept"].set_index(["code_id", "reference"])
     by_concept = status.set_index("concept_id")
     rows = []
@@ -69,13 +70,11 @@ def concept_rows(validity: pd.DataFrame, status: pd.DataFrame, book: Codebook,
                                      "n_auto": int(row["n_auto"]),
                                      "n_reference": int(row["n_reference"]),
                                      "human_f1": number(row["human_f1"])}
-        ceiling = [s["human_f1"] for r, s in scores.items() if r != CONSENSUS
-                   and s["human_f1"] is not None]
         rows.append({"id": cid, "label": concept["label"], "label_en": concept.get("label_en", ""),
                      "has_rules": any((concept.get("rules") or {}).get(k)
                                       for k in ("any", "all", "regex")),
                      "scores": scores,
-                     "human_f1": float(np.mean(ceiling)) if ceiling else None,
+                     "human_f1": number(by_concept.at[cid, "mean_human_f1"]),
                      "mean_auto_f1": number(by_concept.at[cid, "mean_auto_f1"]),
                      "status": by_concept.at[cid, "status"]})
     return rows
@@ -130,11 +129,8 @@ def validity_section(validity: pd.DataFrame, audit: pd.DataFrame, phrases: pd.Da
                      sources: dict[str, str]) -> dict:
     """The context of the validity section, its appendix and the evidence-mode notes."""
     references = reference_order(validity)
-    status = concept_status(validity, min_f1, [c["id"] for c in book.concepts]) \
-        if len(validity) else pd.DataFrame({"concept_id": [c["id"] for c in book.concepts],
-                                            "mean_auto_f1": float("nan"),
-                                            "status": "unvalidated"})
-    concepts = concept_rows(validity, status, book, references) if len(validity) else []
+    concepts = concept_rows(validity, concept_status(validity, [c["id"] for c in book.concepts]),
+                            book, references) if len(validity) else []
     ruled = [c for c in concepts if c["has_rules"]]
     return {
         "assessed": bool(references),

@@ -227,7 +227,8 @@ class GuestSaturation:
     """Guest, Namey & Chen (2020) saturation assessment of one document sequence.
 
     ``point`` is their "k+r" notation: k documents before the first run whose new information
-    is within the threshold, plus that run's r documents. ``base_size`` (b) and
+    is within the threshold, plus that run's r documents; ``documents`` is that sum k + r, the
+    number of documents at which saturation is reached. ``base_size`` (b) and
     ``codes_in_base`` (unique codes in documents 1..b) are fixed for every run. When
     ``saturated`` is False the run-specific numbers are None.
     """
@@ -235,6 +236,7 @@ class GuestSaturation:
     saturated: bool
     point: str | None
     k: int | None
+    documents: int | None
     run_length: int
     threshold: float
     base_size: int
@@ -302,13 +304,14 @@ def guest_saturation(new_per_doc: Sequence[int], base: int = 4, run: int = 2,
     hits = runs[runs["new_share"].notna()
                 & (runs["new_share"] <= threshold + _SHARE_TOLERANCE)]
     if hits.empty:
-        return GuestSaturation(False, None, None, run, threshold, base, in_base, None, None,
-                               None)
+        return GuestSaturation(False, None, None, None, run, threshold, base, in_base, None,
+                               None, None)
     first = hits.iloc[0]
     k, in_run = int(first["run_start"]) - 1, int(first["new_in_run"])
     found = int(counts[:k + run].sum())
     return GuestSaturation(
-        saturated=True, point=f"{k}+{run}", k=k, run_length=run, threshold=threshold,
+        saturated=True, point=f"{k}+{run}", k=k, documents=k + run, run_length=run,
+        threshold=threshold,
         base_size=base, codes_in_base=in_base, new_in_run=in_run,
         new_share=float(first["new_share"]), share_of_all_codes=found / total if total else None)
 

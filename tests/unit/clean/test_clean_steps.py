@@ -208,3 +208,22 @@ def test_a_file_cleaned_in_chunks_is_the_file_cleaned_whole(tmp_path, monkeypatc
             contracts.read_table(table, first).drop(columns="raw_path", errors="ignore"))
     shard = "results/clean/text/posts/weibo.txt"
     assert (tmp_path / "chunked" / shard).read_bytes() == (tmp_path / "whole" / shard).read_bytes()
+
+
+def test_corpus_tables_gathered_in_chunks_hold_every_row_in_order(tmp_path, monkeypatch):
+    from gtflow.clean import steps
+
+    paths = []
+    for number, size in enumerate([3, 0, 5, 1]):
+        rows = [{"doc_id": f"f{number}d{i}", "seg_id": i, "text": "句"} for i in range(size)]
+        path = tmp_path / f"f{number}.segments.parquet"
+        contracts.write_table("file_segments", contracts.frame("file_segments", rows), path)
+        paths.append(str(path))
+    monkeypatch.setattr(steps, "CHUNK_ROWS", 2)
+    out = tmp_path / "segments.parquet"
+    steps.gather_in_chunks("file_segments", paths, "segments", out)
+    pd.testing.assert_frame_equal(contracts.read_table("segments", out),
+                                  contracts.read_tables("file_segments", paths))
+    empty = tmp_path / "none.parquet"
+    steps.gather_in_chunks("file_segments", [paths[1]], "segments", empty)
+    assert contracts.read_table("segments", empty).empty

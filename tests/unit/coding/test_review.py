@@ -213,10 +213,11 @@ def test_the_code_stage_applies_a_review_and_judges_the_rules_on_everything(tmp_
     assess_rules(codings=paths["codings.parquet"], review=paths["review.csv"],
                  segments=paths["segments.parquet"], codebook=paths["codebook.yaml"],
                  validity_out=paths["validity.csv"], audit_out=paths["audit.csv"],
-                 phrases_out=paths["phrases.csv"], consensus_coders=[])
+                 phrases_out=paths["phrases.csv"], consensus_coders=[], min_auto_f1=0.5)
     validity = pd.read_csv(paths["validity.csv"]).set_index(["level", "code_id", "reference"])
     # Against the reviewer the rules' a2 codings were all rejected; a3 was missed once.
     assert validity.loc[("concept", "a2", "ann"), ["n_auto", "n_both"]].tolist() == [2, 0]
+    assert validity.loc[("concept", "a2", "ann"), "status"] == "failed"
     assert validity.loc[("concept", "a3", "ann"), ["n_auto", "n_reference", "n_both"]].tolist() \
         == [1, 2, 1]
     assert validity.loc[("concept", "__overall__", "ann"), "precision"] == pytest.approx(5 / 7, abs=1e-4)

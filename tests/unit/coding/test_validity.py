@@ -13,6 +13,7 @@ from gtflow.coding.validity import (
     human_coverage,
     sentence_units,
     validity_table,
+    with_code_means,
 )
 
 HIERARCHY = pd.DataFrame({"concept_id": ["a1", "a2", "b1"], "category_id": ["A1", "A1", "B1"],
@@ -109,12 +110,37 @@ def test_a_turn_wide_coding_covers_every_sentence_it_overlaps():
     assert sorted(sentence_units(wide, SEGMENTS)["seg_id"]) == [2, 3, 4]
 
 
-def test_concept_status_compares_the_mean_f1_with_the_threshold(table):
-    status = concept_status(table, 0.5, ["a1", "a2", "b1", "b9"]).set_index("concept_id")
-    assert status.at["a1", "status"] == "validated"   # mean(0.8, 2/3)
+def test_each_code_carries_its_mean_f1_human_ceiling_and_status(table):
+    validity = with_code_means(table, 0.5)
+    status = concept_status(validity, ["a1", "a2", "b1", "b9"]).set_index("concept_id")
+    # a1: F1 2·2/(3+2) = 0.8 against coder_a, 2·1/(3+1) = 0.5 against coder_b.
+    assert status.at["a1", "mean_auto_f1"] == pytest.approx(0.65, abs=1e-4)
+    assert status.at["a1", "status"] == "validated"
     assert status.at["a2", "status"] == "validated"   # mean(0, 1) = 0.5: at the bar passes
     assert status.at["b1", "status"] == "failed"      # auto only: F1 0 against both
-    assert status.at["b9", "status"] == "unvalidated"
+    assert status.at["b9", "status"] == "unvalidated"  # not in the table
+    assert math.isnan(status.at["b9", "mean_auto_f1"])
+    # The human ceiling, coder_a against coder_b on D1: a1 on {0, 1} vs {0} -> 2·1/(2+1);
+    # a2 on {2} vs {3} -> 0; b1 coded by neither -> no F1.
+    assert status.at["a1", "mean_human_f1"] == pytest.approx(2 / 3, abs=1e-4)
+    assert status.at["a2", "mean_human_f1"] == 0.0
+    assert math.isnan(status.at["b1", "mean_human_f1"])
+    # The per-code columns repeat on every reference row of the code, consensus included.
+    a1 = validity[(validity["level"] == "concept") & (validity["code_id"] == "a1")]
+    assert len(a1) == 3 and a1["status"].eq("validated").all()
+    assert a1["mean_auto_f1"].nunique() == 1 and a1["mean_human_f1"].nunique() == 1
+    # Codes of the higher levels get theirs too (A1 pools a1 and a2 on a segment basis).
+    assert set(validity.loc[validity["level"] == "category", "status"]) <= {"validated", "failed"}
+
+
+def test_a_code_no_reference_scores_is_unvalidated():
+    no_b1 = worked_example()
+    no_b1 = no_b1[no_b1["concept_id"] != "b1"]
+    validity = with_code_means(validity_table(no_b1, SEGMENTS, HIERARCHY, []), 0.5)
+    b1 = validity[(validity["level"] == "concept") & (validity["code_id"] == "b1")]
+    assert len(b1) == 2 and b1["f1"].isna().all()
+    assert b1["status"].eq("unvalidated").all() and b1["mean_auto_f1"].isna().all()
+    assert concept_status(validity, ["b1"]).at[0, "status"] == "unvalidated"
 
 
 def test_rule_audit_lists_misfires_and_misses_and_ranks_phrases():

@@ -63,3 +63,19 @@ def test_supporting_and_contrary_documents_partition_the_documents_with_either_e
         kinds = negative.loc[negative["edge"] == key, "kind"].value_counts()
         assert edge.documents + kinds.get("source_only", 0) == nodes.at[edge[0], "documents"]
         assert edge.documents + kinds.get("target_only", 0) == nodes.at[edge[1], "documents"]
+
+
+def test_the_summary_counts_contrary_cases_and_flags_edges_they_outnumber():
+    # By hand (see above): M1->M2 is supported in I1 I3 P1 (3) against 2 source-only documents;
+    # K2->M2 is supported nowhere (K2 in I2 Q1, M2 in I1 I3 P1) against 2 + 3.
+    result = tables()
+    contrary = result["summary"]["contrary"]
+    supported = dict(zip(result["edges"]["from"] + "->" + result["edges"]["to"],
+                         result["edges"]["documents"]))
+    assert list(contrary) == list(supported)
+    assert contrary["M1->M2"] == {"supporting": 3, "source_only": 2, "target_only": 0,
+                                  "n_contrary": 2, "outnumbered": False}
+    assert contrary["K2->M2"] == {"supporting": 0, "source_only": 2, "target_only": 3,
+                                  "n_contrary": 5, "outnumbered": True}
+    assert result["summary"]["n_contrary_outnumbered"] == sum(
+        c["outnumbered"] for c in contrary.values())

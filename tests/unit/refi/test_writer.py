@@ -203,3 +203,20 @@ def test_the_streamed_archive_is_the_archive_written_member_by_member(tmp_path):
             archive.writestr(_member(f"sources/{gtflow_guid('source', doc_id)}.txt"),
                              text.encode("utf-8"))
     assert streamed.read_bytes() == whole.read_bytes()
+
+
+@pytest.mark.parametrize(("bad", "message"), [
+    ({"doc_id": "nope"}, "record 3: coding of unknown document 'nope'"),
+    ({"concept_id": "zz"}, "record 3: coding with 'zz', which is not in the codebook"),
+    ({"start": 40, "end": 400}, "record 3: coding 40-400 lies outside document 'int01'"),
+    ({"start": 5, "end": 5}, "record 3: coding 5-5 lies outside document 'int01'"),
+])
+def test_the_first_bad_coding_is_named_by_its_record(tmp_path, bad, message):
+    codings = _codings()
+    for column, value in bad.items():
+        codings.loc[2, column] = value
+    codings.loc[4, "concept_id"] = "also-bad"  # a later bad row is not the one reported
+    with pytest.raises(InputError) as error:
+        _write(tmp_path / "out.qdpx", codings=codings)
+    assert message in str(error.value.describe())
+    assert not (tmp_path / "out.qdpx").exists()

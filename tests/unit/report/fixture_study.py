@@ -10,14 +10,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 import yaml
 
 from gtflow import contracts
 from gtflow.coding.codebook import check_codebook
+from gtflow.coding.validity import COUNT_COLUMNS, with_code_means
 from gtflow.config import complete_config
 from gtflow.mechanisms.cases import code_table, corpus_documents, evidence_codings, placed_codings
 from gtflow.mechanisms.listing import evidence_listing
-from gtflow.mechanisms.model import negative_cases
+from gtflow.mechanisms.model import contrary_counts, negative_cases
 from gtflow.report.inputs import ReportInputs
 
 #: What the planted post says; the report must show it and never run it.
@@ -112,7 +114,8 @@ VALIDITY_COUNTS = {("a1", "coder_a"): (5, 5, 4), ("a1", "coder_b"): (5, 3, 3),
 
 def validity_rows() -> list[dict]:
     """validity.csv of the tiny study: concepts, categories and main categories (one concept
-    each, so the same counts) and the pooled rows."""
+    each, so the same counts) and the pooled rows, with the code stage's per-code means and
+    status (bar 0.5)."""
     rows = []
     levels = {"concept": {"a1": "a1", "a2": "a2"}, "category": {"a1": "A1", "a2": "A2"},
               "main_category": {"a1": "AA1", "a2": "AA2"}}
@@ -124,7 +127,7 @@ def validity_rows() -> list[dict]:
                 totals = [totals[0] + auto, totals[1] + ref, totals[2] + both]
                 rows.append(validity_row(level, code, reference, auto, ref, both))
             rows.append(validity_row(level, "__overall__", reference, *totals))
-    return rows
+    return with_code_means(pd.DataFrame(rows, columns=COUNT_COLUMNS), 0.5).to_dict("records")
 
 
 def validity_row(level: str, code: str, reference: str, auto: int, ref: int, both: int) -> dict:
@@ -274,7 +277,7 @@ def write_study(root: Path) -> ReportInputs:
             "coders": ["coder_a", "coder_b"],
             "levels": {"concept": {
                 "codes": 2, "francis_stop_at": None,
-                "guest": {"saturated": True, "point": "1+1", "k": 1, "run_length": 1,
+                "guest": {"saturated": True, "point": "1+1", "k": 1, "documents": 2, "run_length": 1,
                           "base_size": 1, "codes_in_base": 2, "new_in_run": 0,
                           "new_share": 0.0, "share_of_all_codes": 1.0},
                 "guest_orders": {"orders": 10, "saturated_orders": 9, "median": 2,
@@ -304,8 +307,17 @@ def write_study(root: Path) -> ReportInputs:
         target.write_text(json.dumps(value, ensure_ascii=False), encoding="utf-8")
         paths[name] = str(target)
     paths.update(write_evidence_tables(results, paths["documents"], paths["codings"]))
+    add_contrary_counts(paths["mechanisms_summary"], paths["edges"], paths["negative_cases"])
     return ReportInputs(**paths, codebook=str(codebook), model=str(model),
                         config_file=str(config_file), data_card=str(card), memos=(str(memo),))
+
+
+def add_contrary_counts(summary: str, edges: str, negative: str) -> None:
+    """The mechanisms summary's per-edge contrary counts, as the stage computes them."""
+    value = json.loads(Path(summary).read_text(encoding="utf-8"))
+    value["contrary"] = contrary_counts(contracts.read_table("edges", edges),
+                                        contracts.read_table("negative_cases", negative))
+    Path(summary).write_text(json.dumps(value, ensure_ascii=False), encoding="utf-8")
 
 
 def tiny_config(language: str = "en") -> dict:
@@ -338,6 +350,7 @@ def build_report(root: Path, language: str = "en") -> dict[str, Path]:
     render_report_html(qmd=qmd, css=templates / "report.css", renderer="pandoc", out=html)
     explorer = out / "tiny_evidence.html"
     build_evidence_explorer(evidence=inputs.evidence, negative_cases=inputs.negative_cases,
+                            mechanisms_summary=inputs.mechanisms_summary,
                             codebook=inputs.codebook, model=inputs.model,
                             memos=list(inputs.memos), config=tiny_config(language),
                             templates=templates, out=explorer)

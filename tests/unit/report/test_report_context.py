@@ -144,3 +144,13 @@ def test_a_roster_column_left_blank_for_everyone_gives_no_table() -> None:
     assert result["by_role"] == [{"role": "nurse", "n": 2}, {"role": "", "n": 1}]
     assert overview.respondent_overview(respondents.drop(columns="level"),
                                         documents)["by_level"] == []
+
+
+def test_the_saturation_marker_is_the_point_the_saturation_stage_wrote(built_report: dict) -> None:
+    from gtflow.report.steps import saturation_markers
+    context = json.loads(built_report["context"].read_text(encoding="utf-8"))
+    markers = saturation_markers(context)
+    # summary.json: concept saturated at "1+1", i.e. documents 2; category not saturated.
+    assert markers["concept"] == {"guest": 2}
+    assert markers["category"] == {"guest": None}
+    assert markers["holdout"]["first"] == context["saturation"]["holdout_documents"][0]

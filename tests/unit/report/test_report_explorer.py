@@ -48,6 +48,7 @@ def test_the_cap_shortens_lists_and_says_so(built_report, tmp_path):
     config["report"]["evidence_per_code"] = 1
     out = tmp_path / "capped.html"
     build_evidence_explorer(evidence=inputs.evidence, negative_cases=inputs.negative_cases,
+                            mechanisms_summary=inputs.mechanisms_summary,
                             codebook=inputs.codebook, model=inputs.model,
                             memos=list(inputs.memos), config=config,
                             templates=template_dir(), out=out)

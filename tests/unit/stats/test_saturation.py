@@ -205,6 +205,7 @@ def test_guest_reproduces_the_published_37_7_4_1_example():
     assert runs["new_in_run"].tolist() == [7, 5, 4, 3, 1, 0, 0]   # sliding by one
     result = guest_saturation(GUEST_NEW_PER_INTERVIEW, base=4, run=2, threshold=0.05)
     assert result.saturated and result.point == "8+2" and result.k == 8
+    assert result.documents == 10                       # saturation reached at interview 10
     assert (result.codes_in_base, result.new_in_run) == (37, 1)
     assert result.new_share == pytest.approx(1 / 37)
     assert result.share_of_all_codes == 1.0               # all 49 themes by interview 10
@@ -226,6 +227,7 @@ def test_guest_threshold_boundary_and_not_reached():
     assert guest_saturation([60, 0, 0, 3, 0], base=1, run=3, threshold=0.05).point == "1+3"
     never = guest_saturation([5, 5, 5, 5, 5, 5], base=2, run=2)
     assert not never.saturated and never.point is None and never.as_dict()["k"] is None
+    assert never.documents is None
     assert not guest_saturation([3, 1], base=4, run=2).saturated  # too few documents
     with pytest.raises(ValueError):
         guest_saturation([1, -1, 0], base=1, run=1)

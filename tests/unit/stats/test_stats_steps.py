@@ -112,6 +112,8 @@ def test_run_saturation_counts_the_named_coders_on_the_documents_they_reviewed(t
     assert summary["coders"] == ["coder_a"] and summary["documents"] == docs[:5]
     concept = summary["levels"]["concept"]
     assert concept["codes"] == 4 and concept["guest"]["codes_in_base"] == 3
+    # "2+1": saturated after 3 documents, the figure's marker
+    assert (concept["guest"]["point"], concept["guest"]["documents"]) == ("2+1", 3)
     assert concept["guest_orders"]["orders"] == 50
     reference = read_table("holdout_reference", out / "reference.csv")
     assert list(reference["level"]) == ["concept", "category", "main_category", "edge"]

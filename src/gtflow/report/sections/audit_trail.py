@@ -10,6 +10,7 @@ from gtflow.report.results import Results
 
 def build(results: Results) -> dict:
     return audit_context(memo_paths=results.inputs.memos, config=results.config,
-                         book=results.book, model=results.model, edges=results.table("edges"),
+                         book=results.book, model=results.model,
+                         contrary=results.summary("mechanisms")["contrary"],
                          negative=results.table("negative_cases"),
                          negative_source=results.source("negative_cases"))

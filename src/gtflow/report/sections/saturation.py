@@ -9,7 +9,7 @@ from gtflow.coding.codebook import Codebook
 from gtflow.report.results import Results, plain, records
 from gtflow.stats.steps import LEVELS
 
-GUEST_KEYS = ("point", "k", "base_size", "run_length", "threshold", "codes_in_base",
+GUEST_KEYS = ("point", "k", "documents", "base_size", "run_length", "threshold", "codes_in_base",
               "new_in_run", "new_share", "share_of_all_codes")
 CHAO2_KEYS = ("s_obs", "chao2", "se", "ci_low", "ci_high", "coverage", "q1", "q2", "m", "form")
 #: Guest runs listed in the report (the summary holds all).
