@@ -10,8 +10,8 @@ Measured on the shared 2-core machine (load average about 5 from other jobs; bes
 rounds): grep 0.33-0.39 s, the auto-coder 0.31-0.37 s, ratio 1.06-1.16 (three runs). Before the
 post-processing of the matches was vectorised and the garbage collector paused during it: 0.84 s,
 ratio 0.41. The automaton's pass is most of the auto-coder's time and suffers more than grep
-from other processes pressing on the caches, so on a busier machine the ratio drops (0.9-1.0
-was seen at load 5-7).
+from other processes pressing on the caches, so the ratio drops on a busier machine (before the
+collector was paused, the same load gave 0.86-1.05).
 
     python bench/autocode/run.py [--mb 50] [--phrases 500] [--seed 7] [--rounds 10]
 """
