@@ -175,12 +175,16 @@ CHUNK_TURNS = 50_000
 
 def whole_document_chunks(ingested: str | Path, turns: int) -> Iterator[pd.DataFrame]:
     """The ingest table about ``turns`` rows at a time, never splitting a document's turns
-    (they are consecutive rows) across two chunks."""
+    (they are consecutive rows) across two chunks. A table that fits one batch is one chunk,
+    so a small file is written as one row group, as a whole-table write would."""
     carried = None
-    for chunk in read_table_chunks("ingest_turns", ingested, turns):
+    batches = read_table_chunks("ingest_turns", ingested, turns)
+    following = next(batches, None)
+    while following is not None:
+        chunk, following = following, next(batches, None)
         if carried is not None and len(carried):
             chunk = pd.concat([carried, chunk], ignore_index=True)
-        if not len(chunk):
+        if following is None or not len(chunk):
             carried = chunk
             continue
         last = chunk["doc_id"].iat[-1]

@@ -188,6 +188,8 @@ def test_chunks_of_the_ingest_table_never_split_a_document(tmp_path):
             assert count == turns[doc_id]
     assert pd.concat(chunks, ignore_index=True)["text"].tolist() == [r["text"] for r in rows]
     assert len(chunks) >= 3
+    # A file that fits one batch is one chunk (one row group, the bytes of a whole write).
+    assert len(list(whole_document_chunks(path, 100))) == 1
 
 
 def test_a_file_cleaned_in_chunks_is_the_file_cleaned_whole(tmp_path, monkeypatch):
