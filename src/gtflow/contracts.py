@@ -445,13 +445,12 @@ def read_table_chunks(name: str, path: str | Path, rows: int) -> Iterator[pd.Dat
     """Parquet table ``name`` from ``path`` about ``rows`` rows at a time, each frame checked."""
     import pyarrow.parquet as pq
 
-    spec = table(name)
     try:
         parquet = pq.ParquetFile(path)
     except FileNotFoundError:
-        raise InputError(path, f"is missing (the {spec.stage} stage writes table {name})") from None
+        raise _missing(name, path) from None
     except (OSError, ValueError) as error:
-        raise InputError(path, f"is not a readable parquet table {name} ({error})") from None
+        raise _unreadable(name, path, error) from None
     if parquet.metadata.num_rows == 0:
         yield read_table(name, path)
         return
@@ -459,8 +458,7 @@ def read_table_chunks(name: str, path: str | Path, rows: int) -> Iterator[pd.Dat
         frame = batch.to_pandas()
         found = problems(name, frame)
         if found:
-            raise InputError(path, f"does not match table {name} as declared in "
-                             f"gtflow.contracts: {'; '.join(found)}")
+            raise _mismatch(name, path, found)
         yield frame
 
 
@@ -484,6 +482,19 @@ def _kind_of(spec: Table, name: str) -> str | None:
         return None
 
 
+def _missing(name: str, path: str | Path) -> InputError:
+    return InputError(path, f"is missing (the {table(name).stage} stage writes table {name})")
+
+
+def _unreadable(name: str, path: str | Path, error: Exception) -> InputError:
+    return InputError(path, f"is not a readable {table(name).format} table {name} ({error})")
+
+
+def _mismatch(name: str, path: str | Path, found: list[str]) -> InputError:
+    return InputError(path, f"does not match table {name} as declared in gtflow.contracts: "
+                      f"{'; '.join(found)}")
+
+
 def read_table(name: str, path: str | Path) -> pd.DataFrame:
     """Table ``name`` from ``path``, checked; an :class:`InputError` naming the file otherwise."""
     spec = table(name)
@@ -493,14 +504,13 @@ def read_table(name: str, path: str | Path) -> pd.DataFrame:
         else:
             frame = _read_csv(spec, path)
     except FileNotFoundError:
-        raise InputError(path, f"is missing (the {spec.stage} stage writes table {name})") from None
+        raise _missing(name, path) from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError,
             OSError) as error:
-        raise InputError(path, f"is not a readable {spec.format} table {name} ({error})") from None
+        raise _unreadable(name, path, error) from None
     found = problems(name, frame)
     if found:
-        raise InputError(path, f"does not match table {name} as declared in gtflow.contracts: "
-                         f"{'; '.join(found)}")
+        raise _mismatch(name, path, found)
     return frame
 
 
@@ -513,14 +523,13 @@ def read_columns(name: str, paths: Iterable[str | Path], wanted: list[str]) -> p
         try:
             frame = pd.read_parquet(path, columns=wanted)
         except FileNotFoundError:
-            raise InputError(path, f"is missing (the {spec.stage} stage writes table {name})") from None
+            raise _missing(name, path) from None
         except (ValueError, OSError, KeyError) as error:
-            raise InputError(path, f"is not a readable parquet table {name} ({error})") from None
-        for column_name in wanted:
-            problem = _kind_problem(frame[column_name], spec.column(column_name))
-            if problem:
-                raise InputError(path, f"does not match table {name} as declared in "
-                                 f"gtflow.contracts: column {column_name} {problem}")
+            raise _unreadable(name, path, error) from None
+        found = [f"column {column_name} {problem}" for column_name in wanted
+                 if (problem := _kind_problem(frame[column_name], spec.column(column_name)))]
+        if found:
+            raise _mismatch(name, path, found)
         frames.append(frame)
     frames = [f for f in frames if len(f)]
     if not frames:

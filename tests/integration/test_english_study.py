@@ -49,8 +49,8 @@ def test_no_planted_identifier_reaches_results_or_reports(finished_study):
 
 def test_identifiers_became_placeholders_and_ordinary_numbers_survived(finished_study):
     documents = pd.read_parquet(finished_study / "results" / "clean" / "documents.parquet")
-    texts = CleanTexts.open(finished_study / "results" / "clean" / "text" / "index.parquet")
-    text = "\n".join(texts[doc_id] for doc_id in documents["doc_id"])
+    text = "\n".join(CleanTexts.open(
+        finished_study / "results" / "clean" / "text" / "index.parquet").values())
     for placeholder in ("[PHONE]", "[EMAIL]", "[SSN]", "[P01]", "[P02]", "[N01]", "@[U001]",
                         "@[USER]"):
         assert placeholder in text, placeholder

@@ -271,13 +271,13 @@ def gather_in_chunks(name: str, paths: list[str], out_name: str, out: str | Path
                 if size >= CHUNK_ROWS:
                     writer.write(pooled_frame(pooled, finish))
                     pooled, size = [], 0
-        if pooled or not writer.rows:
-            writer.write(pooled_frame(pooled, finish, name))
+        if pooled:  # with nothing at all, the writer writes the declared empty table
+            writer.write(pooled_frame(pooled, finish))
 
 
-def pooled_frame(frames: list[pd.DataFrame], finish=None, name: str | None = None) -> pd.DataFrame:
-    """The pooled frames as one (the declared empty table of ``name`` when there are none)."""
-    frame = pd.concat(frames, ignore_index=True) if frames else empty_frame(name)
+def pooled_frame(frames: list[pd.DataFrame], finish=None) -> pd.DataFrame:
+    """The pooled frames as one, with ``finish`` applied."""
+    frame = pd.concat(frames, ignore_index=True)
     return finish(frame) if finish else frame
 
 

@@ -95,8 +95,8 @@ class CleanTexts(Mapping[str, str]):
 
     def __init__(self, index: pd.DataFrame, folder: str | Path) -> None:
         self.folder = Path(folder)
-        self.index = index
-        self._where = {doc_id: i for i, doc_id in enumerate(index["doc_id"].tolist())}
+        self._doc_ids = index["doc_id"].tolist()
+        self._where = {doc_id: i for i, doc_id in enumerate(self._doc_ids)}
         # Plain lists: indexing numpy arrays one document at a time costs more than the slice.
         self._shards = index["shard"].tolist()
         self._starts = index["start"].tolist()
@@ -109,10 +109,6 @@ class CleanTexts(Mapping[str, str]):
         raw file's)."""
         return cls(read_table(table, index_path), Path(index_path).parent)
 
-    @property
-    def doc_ids(self) -> list[str]:
-        return self.index["doc_id"].tolist()
-
     def __contains__(self, doc_id: object) -> bool:
         return doc_id in self._where
 
@@ -120,7 +116,7 @@ class CleanTexts(Mapping[str, str]):
         return len(self._where)
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self.index["doc_id"].tolist())
+        return iter(self._doc_ids)
 
     def __getitem__(self, doc_id: str) -> str:
         return self.text(doc_id)
@@ -134,10 +130,3 @@ class CleanTexts(Mapping[str, str]):
         """One document's clean text; KeyError for a document the index does not list."""
         i = self._where[doc_id]
         return self._shard_bytes(self._shards[i])[self._starts[i]:self._ends[i]].decode("utf-8")
-
-    def texts(self, doc_ids: Iterable[str]) -> dict[str, str]:
-        """doc_id -> clean text for the listed documents, each shard read once."""
-        wanted = sorted({self._where[d] for d in doc_ids if d in self._where},
-                        key=lambda i: (self._shards[i], i))
-        return {self.index["doc_id"].iat[i]: self.text(self.index["doc_id"].iat[i])
-                for i in wanted}

@@ -46,18 +46,13 @@ class CleanSources(Sequence[tuple[str, str, str]]):
             yield doc_id, doc_id, self.texts[doc_id]
 
 
-def clean_sources(doc_ids: list[str], texts: str | Path) -> CleanSources:
-    """The project's sources: the given documents' clean texts (``texts``: the text index)."""
-    return CleanSources(doc_ids, texts)
-
-
 def export_study_project(documents: str | Path, texts: str | Path, codings: str | Path,
                          codebook: str | Path, out: str | Path, project_name: str, memos: list[str] | None = None,
                          model: str | Path | None = None) -> None:
     """Write results/exports/project.qdpx so NVivo, ATLAS.ti or MAXQDA users can open the coding
     and read the analytic memos (checked against the codebook and, when given, the model)."""
     docs = counted_documents(documents)
-    sources = clean_sources(docs["doc_id"].tolist(), texts)
+    sources = CleanSources(docs["doc_id"].tolist(), texts)
     frame = read_table("codings", codings)
     frame = frame[frame["doc_id"].isin(set(docs["doc_id"]))]
     memo_index = None
@@ -78,7 +73,7 @@ def export_review_project(documents: str | Path, texts: str | Path, codings: str
     auto = pd.concat([frame[frame["coder"] == "auto"],
                       rejected_codings(read_table("review", review))], ignore_index=True)
     auto = auto[auto["doc_id"].isin(set(docs["doc_id"]))]
-    write_project(out, sources=clean_sources(docs["doc_id"].tolist(), texts),
+    write_project(out, sources=CleanSources(docs["doc_id"].tolist(), texts),
                   codebook=load_yaml(codebook), codings=review_project_codings(auto),
                   project_name=f"{project_name}_review")
 
