@@ -189,18 +189,27 @@ def test_the_streamed_project_is_the_one_tree_serialization(tmp_path):
     assert streamed.count(b"<TextSource ") == 4500
 
 
-def test_the_streamed_archive_is_the_archive_written_member_by_member(tmp_path):
-    from gtflow.refi.writer import _member, build_project_xml
+def zipfile_member(name: str) -> zipfile.ZipInfo:
+    """The member settings gtflow's archives had when zipfile wrote them."""
+    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.create_system = 3
+    info.external_attr = 0o644 << 16
+    return info
+
+
+def test_the_streamed_archive_is_the_archive_zipfile_writes_member_by_member(tmp_path):
+    from gtflow.refi.writer import build_project_xml
 
     sources, codings = many_sources(2500)
     streamed = write_project(tmp_path / "streamed.qdpx", sources=sources, codebook=CODEBOOK,
                              codings=codings, project_name="p")
     whole = tmp_path / "whole.qdpx"
     with zipfile.ZipFile(whole, "w") as archive:
-        archive.writestr(_member("project.qde"), build_project_xml(
+        archive.writestr(zipfile_member("project.qde"), build_project_xml(
             sources=sources, codebook=CODEBOOK, codings=codings, project_name="p"))
         for doc_id, _, text in sources:
-            archive.writestr(_member(f"sources/{gtflow_guid('source', doc_id)}.txt"),
+            archive.writestr(zipfile_member(f"sources/{gtflow_guid('source', doc_id)}.txt"),
                              text.encode("utf-8"))
     assert streamed.read_bytes() == whole.read_bytes()
 
