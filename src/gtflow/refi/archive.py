@@ -20,6 +20,7 @@ import struct
 import tempfile
 import zlib
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import BinaryIO, Self
 
@@ -100,6 +101,29 @@ def deflated(data: bytes) -> bytes:
     return zlib.compress(data, zlib.Z_DEFAULT_COMPRESSION, -zlib.MAX_WBITS)
 
 
+class DeflatedStream:
+    """A member's data deflated into ``handle`` as it comes, counting its CRC and sizes."""
+
+    def __init__(self, handle: BinaryIO) -> None:
+        self.handle = handle
+        self.compressor = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED,
+                                           -zlib.MAX_WBITS)
+        self.crc = self.size = self.compressed = 0
+
+    def write(self, data: bytes) -> None:
+        self.crc = zlib.crc32(data, self.crc)
+        self.size += len(data)
+        packed = self.compressor.compress(data)
+        self.compressed += len(packed)
+        self.handle.write(packed)
+
+    def finish(self) -> tuple[int, int, int]:
+        """Write the end of the stream; (CRC, size, compressed size)."""
+        tail = self.compressor.flush()
+        self.handle.write(tail)
+        return self.crc, self.size, self.compressed + len(tail)
+
+
 class ZipArchive:
     """Members appended to a seekable binary file; leaving the ``with`` block without an error
     writes the central directory and the end records (the file stays open)."""
@@ -133,24 +157,30 @@ class ZipArchive:
     def streamed(self, name: str) -> Iterator[Callable[[bytes], None]]:
         """One member written piece by piece through the function this yields; its header is
         written again once its size and CRC are known. Like zipfile, a streamed member
-        cannot pass 2 GiB."""
+        cannot pass 2 GiB.
+
+        Each piece is compressed on a second thread while the caller makes the next one
+        (zlib lets go of the GIL while it deflates); one piece at most waits, so memory
+        stays flat.
+        """
         encoded, flags = encoded_name(name)
         offset = self.handle.tell()
         self.handle.write(local_header(encoded, flags, 0, 0, 0, False))
-        compressor = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -zlib.MAX_WBITS)
-        sizes = {"crc": 0, "size": 0, "compressed": 0}
+        member = DeflatedStream(self.handle)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="deflate") as pool:
+            pending: list[Future] = []
 
-        def write(data: bytes) -> None:
-            sizes["crc"] = zlib.crc32(data, sizes["crc"])
-            sizes["size"] += len(data)
-            packed = compressor.compress(data)
-            sizes["compressed"] += len(packed)
-            self.handle.write(packed)
+            def write(data: bytes) -> None:
+                if pending:
+                    pending.pop().result()
+                pending.append(pool.submit(member.write, data))
 
-        yield write
-        tail = compressor.flush()
-        self.handle.write(tail)
-        crc, size, compressed = sizes["crc"], sizes["size"], sizes["compressed"] + len(tail)
+            try:
+                yield write
+            finally:
+                for piece in pending:
+                    piece.result()
+        crc, size, compressed = member.finish()
         if size > ZIP64_LIMIT or compressed > ZIP64_LIMIT:
             raise RuntimeError(f"zip member {name} passes 2 GiB, which a streamed member cannot")
         end = self.handle.tell()
