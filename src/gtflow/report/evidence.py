@@ -48,7 +48,8 @@ class ItemTally:
     shown: dict[str, list[str]] = field(
         default_factory=lambda: {g: [] for g, _ in SOURCE_GROUPS})
     roles: list[str] = field(default_factory=list)
-    #: Documents of the item's roles so far (edges only: codes have the one role '').
+    #: Documents of the item's roles so far, while its rows are read (edges only: codes have
+    #: the one role '').
     role_documents: set[str] = field(default_factory=set)
 
     def shown_documents(self) -> set[str]:
@@ -149,6 +150,8 @@ class EvidenceDigester:
         if key != self.current:
             if key in self.tallies:
                 raise self.out_of_order(offset, "item")
+            if self.current is not None:  # its rows are over: forget its documents
+                self.tallies[self.current].role_documents.clear()
             self.current = key
             self.tallies[key] = ItemTally(roles=[role])
         tally = self.tallies[key]
@@ -201,10 +204,13 @@ def keep_rows(kept: list[pd.DataFrame], rows: pd.DataFrame, doc_ids: np.ndarray,
 
 
 def concat_rows(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """The kept rows as one frame, text as Python strings (the page reads them row by row,
+    which Arrow-backed text makes several times slower)."""
     frames = [f for f in frames if len(f)]
     if not frames:
         return contracts.empty_frame("evidence")[SHOWN_COLUMNS]
-    return pd.concat(frames, ignore_index=True)
+    rows = pd.concat(frames, ignore_index=True)
+    return rows.astype({c: object for c in SHOWN_COLUMNS if c not in ("start", "end")})
 
 
 def digest_evidence(batches: Iterable[pd.DataFrame], *, cap: int,

@@ -4,7 +4,8 @@ One self-contained HTML file (inline CSS and a small inline script; a Content-Se
 forbids every network load). For each code (concept, category, main category) and each model
 edge it lists the documents that carry it, and under each document the evidence codings with
 their quote, ``doc [start–end)``, coder, origin and rule — read from
-``results/tables/evidence.csv``, the same evidence that the report's counts are made of.
+``results/tables/evidence.csv``, the same evidence that the report's counts are made of, in
+batches (:mod:`gtflow.report.evidence`: its counts, and only the rows the page shows).
 
 Anchors a reviewer can cite (and the report's counts link to):
 
