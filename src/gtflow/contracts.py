@@ -558,9 +558,12 @@ def read_csv_batches(name: str, path: str | Path, wanted: list[str],
         raise _mismatch(name, path, found)
     arrow_type = {"str": pa.string(), "int": pa.int64(), "float": pa.float64(),
                   "bool": pa.bool_()}
+    # A nullable int column with gaps is written as floats ("1.0"): its type is inferred.
+    typed = [c for c in wanted if _kind_of(spec, c) in arrow_type
+             and not (spec.column(c).kind == "int" and spec.column(c).nullable)]
     convert = pa_csv.ConvertOptions(
         include_columns=wanted, strings_can_be_null=False,
-        column_types={c: arrow_type[k] for c in wanted if (k := _kind_of(spec, c)) in arrow_type})
+        column_types={c: arrow_type[spec.column(c).kind] for c in typed})
     try:
         # Arrow's default 1 MB blocks: larger ones raise the peak memory, not the speed.
         reader = pa_csv.open_csv(path, parse_options=pa_csv.ParseOptions(newlines_in_values=True),
