@@ -9,8 +9,8 @@ contrary documents the explorer shows. Memory grows with items × cap, not with 
 
 Documents are counted without remembering them, from the listing's order (the mechanisms stage
 sorts it by item, role, doc_id, offsets): within an item and role a document's rows are
-consecutive. Only an edge's documents of an earlier role are remembered, so that a document
-under both ends counts once. A listing out of that order stops with a message naming the file.
+consecutive. Only the documents of the edge being read are remembered, so that a document
+under both of its ends counts once. A listing out of that order stops with a message naming the file.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from gtflow.errors import InputError
 #: Document lists of an item: all documents, then by kind of material.
 SOURCE_GROUPS = (("interview", ("interview",)), ("web", ("web_page", "web_post")))
 GROUP_OF = {source_type: group for group, types in SOURCE_GROUPS for source_type in types}
-#: Rows read at a time: a few tens of MB of text with the quotes.
+#: Most rows per batch (Arrow reads the CSV in 1 MB blocks, which usually hold fewer).
 BATCH_ROWS = 100_000
 #: What identifies a row's item and document.
 KEY_COLUMNS = ["item_type", "item_id", "role", "doc_id", "source_type"]
