@@ -36,7 +36,7 @@ import pandas as pd
 from pandas.api import types as ptypes
 
 from gtflow.errors import InputError
-from gtflow.io import atomic_path, write_csv, write_parquet
+from gtflow.io import append_csv, atomic_path, write_csv, write_parquet
 
 KINDS = ("str", "int", "float", "bool", "any")
 
@@ -389,21 +389,23 @@ def write_table(name: str, frame: pd.DataFrame, path: str | Path) -> None:
 
 
 class ChunkedTableWriter:
-    """Write Parquet table ``name`` to ``path`` a frame at a time (one row group each), each
-    frame checked, the file appearing whole or not at all; memory holds one frame.
+    """Write table ``name`` to ``path`` a frame at a time (Parquet: one row group each; CSV: the
+    header once, then each frame's rows), each frame checked, the file appearing whole or not at
+    all; memory holds one frame.
 
-    Use as a context manager: an exception inside discards the file. One frame gives the same
-    bytes as :func:`write_table`; no frame gives the empty table.
+    Use as a context manager: an exception inside discards the file. No frame gives the empty
+    table; for Parquet one frame gives the same bytes as :func:`write_table`, for CSV any number
+    of frames give the bytes :func:`write_table` gives for their concatenation.
     """
 
     def __init__(self, name: str, path: str | Path) -> None:
         self.name, self.path = name, path
         spec = table(name)
         _check_suffix(spec, path)
-        if spec.format != "parquet":
-            raise ValueError(f"table {name} is {spec.format}; only Parquet is written in chunks")
+        self.format = spec.format
         self.rows = 0
         self._writer = None
+        self._started = False
 
     def __enter__(self) -> Self:
         self._atomic = atomic_path(self.path)
@@ -415,6 +417,11 @@ class ChunkedTableWriter:
         import pyarrow.parquet as pq
 
         validate(self.name, frame)
+        if self.format == "csv":
+            append_csv(self._tmp, frame, header=not self._started)
+            self._started = True
+            self.rows += len(frame)
+            return
         arrow = pa.Table.from_pandas(frame, preserve_index=False)
         if self._writer is None:
             self._writer = pq.ParquetWriter(self._tmp, arrow.schema)
@@ -425,15 +432,19 @@ class ChunkedTableWriter:
         try:
             if self._writer is not None:
                 self._writer.close()
-            elif kind is None:
-                empty_frame(self.name).to_parquet(self._tmp, index=False)
+            elif kind is None and not self._started:
+                empty = empty_frame(self.name)
+                if self.format == "csv":
+                    append_csv(self._tmp, empty, header=True)
+                else:
+                    empty.to_parquet(self._tmp, index=False)
         finally:
             result = self._atomic.__exit__(kind, error, trace)
         return result
 
 
 def write_table_chunks(name: str, frames: Iterable[pd.DataFrame], path: str | Path) -> int:
-    """Write Parquet table ``name`` from consecutive frames (see :class:`ChunkedTableWriter`);
+    """Write table ``name`` from consecutive frames (see :class:`ChunkedTableWriter`);
     returns the number of rows written."""
     with ChunkedTableWriter(name, path) as writer:
         for frame in frames:

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from gtflow.csvtext import csv_bytes
+
 
 def current_umask() -> int:
     """The process's umask (reading it means setting it, so it is set straight back)."""
@@ -64,7 +66,19 @@ def write_parquet(target: str | Path, frame: pd.DataFrame) -> None:
 def write_csv(target: str | Path, frame: pd.DataFrame) -> None:
     """Write a CSV table a person can open (UTF-8, no index) atomically."""
     with atomic_path(target) as tmp:
-        frame.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
+        append_csv(tmp, frame, header=True)
+
+
+def append_csv(path: str | Path, frame: pd.DataFrame, header: bool) -> None:
+    """Add a frame's rows (after the header line when ``header``: a new file) to a CSV file, as
+    ``to_csv(index=False, lineterminator="\\n")`` writes them (built in Arrow where it can)."""
+    data = csv_bytes(frame, header=header)
+    with open(path, "wb" if header else "ab") as handle:
+        if data is not None:
+            handle.write(data)
+        else:
+            frame.to_csv(handle, index=False, encoding="utf-8", lineterminator="\n",
+                         header=header)
 
 
 def read_parquets(paths: list[str | Path]) -> pd.DataFrame:

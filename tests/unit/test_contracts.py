@@ -161,6 +161,21 @@ def test_a_table_written_in_chunks_reads_back_whole(tmp_path):
     assert contracts.read_table("file_segments", none).empty
 
 
+def test_a_csv_table_written_in_chunks_is_the_bytes_of_the_whole(tmp_path):
+    rows = [{"edge": f"A{i}->B", "doc_id": f"d,{i}", "kind": "source_only"} for i in range(5)]
+    whole = tmp_path / "whole.csv"
+    contracts.write_table("negative_cases", contracts.frame("negative_cases", rows), whole)
+    chunked = tmp_path / "chunked.csv"
+    frames = [contracts.frame("negative_cases", rows[:2]), contracts.empty_frame("negative_cases"),
+              contracts.frame("negative_cases", rows[2:])]
+    assert contracts.write_table_chunks("negative_cases", frames, chunked) == 5
+    assert chunked.read_bytes() == whole.read_bytes()
+    none, empty = tmp_path / "none.csv", tmp_path / "empty.csv"
+    contracts.write_table_chunks("negative_cases", [], none)
+    contracts.write_table("negative_cases", contracts.empty_frame("negative_cases"), empty)
+    assert none.read_bytes() == empty.read_bytes() == b"edge,doc_id,kind\n"
+
+
 def test_a_failing_chunk_leaves_no_table(tmp_path):
     def frames():
         yield contracts.frame("file_segments", [{"doc_id": "d1", "seg_id": 1}])

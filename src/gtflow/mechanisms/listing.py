@@ -14,16 +14,23 @@ The quote is the coding's span of the clean text, cut to ``quote_chars`` charact
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+import numpy as np
 import pandas as pd
 
 from gtflow.coding.codebook import edge_id
-from gtflow.mechanisms.cases import codings_under
-from gtflow.mechanisms.model import documents_with
+from gtflow.mechanisms.model import edge_documents
+from gtflow.mechanisms.presence import CodePresence
 
 EVIDENCE_COLUMNS = ["item_type", "item_id", "level", "role", "doc_id", "source_type", "seg_id",
                     "start", "end", "concept_id", "coder", "origin", "rule", "quote", "truncated"]
 CODE_LEVELS = ("concept", "category", "main_category")
 ELLIPSIS = "…"
+#: Rows of evidence.csv built and written at a time (memory holds one such piece).
+CHUNK_ROWS = 200_000
+#: The order of an item's rows: by document, then offset (a unique key of evidence codings).
+ROW_ORDER = ["doc_id", "start", "end", "concept_id", "seg_id"]
 
 
 def cut_quote(text: str, start: int, end: int, limit: int) -> tuple[str, bool]:
@@ -34,45 +41,75 @@ def cut_quote(text: str, start: int, end: int, limit: int) -> tuple[str, bool]:
     return quote[:max(limit - len(ELLIPSIS), 1)].rstrip() + ELLIPSIS, True
 
 
-def listing_rows(rows: pd.DataFrame, item_type: str, item_id: str, level: str,
-                 role: str = "") -> pd.DataFrame:
-    """Evidence codings tagged with the item they support."""
-    return rows.assign(item_type=item_type, item_id=item_id, level=level, role=role)
+def coding_quotes(evidence: pd.DataFrame, texts: dict[str, str], quote_chars: int,
+                  rows: int = CHUNK_ROWS) -> pd.DataFrame:
+    """The listing's quote and truncated flag of every evidence coding (cut once, not once per
+    item that lists the coding), built a block of codings at a time."""
+    blocks = []
+    for first in range(0, len(evidence), rows):
+        block = evidence.iloc[first:first + rows]
+        cut = [cut_quote(texts.get(d, ""), int(s), int(e), quote_chars)
+               for d, s, e in zip(block["doc_id"], block["start"], block["end"])]
+        blocks.append(pd.DataFrame({"quote": pd.Series([q for q, _ in cut], dtype="str"),
+                                    "truncated": np.array([t for _, t in cut], dtype=bool)}))
+    if not blocks:
+        return pd.DataFrame({"quote": pd.Series([], dtype="str"),
+                             "truncated": np.array([], dtype=bool)})
+    return pd.concat(blocks, ignore_index=True)
+
+
+def item_rows(presence: CodePresence, evidence: pd.DataFrame, codes: pd.DataFrame,
+              model: dict) -> Iterator[tuple[dict[str, str], np.ndarray]]:
+    """(item columns, row positions of its evidence codings in listing order) of every item:
+    codes in codebook order, then edges in model order, an edge's source rows before its
+    target rows."""
+    rank = np.empty(len(evidence), dtype=np.int64)
+    rank[evidence.sort_values(ROW_ORDER, kind="stable").index.to_numpy()] = np.arange(len(evidence))
+
+    def in_order(rows: np.ndarray) -> np.ndarray:
+        return rows[np.argsort(rank[rows], kind="stable")]
+
+    level_of = dict(zip(codes["code_id"], codes["level"]))
+    for code, level in zip(codes["code_id"], codes["level"]):
+        if level in CODE_LEVELS:
+            yield ({"item_type": "code", "item_id": code, "level": level, "role": ""},
+                   in_order(presence.codings_of(code, level)))
+    for edge in model.get("edges", []):
+        source, target = edge["from"], edge["to"]
+        both = np.intersect1d(*edge_documents(presence, level_of, source, target))
+        for role, node in (("source", source), ("target", target)):
+            rows = presence.codings_of(node, level_of[node])
+            rows = rows[np.isin(presence.doc_of_row[rows], both)]
+            yield ({"item_type": "edge", "item_id": edge_id(source, target), "level": "edge",
+                    "role": role}, in_order(rows))
+
+
+def evidence_listing_chunks(evidence: pd.DataFrame, presence: CodePresence, codes: pd.DataFrame,
+                            model: dict, texts: dict[str, str], quote_chars: int,
+                            rows: int = CHUNK_ROWS) -> Iterator[pd.DataFrame]:
+    """evidence.csv a piece at a time: the supporting codings of every code and every edge.
+
+    ``evidence`` are the evidence codings of :func:`gtflow.mechanisms.cases.evidence_codings`
+    (a RangeIndex), ``presence`` their :class:`CodePresence`; codes come in codebook order,
+    edges in model order, rows within an item by document and offset.
+    """
+    evidence = evidence.reset_index(drop=True)
+    fields = [c for c in EVIDENCE_COLUMNS[4:] if c not in ("quote", "truncated", "rule")]
+    base = evidence[fields].assign(
+        rule=evidence["rule"].fillna("").astype(str) if "rule" in evidence else "")
+    base = pd.concat([base, coding_quotes(evidence, texts, quote_chars)], axis=1)
+    for item, positions in item_rows(presence, evidence, codes, model):
+        for first in range(0, len(positions), rows):
+            piece = base.take(positions[first:first + rows]).reset_index(drop=True)
+            yield piece.assign(**item)[EVIDENCE_COLUMNS]
 
 
 def evidence_listing(evidence: pd.DataFrame, codes: pd.DataFrame, model: dict,
                      texts: dict[str, str], quote_chars: int) -> pd.DataFrame:
-    """evidence.csv: the supporting codings of every code and every model edge.
-
-    ``evidence`` are the evidence codings of :func:`gtflow.mechanisms.cases.evidence_codings`;
-    codes come in codebook order, edges in model order, rows within an item by document and
-    offset.
-    """
-    level_of = dict(zip(codes["code_id"], codes["level"]))
-    frames = [listing_rows(codings_under(evidence, code, level), "code", code, level)
-              for code, level in zip(codes["code_id"], codes["level"]) if level in CODE_LEVELS]
-    for edge in model.get("edges", []):
-        source, target = edge["from"], edge["to"]
-        both = set(documents_with(evidence, source, level_of[source])["doc_id"]) & \
-            set(documents_with(evidence, target, level_of[target])["doc_id"])
-        for role, node in (("source", source), ("target", target)):
-            rows = codings_under(evidence, node, level_of[node])
-            frames.append(listing_rows(rows[rows["doc_id"].isin(both)], "edge",
-                                       edge_id(source, target), "edge", role))
-    frames = [f for f in frames if len(f)]
-    if not frames:
+    """evidence.csv as one frame (see :func:`evidence_listing_chunks`)."""
+    evidence = evidence.reset_index(drop=True)
+    pieces = list(evidence_listing_chunks(evidence, CodePresence.index(evidence), codes, model,
+                                          texts, quote_chars))
+    if not pieces:
         return pd.DataFrame(columns=EVIDENCE_COLUMNS)
-    listing = pd.concat(frames, ignore_index=True)
-    item_order = {code: i for i, code in enumerate(codes["code_id"])}
-    item_order.update({edge_id(e["from"], e["to"]): len(item_order) + i
-                       for i, e in enumerate(model.get("edges", []))})
-    listing["item_order"] = listing["item_id"].map(item_order)
-    listing = listing.sort_values(["item_order", "role", "doc_id", "start", "end", "concept_id",
-                                   "seg_id"], kind="stable").reset_index(drop=True)
-    quotes = [cut_quote(texts.get(d, ""), int(s), int(e), quote_chars)
-              for d, s, e in zip(listing["doc_id"], listing["start"], listing["end"])]
-    listing["quote"] = [q for q, _ in quotes]
-    listing["truncated"] = [t for _, t in quotes]
-    listing["rule"] = listing["rule"].fillna("").astype(str) if "rule" in listing else ""
-    return listing[EVIDENCE_COLUMNS]
-
+    return pd.concat(pieces, ignore_index=True)

@@ -11,12 +11,13 @@
 from __future__ import annotations
 
 import jinja2
+import numpy as np
 import pandas as pd
 from jinja2.sandbox import SandboxedEnvironment
 
 from gtflow.coding.codebook import edge_id
 from gtflow.errors import InputError
-from gtflow.mechanisms.cases import codings_under
+from gtflow.mechanisms.presence import CodePresence
 
 NODE_COLUMNS = ["node_id", "label", "label_en", "layer", "documents", "interviews", "web_pages",
                 "web_posts", "respondents", "codings", "web_documents", "level"]
@@ -26,9 +27,9 @@ EVIDENCE_FIELDS = ["documents", "interviews", "web_pages", "web_posts", "web_doc
                    "respondents", "codings"]
 
 
-def support_of(rows: pd.DataFrame) -> dict[str, int]:
-    """Evidence counts of a set of evidence codings (one code's or one edge's)."""
-    docs = rows.drop_duplicates("doc_id")
+def support_of(presence: CodePresence, rows: np.ndarray) -> dict[str, int]:
+    """Evidence counts of a set of evidence codings (row positions: one code's or one edge's)."""
+    docs = presence.document_rows(np.unique(presence.doc_of_row[rows]))
     by_type = docs["source_type"].value_counts()
     interviews = int(by_type.get("interview", 0))
     web_pages = int(by_type.get("web_page", 0))
@@ -39,12 +40,10 @@ def support_of(rows: pd.DataFrame) -> dict[str, int]:
             "codings": len(rows)}
 
 
-def code_evidence(evidence: pd.DataFrame, codes: pd.DataFrame) -> pd.DataFrame:
+def code_evidence(presence: CodePresence, codes: pd.DataFrame) -> pd.DataFrame:
     """Evidence counts for every code of the codebook (code_id + :data:`EVIDENCE_FIELDS`)."""
-    rows = []
-    for code in codes.itertuples(index=False):
-        rows.append({"code_id": code.code_id, **support_of(codings_under(evidence, code.code_id,
-                                                                         code.level))})
+    rows = [{"code_id": code_id, **support_of(presence, presence.codings_of(code_id, level))}
+            for code_id, level in zip(codes["code_id"], codes["level"])]
     return pd.DataFrame(rows, columns=["code_id", *EVIDENCE_FIELDS])
 
 
@@ -62,32 +61,33 @@ def node_table(model: dict, codes: pd.DataFrame, evidence_by_code: pd.DataFrame)
     return pd.DataFrame(rows, columns=NODE_COLUMNS)
 
 
-def documents_with(evidence: pd.DataFrame, code_id: str, level: str) -> pd.DataFrame:
-    """Distinct documents (doc_id, source_type, case_id, case_type) where a code occurs."""
-    rows = codings_under(evidence, code_id, level)
-    return rows[["doc_id", "source_type", "case_id", "case_type"]].drop_duplicates("doc_id")
+def edge_documents(presence: CodePresence, level_of: dict[str, str], source: str,
+                   target: str) -> tuple[np.ndarray, np.ndarray]:
+    """Document numbers where an edge's source, and where its target, is present."""
+    return (presence.documents_of(source, level_of[source]),
+            presence.documents_of(target, level_of[target]))
 
 
-def edge_support(evidence: pd.DataFrame, level_of: dict[str, str], source: str,
+def edge_support(presence: CodePresence, level_of: dict[str, str], source: str,
                  target: str) -> dict[str, int]:
     """Documents, interviews, web documents and respondents in which both ends of an edge occur."""
-    a = documents_with(evidence, source, level_of[source])
-    b = documents_with(evidence, target, level_of[target])
-    both = a[a["doc_id"].isin(set(b["doc_id"]))]
-    respondents_a = set(a.loc[a["case_type"] == "respondent", "case_id"])
-    respondents_b = set(b.loc[b["case_type"] == "respondent", "case_id"])
+    a, b = edge_documents(presence, level_of, source, target)
+    both = presence.document_rows(np.intersect1d(a, b))
+    respondents_a, respondents_b = (
+        set(docs.loc[docs["case_type"] == "respondent", "case_id"])
+        for docs in (presence.document_rows(a), presence.document_rows(b)))
     interviews = int((both["source_type"] == "interview").sum())
     return {"documents": len(both), "respondents": len(respondents_a & respondents_b),
             "interviews": interviews, "web_documents": len(both) - interviews}
 
 
-def edge_table(model: dict, evidence: pd.DataFrame, codes: pd.DataFrame,
+def edge_table(model: dict, presence: CodePresence, codes: pd.DataFrame,
                threshold: int) -> pd.DataFrame:
     """edges.csv: one row per model edge, in model order, with support and the weak flag."""
     level_of = dict(zip(codes["code_id"], codes["level"]))
     rows = []
     for edge in model["edges"]:
-        support = edge_support(evidence, level_of, edge["from"], edge["to"])
+        support = edge_support(presence, level_of, edge["from"], edge["to"])
         rows.append({"from": edge["from"], "to": edge["to"], "relation": edge.get("relation", ""),
                      "relation_en": edge.get("relation_en", ""), **support,
                      "weak": support["documents"] < threshold, "threshold": int(threshold)})
@@ -140,23 +140,27 @@ NEGATIVE_CASE_COLUMNS = ["edge", "doc_id", "kind"]
 CONTRARY_KINDS = ("source_only", "target_only")
 
 
-def negative_cases(model: dict, evidence: pd.DataFrame, codes: pd.DataFrame) -> pd.DataFrame:
+def negative_cases(model: dict, presence: CodePresence, codes: pd.DataFrame) -> pd.DataFrame:
     """negative_cases.csv: per model edge, the documents where only one end occurs.
 
-    Node presence is the rule of ``nodes.csv`` (:func:`documents_with`): a node is present in a
-    document when it, or any code below it, is coded there. ``source_only`` documents carry the
-    edge's source but not its target, ``target_only`` the reverse. Rows follow model order, then
-    kind, then document id.
+    Node presence is the rule of ``nodes.csv``: a node is present in a document when it, or any
+    code below it, is coded there. ``source_only`` documents carry the edge's source but not its
+    target, ``target_only`` the reverse. Rows follow model order, then kind, then document id.
     """
     level_of = dict(zip(codes["code_id"], codes["level"]))
-    rows = []
+    doc_ids = presence.documents["doc_id"].to_numpy()
+    frames = []
     for edge in model["edges"]:
-        source = set(documents_with(evidence, edge["from"], level_of[edge["from"]])["doc_id"])
-        target = set(documents_with(evidence, edge["to"], level_of[edge["to"]])["doc_id"])
+        source, target = edge_documents(presence, level_of, edge["from"], edge["to"])
         key = edge_id(edge["from"], edge["to"])
-        rows += [(key, doc, "source_only") for doc in sorted(source - target)]
-        rows += [(key, doc, "target_only") for doc in sorted(target - source)]
-    return pd.DataFrame(rows, columns=NEGATIVE_CASE_COLUMNS)
+        for kind, numbers in (("source_only", np.setdiff1d(source, target)),
+                              ("target_only", np.setdiff1d(target, source))):
+            frames.append(pd.DataFrame({"edge": key, "doc_id": doc_ids[numbers], "kind": kind},
+                                       columns=NEGATIVE_CASE_COLUMNS))
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return pd.DataFrame(columns=NEGATIVE_CASE_COLUMNS)
+    return pd.concat(frames, ignore_index=True)
 
 
 def contrary_counts(edges: pd.DataFrame, negative: pd.DataFrame) -> dict[str, dict]:

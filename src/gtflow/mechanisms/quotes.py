@@ -27,7 +27,10 @@ Choice (per item, ``per_item`` quotes)
 from __future__ import annotations
 
 import hashlib
+import itertools
+from collections.abc import Iterable, Iterator
 
+import numpy as np
 import pandas as pd
 
 from gtflow.coding.codebook import edge_id
@@ -41,6 +44,10 @@ ITEM_TYPES = ("concept", "node", "edge")
 CONCEPT_QUOTE_FIELDS = ["rank", "doc_id", "start", "end", "quote", "truncated"]
 SENTENCE_ENDS = set("。！？!?；;\n")
 ELLIPSIS = "…"
+#: Quote candidates (whole items) chosen from at a time.
+CANDIDATE_BATCH_ROWS = 200_000
+#: What a span too short to quote is fitted to (start -1 marks it).
+NOT_FITTED = (-1, -1, False)
 MANUAL_ORIGINS = {"csv", "qdpx", "review"}
 
 
@@ -53,34 +60,51 @@ def trimmed_span(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def fit_quote(text: str, start: int, end: int, min_chars: int,
-              max_chars: int) -> tuple[int, int, str, bool] | None:
-    """(start, end, quote, truncated) of a span within the length bounds, or None if too short."""
+def fitted_span(text: str, start: int, end: int, min_chars: int,
+                max_chars: int) -> tuple[int, int, bool] | None:
+    """(start, end, truncated) of the quoted characters of a span within the length bounds
+    (without the "…" a truncated quote ends in), or None if the span is too short."""
     start, end = trimmed_span(text, start, end)
     if end - start < min_chars:
         return None
     if end - start <= max_chars:
-        return start, end, text[start:end], False
+        return start, end, False
     room = max(max_chars - len(ELLIPSIS), 1)
     window = text[start:start + room]
     cut = next((i + 1 for i in range(len(window) - 1, -1, -1)
                 if window[i] in SENTENCE_ENDS and i + 1 >= min_chars), room)
     start, cut_end = trimmed_span(text, start, start + cut)
-    return start, cut_end, text[start:cut_end] + ELLIPSIS, True
+    return start, cut_end, True
 
 
-def concept_candidates(placed: pd.DataFrame) -> pd.DataFrame:
-    """Quote candidates of every coded concept (one per coding)."""
-    frame = placed.assign(item_type="concept", item_id=placed["concept_id"])
-    return frame[CANDIDATE_COLUMNS].reset_index(drop=True)
+def quote_text(text: str, start: int, end: int, truncated: bool) -> str:
+    """The quote of a fitted span: its characters, and "…" when it was cut."""
+    return text[start:end] + (ELLIPSIS if truncated else "")
 
 
-def node_candidates(placed: pd.DataFrame, nodes: list[str], level_of: dict[str, str]) -> pd.DataFrame:
-    """Quote candidates of every model node: the codings of every concept below it."""
-    frames = [codings_under(placed, node, level_of[node]).assign(item_type="node", item_id=node)
-              for node in nodes]
-    frames = [f[CANDIDATE_COLUMNS] for f in frames if len(f)]
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=CANDIDATE_COLUMNS)
+def fit_quote(text: str, start: int, end: int, min_chars: int,
+              max_chars: int) -> tuple[int, int, str, bool] | None:
+    """(start, end, quote, truncated) of a span within the length bounds, or None if too short."""
+    fitted = fitted_span(text, start, end, min_chars, max_chars)
+    if fitted is None:
+        return None
+    start, end, truncated = fitted
+    return start, end, quote_text(text, start, end, truncated), truncated
+
+
+def concept_candidates(placed: pd.DataFrame) -> Iterator[pd.DataFrame]:
+    """Quote candidates of each coded concept (one per coding), a frame per concept."""
+    for concept, rows in placed.groupby("concept_id", sort=False):
+        yield rows.assign(item_type="concept", item_id=concept)[CANDIDATE_COLUMNS]
+
+
+def node_candidates(placed: pd.DataFrame, nodes: list[str],
+                    level_of: dict[str, str]) -> Iterator[pd.DataFrame]:
+    """Quote candidates of each model node (the codings of every concept below it), a frame
+    per node."""
+    for node in nodes:
+        rows = codings_under(placed, node, level_of[node])
+        yield rows.assign(item_type="node", item_id=node)[CANDIDATE_COLUMNS]
 
 
 def with_turns(placed: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:
@@ -90,10 +114,10 @@ def with_turns(placed: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:
 
 
 def edge_candidates(placed_turns: pd.DataFrame, edges: list[tuple[str, str]],
-                    level_of: dict[str, str]) -> pd.DataFrame:
-    """Quote candidates of every edge: per turn holding both ends, the tightest pair of codings."""
+                    level_of: dict[str, str]) -> Iterator[pd.DataFrame]:
+    """Quote candidates of each edge (per turn holding both ends, the tightest pair of codings),
+    a frame per edge."""
     keep = ["doc_id", "turn", "start", "end", "origin", "origin_rank", "coder", "source_type"]
-    frames = []
     for source, target in edges:
         a = codings_under(placed_turns, source, level_of[source])[keep]
         b = codings_under(placed_turns, target, level_of[target])[keep]
@@ -106,12 +130,11 @@ def edge_candidates(placed_turns: pd.DataFrame, edges: list[tuple[str, str]],
         pairs["origin"] = pairs["origin_a"].where(pairs["origin_rank_a"] >= pairs["origin_rank_b"],
                                                   pairs["origin_b"])
         pairs["coder"] = [a_ if a_ == b_ else "+".join(sorted({a_, b_}))
-                          for a_, b_ in zip(pairs["coder_a"], pairs["coder_b"])]
+                          for a_, b_ in zip(pairs["coder_a"].tolist(), pairs["coder_b"].tolist())]
         pairs["width"] = pairs["end"] - pairs["start"]
         pairs = pairs.sort_values(["doc_id", "turn", "origin_rank", "width", "start", "end", "coder"],
                                   kind="stable").drop_duplicates(["doc_id", "turn"])
-        frames.append(pairs.assign(item_type="edge", item_id=edge_id(source, target))[CANDIDATE_COLUMNS])
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=CANDIDATE_COLUMNS)
+        yield pairs.assign(item_type="edge", item_id=edge_id(source, target))[CANDIDATE_COLUMNS]
 
 
 def spread_key(item_type: str, item_id: str, doc_id: str) -> str:
@@ -121,50 +144,89 @@ def spread_key(item_type: str, item_id: str, doc_id: str) -> str:
 
 def shaped_candidates(candidates: pd.DataFrame, texts: dict[str, str], min_chars: int,
                       max_chars: int) -> pd.DataFrame:
-    """Candidates with their quote text and offsets; too-short spans dropped."""
+    """Candidates with the offsets and truncated flag of their quote; too-short spans dropped.
+
+    Each distinct span (doc_id, start, end) is fitted once, however many items it is a
+    candidate for; the quote text itself is cut later, for the chosen quotes only.
+    """
     unique = candidates.drop_duplicates(["item_type", "item_id", "doc_id", "start", "end", "origin",
-                                         "coder"])
-    # Column lists, not to_dict("records"): row dicts of Arrow strings cost most of this step.
-    columns = {c: unique[c].tolist() for c in CANDIDATE_COLUMNS}
-    kept, fitted_columns = [], {"start": [], "end": [], "quote": [], "truncated": []}
-    for i, (doc_id, start, end) in enumerate(zip(columns["doc_id"], columns["start"],
-                                                 columns["end"])):
-        fitted = fit_quote(texts[doc_id], int(start), int(end), min_chars, max_chars)
-        if fitted is not None:
-            kept.append(i)
-            for key, value in zip(("start", "end", "quote", "truncated"), fitted):
-                fitted_columns[key].append(value)
-    shaped = {c: [values[i] for i in kept] for c, values in columns.items()}
-    shaped.update(fitted_columns)
-    return pd.DataFrame(shaped, columns=[*CANDIDATE_COLUMNS, "quote", "truncated"])
+                                         "coder"]).reset_index(drop=True)
+    if unique.empty:
+        return unique.assign(truncated=pd.Series(dtype=bool))[[*CANDIDATE_COLUMNS, "truncated"]]
+    span_of = unique.groupby(["doc_id", "start", "end"], sort=False).ngroup().to_numpy()
+    spans = unique.iloc[pd.Series(np.arange(len(unique))).groupby(span_of).first().to_numpy()]
+    fitted = [fitted_span(texts[d], s, e, min_chars, max_chars) or NOT_FITTED for d, s, e in
+              zip(spans["doc_id"].tolist(), spans["start"].tolist(), spans["end"].tolist())]
+    starts, ends, truncated = (np.array(column)[span_of] for column in zip(*fitted))
+    fits = starts >= 0
+    shaped = unique[fits].reset_index(drop=True)
+    shaped["start"], shaped["end"] = starts[fits].astype(np.int64), ends[fits].astype(np.int64)
+    shaped["truncated"] = truncated[fits].astype(bool)
+    return shaped[[*CANDIDATE_COLUMNS, "truncated"]]
 
 
-def choose_quotes(candidates: pd.DataFrame, texts: dict[str, str], per_item: int, min_chars: int,
-                  max_chars: int, item_order: dict[tuple[str, str], int]) -> pd.DataFrame:
-    """The exemplar quotes of every item (see the module docstring for the rule)."""
+def best_quotes(candidates: pd.DataFrame, texts: dict[str, str], per_item: int, min_chars: int,
+                max_chars: int) -> pd.DataFrame:
+    """The chosen quotes of the items in ``candidates`` (every candidate of each item present),
+    ranked within each item, without their text (see the module docstring for the rule)."""
     shaped = shaped_candidates(candidates, texts, min_chars, max_chars)
     if shaped.empty:
-        return pd.DataFrame(columns=QUOTE_COLUMNS)
+        return shaped.assign(rank=pd.Series(dtype="int64"))
     shaped["is_auto"] = (~shaped["origin"].isin(MANUAL_ORIGINS)).astype(int)
     shaped["source_order"] = shaped["source_type"].map({s: i for i, s in enumerate(SOURCE_TYPES)})
-    shaped["spread"] = [spread_key(t, i, d) for t, i, d in
-                        zip(shaped["item_type"], shaped["item_id"], shaped["doc_id"])]
     item = ["item_type", "item_id"]
     best = (shaped.sort_values([*item, "doc_id", "is_auto", "truncated", "origin_rank", "start", "end",
                                 "coder"], kind="stable")
             .drop_duplicates([*item, "doc_id"]))
+    best["spread"] = [spread_key(t, i, d) for t, i, d in
+                      zip(best["item_type"].tolist(), best["item_id"].tolist(),
+                          best["doc_id"].tolist())]
     best = best.sort_values([*item, "is_auto", "source_order", "truncated", "spread"], kind="stable")
     best["turn_in_type"] = best.groupby([*item, "is_auto", "source_order"]).cumcount()
     best = best.sort_values([*item, "is_auto", "turn_in_type", "source_order", "truncated", "spread"],
                             kind="stable")
     chosen = best.groupby(item, sort=False).head(per_item).copy()
     chosen["rank"] = chosen.groupby(item, sort=False).cumcount() + 1
+    return chosen
+
+
+def ordered_quotes(chosen: pd.DataFrame, texts: dict[str, str],
+                   item_order: dict[tuple[str, str], int]) -> pd.DataFrame:
+    """quotes.csv rows: chosen quotes by item type, item (``item_order``), rank, with text."""
+    if chosen.empty:
+        return pd.DataFrame(columns=QUOTE_COLUMNS)
+    chosen = chosen.copy()
     chosen["type_order"] = chosen["item_type"].map({t: i for i, t in enumerate(ITEM_TYPES)})
     chosen["item_order"] = [item_order.get((t, i), len(item_order)) for t, i in
-                            zip(chosen["item_type"], chosen["item_id"])]
+                            zip(chosen["item_type"].tolist(), chosen["item_id"].tolist())]
     chosen = chosen.sort_values(["type_order", "item_order", "item_id", "rank"], kind="stable")
     chosen = chosen.astype({"start": "int64", "end": "int64", "rank": "int64", "truncated": bool})
+    chosen["quote"] = [quote_text(texts[d], s, e, t) for d, s, e, t in
+                       zip(chosen["doc_id"].tolist(), chosen["start"].tolist(),
+                           chosen["end"].tolist(), chosen["truncated"].tolist())]
     return chosen[QUOTE_COLUMNS].reset_index(drop=True)
+
+
+def choose_quotes(candidates: pd.DataFrame, texts: dict[str, str], per_item: int, min_chars: int,
+                  max_chars: int, item_order: dict[tuple[str, str], int]) -> pd.DataFrame:
+    """The exemplar quotes of every item in ``candidates`` (see the module docstring)."""
+    return ordered_quotes(best_quotes(candidates, texts, per_item, min_chars, max_chars), texts,
+                          item_order)
+
+
+def item_batches(frames: Iterable[pd.DataFrame], rows: int) -> Iterator[pd.DataFrame]:
+    """Whole items' candidate frames joined into batches of about ``rows`` rows, so memory
+    holds one batch of candidates, not every item's."""
+    batch, size = [], 0
+    for frame in frames:
+        if len(frame):
+            batch.append(frame)
+            size += len(frame)
+        if size >= rows:
+            yield pd.concat(batch, ignore_index=True)
+            batch, size = [], 0
+    if batch:
+        yield pd.concat(batch, ignore_index=True)
 
 
 def exemplar_quotes(placed: pd.DataFrame, segments: pd.DataFrame, texts: dict[str, str],
@@ -174,16 +236,18 @@ def exemplar_quotes(placed: pd.DataFrame, segments: pd.DataFrame, texts: dict[st
     level_of = dict(zip(codes["code_id"], codes["level"]))
     nodes = [n["id"] for n in model["nodes"]]
     edges = [(e["from"], e["to"]) for e in model["edges"]]
-    candidates = [concept_candidates(placed), node_candidates(placed, nodes, level_of),
-                  edge_candidates(with_turns(placed, segments), edges, level_of)]
-    candidates = pd.concat([c for c in candidates if len(c)], ignore_index=True) \
-        if any(len(c) for c in candidates) else pd.DataFrame(columns=CANDIDATE_COLUMNS)
+    candidates = itertools.chain(concept_candidates(placed),
+                                 node_candidates(placed, nodes, level_of),
+                                 edge_candidates(with_turns(placed, segments), edges, level_of))
+    chosen = [best_quotes(batch, texts, per_item, min_chars, max_chars)
+              for batch in item_batches(candidates, CANDIDATE_BATCH_ROWS)]
+    chosen = [c for c in chosen if len(c)]
     concepts = codes.loc[codes["level"] == "concept", "code_id"].tolist()
     item_order = {("concept", c): i for i, c in enumerate(concepts)}
     item_order.update({("node", n): i for i, n in enumerate(nodes)})
     item_order.update({("edge", edge_id(a, b)): i for i, (a, b) in enumerate(edges)})
-    return choose_quotes(candidates, texts, per_item, min_chars, max_chars, item_order)
-
+    return ordered_quotes(pd.concat(chosen, ignore_index=True) if chosen else pd.DataFrame(),
+                          texts, item_order)
 
 
 def first_coded_span(codings: pd.DataFrame, texts: dict[str, str], min_chars: int,

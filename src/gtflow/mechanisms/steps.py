@@ -15,7 +15,7 @@ import pandas as pd
 from gtflow.clean.texts import CleanTexts
 from gtflow.coding.codebook import Codebook, edge_id, load_codebook, load_model
 from gtflow.coding.validity import concept_status
-from gtflow.contracts import is_kept, read_table, write_table
+from gtflow.contracts import is_kept, read_columns, read_table, write_table, write_table_chunks
 from gtflow.io import write_json
 from gtflow.mechanisms.cases import (
     case_table,
@@ -25,7 +25,7 @@ from gtflow.mechanisms.cases import (
     placed_codings,
 )
 from gtflow.mechanisms.evidence import concepts_with_status, select_evidence, support_changes
-from gtflow.mechanisms.listing import evidence_listing
+from gtflow.mechanisms.listing import evidence_listing_chunks
 from gtflow.mechanisms.model import (
     code_evidence,
     contrary_counts,
@@ -35,6 +35,7 @@ from gtflow.mechanisms.model import (
     render_storyline,
     storyline_context,
 )
+from gtflow.mechanisms.presence import CodePresence
 from gtflow.mechanisms.quotes import MANUAL_ORIGINS, concept_quotes, exemplar_quotes
 from gtflow.mechanisms.recommendations import recommendation_table
 from gtflow.mechanisms.tabulate import case_matrix, coding_units, cooccurrence
@@ -47,6 +48,9 @@ OUTPUT_TABLES = {"case_main": "case_by_main_category", "case_category": "case_by
                  "quotes": "quotes", "concept_quotes": "concept_quotes",
                  "negative_cases": "negative_cases", "evidence": "evidence",
                  "recommendations": "recommendations"}
+#: What the stage reads of the documents and segments tables (not their texts or metadata).
+DOCUMENT_COLUMNS = ["doc_id", "source_type", "respondent_id", "duplicate_of"]
+SEGMENT_COLUMNS = ["doc_id", "seg_id", "turn", "start", "end"]
 EVIDENCE_RULES = {
     "all": "All codings count (auto-coder and every human coder)",
     "validated": "Human codings count, and auto codings of concepts whose rules pass "
@@ -74,7 +78,8 @@ def mechanism_tables(codings: pd.DataFrame, documents: pd.DataFrame, segments: p
                      model_path: str = "config/model.yaml",
                      status: pd.DataFrame | None = None) -> dict[str, object]:
     """Every output of the stage as frames (and the summary as a dict); ``texts`` maps doc_id
-    to clean text (quotes are cut from it).
+    to clean text (quotes are cut from it). ``evidence`` is a generator of evidence.csv's
+    pieces (:func:`gtflow.mechanisms.listing.evidence_listing_chunks`), to be written in turn.
 
     ``settings["evidence"]`` picks which codings count (:mod:`gtflow.mechanisms.evidence`);
     ``status`` is the per-concept validity status that ``validated`` needs.
@@ -89,13 +94,14 @@ def mechanism_tables(codings: pd.DataFrame, documents: pd.DataFrame, segments: p
     texts = {doc_id: texts[doc_id] for doc_id in sorted(set(every["doc_id"]))}
     placed, excluded = select_evidence(every, mode, status)
     evidence = evidence_codings(placed)
+    presence = CodePresence.index(evidence)
     main_ids = codes.loc[codes["level"] == "main_category", "code_id"].tolist()
     category_ids = codes.loc[codes["level"] == "category", "code_id"].tolist()
     kept_segments = segments[segments["doc_id"].isin(set(docs["doc_id"]))]
-    evidence_by_code = code_evidence(evidence, codes)
+    evidence_by_code = code_evidence(presence, codes)
     nodes = node_table(model, codes, evidence_by_code)
-    edges = edge_table(model, evidence, codes, threshold)
-    edges_all = edge_table(model, evidence_codings(every), codes, threshold)
+    edges = edge_table(model, presence, codes, threshold)
+    edges_all = edge_table(model, CodePresence.index(evidence_codings(every)), codes, threshold)
     counts = corpus_counts(docs, cases)
     context = storyline_context(counts, evidence_by_code, edges)
     storylines = {key: render_storyline(model.get(key, "") or "", context, model_path, key)
@@ -105,7 +111,7 @@ def mechanism_tables(codings: pd.DataFrame, documents: pd.DataFrame, segments: p
                              int(settings["quote_min_chars"]), int(settings["quote_max_chars"]))
     auto_counted = placed[placed["coder"] == "auto"]
     weak = [edge_id(a, b) for a, b, w in zip(edges["from"], edges["to"], edges["weak"]) if w]
-    negative = negative_cases(model, evidence, codes)
+    negative = negative_cases(model, presence, codes)
     contrary = contrary_counts(edges, negative)
     summary = {
         **counts,
@@ -141,8 +147,8 @@ def mechanism_tables(codings: pd.DataFrame, documents: pd.DataFrame, segments: p
                                          int(settings["quote_min_chars"]),
                                          int(settings["quote_max_chars"])),
         "negative_cases": negative,
-        "evidence": evidence_listing(evidence, codes, model, texts,
-                                     int(settings["evidence_quote_chars"])),
+        "evidence": evidence_listing_chunks(evidence, presence, codes, model, texts,
+                                            int(settings["evidence_quote_chars"])),
         "recommendations": recommendation_table(model, nodes, threshold),
         "summary": summary,
     }
@@ -164,12 +170,16 @@ def build_mechanisms(codings: str | Path, documents: str | Path, segments: str |
     if validity is not None:
         status = concept_status(read_table("validity", validity),
                                 [c["id"] for c in book.concepts])
-    tables = mechanism_tables(read_table("codings", codings), read_table("documents", documents),
-                              read_table("segments", segments), CleanTexts.open(texts), book,
+    tables = mechanism_tables(read_table("codings", codings),
+                              read_columns("documents", [documents], DOCUMENT_COLUMNS),
+                              read_columns("segments", [segments], SEGMENT_COLUMNS),
+                              CleanTexts.open(texts), book,
                               load_model(model, book),
                               settings, model_path=str(model), status=status)
     for name, frame in tables.items():
-        if name != "summary":
+        if name == "evidence":
+            write_table_chunks(OUTPUT_TABLES[name], frame, outputs[name])
+        elif name != "summary":
             write_table(OUTPUT_TABLES[name], frame, outputs[name])
     write_json(outputs["summary"], tables["summary"])
     summary = tables["summary"]

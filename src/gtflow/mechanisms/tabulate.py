@@ -50,59 +50,62 @@ def coding_units(placed: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:
     if placed.empty or segments.empty:
         return empty_result
     sentences = segments.sort_values(["doc_id", "start"], kind="stable").reset_index(drop=True)
-    doc_numbers = {d: i for i, d in enumerate(pd.unique(sentences["doc_id"]))}
-    placed = placed.sort_values("doc_id", kind="stable").reset_index(drop=True)
-    coding_doc = placed["doc_id"].map(doc_numbers)
-    placed, coding_doc = placed[coding_doc.notna()], coding_doc[coding_doc.notna()]
+    # Documents numbered in doc_id order (the order of the sorted sentences), in one pass over
+    # the ids of both tables.
+    placed = placed.reset_index(drop=True)
+    numbers = pd.factorize(pd.concat([sentences["doc_id"], placed["doc_id"]], ignore_index=True),
+                           sort=True)[0].astype(np.int64)
+    sentence_doc, coding_doc = numbers[:len(sentences)], numbers[len(sentences):]
+    has_sentences = np.isin(coding_doc, sentence_doc)
+    placed, coding_doc = placed[has_sentences].reset_index(drop=True), coding_doc[has_sentences]
     if placed.empty:
         return empty_result
     # Offsets are below 2**40, so doc * 2**40 + offset orders by document, then position.
     shift = np.int64(1) << np.int64(40)
-    sentence_doc = sentences["doc_id"].map(doc_numbers).to_numpy(np.int64) * shift
-    start_keys = sentence_doc + sentences["start"].to_numpy(np.int64)
-    end_keys = sentence_doc + sentences["end"].to_numpy(np.int64)
-    coding_base = coding_doc.to_numpy(np.int64) * shift
+    start_keys = sentence_doc * shift + sentences["start"].to_numpy(np.int64)
+    end_keys = sentence_doc * shift + sentences["end"].to_numpy(np.int64)
+    coding_base = coding_doc * shift
     first = np.searchsorted(end_keys, coding_base + placed["start"].to_numpy(np.int64), side="right")
     last = np.searchsorted(start_keys, coding_base + placed["end"].to_numpy(np.int64), side="left") - 1
-    own = pd.Series(np.arange(len(sentences)),
-                    index=pd.MultiIndex.from_arrays([sentences["doc_id"], sentences["seg_id"]]))
-    fallback = own.reindex(pd.MultiIndex.from_arrays([placed["doc_id"], placed["seg_id"]])).to_numpy()
+    # A coding's own sentence, by (document number, seg_id) as one integer key.
+    own = pd.Index(sentence_doc * shift + sentences["seg_id"].to_numpy(np.int64))
+    fallback = own.get_indexer(coding_base + placed["seg_id"].to_numpy(np.int64))
     empty = last < first
     first = np.where(empty, fallback, first)
     last = np.where(empty, fallback, last)
-    valid = ~np.isnan(first.astype(float))
+    valid = first >= 0
     first, last = first[valid].astype(np.int64), last[valid].astype(np.int64)
     lengths = last - first + 1
     rows = np.repeat(np.flatnonzero(valid), lengths)
     offsets = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
     sentence_index = np.repeat(first, lengths) + offsets
-    return pd.DataFrame({
-        "doc_id": sentences["doc_id"].to_numpy()[sentence_index],
-        "seg_id": sentences["seg_id"].to_numpy()[sentence_index],
-        "turn": sentences["turn"].to_numpy()[sentence_index],
-        **{c: placed[c].to_numpy()[rows] for c in code_columns}})
+    units = sentences[["doc_id", "seg_id", "turn"]].take(sentence_index).reset_index(drop=True)
+    for column in code_columns:
+        units[column] = placed[column].take(rows).reset_index(drop=True)
+    return units
 
 
-def unit_keys(units: pd.DataFrame, level: str) -> pd.Series:
-    """A key naming the co-occurrence unit of each row at one level."""
-    if level == "sentence":
-        return units["doc_id"].astype(str) + "\x1f" + units["seg_id"].astype(str)
-    if level == "segment":
-        return units["doc_id"].astype(str) + "\x1f" + units["turn"].astype(str)
-    return units["doc_id"].astype(str)
+def unit_keys(units: pd.DataFrame, level: str, doc_numbers: np.ndarray) -> np.ndarray:
+    """An integer naming the co-occurrence unit of each row at one level (``doc_numbers``: each
+    row's document as a number)."""
+    if level == "document":
+        return doc_numbers
+    column = "seg_id" if level == "sentence" else "turn"
+    return doc_numbers * (np.int64(1) << np.int64(32)) + units[column].to_numpy(np.int64)
 
 
-def pair_counts(keys: pd.Series, codes: pd.Series, code_ids: list[str]) -> np.ndarray:
+def pair_counts(keys: np.ndarray, codes: pd.Series, code_ids: list[str]) -> np.ndarray:
     """Square matrix: units where both codes occur (diagonal: units where the code occurs)."""
-    present = pd.DataFrame({"key": keys.to_numpy(), "code": codes.to_numpy()}).drop_duplicates()
-    present = present[present["code"].isin(code_ids)]
-    if present.empty:
+    code_index = pd.Categorical(codes, categories=code_ids).codes.astype(np.int64)
+    listed = code_index >= 0
+    if not listed.any():
         return np.zeros((len(code_ids), len(code_ids)), dtype=np.int64)
+    unit_index = pd.factorize(keys[listed])[0].astype(np.int64)
+    present = pd.unique(unit_index * len(code_ids) + code_index[listed])
     # A sparse unit x code incidence: a dense one would need units x codes cells (large corpora).
-    unit_index, _ = pd.factorize(present["key"])
-    code_index = pd.Index(code_ids).get_indexer(present["code"])
-    incidence = sparse.csr_matrix((np.ones(len(present), dtype=np.int64), (unit_index, code_index)),
-                                  shape=(unit_index.max() + 1, len(code_ids)))
+    incidence = sparse.csr_matrix(
+        (np.ones(len(present), dtype=np.int64), (present // len(code_ids), present % len(code_ids))),
+        shape=(int(unit_index.max()) + 1, len(code_ids)))
     return (incidence.T @ incidence).toarray().astype(np.int64)
 
 
@@ -113,9 +116,11 @@ def cooccurrence(units: pd.DataFrame, code_sets: dict[str, list[str]]) -> pd.Dat
     order; pairs are listed in that order, zero counts included, the diagonal (a == b) giving
     the number of units in which the code occurs.
     """
+    doc_numbers = pd.factorize(units["doc_id"])[0].astype(np.int64) if len(units) else \
+        np.zeros(0, dtype=np.int64)
     rows = []
     for level in COOCCURRENCE_LEVELS:
-        keys = unit_keys(units, level) if len(units) else pd.Series([], dtype=str)
+        keys = unit_keys(units, level, doc_numbers)
         for code_level, code_ids in code_sets.items():
             codes = units[LEVEL_COLUMN[code_level]] if len(units) else pd.Series([], dtype=str)
             matrix = pair_counts(keys, codes, code_ids)

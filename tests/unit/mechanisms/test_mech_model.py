@@ -14,13 +14,15 @@ from gtflow.mechanisms.model import (
     render_storyline,
     storyline_context,
 )
+from gtflow.mechanisms.presence import CodePresence
 
 
 @pytest.fixture()
 def evidence():
     documents, segments = documents_and_segments()
     docs = corpus_documents(documents)
-    return evidence_codings(placed_codings(codings(segments), docs, codebook().hierarchy()))
+    return CodePresence.index(
+        evidence_codings(placed_codings(codings(segments), docs, codebook().hierarchy())))
 
 
 def test_node_evidence(evidence):

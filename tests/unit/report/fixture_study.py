@@ -20,6 +20,7 @@ from gtflow.config import complete_config
 from gtflow.mechanisms.cases import code_table, corpus_documents, evidence_codings, placed_codings
 from gtflow.mechanisms.listing import evidence_listing
 from gtflow.mechanisms.model import contrary_counts, negative_cases
+from gtflow.mechanisms.presence import CodePresence
 from gtflow.report.inputs import ReportInputs
 
 #: What the planted post says; the report must show it and never run it.
@@ -95,7 +96,7 @@ def write_evidence_tables(results: Path, documents: str, codings: str) -> dict[s
              "negative_cases": str(results / "negative_cases.csv")}
     contracts.write_table("evidence", evidence_listing(evidence, codes, MODEL, texts, 40),
                           paths["evidence"])
-    contracts.write_table("negative_cases", negative_cases(MODEL, evidence, codes),
+    contracts.write_table("negative_cases", negative_cases(MODEL, CodePresence.index(evidence), codes),
                           paths["negative_cases"])
     return paths
 

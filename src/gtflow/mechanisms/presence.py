@@ -1,0 +1,62 @@
+"""Where each code occurs in a set of evidence codings, indexed once for the whole corpus.
+
+Every count of the stage asks the same two questions many times: which codings fall under a
+code (at any level), and in which documents is the code present. Asking them of the coding table
+per code compares a text column per code (hundreds of codes, millions of codings on a web
+corpus). :class:`CodePresence` answers both from one grouping per level: the row positions of
+each code's codings, and documents numbered in ``doc_id`` order so that document sets are sorted
+integer arrays (intersections and differences come out in document order).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from gtflow.mechanisms.cases import LEVEL_COLUMN
+
+#: What the presence index keeps of each document (one row per document, in doc_id order).
+DOCUMENT_FIELDS = ["doc_id", "source_type", "case_id", "case_type"]
+NO_ROWS = np.zeros(0, dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class CodePresence:
+    """The codings and documents of every code of a coding table (see the module docstring).
+
+    ``documents`` has one row per document of the codings (position = document number);
+    ``doc_of_row`` gives each coding's document number; ``rows`` maps (level, code id) to the
+    ascending row positions of the codings under that code.
+    """
+
+    documents: pd.DataFrame
+    doc_of_row: np.ndarray
+    rows: dict[tuple[str, str], np.ndarray]
+
+    @classmethod
+    def index(cls, codings: pd.DataFrame) -> CodePresence:
+        """Index ``codings`` (placed codings: the hierarchy, source and case columns present)."""
+        doc_of_row, _ = pd.factorize(codings["doc_id"], sort=True)
+        first_rows = pd.Series(np.arange(len(codings))).groupby(doc_of_row).first().to_numpy()
+        documents = codings[DOCUMENT_FIELDS].iloc[first_rows].reset_index(drop=True)
+        rows = {}
+        for level, column in LEVEL_COLUMN.items():
+            if column not in codings:
+                continue
+            for code_id, positions in codings.groupby(column, sort=False).indices.items():
+                rows[(level, str(code_id))] = np.asarray(positions, dtype=np.int64)
+        return cls(documents, np.asarray(doc_of_row, dtype=np.int64), rows)
+
+    def codings_of(self, code_id: str, level: str) -> np.ndarray:
+        """Row positions of the codings under a code (ascending)."""
+        return self.rows.get((level, code_id), NO_ROWS)
+
+    def documents_of(self, code_id: str, level: str) -> np.ndarray:
+        """Numbers of the documents where a code is present (ascending = doc_id order)."""
+        return np.unique(self.doc_of_row[self.codings_of(code_id, level)])
+
+    def document_rows(self, numbers: np.ndarray) -> pd.DataFrame:
+        """The documents (``DOCUMENT_FIELDS``) of some document numbers, in that order."""
+        return self.documents.iloc[numbers]

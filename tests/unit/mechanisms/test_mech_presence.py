@@ -1,0 +1,41 @@
+"""The presence index agrees with filtering the coding table code by code."""
+
+from __future__ import annotations
+
+import numpy as np
+from mech_corpus import codebook, codings, documents_and_segments
+
+from gtflow.mechanisms.cases import (
+    LEVEL_COLUMN,
+    code_table,
+    codings_under,
+    corpus_documents,
+    evidence_codings,
+    placed_codings,
+)
+from gtflow.mechanisms.presence import CodePresence
+
+
+def evidence():
+    documents, segments = documents_and_segments()
+    docs = corpus_documents(documents)
+    return evidence_codings(placed_codings(codings(segments), docs, codebook().hierarchy()))
+
+
+def test_codings_and_documents_of_every_code_match_a_filter_of_the_table():
+    rows = evidence()
+    presence = CodePresence.index(rows)
+    assert presence.documents["doc_id"].tolist() == sorted(set(rows["doc_id"]))
+    for code_id, level in zip(*code_table(codebook())[["code_id", "level"]].T.to_numpy()):
+        expected = codings_under(rows, code_id, level)
+        assert presence.codings_of(code_id, level).tolist() == expected.index.tolist()
+        documents = presence.document_rows(presence.documents_of(code_id, level))
+        assert documents["doc_id"].tolist() == sorted(set(expected["doc_id"]))
+    assert set(LEVEL_COLUMN) >= {level for level, _ in presence.rows}
+
+
+def test_a_code_without_codings_has_no_rows_and_no_documents():
+    presence = CodePresence.index(evidence())
+    assert presence.codings_of("c9", "concept").tolist() == []
+    assert presence.documents_of("M1", "concept").tolist() == []  # M1 is a main category
+    assert presence.document_rows(np.zeros(0, dtype=np.int64)).empty
