@@ -69,25 +69,40 @@ def column_cells(column: pd.Series) -> pa.Array | None:
     return None
 
 
-def csv_bytes(frame: pd.DataFrame, header: bool = True) -> bytes | None:
-    """The frame as ``to_csv(index=False, lineterminator="\\n")`` writes it, or None when a
-    column is of another kind (or the frame has fewer than two columns, which the csv module
-    quotes specially)."""
+def header_line(columns: list) -> bytes:
+    """The CSV header line of some column names."""
+    names = quoted_cells(pa.array([str(n) for n in columns], type=pa.large_string()))
+    return (",".join(names.to_pylist()) + "\n").encode("utf-8")
+
+
+def row_texts(frame: pd.DataFrame) -> pa.Array | None:
+    """Each row's CSV fields joined by commas (no line end), or None when a column is of a kind
+    this module does not write (see :func:`csv_bytes`)."""
     if frame.shape[1] < 2:
         return None
     cells = [column_cells(frame[name]) for name in frame.columns]
     if any(c is None for c in cells):
         return None
-    head = b""
-    if header:
-        names = quoted_cells(pa.array([str(n) for n in frame.columns], type=pa.large_string()))
-        head = (",".join(names.to_pylist()) + "\n").encode("utf-8")
-    if not len(frame):
-        return head
-    lines = pc.binary_join_element_wise(*cells, COMMA)
-    # Joining each line with an empty string after a "\n" separator ends every line with "\n".
-    lines = pc.binary_join_element_wise(lines, EMPTY, NEWLINE)
-    return head + string_data(lines)
+    return pc.binary_join_element_wise(*cells, COMMA)
+
+
+def lines_data(prefix: str, rows: pa.Array) -> bytes:
+    """CSV lines of ``prefix`` (fields already CSV text, with their trailing comma, or "")
+    followed by each of ``rows`` (:func:`row_texts`), each ended by "\n"."""
+    if not len(rows):
+        return b""
+    head = pa.scalar(prefix, pa.large_string())
+    return string_data(pc.binary_join_element_wise(head, rows, NEWLINE, EMPTY))
+
+
+def csv_bytes(frame: pd.DataFrame, header: bool = True) -> bytes | None:
+    """The frame as ``to_csv(index=False, lineterminator="\\n")`` writes it, or None when a
+    column is of another kind (or the frame has fewer than two columns, which the csv module
+    quotes specially)."""
+    rows = row_texts(frame)
+    if rows is None:
+        return None
+    return (header_line(list(frame.columns)) if header else b"") + lines_data("", rows)
 
 
 def string_data(values: pa.Array) -> bytes:

@@ -101,7 +101,10 @@ def export_frame(case_category: pd.DataFrame, codes: pd.DataFrame) -> tuple[pd.D
     info = codes.set_index("code_id")
     taken = {c.lower() for c in FIXED_COLUMNS}
     frame = pd.DataFrame({
-        "case_id": case_category["case_id"].astype(str),
+        # Python strings (object), not Arrow-backed ones: pyreadstat reads the rows one value
+        # at a time, and an Arrow value costs a microsecond each.
+        "case_id": pd.Series(case_category["case_id"].astype(str).tolist(), dtype=object,
+                             index=case_category.index),
         "case_type": case_category["case_type"].map(CASE_TYPE_CODES),
         "source_type": case_category["source_type"].map(SOURCE_TYPE_CODES),
         "n_documents": case_category["n_documents"].astype("int64"),

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from gtflow.coding.codebook import load_codebook
-from gtflow.contracts import read_table, write_table
+from gtflow.contracts import read_columns, read_table, write_table
 from gtflow.export.spss import export_frame, write_dta, write_sav
 from gtflow.export.tables import (
     FREQUENCY_COLUMNS,
@@ -20,6 +20,9 @@ from gtflow.export.tables import (
 from gtflow.mechanisms.cases import code_table, corpus_documents, evidence_codings, placed_codings
 
 log = logging.getLogger(__name__)
+#: What the evidence codings and the cases are made of (the rest of the tables is not read).
+EVIDENCE_CODING_COLUMNS = ["doc_id", "seg_id", "start", "end", "concept_id", "coder", "origin"]
+CASE_DOCUMENT_COLUMNS = ["doc_id", "source_type", "respondent_id", "duplicate_of"]
 #: The declared table (gtflow.contracts) of each tidy table whose name differs from its stem.
 TIDY_TABLES = {"case_by_main_category": "tables_case_by_main_category",
                "case_by_category": "tables_case_by_category"}
@@ -68,7 +71,8 @@ def export_tables(codings: str | Path, documents: str | Path, codebook: str | Pa
     its path.
     """
     book = load_codebook(codebook)
-    tables = tidy_tables(read_table("codings", codings), read_table("documents", documents), book,
+    tables = tidy_tables(read_columns("codings", [codings], EVIDENCE_CODING_COLUMNS),
+                         read_columns("documents", [documents], CASE_DOCUMENT_COLUMNS), book,
                          read_table("case_by_main_category", case_main),
                          read_table("case_by_category", case_category))
     dictionary = data_dictionary(tables, table_descriptions(tables, code_table(book)))

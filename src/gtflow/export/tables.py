@@ -65,17 +65,38 @@ def frequency_table(evidence: pd.DataFrame, docs: pd.DataFrame, hierarchy: pd.Da
     codes = hierarchy[keys].drop_duplicates(code_column).reset_index(drop=True)
     corpus_size = docs["source_type"].value_counts().to_dict()
     corpus_size[ALL_SOURCES] = len(docs)
+    counts = code_counts(evidence, code_column)
     rows = []
     for code in codes.to_dict("records"):
-        rows_of_code = evidence[evidence[code_column] == code[code_column]]
         for source in (*SOURCE_TYPES, ALL_SOURCES):
-            part = rows_of_code if source == ALL_SOURCES else \
-                rows_of_code[rows_of_code["source_type"] == source]
-            documents = int(part["doc_id"].nunique())
+            documents, cases, codings = counts.get((code[code_column], source), (0, 0, 0))
             rows.append({**code, "source_type": source, "documents": documents,
                          "documents_share": share(documents, int(corpus_size.get(source, 0))),
-                         "cases": int(part["case_id"].nunique()), "codings": len(part)})
+                         "cases": cases, "codings": codings})
     return pd.DataFrame(rows, columns=[*keys, *COUNT_COLUMNS])
+
+
+def code_counts(evidence: pd.DataFrame, code_column: str) -> dict[tuple[str, str], tuple[int, int, int]]:
+    """(code, source type or ``all``) -> (distinct documents, distinct cases, codings) of the
+    evidence codings, from one grouping per level rather than a filter per code and source."""
+    # Documents and cases as integer codes: counting distinct integers is far cheaper than
+    # distinct Arrow strings.
+    columns = pd.DataFrame({code_column: evidence[code_column],
+                            "source_type": evidence["source_type"],
+                            "doc_id": pd.factorize(evidence["doc_id"])[0],
+                            "case_id": pd.factorize(evidence["case_id"])[0]})
+    counts = {}
+    for keys, source in (([code_column, "source_type"], None), ([code_column], ALL_SOURCES)):
+        grouped = columns.groupby(keys, sort=False).agg(
+            documents=("doc_id", "nunique"), cases=("case_id", "nunique"),
+            codings=("doc_id", "size"))
+        for key, documents, cases, codings in zip(grouped.index.tolist(),
+                                                  grouped["documents"].tolist(),
+                                                  grouped["cases"].tolist(),
+                                                  grouped["codings"].tolist()):
+            code, kind = (key, source) if source else key
+            counts[(code, kind)] = (int(documents), int(cases), int(codings))
+    return counts
 
 
 def case_column_descriptions(frame: pd.DataFrame, codes: pd.DataFrame, level_name: str) -> dict:

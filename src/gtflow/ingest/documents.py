@@ -37,16 +37,13 @@ def document_frame(raw_path: Path, documents: list[dict], turns: dict[str, list[
     hold 100k row dicts of 19 keys in memory on top of the table.
     """
     digest = digest or sha256_file(raw_path)
-    columns: dict[str, list] = {c: [] for c in DOCUMENT_COLUMNS + TURN_COLUMNS}
-    for document in documents:
-        doc_turns = turns[document["doc_id"]]
-        if not doc_turns:
-            continue
-        for column in DOCUMENT_COLUMNS:
-            value = digest if column == "sha256_raw" else str(document.get(column, "") or "")
-            columns[column].extend([value] * len(doc_turns))
-        for column in TURN_COLUMNS:
-            columns[column].extend(turn.get(column, "") for turn in doc_turns)
+    # One (document, turn) pair per row; each column is then one list comprehension over them.
+    rows = [(document, turn) for document in documents for turn in turns[document["doc_id"]]]
+    columns: dict[str, list] = {
+        column: [digest] * len(rows) if column == "sha256_raw" else
+        [str(document.get(column, "") or "") for document, _ in rows]
+        for column in DOCUMENT_COLUMNS}
+    columns.update({column: [turn.get(column, "") for _, turn in rows] for column in TURN_COLUMNS})
     frame = pd.DataFrame(columns, columns=DOCUMENT_COLUMNS + TURN_COLUMNS)
     frame["turn"] = frame["turn"].astype("int64")
     frame["line"] = pd.to_numeric(frame["line"], errors="coerce").fillna(0).astype("int64")

@@ -200,6 +200,7 @@ def ingest_post_chunks(path: str | Path, fields: dict[str, str | None] | None = 
     seen: dict[str, int] = {}
     replies: list[tuple[str, str]] = []  # (post, parent): checked once every id is known
     documents, turns = [], {}
+    raw_path, location = str(path), path.stem
     for line, record in parse(text, path):
         post = check_post(record, path, line, columns, mapped, year, zone)
         if post["id"] in seen:
@@ -211,8 +212,8 @@ def ingest_post_chunks(path: str | Path, fields: dict[str, str | None] | None = 
         documents.append({
             "doc_id": post["id"], "source_type": "web_post", "title": "",
             "date": post["date"], "author": post["author"], "respondent_id": "",
-            "url": post["url"], "lang": language_of(post["text"]), "raw_path": str(path),
-            "encoding": encoding, "location": path.stem, "parent_id": post["parent_id"],
+            "url": post["url"], "lang": language_of(post["text"]), "raw_path": raw_path,
+            "encoding": encoding, "location": location, "parent_id": post["parent_id"],
         })
         turns[post["id"]] = ([{"turn": 0, "speaker": "", "role": "", "timestamp": "",
                                "line": line, "text": post["text"]}] if post["text"] else [])

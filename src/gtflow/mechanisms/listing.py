@@ -15,11 +15,16 @@ The quote is the coding's span of the clean text, cut to ``quote_chars`` charact
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from gtflow.coding.codebook import edge_id
+from gtflow.contracts import validate, write_table
+from gtflow.csvtext import header_line, lines_data, row_texts
+from gtflow.io import atomic_path
 from gtflow.mechanisms.model import edge_documents
 from gtflow.mechanisms.presence import CodePresence
 
@@ -84,32 +89,66 @@ def item_rows(presence: CodePresence, evidence: pd.DataFrame, codes: pd.DataFram
                     "role": role}, in_order(rows))
 
 
-def evidence_listing_chunks(evidence: pd.DataFrame, presence: CodePresence, codes: pd.DataFrame,
-                            model: dict, texts: dict[str, str], quote_chars: int,
-                            rows: int = CHUNK_ROWS) -> Iterator[pd.DataFrame]:
-    """evidence.csv a piece at a time: the supporting codings of every code and every edge.
-
-    ``evidence`` are the evidence codings of :func:`gtflow.mechanisms.cases.evidence_codings`
-    (a RangeIndex), ``presence`` their :class:`CodePresence`; codes come in codebook order,
-    edges in model order, rows within an item by document and offset.
-    """
-    evidence = evidence.reset_index(drop=True)
+def listing_fields(evidence: pd.DataFrame, texts: dict[str, str], quote_chars: int) -> pd.DataFrame:
+    """Each evidence coding's own columns of the listing (all but the item's), quote cut."""
     fields = [c for c in EVIDENCE_COLUMNS[4:] if c not in ("quote", "truncated", "rule")]
     base = evidence[fields].assign(
         rule=evidence["rule"].fillna("").astype(str) if "rule" in evidence else "")
-    base = pd.concat([base, coding_quotes(evidence, texts, quote_chars)], axis=1)
-    for item, positions in item_rows(presence, evidence, codes, model):
-        for first in range(0, len(positions), rows):
-            piece = base.take(positions[first:first + rows]).reset_index(drop=True)
-            yield piece.assign(**item)[EVIDENCE_COLUMNS]
+    return pd.concat([base, coding_quotes(evidence, texts, quote_chars)], axis=1)
+
+
+@dataclass(frozen=True)
+class EvidenceListing:
+    """evidence.csv: the supporting codings of every code and every model edge.
+
+    ``evidence`` are the evidence codings of :func:`gtflow.mechanisms.cases.evidence_codings`,
+    ``presence`` their :class:`CodePresence`; codes come in codebook order, edges in model
+    order, rows within an item by document and offset. Each coding's own fields are made CSV
+    text once and repeated under every item that lists it.
+    """
+
+    evidence: pd.DataFrame
+    presence: CodePresence
+    codes: pd.DataFrame
+    model: dict
+    texts: dict[str, str]
+    quote_chars: int
+
+    def pieces(self, rows: int = CHUNK_ROWS) -> Iterator[tuple[dict[str, str], pd.DataFrame]]:
+        """(item columns, the item's rows of the coding fields) about ``rows`` rows at a time."""
+        fields = listing_fields(self.evidence, self.texts, self.quote_chars)
+        for item, positions in item_rows(self.presence, self.evidence, self.codes, self.model):
+            for first in range(0, len(positions), rows):
+                yield item, fields.take(positions[first:first + rows]).reset_index(drop=True)
+
+    def frame(self) -> pd.DataFrame:
+        """The whole listing as one frame."""
+        frames = [piece.assign(**item)[EVIDENCE_COLUMNS] for item, piece in self.pieces()]
+        if not frames:
+            return pd.DataFrame(columns=EVIDENCE_COLUMNS)
+        return pd.concat(frames, ignore_index=True)
+
+    def write(self, path: str | Path, rows: int = CHUNK_ROWS) -> None:
+        """Write the listing (checked against the ``evidence`` table) atomically, the bytes
+        :func:`gtflow.contracts.write_table` gives for :meth:`frame`."""
+        fields = listing_fields(self.evidence, self.texts, self.quote_chars)
+        lines = row_texts(fields)
+        if lines is None:  # a column of a kind csvtext leaves to pandas: write it the slow way
+            write_table("evidence", self.frame(), path)
+            return
+        sample = fields.head(1).assign(item_type="code", item_id="", level="", role="")
+        validate("evidence", sample[EVIDENCE_COLUMNS])
+        with atomic_path(path) as tmp, open(tmp, "wb") as handle:
+            handle.write(header_line(EVIDENCE_COLUMNS))
+            for item, positions in item_rows(self.presence, self.evidence, self.codes, self.model):
+                prefix = row_texts(pd.DataFrame([item], dtype="str")).to_pylist()[0] + ","
+                handle.writelines(lines_data(prefix, lines.take(positions[first:first + rows]))
+                                  for first in range(0, len(positions), rows))
 
 
 def evidence_listing(evidence: pd.DataFrame, codes: pd.DataFrame, model: dict,
                      texts: dict[str, str], quote_chars: int) -> pd.DataFrame:
-    """evidence.csv as one frame (see :func:`evidence_listing_chunks`)."""
+    """evidence.csv as one frame (see :class:`EvidenceListing`)."""
     evidence = evidence.reset_index(drop=True)
-    pieces = list(evidence_listing_chunks(evidence, CodePresence.index(evidence), codes, model,
-                                          texts, quote_chars))
-    if not pieces:
-        return pd.DataFrame(columns=EVIDENCE_COLUMNS)
-    return pd.concat(pieces, ignore_index=True)
+    return EvidenceListing(evidence, CodePresence.index(evidence), codes, model, texts,
+                           quote_chars).frame()

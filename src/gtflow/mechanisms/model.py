@@ -29,7 +29,7 @@ EVIDENCE_FIELDS = ["documents", "interviews", "web_pages", "web_posts", "web_doc
 
 def support_of(presence: CodePresence, rows: np.ndarray) -> dict[str, int]:
     """Evidence counts of a set of evidence codings (row positions: one code's or one edge's)."""
-    docs = presence.document_rows(np.unique(presence.doc_of_row[rows]))
+    docs = presence.document_rows(presence.documents_of_rows(rows))
     by_type = docs["source_type"].value_counts()
     interviews = int(by_type.get("interview", 0))
     web_pages = int(by_type.get("web_page", 0))

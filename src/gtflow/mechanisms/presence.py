@@ -55,7 +55,14 @@ class CodePresence:
 
     def documents_of(self, code_id: str, level: str) -> np.ndarray:
         """Numbers of the documents where a code is present (ascending = doc_id order)."""
-        return np.unique(self.doc_of_row[self.codings_of(code_id, level)])
+        return self.documents_of_rows(self.codings_of(code_id, level))
+
+    def documents_of_rows(self, rows: np.ndarray) -> np.ndarray:
+        """Numbers of the documents of some codings (ascending, each once)."""
+        # A mask over the documents: linear, where sorting the rows' documents is not.
+        present = np.zeros(len(self.documents), dtype=bool)
+        present[self.doc_of_row[rows]] = True
+        return np.flatnonzero(present)
 
     def document_rows(self, numbers: np.ndarray) -> pd.DataFrame:
         """The documents (``DOCUMENT_FIELDS``) of some document numbers, in that order."""

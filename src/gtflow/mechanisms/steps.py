@@ -15,7 +15,7 @@ import pandas as pd
 from gtflow.clean.texts import CleanTexts
 from gtflow.coding.codebook import Codebook, edge_id, load_codebook, load_model
 from gtflow.coding.validity import concept_status
-from gtflow.contracts import is_kept, read_columns, read_table, write_table, write_table_chunks
+from gtflow.contracts import is_kept, read_columns, read_table, write_table
 from gtflow.io import write_json
 from gtflow.mechanisms.cases import (
     case_table,
@@ -25,7 +25,7 @@ from gtflow.mechanisms.cases import (
     placed_codings,
 )
 from gtflow.mechanisms.evidence import concepts_with_status, select_evidence, support_changes
-from gtflow.mechanisms.listing import evidence_listing_chunks
+from gtflow.mechanisms.listing import EvidenceListing
 from gtflow.mechanisms.model import (
     code_evidence,
     contrary_counts,
@@ -78,8 +78,8 @@ def mechanism_tables(codings: pd.DataFrame, documents: pd.DataFrame, segments: p
                      model_path: str = "config/model.yaml",
                      status: pd.DataFrame | None = None) -> dict[str, object]:
     """Every output of the stage as frames (and the summary as a dict); ``texts`` maps doc_id
-    to clean text (quotes are cut from it). ``evidence`` is a generator of evidence.csv's
-    pieces (:func:`gtflow.mechanisms.listing.evidence_listing_chunks`), to be written in turn.
+    to clean text (quotes are cut from it). ``evidence`` is an
+    :class:`~gtflow.mechanisms.listing.EvidenceListing`, written (or made a frame) in pieces.
 
     ``settings["evidence"]`` picks which codings count (:mod:`gtflow.mechanisms.evidence`);
     ``status`` is the per-concept validity status that ``validated`` needs.
@@ -147,8 +147,8 @@ def mechanism_tables(codings: pd.DataFrame, documents: pd.DataFrame, segments: p
                                          int(settings["quote_min_chars"]),
                                          int(settings["quote_max_chars"])),
         "negative_cases": negative,
-        "evidence": evidence_listing_chunks(evidence, presence, codes, model, texts,
-                                            int(settings["evidence_quote_chars"])),
+        "evidence": EvidenceListing(evidence, presence, codes, model, texts,
+                                    int(settings["evidence_quote_chars"])),
         "recommendations": recommendation_table(model, nodes, threshold),
         "summary": summary,
     }
@@ -178,7 +178,7 @@ def build_mechanisms(codings: str | Path, documents: str | Path, segments: str |
                               settings, model_path=str(model), status=status)
     for name, frame in tables.items():
         if name == "evidence":
-            write_table_chunks(OUTPUT_TABLES[name], frame, outputs[name])
+            frame.write(outputs[name])
         elif name != "summary":
             write_table(OUTPUT_TABLES[name], frame, outputs[name])
     write_json(outputs["summary"], tables["summary"])

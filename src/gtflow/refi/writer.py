@@ -1,19 +1,18 @@
 """Write gtflow codings as a REFI-QDA project (.qdpx) that other QDA programs can open.
 
 The archive is deterministic: GUIDs are uuid5 of gtflow ids, zip members come in a fixed order
-with a fixed timestamp and no creation dates are written, so the same input gives the same
-bytes. Positions are code points into the source texts, as the standard says.
+with a fixed timestamp (:mod:`gtflow.refi.archive`) and no creation dates are written, so the
+same input gives the same bytes. Positions are code points into the source texts, as the standard says.
 """
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import itertools
+import re
 import uuid
-import zipfile
 from collections import namedtuple
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,13 +23,13 @@ from lxml import etree
 from gtflow.errors import InputError
 from gtflow.io import atomic_path
 from gtflow.memos import Memo
+from gtflow.refi.archive import ZipArchive
 from gtflow.refi.memos import note_description
 
 QDA_NAMESPACE = "urn:QDA-XML:project:1.0"
 CODEBOOK_NAMESPACE = "urn:QDA-XML:codebook:1.0"
 # Fixed namespace of every GUID gtflow writes (uuid5 of a fixed name, so it never changes).
 GTFLOW_GUID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:gtflow:refi-qda")
-_ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)  # earliest zip date: archives differ only by content
 _CODING_COLUMNS = ("doc_id", "start", "end", "concept_id", "coder")
 
 
@@ -39,22 +38,24 @@ _NAMESPACE_BYTES = GTFLOW_GUID_NAMESPACE.bytes
 
 def gtflow_guid(kind: str, *parts: object) -> str:
     """Deterministic GUID of a gtflow object, e.g. ``gtflow_guid("code", "a1")``: the uuid5 of
-    its name in GTFLOW_GUID_NAMESPACE (RFC 4122, section 4.3).
+    its name in GTFLOW_GUID_NAMESPACE (RFC 4122, section 4.3)."""
+    return guid_of_name("\x1f".join([kind, *(str(part) for part in parts)]))
+
+
+def guid_of_name(name: str) -> str:
+    """The uuid5 string of a name already joined as :func:`gtflow_guid` joins it.
 
     Computed from SHA-1 directly: ``uuid.uuid5`` builds a UUID object per call, which was 40%
-    of exporting 100k posts with 300k codings. The result is the same string.
+    of exporting 100k posts with 300k codings. The version nibble becomes 5 and the variant
+    bits 10 (RFC 4122), as ``uuid.uuid5`` sets them.
     """
-    name = "\x1f".join([kind, *(str(part) for part in parts)])
-    digest = bytearray(hashlib.sha1(_NAMESPACE_BYTES + name.encode("utf-8")).digest()[:16])
-    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
-    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
-    hex_digits = digest.hex()
-    return (f"{hex_digits[:8]}-{hex_digits[8:12]}-{hex_digits[12:16]}-{hex_digits[16:20]}-"
-            f"{hex_digits[20:]}")
+    digits = hashlib.sha1(_NAMESPACE_BYTES + name.encode("utf-8")).hexdigest()
+    variant = _VARIANT_DIGITS[int(digits[16], 16) & 3]
+    return (f"{digits[:8]}-{digits[8:12]}-5{digits[13:16]}-{variant}{digits[17:20]}-"
+            f"{digits[20:32]}")
 
 
-#: GUIDs that one project repeats on every coding (a code's, a user's).
-_repeated_guid = functools.lru_cache(maxsize=4096)(gtflow_guid)
+_VARIANT_DIGITS = "89ab"
 
 
 def _q(tag: str, namespace: str = QDA_NAMESPACE) -> str:
@@ -127,8 +128,23 @@ def _codebook_ids(codebook: Mapping[str, Any]) -> set[str]:
 _CodingRow = namedtuple("_CodingRow", _CODING_COLUMNS)
 
 
-def _check_codings(codings: pd.DataFrame, lengths: Mapping[str, int],
-                   code_ids: set[str], path: Path) -> pd.DataFrame:
+def _source_listing(sources: Sequence[tuple[str, str, str]],
+                    path: Path) -> tuple[list[str], list[str], np.ndarray]:
+    """The sources' ids, names and text lengths in code points, in order (texts read once)."""
+    ids, names, lengths = [], [], []
+    for doc_id, name, text in sources:
+        ids.append(str(doc_id))
+        names.append(str(name))
+        lengths.append(len(text))
+    if len(set(ids)) != len(ids):
+        raise InputError(path, "two sources share a document id")
+    return ids, names, np.asarray(lengths, dtype=np.int64)
+
+
+def _check_codings(codings: pd.DataFrame, ids: list[str], lengths: np.ndarray,
+                   code_ids: set[str], path: Path) -> tuple[pd.DataFrame, np.ndarray]:
+    """The codings (with a description column) and each one's source position, once every
+    coding is known to lie inside a source and name a code of the codebook."""
     missing = [column for column in _CODING_COLUMNS if column not in codings.columns]
     if missing:
         raise InputError(path, f"the codings table lacks column(s) {', '.join(missing)}")
@@ -140,29 +156,113 @@ def _check_codings(codings: pd.DataFrame, lengths: Mapping[str, int],
     table["end"] = table["end"].astype(int)
     # Checked as whole columns; only the first bad row (if any) is looked at one by one, so the
     # message names the same record a row-by-row check would.
-    length = table["doc_id"].map(lengths)
-    known = length.notna().to_numpy()
+    position = _positions(table["doc_id"], ids)
+    known = position >= 0
+    length = np.where(known, lengths[position], -1)
     in_codebook = table["concept_id"].isin(code_ids).to_numpy()
     starts, ends = table["start"].to_numpy(), table["end"].to_numpy()
-    inside = (starts >= 0) & (starts < ends) & (ends <= length.fillna(-1).to_numpy())
+    inside = (starts >= 0) & (starts < ends) & (ends <= length)
     bad = np.flatnonzero(~(known & in_codebook & inside))
     if len(bad):
         number = int(bad[0]) + 1
         row = _CodingRow(*table.iloc[number - 1].tolist())
-        if row.doc_id not in lengths:
+        if not known[number - 1]:
             raise InputError(path, f"coding of unknown document {row.doc_id!r}", record=number)
         if row.concept_id not in code_ids:
             raise InputError(path, f"coding with {row.concept_id!r}, which is not in the "
                                    "codebook", record=number)
         raise InputError(path, f"coding {row.start}-{row.end} lies outside document "
-                               f"{row.doc_id!r} ({lengths[row.doc_id]} characters)",
+                               f"{row.doc_id!r} ({length[number - 1]} characters)",
                          record=number)
     # An optional description (e.g. the rule that made an auto coding) gives the coding a
     # selection of its own carrying it, so deleting it in a QDA program deletes that coding only.
     table["description"] = (codings["description"].astype(str).to_numpy()
                             if "description" in codings.columns else "")
-    return table.drop_duplicates().sort_values([*_CODING_COLUMNS, "description"],
-                                               kind="mergesort")
+    return table, position
+
+
+def _positions(doc_ids: pd.Series, ids: list[str]) -> np.ndarray:
+    """The position of each of ``doc_ids`` in ``ids`` (-1 for an unknown one), looked up once
+    per distinct id."""
+    codes, distinct = pd.factorize(doc_ids)
+    return pd.Index(ids).get_indexer(distinct)[codes] if len(codes) else codes
+
+
+def _sorted_codes(values: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Integer codes of ``values`` whose order is the values' (code point) order, and the
+    distinct values in that order."""
+    codes, distinct = pd.factorize(values)
+    labels = [str(value) for value in distinct]
+    order = sorted(range(len(labels)), key=labels.__getitem__)
+    rank = np.empty(len(labels), dtype=np.int64)
+    rank[order] = np.arange(len(labels))
+    return rank[codes], [labels[i] for i in order]
+
+
+@dataclass(frozen=True)
+class _SelectionRows:
+    """The distinct codings as parallel arrays, sorted by source position, span, description,
+    concept and coder: the order of the selections and codings in project.qde. Strings are
+    codes into ``descriptions``, ``concepts`` and ``coders``, so a million codings are a few
+    arrays rather than a million tuples."""
+
+    source: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    description: np.ndarray
+    concept: np.ndarray
+    coder: np.ndarray
+    descriptions: list[str]
+    concepts: list[str]
+    coders: list[str]
+
+    @classmethod
+    def of(cls, table: pd.DataFrame, position: np.ndarray) -> _SelectionRows:
+        description, descriptions = _sorted_codes(table["description"])
+        concept, concepts = _sorted_codes(table["concept_id"])
+        coder, coders = _sorted_codes(table["coder"])
+        keys = [position.astype(np.int64), table["start"].to_numpy(np.int64),
+                table["end"].to_numpy(np.int64), description, concept, coder]
+        order = np.lexsort(keys[::-1])
+        keys = [key[order] for key in keys]
+        distinct = np.ones(len(order), dtype=bool)
+        if len(order):
+            distinct[1:] = np.any([key[1:] != key[:-1] for key in keys], axis=0)
+        return cls(*(key[distinct] for key in keys), descriptions, concepts, coders)
+
+    def bounds(self, first: int, last: int) -> list[int]:
+        """Row boundaries of the sources at positions ``first`` .. ``last`` (exclusive):
+        source ``first + i`` has rows ``bounds[i]`` to ``bounds[i + 1]``."""
+        return np.searchsorted(self.source, np.arange(first, last + 1)).tolist()
+
+
+#: Sources serialized together: enough to amortize the per-chunk cost, few enough to keep
+#: memory flat however many sources a project has.
+_SOURCES_PER_CHUNK = 2000
+_SOURCES_MARK = "gtflow-sources-go-here"
+#: Characters XML 1.0 cannot hold; lxml refuses them with this message, and so does the
+#: templated part of project.qde.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_NOT_XML_MESSAGE = ("All strings must be XML compatible: Unicode or ASCII, no NULL bytes or "
+                    "control characters")
+# What libxml2 escapes when it serializes an attribute value and element text.
+_ATTRIBUTE_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;",
+                                    "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
+_TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
+
+
+def xml_attribute(value: str) -> str:
+    """``value`` escaped as libxml2 writes an attribute value (ValueError where lxml refuses)."""
+    if _NOT_XML.search(value):
+        raise ValueError(_NOT_XML_MESSAGE)
+    return value.translate(_ATTRIBUTE_ESCAPES)
+
+
+def xml_text(value: str) -> str:
+    """``value`` escaped as libxml2 writes element text (ValueError where lxml refuses)."""
+    if _NOT_XML.search(value):
+        raise ValueError(_NOT_XML_MESSAGE)
+    return value.translate(_TEXT_ESCAPES)
 
 
 def build_project_xml(*, sources: Sequence[tuple[str, str, str]], codebook: Mapping[str, Any],
@@ -175,12 +275,6 @@ def build_project_xml(*, sources: Sequence[tuple[str, str, str]], codebook: Mapp
                                        memos=memos))
 
 
-#: Sources serialized together: enough to amortize lxml's per-call cost, few enough to keep
-#: memory flat however many sources a project has.
-_SOURCES_PER_CHUNK = 2000
-_SOURCES_MARK = "gtflow-sources-go-here"
-
-
 def project_xml_chunks(*, sources: Sequence[tuple[str, str, str]], codebook: Mapping[str, Any],
                        codings: pd.DataFrame, project_name: str, origin: str = "gtflow",
                        path: Path | None = None, memos: Sequence[Memo] = ()) -> Iterator[bytes]:
@@ -188,23 +282,39 @@ def project_xml_chunks(*, sources: Sequence[tuple[str, str, str]], codebook: Map
 
     ``sources`` may be any sequence that can be iterated more than once (texts are read when
     needed). The bytes are those of serializing the whole tree with lxml's pretty printing:
-    indentation depends only on an element's depth, so each chunk of sources is serialized
-    inside an empty Project/Sources pair and cut out of it.
+    the head and tail (users, codebook, notes) are lxml's own, with an empty Sources element
+    cut out; the <TextSource> elements, most of the document, are written from templates with
+    libxml2's escaping and indentation, at a fraction of the cost of building elements
+    (``tests/unit/refi/test_writer.py`` compares the two).
     """
     where = path or Path("project.qde")
-    lengths: dict[str, int] = {}
-    for doc_id, _, text in sources:
-        lengths[str(doc_id)] = len(text)
-    if len(lengths) != len(sources):
-        raise InputError(where, "two sources share a document id")
-    table = _check_codings(codings, lengths, _codebook_ids(codebook), where)
+    ids, names, lengths = _source_listing(sources, where)
+    table, position = _check_codings(codings, ids, lengths, _codebook_ids(codebook), where)
+    rows = _SelectionRows.of(table, position)
+    del table, position
+    head, tail = _project_frame(codebook, project_name, origin, rows.coders, memos, where,
+                                with_sources=bool(ids))
+    yield head
+    if not ids:
+        return
+    guids = _RepeatedStrings(rows)
+    for first in range(0, len(ids), _SOURCES_PER_CHUNK):
+        last = min(first + _SOURCES_PER_CHUNK, len(ids))
+        yield _text_sources_xml(ids, names, first, last, rows, guids)
+    yield tail
 
+
+def _project_frame(codebook: Mapping[str, Any], project_name: str, origin: str,
+                   coders: list[str], memos: Sequence[Memo], path: Path, *,
+                   with_sources: bool) -> tuple[bytes, bytes]:
+    """project.qde before and after its <TextSource> elements (the whole document, and b"",
+    when there are no sources)."""
     root = etree.Element(_q("Project"), nsmap={None: QDA_NAMESPACE}, name=project_name,
                          origin=origin)
-    coders = sorted(set(table["coder"]) | {memo.author for memo in memos})
-    if coders:
+    users_of = sorted(set(coders) | {memo.author for memo in memos})
+    if users_of:
         users = etree.SubElement(root, _q("Users"))
-        for coder in coders:
+        for coder in users_of:
             etree.SubElement(users, _q("User"), guid=gtflow_guid("user", coder), name=coder)
     tree = _codebook_tree(codebook)
     notes_of_code: dict[str, list[str]] = {}
@@ -215,75 +325,81 @@ def project_xml_chunks(*, sources: Sequence[tuple[str, str, str]], codebook: Map
         codes = etree.SubElement(etree.SubElement(root, _q("CodeBook")), _q("Codes"))
         for entry, children in tree:
             codes.append(_code_element(entry, children, notes_of_code))
-    if len(sources):
+    if with_sources:
         etree.SubElement(etree.SubElement(root, _q("Sources")), _q("TextSource"),
                          guid=_SOURCES_MARK)
     if memos:
-        root.append(_notes_element(memos, _codebook_ids(codebook), where))
+        root.append(_notes_element(memos, _codebook_ids(codebook), path))
     document = etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
-    if not len(sources):
-        yield document
-        return
-    mark_line = b'    <TextSource guid="' + _SOURCES_MARK.encode() + b'"/>\n'
-    head, tail = document.split(mark_line)
-    yield head
-    # Plain tuples grouped once: per-document pandas groups cost seconds per 10k documents.
-    by_doc: dict[str, list[tuple[int, int, str, str, str]]] = {}
-    for doc_id, start, end, concept_id, coder, description in zip(
-            table["doc_id"].tolist(), table["start"].tolist(), table["end"].tolist(),
-            table["concept_id"].tolist(), table["coder"].tolist(),
-            table["description"].tolist()):
-        by_doc.setdefault(doc_id, []).append((start, end, concept_id, coder, description))
-    del table
-    for chunk in _batched(((doc_id, name) for doc_id, name, _ in sources), _SOURCES_PER_CHUNK):
-        yield _text_sources_xml(chunk, by_doc)
-    yield tail
+    if not with_sources:
+        return document, b""
+    head, tail = document.split(b'    <TextSource guid="' + _SOURCES_MARK.encode() + b'"/>\n')
+    return head, tail
 
 
-def _batched(items: Iterable, size: int) -> Iterator[list]:
-    iterator = iter(items)
-    while batch := list(itertools.islice(iterator, size)):
-        yield batch
+class _RepeatedStrings:
+    """The GUIDs and escaped strings one project repeats: a code's and a user's GUID, an
+    escaped description; computed once each."""
+
+    def __init__(self, rows: _SelectionRows) -> None:
+        self.concepts = rows.concepts
+        self.coders = rows.coders
+        self.code = [gtflow_guid("code", concept) for concept in rows.concepts]
+        self.user = [gtflow_guid("user", coder) for coder in rows.coders]
+        self.descriptions = rows.descriptions
+        self.description_xml = [xml_text(text) for text in rows.descriptions]
 
 
-def _text_sources_xml(sources: list[tuple[str, str]],
-                      by_doc: Mapping[str, list[tuple[int, int, str, str, str]]]) -> bytes:
-    """The <TextSource> lines of ``sources`` exactly as they appear in the whole document."""
-    project = etree.Element(_q("Project"), nsmap={None: QDA_NAMESPACE})
-    sources_element = etree.SubElement(project, _q("Sources"))
-    for doc_id, name in sources:
+def _text_sources_xml(ids: list[str], names: list[str], first: int, last: int,
+                      rows: _SelectionRows, guids: _RepeatedStrings) -> bytes:
+    """The <TextSource> lines of the sources at positions ``first`` .. ``last`` (exclusive),
+    exactly as lxml's pretty printing of the whole document has them."""
+    bounds = rows.bounds(first, last)
+    low, high = bounds[0], bounds[-1]
+    columns = [rows.start[low:high].tolist(), rows.end[low:high].tolist(),
+               rows.description[low:high].tolist(), rows.concept[low:high].tolist(),
+               rows.coder[low:high].tolist()]
+    lines: list[str] = []
+    for offset, doc_id in enumerate(ids[first:last]):
         source_guid = gtflow_guid("source", doc_id)
-        source = etree.SubElement(sources_element, _q("TextSource"), guid=source_guid,
-                                  name=str(name), plainTextPath=f"internal://{source_guid}.txt")
-        rows = by_doc.get(str(doc_id))
-        if rows is not None:
-            _append_selections(source, str(doc_id), rows)
-    serialized = etree.tostring(project, encoding="utf-8", pretty_print=True)
-    # Cut between "<Project ...>\n  <Sources>\n" and "  </Sources>\n</Project>\n".
-    start = serialized.index(b"\n", serialized.index(b"<Sources>")) + 1
-    return serialized[start:serialized.rindex(b"  </Sources>")]
+        name = xml_attribute(names[first + offset])
+        opening = (f'    <TextSource guid="{source_guid}" name="{name}"'
+                   f' plainTextPath="internal://{source_guid}.txt"')
+        begin, end = bounds[offset] - low, bounds[offset + 1] - low
+        if begin == end:
+            lines.append(opening + "/>\n")
+            continue
+        lines.append(opening + ">\n")
+        _selection_lines(lines, doc_id, [column[begin:end] for column in columns], guids)
+        lines.append("    </TextSource>\n")
+    return "".join(lines).encode("utf-8")
 
 
-def _append_selections(source: etree._Element, doc_id: str,
-                       rows: list[tuple[int, int, str, str, str]]) -> None:
+def _selection_lines(lines: list[str], doc_id: str, columns: list[list[int]],
+                     guids: _RepeatedStrings) -> None:
     # One PlainTextSelection per span; each coder × concept on it is one <Coding>. A coding
     # with a description has a selection of its own holding it (Coding has no Description).
-    # ``rows`` (start, end, concept_id, coder, description) arrive sorted by span.
-    groups = itertools.groupby(sorted(rows, key=lambda r: (r[0], r[1], r[4])),
-                               key=lambda r: (r[0], r[1], r[4]))
-    for (start, end, description), span in groups:
-        parts = (doc_id, start, end, description) if description else (doc_id, start, end)
-        selection = etree.SubElement(source, _q("PlainTextSelection"),
-                                     guid=gtflow_guid("selection", *parts),
-                                     name="", startPosition=str(start), endPosition=str(end))
-        if description:
-            etree.SubElement(selection, _q("Description")).text = description
-        for _, _, concept_id, coder, _ in span:
-            coding = etree.SubElement(selection, _q("Coding"),
-                                      guid=gtflow_guid("coding", doc_id, start, end,
-                                                       concept_id, coder),
-                                      creatingUser=_repeated_guid("user", coder))
-            etree.SubElement(coding, _q("CodeRef"), targetGUID=_repeated_guid("code", concept_id))
+    # Rows arrive sorted by span, description, concept and coder.
+    span = None
+    for start, end, description, concept, coder in zip(*columns):
+        if span != (start, end, description):
+            if span is not None:
+                lines.append("      </PlainTextSelection>\n")
+            span = (start, end, description)
+            text = guids.descriptions[description]
+            name = f"selection\x1f{doc_id}\x1f{start}\x1f{end}"
+            selection = guid_of_name(f"{name}\x1f{text}" if text else name)
+            lines.append(f'      <PlainTextSelection guid="{selection}" name=""'
+                         f' startPosition="{start}" endPosition="{end}">\n')
+            if text:
+                lines.append(f"        <Description>{guids.description_xml[description]}"
+                             "</Description>\n")
+        coding = guid_of_name(f"coding\x1f{doc_id}\x1f{start}\x1f{end}\x1f"
+                              f"{guids.concepts[concept]}\x1f{guids.coders[coder]}")
+        lines.append(f'        <Coding guid="{coding}" creatingUser="{guids.user[coder]}">\n'
+                     f'          <CodeRef targetGUID="{guids.code[concept]}"/>\n'
+                     "        </Coding>\n")
+    lines.append("      </PlainTextSelection>\n")
 
 
 def build_codebook_xml(codebook: Mapping[str, Any], origin: str = "gtflow") -> bytes:
@@ -319,22 +435,14 @@ def write_project(path: str | Path, *, sources: Sequence[tuple[str, str, str]],
     path = Path(path)
     chunks = project_xml_chunks(sources=sources, codebook=codebook, codings=codings,
                                 project_name=project_name, origin=origin, path=path, memos=memos)
-    with atomic_path(path) as temporary, zipfile.ZipFile(temporary, "w") as archive:
-        # Streamed member by member, so memory does not grow with the number of sources.
-        with archive.open(_member("project.qde"), "w") as member:
+    # Streamed member by member, so memory does not grow with the number of sources.
+    with (atomic_path(path) as temporary, open(temporary, "wb") as handle,
+          ZipArchive(handle) as archive):
+        with archive.streamed("project.qde") as write:
             for chunk in chunks:
-                member.write(chunk)
+                write(chunk)
         for doc_id, _name, text in sources:
             # The standard's folder is lower-case "sources" (NVivo for Mac, QualCoder, qc
             # expect it).
-            archive.writestr(_member(f"sources/{gtflow_guid('source', doc_id)}.txt"),
-                             text.encode("utf-8"))
+            archive.add(f"sources/{gtflow_guid('source', doc_id)}.txt", text.encode("utf-8"))
     return path
-
-
-def _member(name: str) -> zipfile.ZipInfo:
-    info = zipfile.ZipInfo(name, date_time=_ZIP_TIMESTAMP)
-    info.compress_type = zipfile.ZIP_DEFLATED
-    info.create_system = 3
-    info.external_attr = 0o644 << 16
-    return info

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from mech_corpus import MODEL, SETTINGS, clean_texts, codebook, codings, documents_and_segments
 
+from gtflow import contracts
 from gtflow.mechanisms.cases import code_table, corpus_documents, evidence_codings, placed_codings
-from gtflow.mechanisms.listing import EVIDENCE_COLUMNS, cut_quote, evidence_listing
+from gtflow.mechanisms.listing import (
+    EVIDENCE_COLUMNS,
+    EvidenceListing,
+    cut_quote,
+    evidence_listing,
+)
+from gtflow.mechanisms.presence import CodePresence
 from gtflow.mechanisms.steps import mechanism_tables
 
 
@@ -57,3 +64,21 @@ def test_quotes_are_the_coded_text_cut_to_the_configured_length():
         assert full.startswith(row["quote"].rstrip("…"))
     assert cut_quote("一二三四五六七八", 0, 8, 5) == ("一二三四…", True)
     assert cut_quote("a  b\nc", 0, 6, 10) == ("a b c", False)
+
+
+def test_the_written_listing_is_the_bytes_of_the_frame_in_any_piece_size(tmp_path):
+    documents, segments = documents_and_segments()
+    docs = corpus_documents(documents)
+    book = codebook()
+    evidence = evidence_codings(placed_codings(codings(segments), docs, book.hierarchy()))
+    # Quotes with a comma, a double quote and a line break must be quoted as pandas quotes them.
+    texts = {doc: text.replace("一", ',"\n', 1) for doc, text in clean_texts().items()}
+    listing = EvidenceListing(evidence, CodePresence.index(evidence), code_table(book), MODEL,
+                              texts, 200)
+    whole = tmp_path / "whole.csv"
+    contracts.write_table("evidence", listing.frame(), whole)
+    for rows in (1, 2, 1000):
+        written = tmp_path / f"written-{rows}.csv"
+        listing.write(written, rows=rows)
+        assert written.read_bytes() == whole.read_bytes()
+    assert len(listing.frame()) > 8  # the codings are listed under several items each

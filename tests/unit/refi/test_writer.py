@@ -167,9 +167,11 @@ def many_sources(count: int) -> tuple[list[tuple[str, str, str]], pd.DataFrame]:
     sources, rows = [], []
     for number in range(count):
         text = f"第{number}条：上面考核排名😤 <b>&\"天天打卡\"\n第二行。"
-        sources.append((f"p{number:05d}", f"帖子 <{number}> & co", text))
+        # names and descriptions with every character libxml2 escapes in attributes or text
+        sources.append((f"p{number:05d}", f"帖子 <{number}> & co\t\"引\"\r\n'{number % 5}'", text))
         rows.append({"doc_id": f"p{number:05d}", "start": 0, "end": 5, "concept_id": "a1",
-                     "coder": "auto", "description": f"any:排名 <{number % 7}>"})
+                     "coder": "auto",
+                     "description": f"any:排名 <{number % 7}> & \"x\"\r\n\t]]>'"})
         if number % 3:
             rows.append({"doc_id": f"p{number:05d}", "start": 2, "end": 9, "concept_id": "a2",
                          "coder": "li", "description": ""})
@@ -189,18 +191,27 @@ def test_the_streamed_project_is_the_one_tree_serialization(tmp_path):
     assert streamed.count(b"<TextSource ") == 4500
 
 
-def test_the_streamed_archive_is_the_archive_written_member_by_member(tmp_path):
-    from gtflow.refi.writer import _member, build_project_xml
+def zipfile_member(name: str) -> zipfile.ZipInfo:
+    """The member settings gtflow's archives had when zipfile wrote them."""
+    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.create_system = 3
+    info.external_attr = 0o644 << 16
+    return info
+
+
+def test_the_streamed_archive_is_the_archive_zipfile_writes_member_by_member(tmp_path):
+    from gtflow.refi.writer import build_project_xml
 
     sources, codings = many_sources(2500)
     streamed = write_project(tmp_path / "streamed.qdpx", sources=sources, codebook=CODEBOOK,
                              codings=codings, project_name="p")
     whole = tmp_path / "whole.qdpx"
     with zipfile.ZipFile(whole, "w") as archive:
-        archive.writestr(_member("project.qde"), build_project_xml(
+        archive.writestr(zipfile_member("project.qde"), build_project_xml(
             sources=sources, codebook=CODEBOOK, codings=codings, project_name="p"))
         for doc_id, _, text in sources:
-            archive.writestr(_member(f"sources/{gtflow_guid('source', doc_id)}.txt"),
+            archive.writestr(zipfile_member(f"sources/{gtflow_guid('source', doc_id)}.txt"),
                              text.encode("utf-8"))
     assert streamed.read_bytes() == whole.read_bytes()
 
@@ -220,3 +231,44 @@ def test_the_first_bad_coding_is_named_by_its_record(tmp_path, bad, message):
         _write(tmp_path / "out.qdpx", codings=codings)
     assert message in str(error.value.describe())
     assert not (tmp_path / "out.qdpx").exists()
+
+
+def test_a_character_xml_cannot_hold_is_refused_as_lxml_refuses_it(tmp_path):
+    sources = [("d1", "name\x0bwith a vertical tab", "text")]
+    with pytest.raises(ValueError, match="XML compatible"):
+        _write(tmp_path / "bad.qdpx", sources=sources,
+               codings=pd.DataFrame(columns=["doc_id", "start", "end", "concept_id", "coder"]))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_selections_come_by_span_then_description_and_codings_by_concept_then_coder():
+    from gtflow.refi.writer import build_project_xml
+
+    sources = [("d2", "d2", "0123456789"), ("d1", "d1", "abcdefghij")]
+    rows = [("d1", 4, 6, "a2", "li", ""), ("d1", 0, 3, "a2", "wang", "rule b"),
+            ("d1", 0, 3, "a1", "wang", ""), ("d1", 0, 3, "a1", "li", ""),
+            ("d1", 0, 3, "a1", "li", ""),  # a duplicate, written once
+            ("d1", 0, 3, "a2", "li", "rule a"), ("d1", 0, 2, "a3", "li", ""),
+            ("d2", 1, 2, "a1", "li", "")]
+    codings = pd.DataFrame(rows, columns=["doc_id", "start", "end", "concept_id", "coder",
+                                          "description"])
+    root = etree.fromstring(build_project_xml(sources=sources, codebook=CODEBOOK,
+                                              codings=codings, project_name="p"))
+    q = "{urn:QDA-XML:project:1.0}"
+    concept_of = {gtflow_guid("code", c["id"]): c["id"] for c in CODEBOOK["concepts"]}
+    user_of = {gtflow_guid("user", u): u for u in ("li", "wang")}
+    found = []
+    for source in root.iter(f"{q}TextSource"):
+        for selection in source.iter(f"{q}PlainTextSelection"):
+            found.append((source.get("name"), selection.get("startPosition"),
+                          selection.get("endPosition"), selection.findtext(f"{q}Description"),
+                          [(concept_of[c.find(f"{q}CodeRef").get("targetGUID")],
+                            user_of[c.get("creatingUser")]) for c in selection.iter(f"{q}Coding")]))
+    assert found == [  # sources in the order given, then spans, descriptions, concepts, coders
+        ("d2", "1", "2", None, [("a1", "li")]),
+        ("d1", "0", "2", None, [("a3", "li")]),
+        ("d1", "0", "3", None, [("a1", "li"), ("a1", "wang")]),
+        ("d1", "0", "3", "rule a", [("a2", "li")]),
+        ("d1", "0", "3", "rule b", [("a2", "wang")]),
+        ("d1", "4", "6", None, [("a2", "li")]),
+    ]

@@ -1,0 +1,200 @@
+"""A deterministic zip writer for .qdpx archives: the bytes :mod:`zipfile` writes, far cheaper.
+
+A project holds one text file per source, so a million posts are a million members. Through
+``zipfile.ZipFile.writestr`` each costs a ZipInfo object kept until the archive closes (memory
+that grows with the corpus), a header written twice and two seeks. Here a member is written once
+(its size and CRC are known before its header) and its central-directory record goes to a
+spooled temporary file, so memory stays flat.
+
+The output is byte for byte what ``zipfile`` (CPython 3.11-3.13) writes for members of a
+``ZipInfo`` with DEFLATE at the default level, a fixed date, ``create_system`` 3 and mode 0644,
+written to a seekable file: a streamed member has its header rewritten once its size is known,
+ZIP64 records appear where ``zipfile`` writes them (more than 65,535 members, offsets or sizes
+past 2 GiB). ``tests/unit/refi/test_archive.py`` checks this against ``zipfile`` itself.
+"""
+
+from __future__ import annotations
+
+import shutil
+import struct
+import tempfile
+import zlib
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from typing import BinaryIO, Self
+
+#: The DOS date and time of every member: 1980-01-01 00:00:00, the earliest a zip can hold.
+DOS_DATE = (1980 - 1980) << 9 | 1 << 5 | 1
+DOS_TIME = 0
+ZIP64_LIMIT = (1 << 31) - 1        # zipfile's threshold for ZIP64 fields
+FILE_COUNT_LIMIT = (1 << 16) - 1   # members beyond which the end record needs ZIP64
+VERSION = 20                       # "version needed": deflate
+ZIP64_VERSION = 45
+UNIX = 3                           # create_system
+FILE_MODE = 0o644 << 16            # external attributes: -rw-r--r--
+UTF8_NAME = 0x800                  # general-purpose flag: the name is UTF-8
+LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
+CENTRAL_RECORD = struct.Struct("<4s4B4HL2L5H2L")
+END_RECORD = struct.Struct("<4s4H2LH")
+ZIP64_END_RECORD = struct.Struct("<4sQ2H2L4Q")
+ZIP64_LOCATOR = struct.Struct("<4sLQL")
+#: Central-directory records held in memory before they spill to a temporary file.
+SPOOL_BYTES = 8 << 20
+
+
+def encoded_name(name: str) -> tuple[bytes, int]:
+    """The member name's bytes and flag: ASCII as is, anything else UTF-8 with the flag set."""
+    try:
+        return name.encode("ascii"), 0
+    except UnicodeEncodeError:
+        return name.encode("utf-8"), UTF8_NAME
+
+
+def local_header(name: bytes, flags: int, crc: int, compressed: int, size: int,
+                 zip64: bool) -> bytes:
+    """A member's local file header (ZIP64 sizes in an extra field when ``zip64``)."""
+    extra = b""
+    version = VERSION
+    if zip64:
+        extra = struct.pack("<HHQQ", 1, 16, size, compressed)
+        compressed = size = 0xFFFFFFFF
+        version = ZIP64_VERSION
+    return LOCAL_HEADER.pack(b"PK\x03\x04", version, 0, flags, zlib.DEFLATED, DOS_TIME,
+                             DOS_DATE, crc, compressed, size, len(name), len(extra)) + name + extra
+
+
+def central_record(name: bytes, flags: int, crc: int, compressed: int, size: int, offset: int,
+                   zip64_header: bool) -> bytes:
+    """A member's central-directory record; ``zip64_header`` when its local header had ZIP64
+    sizes (which raises the versions zipfile records for it)."""
+    large = []
+    if size > ZIP64_LIMIT or compressed > ZIP64_LIMIT:
+        large += [size, compressed]
+        size = compressed = 0xFFFFFFFF
+    if offset > ZIP64_LIMIT:
+        large.append(offset)
+        offset = 0xFFFFFFFF
+    extra = struct.pack("<HH" + "Q" * len(large), 1, 8 * len(large), *large) if large else b""
+    version = ZIP64_VERSION if large or zip64_header else VERSION
+    return CENTRAL_RECORD.pack(b"PK\x01\x02", version, UNIX, version, 0, flags, zlib.DEFLATED,
+                               DOS_TIME, DOS_DATE, crc, compressed, size, len(name), len(extra),
+                               0, 0, 0, FILE_MODE, offset) + name + extra
+
+
+def end_records(count: int, directory_start: int, directory_end: int) -> bytes:
+    """The end-of-central-directory record, preceded by the ZIP64 ones where zipfile writes
+    them."""
+    size = directory_end - directory_start
+    records = b""
+    if count > FILE_COUNT_LIMIT or directory_start > ZIP64_LIMIT or size > ZIP64_LIMIT:
+        records = (ZIP64_END_RECORD.pack(b"PK\x06\x06", 44, ZIP64_VERSION, ZIP64_VERSION, 0, 0,
+                                         count, count, size, directory_start)
+                   + ZIP64_LOCATOR.pack(b"PK\x06\x07", 0, directory_end, 1))
+        count, size = min(count, 0xFFFF), min(size, 0xFFFFFFFF)
+        directory_start = min(directory_start, 0xFFFFFFFF)
+    return records + END_RECORD.pack(b"PK\x05\x06", 0, 0, count, count, size, directory_start, 0)
+
+
+def deflated(data: bytes) -> bytes:
+    """Raw DEFLATE at zlib's default level, as zipfile compresses a member."""
+    return zlib.compress(data, zlib.Z_DEFAULT_COMPRESSION, -zlib.MAX_WBITS)
+
+
+class DeflatedStream:
+    """A member's data deflated into ``handle`` as it comes, counting its CRC and sizes."""
+
+    def __init__(self, handle: BinaryIO) -> None:
+        self.handle = handle
+        self.compressor = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED,
+                                           -zlib.MAX_WBITS)
+        self.crc = self.size = self.compressed = 0
+
+    def write(self, data: bytes) -> None:
+        self.crc = zlib.crc32(data, self.crc)
+        self.size += len(data)
+        packed = self.compressor.compress(data)
+        self.compressed += len(packed)
+        self.handle.write(packed)
+
+    def finish(self) -> tuple[int, int, int]:
+        """Write the end of the stream; (CRC, size, compressed size)."""
+        tail = self.compressor.flush()
+        self.handle.write(tail)
+        return self.crc, self.size, self.compressed + len(tail)
+
+
+class ZipArchive:
+    """Members appended to a seekable binary file; leaving the ``with`` block without an error
+    writes the central directory and the end records (the file stays open)."""
+
+    def __init__(self, handle: BinaryIO) -> None:
+        self.handle = handle
+        self.count = 0
+
+    def __enter__(self) -> Self:
+        self._directory = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
+        return self
+
+    def __exit__(self, kind, error, trace) -> None:
+        with self._directory:
+            if kind is None:
+                self._write_directory()
+
+    def add(self, name: str, data: bytes) -> None:
+        """One member whose bytes are all at hand."""
+        encoded, flags = encoded_name(name)
+        crc, packed = zlib.crc32(data), deflated(data)
+        zip64 = len(data) * 1.05 > ZIP64_LIMIT  # zipfile's guess that sizes may need ZIP64
+        offset = self.handle.tell()
+        self.handle.write(local_header(encoded, flags, crc, len(packed), len(data), zip64))
+        self.handle.write(packed)
+        self._directory.write(central_record(encoded, flags, crc, len(packed), len(data),
+                                             offset, zip64))
+        self.count += 1
+
+    @contextmanager
+    def streamed(self, name: str) -> Iterator[Callable[[bytes], None]]:
+        """One member written piece by piece through the function this yields; its header is
+        written again once its size and CRC are known. Like zipfile, a streamed member
+        cannot pass 2 GiB.
+
+        Each piece is compressed on a second thread while the caller makes the next one
+        (zlib lets go of the GIL while it deflates); one piece at most waits, so memory
+        stays flat.
+        """
+        encoded, flags = encoded_name(name)
+        offset = self.handle.tell()
+        self.handle.write(local_header(encoded, flags, 0, 0, 0, False))
+        member = DeflatedStream(self.handle)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="deflate") as pool:
+            pending: list[Future] = []
+
+            def write(data: bytes) -> None:
+                if pending:
+                    pending.pop().result()
+                pending.append(pool.submit(member.write, data))
+
+            try:
+                yield write
+            finally:
+                for piece in pending:
+                    piece.result()
+        crc, size, compressed = member.finish()
+        if size > ZIP64_LIMIT or compressed > ZIP64_LIMIT:
+            raise RuntimeError(f"zip member {name} passes 2 GiB, which a streamed member cannot")
+        end = self.handle.tell()
+        self.handle.seek(offset)
+        self.handle.write(local_header(encoded, flags, crc, compressed, size, False))
+        self.handle.seek(end)
+        self._directory.write(central_record(encoded, flags, crc, compressed, size, offset,
+                                             False))
+        self.count += 1
+
+    def _write_directory(self) -> None:
+        start = self.handle.tell()
+        self._directory.seek(0)
+        shutil.copyfileobj(self._directory, self.handle)
+        end = self.handle.tell()
+        self.handle.write(end_records(self.count, start, end))
+        self.handle.flush()

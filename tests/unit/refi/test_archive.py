@@ -1,0 +1,103 @@
+"""The .qdpx zip writer writes the bytes zipfile writes for the same members."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+
+from gtflow.refi.archive import ZipArchive, central_record, end_records, local_header
+
+
+def zipfile_info(name: str) -> zipfile.ZipInfo:
+    """The member settings gtflow's archives had when zipfile wrote them."""
+    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.create_system = 3
+    info.external_attr = 0o644 << 16
+    return info
+
+
+def zipfile_archive(streamed: list[bytes], members: list[tuple[str, bytes]]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        with archive.open(zipfile_info("project.qde"), "w") as member:
+            for piece in streamed:
+                member.write(piece)
+        for name, data in members:
+            archive.writestr(zipfile_info(name), data)
+    return buffer.getvalue()
+
+
+def gtflow_archive(streamed: list[bytes], members: list[tuple[str, bytes]]) -> bytes:
+    buffer = io.BytesIO()
+    with ZipArchive(buffer) as archive:
+        with archive.streamed("project.qde") as write:
+            for piece in streamed:
+                write(piece)
+        for name, data in members:
+            archive.add(name, data)
+    return buffer.getvalue()
+
+
+def test_members_are_written_as_zipfile_writes_them():
+    streamed = [b"<?xml version='1.0'?>\n", "<项目>".encode() * 5000, b"", b"</Project>\n" * 3]
+    members = [("sources/a.txt", "问：为什么？\n答：考核排名😤".encode()),
+               ("sources/空.txt", b""),  # a non-ASCII name sets the UTF-8 flag
+               ("sources/b.txt", bytes(range(256)) * 300)]
+    written = gtflow_archive(streamed, members)
+    assert written == zipfile_archive(streamed, members)
+    with zipfile.ZipFile(io.BytesIO(written)) as archive:
+        assert archive.testzip() is None
+        assert archive.read("project.qde") == b"".join(streamed)
+        assert archive.read("sources/空.txt") == b""
+
+
+def zipfile_central_directory(info: zipfile.ZipInfo, count: int = 1) -> bytes:
+    """What zipfile writes after its members for ``count`` members described by ``info``."""
+    buffer = io.BytesIO()
+    archive = zipfile.ZipFile(buffer, "w")
+    archive.filelist.extend([info] * count)
+    archive.close()
+    return buffer.getvalue()
+
+
+def test_more_than_65535_members_get_zipfile_s_zip64_end_records():
+    info = zipfile_info("sources/a.txt")
+    info.CRC, info.file_size, info.compress_size, info.header_offset = 1, 2, 3, 4
+    record = central_record(b"sources/a.txt", 0, 1, 3, 2, 4, False)
+    for count in (65_535, 65_536):
+        expected = zipfile_central_directory(info, count)
+        assert expected == record * count + end_records(count, 0, len(record) * count)
+    assert b"PK\x06\x06" in expected[-200:]  # the ZIP64 end record of 65,536 members
+
+
+@pytest.mark.parametrize(("size", "compressed", "offset"), [
+    (100, 80, 3 << 30),          # an offset past 2 GiB
+    (5 << 30, 4 << 30, 10),      # sizes past 2 GiB
+    (5 << 30, 3 << 30, 6 << 30),
+])
+def test_large_members_get_zipfile_s_zip64_fields(size, compressed, offset):
+    info = zipfile_info("sources/big.txt")
+    info.CRC, info.file_size, info.compress_size, info.header_offset = 7, size, compressed, offset
+    record = central_record(b"sources/big.txt", 0, 7, compressed, size, offset, False)
+    assert zipfile_central_directory(info) == record + end_records(1, 0, len(record))
+
+
+def test_a_local_header_with_zip64_sizes_is_zipfile_s():
+    info = zipfile_info("sources/big.txt")
+    info.CRC, info.file_size, info.compress_size, info.header_offset = 9, 3 << 30, 2 << 30, 0
+    expected = info.FileHeader(zip64=True)
+    assert local_header(b"sources/big.txt", 0, 9, 2 << 30, 3 << 30, True) == expected
+    # zipfile then records the raised versions in the central directory too
+    assert zipfile_central_directory(info)[:8] == central_record(
+        b"sources/big.txt", 0, 9, 2 << 30, 3 << 30, 0, True)[:8]
+
+
+def test_a_failure_inside_the_archive_writes_no_central_directory():
+    buffer = io.BytesIO()
+    with pytest.raises(KeyError), ZipArchive(buffer) as archive:
+        archive.add("sources/a.txt", b"text")
+        raise KeyError("stop")
+    assert b"PK\x01\x02" not in buffer.getvalue()
