@@ -68,10 +68,13 @@ def respondent_overview(respondents: pd.DataFrame | None, documents: pd.DataFram
 
 
 def corpus_overview(documents: pd.DataFrame, segment_documents: pd.Series,
-                    duplicates: pd.DataFrame, respondents: pd.DataFrame | None) -> dict:
+                    duplicates: pd.DataFrame, respondents: pd.DataFrame | None,
+                    duplicates_shown: int) -> dict:
     """Study and data overview: sources, respondents, timeline, duplicates
-    (``segment_documents``: the document of every segment)."""
+    (``segment_documents``: the document of every segment; the first ``duplicates_shown``
+    collapsed documents are listed)."""
     kept = kept_documents(documents)
+    collapsed = duplicates[duplicates["kind"] != "kept"]
     by_type = kept["source_type"].value_counts()
     kept_ids = set(kept["doc_id"])
     return {
@@ -87,10 +90,12 @@ def corpus_overview(documents: pd.DataFrame, segment_documents: pd.Series,
         "sources": source_overview(documents),
         "respondents": respondent_overview(respondents, documents),
         "timeline": collection_timeline(documents),
-        "duplicates": records(duplicates[duplicates["kind"] != "kept"]),
+        "duplicates": records(collapsed.head(duplicates_shown)),
+        "n_duplicates_listed": len(collapsed),
     }
 
 
 def build(results: Results) -> dict:
     return corpus_overview(results.documents, results.segment_documents,
-                           results.table("duplicates"), results.respondents)
+                           results.table("duplicates"), results.respondents,
+                           int(results.config["report"]["duplicates_shown"]))
