@@ -548,6 +548,49 @@ def read_columns(name: str, paths: Iterable[str | Path], wanted: list[str]) -> p
     return pd.concat(frames, ignore_index=True)
 
 
+def read_csv_batches(name: str, path: str | Path, wanted: list[str],
+                     rows: int) -> Iterator[pd.DataFrame]:
+    """Some declared columns of CSV table ``name``, at most ``rows`` rows at a time, text kept
+    as text as :func:`read_table` keeps it, each batch checked: what a step needs of a large
+    CSV table without holding it or its other columns. The header must match the declaration;
+    a file with no rows gives no batch."""
+    import pyarrow as pa  # its CSV reader streams and skips unwanted columns
+    import pyarrow.csv as pa_csv
+
+    spec = table(name)
+    try:
+        found = problems(name, pd.read_csv(path, nrows=0, encoding="utf-8"))
+    except FileNotFoundError:
+        raise _missing(name, path) from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError,
+            OSError) as error:
+        raise _unreadable(name, path, error) from None
+    if found:
+        raise _mismatch(name, path, found)
+    arrow_type = {"str": pa.string(), "int": pa.int64(), "float": pa.float64(),
+                  "bool": pa.bool_()}
+    # A nullable int column with gaps is written as floats ("1.0"): its type is inferred.
+    typed = [c for c in wanted if _kind_of(spec, c) in arrow_type
+             and not (spec.column(c).kind == "int" and spec.column(c).nullable)]
+    convert = pa_csv.ConvertOptions(
+        include_columns=wanted, strings_can_be_null=False,
+        column_types={c: arrow_type[spec.column(c).kind] for c in typed})
+    try:
+        # Arrow's default 1 MB blocks: larger ones raise the peak memory, not the speed.
+        reader = pa_csv.open_csv(path, parse_options=pa_csv.ParseOptions(newlines_in_values=True),
+                                 convert_options=convert)
+        for batch in reader:
+            for start in range(0, batch.num_rows, rows):
+                frame = batch.slice(start, rows).to_pandas()
+                found = [f"column {c} {problem}" for c in wanted
+                         if (problem := _kind_problem(frame[c], spec.column(c)))]
+                if found:
+                    raise _mismatch(name, path, found)
+                yield frame
+    except (pa.ArrowException, UnicodeDecodeError, ValueError, OSError) as error:
+        raise _unreadable(name, path, error) from None
+
+
 def read_tables(name: str, paths: Iterable[str | Path]) -> pd.DataFrame:
     """Several files of one table (per-file outputs) concatenated in order."""
     frames = [read_table(name, p) for p in paths]

@@ -210,3 +210,24 @@ def test_some_columns_of_several_files_are_read_and_checked(tmp_path):
     assert read.to_dict("list") == {"doc_id": ["d0", "d1"], "source_type": ["web_post"] * 2}
     with pytest.raises(InputError, match="f0.documents.parquet"):
         contracts.read_columns("file_documents", paths, ["doc_id", "no_such_column"])
+
+
+def test_a_csv_read_in_batches_is_the_table_in_the_wanted_columns(tmp_path):
+    rows = [{"source": "a.csv", "line": i, "doc_id": "007", "start": 1, "end": 4, "status": "ok",
+             "score": 0.5, "quote": 'say "no", then\nleave' if i == 2 else ("NA" if i else "")}
+            for i in range(5)]
+    rows[3].pop("start"), rows[3].pop("score")
+    path = tmp_path / "anchoring.csv"
+    contracts.write_table("anchoring", contracts.frame("anchoring", rows), path)
+    wanted = ["quote", "doc_id", "start", "score"]
+    batches = list(contracts.read_csv_batches("anchoring", path, wanted, rows=2))
+    assert [len(b) for b in batches] == [2, 2, 1]
+    assert all(list(b.columns) == wanted for b in batches)
+    pd.testing.assert_frame_equal(pd.concat(batches, ignore_index=True),
+                                  contracts.read_table("anchoring", path)[wanted],
+                                  check_dtype=False)
+    with pytest.raises(InputError, match="is missing"):
+        next(contracts.read_csv_batches("anchoring", tmp_path / "gone.csv", wanted, rows=2))
+    path.write_text("source,line\na.csv,2\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"anchoring\.csv.*missing doc_id"):
+        next(contracts.read_csv_batches("anchoring", path, wanted, rows=2))

@@ -13,6 +13,7 @@ multiply-shift hashing seeded from config — because one Python MinHash object 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections import defaultdict
 from collections.abc import Mapping
@@ -137,6 +138,8 @@ def minhash_signatures(hashes: np.ndarray, starts: np.ndarray, permutations: int
     return signatures
 
 
+#: Texts whose shingle sets the exact-Jaccard check keeps at once.
+SHINGLE_CACHE = 10_000
 #: Texts shingled and hashed at a time: only their signatures are kept, so memory holds the
 #: signatures of the corpus and the shingle hashes of one chunk.
 CHUNK_TEXTS = 50_000
@@ -203,12 +206,13 @@ def near_duplicate_pairs(texts: list[str], threshold: float, shingle_size: int,
         return []
     # Candidates at a lower threshold than asked: the exact Jaccard below has the final word.
     candidates = candidate_pairs(signatures, usable, max(threshold * 0.8, 0.05))
-    cache: dict[int, set[str]] = {}
+    del signatures
 
+    # Pairs come sorted, so a text's shingles are wanted again soon or not at all: a bounded
+    # cache keeps memory flat on a corpus with millions of candidate texts.
+    @functools.lru_cache(maxsize=SHINGLE_CACHE)
     def shingle_set(i: int) -> set[str]:
-        if i not in cache:
-            cache[i] = shingles(compacted[i], shingle_size)
-        return cache[i]
+        return shingles(compacted[i], shingle_size)
 
     pairs = []
     for i, j in sorted(candidates):
@@ -237,9 +241,10 @@ def find_duplicates(documents: pd.DataFrame, clean_texts: Mapping[str, str], thr
     web = web[np.array(keep, dtype=bool)].reset_index(drop=True)
     if web.empty:
         return pd.DataFrame(columns=DUPLICATE_COLUMNS)
-    digests = [hashlib.sha256(compact(t).encode("utf-8")).hexdigest() for t in texts]
+    # Raw 32-byte digests, not hex text: a million of them is half the memory.
+    digests = [hashlib.sha256(compact(t).encode("utf-8")).digest() for t in texts]
     sets = UnionFind(len(web))
-    first_by_digest: dict[str, int] = {}
+    first_by_digest: dict[bytes, int] = {}
     for i, digest in enumerate(digests):
         if digest in first_by_digest:
             sets.union(first_by_digest[digest], i)

@@ -2,7 +2,8 @@
 do not fit each model edge, and the analytic memos placed beside what they discuss.
 
 The report section :mod:`gtflow.report.sections.audit_trail` calls :func:`audit_context`;
-the coding section takes its document counts from :func:`evidence_document_counts`.
+the coding section takes its document counts from the evidence listing through
+:func:`count_from_evidence`.
 """
 
 from __future__ import annotations
@@ -85,14 +86,6 @@ def memo_sections(memos: MemoIndex, book: Codebook) -> dict:
         placed[memo_home(memo, book)].append(entry)
     return {"n": len(memos.memos), "by_section": placed, "also": also,
             "synthetic": sum(1 for m in memos.memos if m.synthetic)}
-
-
-def evidence_document_counts(evidence: pd.DataFrame) -> dict[str, int]:
-    """Code id -> documents in results/tables/evidence.csv (the mode-filtered evidence)."""
-    if evidence.empty:
-        return {}
-    codes = evidence[evidence["item_type"] == "code"]
-    return {str(k): int(v) for k, v in codes.groupby("item_id")["doc_id"].nunique().items()}
 
 
 def count_from_evidence(coding: dict, counts: dict[str, int]) -> None:

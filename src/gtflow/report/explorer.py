@@ -4,7 +4,8 @@ One self-contained HTML file (inline CSS and a small inline script; a Content-Se
 forbids every network load). For each code (concept, category, main category) and each model
 edge it lists the documents that carry it, and under each document the evidence codings with
 their quote, ``doc [start–end)``, coder, origin and rule — read from
-``results/tables/evidence.csv``, the same evidence that the report's counts are made of.
+``results/tables/evidence.csv``, the same evidence that the report's counts are made of, in
+batches (:mod:`gtflow.report.evidence`: its counts, and only the rows the page shows).
 
 Anchors a reviewer can cite (and the report's counts link to):
 
@@ -35,12 +36,11 @@ from gtflow.errors import InputError
 from gtflow.mechanisms.model import CONTRARY_KINDS
 from gtflow.memos import Memo, MemoIndex
 from gtflow.report.escape import plain_text
+from gtflow.report.evidence import SOURCE_GROUPS, EvidenceDigest, ItemTally
 from gtflow.report.render import pandoc_path
 
 log = logging.getLogger(__name__)
 
-#: Document lists of an item: all documents, then by kind of material.
-SOURCE_GROUPS = (("interview", ("interview",)), ("web", ("web_page", "web_post")))
 LEVEL_ORDER = ("main_category", "category", "concept")
 
 STYLE = """
@@ -143,24 +143,25 @@ def capped_note(shown: int, total: int, labels: dict) -> str:
     return (f'<p class="cap">{esc(labels["ex_capped"].format(shown=shown, total=total))}</p>')
 
 
-def document_lists(anchor: str, rows: pd.DataFrame, cap: int, labels: dict,
+def document_lists(anchor: str, rows: pd.DataFrame, tally: ItemTally, labels: dict,
                    role_label: dict | None = None) -> str:
-    """The documents of one item, in one list per kind of material (interviews, web)."""
+    """The documents of one item, in one list per kind of material (interviews, web): ``rows``
+    are the codings of the documents ``tally`` chose to show, ``tally`` counts them all."""
     parts = []
     for group, source_types in SOURCE_GROUPS:
-        part = rows[rows["source_type"].isin(source_types)]
-        doc_ids = list(dict.fromkeys(part["doc_id"]))
-        if not doc_ids:
+        total = tally.group_documents[group]
+        if not total:
             parts.append(f'<ol class="docs" id="{anchor}-{group}"></ol>')
             continue
-        by_doc = {doc: [] for doc in doc_ids[:cap]}
+        part = rows[rows["source_type"].isin(source_types)]
+        by_doc = {doc: [] for doc in tally.shown[group]}
         for row in part[part["doc_id"].isin(set(by_doc))].to_dict("records"):
             by_doc[row["doc_id"]].append(row)
         source_of = dict(zip(part["doc_id"], part["source_type"]))
         items = "".join(document_item(doc, source_of[doc], by_doc[doc], labels, role_label)
                         for doc in by_doc)
-        parts.append(f'<h3>{esc(labels["ex_group_" + group])} ({len(doc_ids)})</h3>'
-                     f'{capped_note(len(by_doc), len(doc_ids), labels)}'
+        parts.append(f'<h3>{esc(labels["ex_group_" + group])} ({total})</h3>'
+                     f'{capped_note(len(by_doc), total, labels)}'
                      f'<ol class="docs" id="{anchor}-{group}">{items}</ol>')
     return "".join(parts)
 
@@ -174,21 +175,21 @@ def memo_links(memos: Iterable[Memo], labels: dict) -> str:
     return f'<p class="note">{esc(labels["ex_memos_here"])}: {links}</p>'
 
 
-def count_line(rows: pd.DataFrame, labels: dict) -> str:
+def count_line(tally: ItemTally, labels: dict) -> str:
     """'N documents, M codings' of an item."""
-    return (f'<p class="count">{rows["doc_id"].nunique()} {esc(labels["ex_documents"])}, '
-            f'{len(rows)} {esc(labels["ex_codings"])}</p>')
+    return (f'<p class="count">{tally.n_documents} {esc(labels["ex_documents"])}, '
+            f'{tally.n_codings} {esc(labels["ex_codings"])}</p>')
 
 
-def code_section(code: dict, level: str, rows: pd.DataFrame, cap: int, labels: dict,
+def code_section(code: dict, level: str, rows: pd.DataFrame, tally: ItemTally, labels: dict,
                  language: str, memos: MemoIndex) -> str:
     """The section of one code."""
     anchor = code_anchor(code["id"])
     return (f'<section class="item" id="{anchor}" data-level="{level}">'
             f'<h2>{esc(code["id"])} {esc(label_of(code, language))} '
             f'<span class="meta">({esc(labels["level_" + level])})</span></h2>'
-            f'{count_line(rows, labels)}{memo_links(memos.for_code(code["id"]), labels)}'
-            f'{document_lists(anchor, rows, cap, labels)}</section>')
+            f'{count_line(tally, labels)}{memo_links(memos.for_code(code["id"]), labels)}'
+            f'{document_lists(anchor, rows, tally, labels)}</section>')
 
 
 def contrary_list(anchor: str, kind: str, doc_ids: list[str], node_rows: pd.DataFrame, cap: int,
@@ -206,11 +207,12 @@ def contrary_list(anchor: str, kind: str, doc_ids: list[str], node_rows: pd.Data
             f'<ol class="docs contrary" id="{anchor}-{kind}">{items}</ol>')
 
 
-def edge_section(edge: dict, rows: pd.DataFrame, contrary: pd.DataFrame, counted: dict,
-                 code_rows: pd.DataFrame, book: Codebook, cap: int, labels: dict, language: str,
-                 memos: MemoIndex) -> str:
+def edge_section(edge: dict, rows: pd.DataFrame, tally: ItemTally, contrary: pd.DataFrame,
+                 counted: dict, code_rows: pd.DataFrame, book: Codebook, cap: int, labels: dict,
+                 language: str, memos: MemoIndex) -> str:
     """The section of one model edge: supporting documents, then contrary cases (``contrary``
-    lists them; ``counted`` is the mechanisms stage's count and flag of the edge)."""
+    lists them, ``code_rows`` holds the codings of the contrary documents shown; ``counted`` is
+    the mechanisms stage's count and flag of the edge)."""
     source, target = edge["from"], edge["to"]
     anchor = edge_anchor(source, target)
     key = f"{source}->{target}"
@@ -232,10 +234,10 @@ def edge_section(edge: dict, rows: pd.DataFrame, contrary: pd.DataFrame, counted
     return (f'<section class="item" id="{anchor}" data-level="edge">'
             f'<h2>{esc(source)} {esc(label_of(book.by_id[source], language))} → {esc(target)} '
             f'{esc(label_of(book.by_id[target], language))} <span class="meta">({esc(relation)})'
-            f'</span></h2>{count_line(rows, labels)}'
+            f'</span></h2>{count_line(tally, labels)}'
             f'<p class="count">{esc(labels["ex_contrary_count"].format(n=n_contrary))}{flag}</p>'
             f'{memo_links(memos.for_edge(key), labels)}'
-            f'{document_lists(anchor, rows, cap, labels, role_label)}</section>'
+            f'{document_lists(anchor, rows, tally, labels, role_label)}</section>'
             f'<section class="contrary" id="{anchor}-contrary">{contrary_html}</section>')
 
 
@@ -260,30 +262,44 @@ def filter_form(labels: dict) -> str:
             f'{select("origin")}</form>')
 
 
-def explorer_html(*, evidence: pd.DataFrame, negative: pd.DataFrame, contrary: dict[str, dict],
-                  book: Codebook, model: dict, memos: MemoIndex, memo_bodies: dict[str, str],
-                  labels: dict, language: str, title: str, cap: int, evidence_source: str,
-                  negative_source: str) -> str:
-    """The whole explorer page; ``contrary`` is the mechanisms summary's per-edge contrary
-    count and flag."""
-    evidence = evidence.fillna({"rule": "", "role": ""})
-    code_rows = evidence[evidence["item_type"] == "code"]
-    edge_rows = evidence[evidence["item_type"] == "edge"]
-    rows_of_code = dict(tuple(code_rows.groupby("item_id", sort=False)))
-    rows_of_edge = dict(tuple(edge_rows.groupby("item_id", sort=False)))
-    empty = evidence.iloc[0:0]
+def contrary_documents(negative: pd.DataFrame, model: dict, cap: int) -> dict[str, set[str]]:
+    """Code id -> the contrary documents the explorer shows under it: per model edge and kind,
+    the first ``cap`` documents of negative_cases.csv, under the end that is present."""
+    wanted: dict[str, set[str]] = {}
+    for edge in model.get("edges", []):
+        mine = negative[negative["edge"] == f"{edge['from']}->{edge['to']}"]
+        for kind in CONTRARY_KINDS:
+            node = edge["from"] if kind == "source_only" else edge["to"]
+            shown = mine.loc[mine["kind"] == kind, "doc_id"].tolist()[:cap]
+            wanted.setdefault(node, set()).update(shown)
+    return wanted
+
+
+def explorer_html(*, evidence: EvidenceDigest, negative: pd.DataFrame,
+                  contrary: dict[str, dict], book: Codebook, model: dict, memos: MemoIndex,
+                  memo_bodies: dict[str, str], labels: dict, language: str, title: str, cap: int,
+                  evidence_source: str, negative_source: str) -> str:
+    """The whole explorer page; ``evidence`` is evidence.csv's digest read with ``cap`` and
+    :func:`contrary_documents`, ``contrary`` the mechanisms summary's per-edge contrary count
+    and flag."""
+    code_rows = evidence.contrary
+    rows_of_code = evidence.shown_rows("code")
+    rows_of_edge = evidence.shown_rows("edge")
+    empty = evidence.shown.iloc[0:0]
     sections, index = [], []
     levels = {"main_category": book.main_categories, "category": book.categories,
               "concept": book.concepts}
     for level in LEVEL_ORDER:
         for code in levels[level]:
-            sections.append(code_section(code, level, rows_of_code.get(code["id"], empty), cap,
-                                         labels, language, memos))
+            sections.append(code_section(code, level, rows_of_code.get(code["id"], empty),
+                                         evidence.tally("code", code["id"]), labels, language,
+                                         memos))
             index.append(f'<a href="#{code_anchor(code["id"])}">{esc(code["id"])} '
                          f'{esc(label_of(code, language))}</a>')
     for edge in model.get("edges", []):
         key = f"{edge['from']}->{edge['to']}"
         sections.append(edge_section(edge, rows_of_edge.get(key, empty),
+                                     evidence.tally("edge", key),
                                      negative[negative["edge"] == key], contrary[key],
                                      code_rows, book, cap, labels, language, memos))
         index.append(f'<a href="#{edge_anchor(edge["from"], edge["to"])}">{esc(key)}</a>')

@@ -15,7 +15,13 @@ import pandas as pd
 from gtflow import contracts
 from gtflow.coding.codebook import Codebook, load_codebook, load_model
 from gtflow.errors import InputError
+from gtflow.report.evidence import read_evidence
 from gtflow.report.inputs import ReportInputs
+
+#: The columns of the large tables that the sections use (the rest is never read).
+DOCUMENT_COLUMNS = ["doc_id", "source_type", "date", "respondent_id", "sha256_raw", "raw_path",
+                    "n_chars", "duplicate_of"]
+CODING_COLUMNS = ["doc_id", "concept_id", "coder", "origin", "category_id", "main_category_id"]
 
 
 def plain(value: Any) -> Any:
@@ -83,14 +89,30 @@ class Results:
         return self.table("respondents") if self.inputs.respondents else None
 
     @cached_property
+    def documents(self) -> pd.DataFrame:
+        """The documents table, in the columns the sections use (:data:`DOCUMENT_COLUMNS`)."""
+        return contracts.read_columns("documents", [self.inputs.documents], DOCUMENT_COLUMNS)
+
+    @cached_property
+    def segment_documents(self) -> pd.Series:
+        """The document of every segment (the overview counts segments of kept documents)."""
+        return contracts.read_columns("segments", [self.inputs.segments], ["doc_id"])["doc_id"]
+
+    @cached_property
     def kept_documents(self) -> pd.DataFrame:
-        return contracts.kept_documents(self.table("documents"))
+        return contracts.kept_documents(self.documents)
 
     @cached_property
     def kept_codings(self) -> pd.DataFrame:
-        """Codings on kept documents."""
-        codings = self.table("codings")
+        """Codings on kept documents, in the columns the sections use (:data:`CODING_COLUMNS`)."""
+        codings = contracts.read_columns("codings", [self.inputs.codings], CODING_COLUMNS)
         return codings[codings["doc_id"].isin(set(self.kept_documents["doc_id"]))]
+
+    @cached_property
+    def evidence_document_counts(self) -> dict[str, int]:
+        """Code id -> its documents in results/tables/evidence.csv (the mode-filtered
+        evidence), counted in batches without the quotes."""
+        return read_evidence(self.inputs.evidence, cap=0).document_counts("code")
 
     def source(self, name: str) -> str:
         """The path a caption cites for input ``name``."""

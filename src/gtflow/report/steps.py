@@ -16,7 +16,8 @@ from gtflow.memos import load_memos
 from gtflow.report import figures
 from gtflow.report.context import build_context
 from gtflow.report.diagram import model_svg
-from gtflow.report.explorer import explorer_html, memo_body_html
+from gtflow.report.evidence import read_evidence
+from gtflow.report.explorer import contrary_documents, explorer_html, memo_body_html
 from gtflow.report.inputs import ReportInputs
 from gtflow.report.qmd import load_labels, render_qmd
 from gtflow.report.render import render_html, render_pdf
@@ -103,13 +104,16 @@ def build_evidence_explorer(*, evidence: str | Path, negative_cases: str | Path,
               load_yaml(Path(templates) / f"labels.{language}.yaml").items()}
     study = config["study"]
     title = study.get("title_en") if language == "en" and study.get("title_en") else study["title"]
+    cap = int(config["report"]["evidence_per_code"])
+    negative = read_table("negative_cases", negative_cases)
+    digest = read_evidence(evidence, cap=cap,
+                           contrary_documents=contrary_documents(negative, model_value, cap))
     page = explorer_html(
-        evidence=read_table("evidence", evidence),
-        negative=read_table("negative_cases", negative_cases),
+        evidence=digest, negative=negative,
         contrary=read_json_object(mechanisms_summary)["contrary"], book=book, model=model_value,
         memos=memo_index, memo_bodies={m.id: memo_body_html(m.body) for m in memo_index.memos},
         labels=labels, language=language, title=title,
-        cap=int(config["report"]["evidence_per_code"]), evidence_source=str(evidence),
+        cap=cap, evidence_source=str(evidence),
         negative_source=str(negative_cases))
     write_text(out, page)
     log.info("evidence explorer: %d memos, cap %d documents per list", len(memo_index.memos),

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from gtflow import contracts
+from gtflow.config import complete_config
 from gtflow.errors import InputError
 from gtflow.report.context import SECTIONS, build_context
 from gtflow.report.inputs import ReportInputs
@@ -63,7 +64,8 @@ def test_a_drifted_results_table_stops_with_its_file_named(built_report: dict,
     edges.write_text("source,target,support\nA1,AA1,2\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"edges\.csv.*missing from"):
         build_context(ReportInputs.from_mapping({**inputs, "edges": str(edges)}),
-                      {"study": {"name": "t", "title": "t", "title_en": "t"}, "seed": 1})
+                      complete_config({"study": {"name": "t", "title": "t", "title_en": "t"},
+                                       "seed": 1}))
 
 
 def test_inputs_from_a_rule_mapping_take_optional_lists() -> None:
@@ -154,3 +156,16 @@ def test_the_saturation_marker_is_the_point_the_saturation_stage_wrote(built_rep
     assert markers["concept"] == {"guest": 2}
     assert markers["category"] == {"guest": None}
     assert markers["holdout"]["first"] == context["saturation"]["holdout_documents"][0]
+
+
+def test_the_overview_lists_the_first_duplicates_and_counts_them_all() -> None:
+    docs = contracts.frame("documents", [
+        {"doc_id": d, "source_type": "web_post", "raw_path": "p.jsonl", "date": "2020-01-01",
+         "n_chars": 5, "duplicate_of": "" if d == "a" else "a"} for d in "abcd"])
+    duplicates = contracts.frame("duplicates", [
+        {"cluster_id": 1, "doc_id": d, "source_type": "web_post", "date": "2020-01-01",
+         "kept_doc_id": "a", "kind": "kept" if d == "a" else "exact", "similarity": 1.0}
+        for d in "abcd"])
+    result = overview.corpus_overview(docs, docs["doc_id"], duplicates, None, duplicates_shown=2)
+    assert [d["doc_id"] for d in result["duplicates"]] == ["b", "c"]
+    assert result["n_duplicates_listed"] == result["n_duplicates"] == 3

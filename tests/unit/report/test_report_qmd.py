@@ -177,3 +177,17 @@ def test_reliability_and_saturation_say_what_each_statistic_is(built_report: dic
     assert "median 2 documents (2.5–97.5 %: 2–not reached); reached in 9 of 10 orders" in text
     assert "not fewer than chance: no support from this test" in text
     assert "supports theoretical saturation" not in text
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_a_long_list_of_duplicates_is_capped_and_says_so(built_report: dict, language: str) -> None:
+    context = json.loads(built_report["context"].read_text(encoding="utf-8"))
+    context["sources"]["duplicates"] = "results/clean/duplicates.csv"
+    rows = [{"doc_id": f"P{i:03d}", "kept_doc_id": "P000", "similarity": 1.0} for i in range(1, 4)]
+    context["overview"].update(n_duplicates=120, n_duplicates_listed=120, duplicates=rows)
+    text = render_qmd(context, TEMPLATES, language)
+    assert all(f"| P{i:03d} | P000 |" in text for i in range(1, 4))
+    capped = load_labels(TEMPLATES / f"labels.{language}.yaml")["duplicates_capped"]
+    assert capped.format(shown=3, n=120, source=r"results\/clean\/duplicates\.csv") in text
+    context["overview"].update(n_duplicates=3, n_duplicates_listed=3)
+    assert capped.split("{")[0] not in render_qmd(context, TEMPLATES, language)

@@ -20,7 +20,7 @@ def build(results: Results) -> dict:
     side = {f"raw_{Path(p).name}": p for p in inputs.raw_side}
     return {
         "inputs": provenance.input_checksums({**roles, **manual, **side}),
-        "raw_files": provenance.raw_file_checksums(results.table("documents")),
+        "raw_files": provenance.raw_file_checksums(results.documents),
         "codebook_sha256": sha256_file(inputs.codebook),
         "packages": provenance.package_versions(),
         "pandoc": provenance.pandoc_version(),

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from gtflow.coding.codebook import Codebook
-from gtflow.report.audit import count_from_evidence, evidence_document_counts
+from gtflow.report.audit import count_from_evidence
 from gtflow.report.results import Results, quote_of, records
 
 
@@ -58,5 +58,5 @@ def build(results: Results) -> dict:
         "main_categories": axial_table(book, coded),
         "source": results.source("codings"),
     }
-    count_from_evidence(section, evidence_document_counts(results.table("evidence")))
+    count_from_evidence(section, results.evidence_document_counts)
     return section

@@ -67,10 +67,14 @@ def respondent_overview(respondents: pd.DataFrame | None, documents: pd.DataFram
     return result
 
 
-def corpus_overview(documents: pd.DataFrame, segments: pd.DataFrame, duplicates: pd.DataFrame,
-                    respondents: pd.DataFrame | None) -> dict:
-    """Study and data overview: sources, respondents, timeline, duplicates."""
+def corpus_overview(documents: pd.DataFrame, segment_documents: pd.Series,
+                    duplicates: pd.DataFrame, respondents: pd.DataFrame | None,
+                    duplicates_shown: int) -> dict:
+    """Study and data overview: sources, respondents, timeline, duplicates
+    (``segment_documents``: the document of every segment; the first ``duplicates_shown``
+    collapsed documents are listed)."""
     kept = kept_documents(documents)
+    collapsed = duplicates[duplicates["kind"] != "kept"]
     by_type = kept["source_type"].value_counts()
     kept_ids = set(kept["doc_id"])
     return {
@@ -81,15 +85,17 @@ def corpus_overview(documents: pd.DataFrame, segments: pd.DataFrame, duplicates:
         "n_web_posts": int(by_type.get("web_post", 0)),
         "n_web_documents": int(by_type.get("web_page", 0) + by_type.get("web_post", 0)),
         "n_files": int(documents["raw_path"].nunique()),
-        "n_segments": int(segments["doc_id"].isin(kept_ids).sum()),
+        "n_segments": int(segment_documents.isin(kept_ids).sum()),
         "n_chars": int(kept["n_chars"].sum()),
         "sources": source_overview(documents),
         "respondents": respondent_overview(respondents, documents),
         "timeline": collection_timeline(documents),
-        "duplicates": records(duplicates[duplicates["kind"] != "kept"]),
+        "duplicates": records(collapsed.head(duplicates_shown)),
+        "n_duplicates_listed": len(collapsed),
     }
 
 
 def build(results: Results) -> dict:
-    return corpus_overview(results.table("documents"), results.table("segments"),
-                           results.table("duplicates"), results.respondents)
+    return corpus_overview(results.documents, results.segment_documents,
+                           results.table("duplicates"), results.respondents,
+                           int(results.config["report"]["duplicates_shown"]))
