@@ -104,7 +104,18 @@ def evidence_codings(placed: pd.DataFrame) -> pd.DataFrame:
     ``placed`` comes from :func:`placed_codings`, already sorted so the first row of each unit
     is the manual coding when there is one.
     """
-    return placed.drop_duplicates(["doc_id", "seg_id", "concept_id"], keep="first").reset_index(drop=True)
+    repeated = placed.duplicated(["doc_id", "seg_id", "concept_id"], keep="first")
+    if not repeated.any():  # every unit coded once: the codings themselves, not a copy
+        return with_row_numbers(placed)
+    return placed[~repeated].reset_index(drop=True)
+
+
+def with_row_numbers(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame itself when its index is already 0..n-1, else a copy so numbered."""
+    index = frame.index
+    if isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1:
+        return frame
+    return frame.reset_index(drop=True)
 
 
 def codings_under(evidence: pd.DataFrame, code_id: str, level: str) -> pd.DataFrame:

@@ -37,6 +37,8 @@ def select_evidence(placed: pd.DataFrame, mode: str,
         failed = set() if status is None else set(
             status.loc[status["status"] == "failed", "concept_id"])
         excluded = is_auto & placed["concept_id"].isin(failed)
+    if not excluded.any():  # the common case: no copy of a table of millions of codings
+        return placed, placed.iloc[0:0]
     return placed[~excluded].reset_index(drop=True), placed[excluded].reset_index(drop=True)
 
 

@@ -101,7 +101,9 @@ def mechanism_tables(codings: pd.DataFrame, documents: pd.DataFrame, segments: p
     evidence_by_code = code_evidence(presence, codes)
     nodes = node_table(model, codes, evidence_by_code)
     edges = edge_table(model, presence, codes, threshold)
-    edges_all = edge_table(model, CodePresence.index(evidence_codings(every)), codes, threshold)
+    # With nothing excluded the "all" edges are these edges: no second index of the codings.
+    edges_all = edges if excluded.empty else edge_table(
+        model, CodePresence.index(evidence_codings(every)), codes, threshold)
     counts = corpus_counts(docs, cases)
     context = storyline_context(counts, evidence_by_code, edges)
     storylines = {key: render_storyline(model.get(key, "") or "", context, model_path, key)
