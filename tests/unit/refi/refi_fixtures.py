@@ -16,6 +16,15 @@ def make_qdpx(path: Path, qde_xml: str, files: dict[str, bytes] | None = None, *
     return path
 
 
+def zipfile_member(name: str) -> zipfile.ZipInfo:
+    """The member settings gtflow's archives had when zipfile wrote them."""
+    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.create_system = 3
+    info.external_attr = 0o644 << 16
+    return info
+
+
 def utf16_units(text: str) -> int:
     """Length of a text in UTF-16 code units, computed independently of gtflow.refi."""
     return len(text.encode("utf-16-le")) // 2

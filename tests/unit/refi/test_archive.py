@@ -6,27 +6,19 @@ import io
 import zipfile
 
 import pytest
+from refi_fixtures import zipfile_member
 
 from gtflow.refi.archive import ZipArchive, central_record, end_records, local_header
-
-
-def zipfile_info(name: str) -> zipfile.ZipInfo:
-    """The member settings gtflow's archives had when zipfile wrote them."""
-    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
-    info.compress_type = zipfile.ZIP_DEFLATED
-    info.create_system = 3
-    info.external_attr = 0o644 << 16
-    return info
 
 
 def zipfile_archive(streamed: list[bytes], members: list[tuple[str, bytes]]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        with archive.open(zipfile_info("project.qde"), "w") as member:
+        with archive.open(zipfile_member("project.qde"), "w") as member:
             for piece in streamed:
                 member.write(piece)
         for name, data in members:
-            archive.writestr(zipfile_info(name), data)
+            archive.writestr(zipfile_member(name), data)
     return buffer.getvalue()
 
 
@@ -64,7 +56,7 @@ def zipfile_central_directory(info: zipfile.ZipInfo, count: int = 1) -> bytes:
 
 
 def test_more_than_65535_members_get_zipfile_s_zip64_end_records():
-    info = zipfile_info("sources/a.txt")
+    info = zipfile_member("sources/a.txt")
     info.CRC, info.file_size, info.compress_size, info.header_offset = 1, 2, 3, 4
     record = central_record(b"sources/a.txt", 0, 1, 3, 2, 4, False)
     for count in (65_535, 65_536):
@@ -79,14 +71,14 @@ def test_more_than_65535_members_get_zipfile_s_zip64_end_records():
     (5 << 30, 3 << 30, 6 << 30),
 ])
 def test_large_members_get_zipfile_s_zip64_fields(size, compressed, offset):
-    info = zipfile_info("sources/big.txt")
+    info = zipfile_member("sources/big.txt")
     info.CRC, info.file_size, info.compress_size, info.header_offset = 7, size, compressed, offset
     record = central_record(b"sources/big.txt", 0, 7, compressed, size, offset, False)
     assert zipfile_central_directory(info) == record + end_records(1, 0, len(record))
 
 
 def test_a_local_header_with_zip64_sizes_is_zipfile_s():
-    info = zipfile_info("sources/big.txt")
+    info = zipfile_member("sources/big.txt")
     info.CRC, info.file_size, info.compress_size, info.header_offset = 9, 3 << 30, 2 << 30, 0
     expected = info.FileHeader(zip64=True)
     assert local_header(b"sources/big.txt", 0, 9, 2 << 30, 3 << 30, True) == expected

@@ -7,6 +7,7 @@ import zipfile
 import pandas as pd
 import pytest
 from lxml import etree
+from refi_fixtures import zipfile_member
 
 from gtflow.errors import InputError
 from gtflow.refi import gtflow_guid, read_project, write_project
@@ -189,15 +190,6 @@ def test_the_streamed_project_is_the_one_tree_serialization(tmp_path):
                            encoding="utf-8", pretty_print=True)
     assert streamed == whole
     assert streamed.count(b"<TextSource ") == 4500
-
-
-def zipfile_member(name: str) -> zipfile.ZipInfo:
-    """The member settings gtflow's archives had when zipfile wrote them."""
-    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
-    info.compress_type = zipfile.ZIP_DEFLATED
-    info.create_system = 3
-    info.external_attr = 0o644 << 16
-    return info
 
 
 def test_the_streamed_archive_is_the_archive_zipfile_writes_member_by_member(tmp_path):
