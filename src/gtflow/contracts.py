@@ -352,12 +352,13 @@ def problems(name: str, frame: pd.DataFrame) -> list[str]:
         return [f"columns do not match table {name}: {'; '.join(detail)}"]
     if len(set(found)) != len(found):
         return [f"table {name} has a column name twice"]
-    result = []
-    for column_name in found:
-        problem = _kind_problem(frame[column_name], spec.column(column_name))
-        if problem:
-            result.append(f"column {column_name} {problem}")
-    return result
+    return _column_problems(spec, frame, found)
+
+
+def _column_problems(spec: Table, frame: pd.DataFrame, names: list[str]) -> list[str]:
+    """What is wrong with the kinds of some declared columns of ``frame`` (empty: nothing)."""
+    return [f"column {name} {problem}" for name in names
+            if (problem := _kind_problem(frame[name], spec.column(name)))]
 
 
 def validate(name: str, frame: pd.DataFrame) -> pd.DataFrame:
@@ -537,8 +538,7 @@ def read_columns(name: str, paths: Iterable[str | Path], wanted: list[str]) -> p
             raise _missing(name, path) from None
         except (ValueError, OSError, KeyError) as error:
             raise _unreadable(name, path, error) from None
-        found = [f"column {column_name} {problem}" for column_name in wanted
-                 if (problem := _kind_problem(frame[column_name], spec.column(column_name)))]
+        found = _column_problems(spec, frame, wanted)
         if found:
             raise _mismatch(name, path, found)
         frames.append(frame)
@@ -582,8 +582,7 @@ def read_csv_batches(name: str, path: str | Path, wanted: list[str],
         for batch in reader:
             for start in range(0, batch.num_rows, rows):
                 frame = batch.slice(start, rows).to_pandas()
-                found = [f"column {c} {problem}" for c in wanted
-                         if (problem := _kind_problem(frame[c], spec.column(c)))]
+                found = _column_problems(spec, frame, wanted)
                 if found:
                     raise _mismatch(name, path, found)
                 yield frame
