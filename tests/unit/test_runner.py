@@ -66,3 +66,19 @@ def test_input_files_inside_a_dataclass_argument_count_too(tmp_path):
     (tmp_path / "b").write_bytes(b"x" * 500_000)
     inputs = Inputs(str(tmp_path / "a"), [str(tmp_path / "b"), str(tmp_path / "missing")])
     assert existing_files_mb([inputs, str(tmp_path / "b")]) == 2.0
+
+
+def test_steps_run_on_a_memory_pool_that_returns_freed_pages(tmp_path):
+    import pyarrow as pa
+
+    from gtflow.runner import use_returning_memory_pool
+
+    seen = {}
+    run_step(lambda: seen.setdefault("backend", pa.default_memory_pool().backend_name),
+             log=tmp_path / "step.log")
+    try:
+        pa.jemalloc_memory_pool()
+    except NotImplementedError:
+        assert seen["backend"] == use_returning_memory_pool()  # the build's default, unchanged
+    else:
+        assert seen["backend"] == "jemalloc"
