@@ -49,19 +49,18 @@ def coding_units(placed: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:
     empty_result = pd.DataFrame(columns=["doc_id", "seg_id", "turn", *code_columns])
     if placed.empty or segments.empty:
         return empty_result
-    sentences = segments.sort_values(["doc_id", "start"], kind="stable").reset_index(drop=True)
-    # Documents numbered in doc_id order (the order of the sorted sentences), in one pass over
-    # the ids of both tables.
+    # Documents numbered in doc_id order, in one pass over the ids of both tables.
     placed = placed.reset_index(drop=True)
-    numbers = pd.factorize(pd.concat([sentences["doc_id"], placed["doc_id"]], ignore_index=True),
+    numbers = pd.factorize(pd.concat([segments["doc_id"], placed["doc_id"]], ignore_index=True),
                            sort=True)[0].astype(np.int64)
-    sentence_doc, coding_doc = numbers[:len(sentences)], numbers[len(sentences):]
+    sentence_doc, coding_doc = numbers[:len(segments)], numbers[len(segments):]
+    # Offsets are below 2**40, so doc * 2**40 + offset orders by document, then position.
+    shift = np.int64(1) << np.int64(40)
+    sentences, sentence_doc = sorted_sentences(segments, sentence_doc, shift)
     has_sentences = np.isin(coding_doc, sentence_doc)
     placed, coding_doc = placed[has_sentences].reset_index(drop=True), coding_doc[has_sentences]
     if placed.empty:
         return empty_result
-    # Offsets are below 2**40, so doc * 2**40 + offset orders by document, then position.
-    shift = np.int64(1) << np.int64(40)
     start_keys = sentence_doc * shift + sentences["start"].to_numpy(np.int64)
     end_keys = sentence_doc * shift + sentences["end"].to_numpy(np.int64)
     coding_base = coding_doc * shift
@@ -83,6 +82,17 @@ def coding_units(placed: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:
     for column in code_columns:
         units[column] = placed[column].take(rows).reset_index(drop=True)
     return units
+
+
+def sorted_sentences(segments: pd.DataFrame, doc_numbers: np.ndarray,
+                     shift: np.int64) -> tuple[pd.DataFrame, np.ndarray]:
+    """The sentences in (document, start) order, with their document numbers (``doc_numbers``
+    numbers documents in doc_id order). The clean stage writes them in that order already; then
+    they are not copied."""
+    order = np.argsort(doc_numbers * shift + segments["start"].to_numpy(np.int64), kind="stable")
+    if np.array_equal(order, np.arange(len(order))):
+        return segments.reset_index(drop=True), doc_numbers
+    return segments.take(order).reset_index(drop=True), doc_numbers[order]
 
 
 def unit_keys(units: pd.DataFrame, level: str, doc_numbers: np.ndarray) -> np.ndarray:

@@ -87,3 +87,10 @@ def test_turn_coding_covers_every_sentence_of_its_span():
     units = coding_units(placed, segments)
     assert units[["seg_id", "turn", "concept_id"]].values.tolist() == [
         [1, 0, "c1"], [2, 0, "c1"], [3, 1, "c2"]]  # the empty span keeps its own sentence
+
+
+def test_coding_units_do_not_depend_on_the_order_of_the_sentences(study):
+    _, segments, placed, _ = study
+    shuffled = segments.sample(frac=1.0, random_state=3)
+    assert not shuffled["start"].reset_index(drop=True).equals(segments["start"])
+    pd.testing.assert_frame_equal(coding_units(placed, shuffled), coding_units(placed, segments))
