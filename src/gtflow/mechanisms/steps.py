@@ -86,10 +86,17 @@ def mechanism_tables(codings: pd.DataFrame, documents: pd.DataFrame, segments: p
     """
     threshold = int(settings["weak_edge_threshold"])
     mode = settings.get("evidence", "validated")
+    # Each input is dropped once what is needed of it is taken: a caller that passes its only
+    # reference (build_mechanisms) frees it here, so the raw tables are not held to the end.
     docs = corpus_documents(documents)
+    n_duplicates_excluded = int((~is_kept(documents)).sum())
+    del documents
+    kept_segments = segments[segments["doc_id"].isin(set(docs["doc_id"]))]
+    del segments
     cases = case_table(docs)
     codes = code_table(codebook)
     every = placed_codings(codings, docs, codebook.hierarchy())
+    del codings
     # Quotes come from coded documents only; each text is read once (not once per coding).
     texts = {doc_id: texts[doc_id] for doc_id in sorted(set(every["doc_id"]))}
     placed, excluded = select_evidence(every, mode, status)
@@ -97,7 +104,6 @@ def mechanism_tables(codings: pd.DataFrame, documents: pd.DataFrame, segments: p
     presence = CodePresence.index(evidence)
     main_ids = codes.loc[codes["level"] == "main_category", "code_id"].tolist()
     category_ids = codes.loc[codes["level"] == "category", "code_id"].tolist()
-    kept_segments = segments[segments["doc_id"].isin(set(docs["doc_id"]))]
     evidence_by_code = code_evidence(presence, codes)
     nodes = node_table(model, codes, evidence_by_code)
     edges = edge_table(model, presence, codes, threshold)
@@ -117,7 +123,7 @@ def mechanism_tables(codings: pd.DataFrame, documents: pd.DataFrame, segments: p
     contrary = contrary_counts(edges, negative)
     summary = {
         **counts,
-        "n_duplicates_excluded": int((~is_kept(documents)).sum()),
+        "n_duplicates_excluded": n_duplicates_excluded,
         "n_codings": len(placed),
         "n_codings_manual": int(placed["origin"].isin(MANUAL_ORIGINS).sum()),
         "n_evidence_codings": len(evidence),
