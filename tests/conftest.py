@@ -35,3 +35,18 @@ def text_index(tmp_path):
         return root / "index.parquet"
 
     return write
+
+
+#: Session fixtures that build a study or a report: every test using one runs on the same
+#: pytest-xdist worker, so each is built once per run, not once per worker.
+SHARED_BUILDS = ("built_small_study", "built_report", "built_report_zh")
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups from the markers
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Group tests for ``--dist loadgroup``: a test that uses a shared build goes with the other
+    users of that build; any other test goes with the rest of its file (its module fixtures)."""
+    for item in items:
+        build = next((name for name in SHARED_BUILDS if name in item.fixturenames), None)
+        group = build or item.nodeid.split("::", 1)[0]
+        item.add_marker(pytest.mark.xdist_group(name=group))
