@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import shutil
 import subprocess
@@ -92,6 +93,12 @@ def planned_jobs(study: Path, *targets: str, **options) -> dict[str, int]:
         elif in_table and parts and parts[0] == "total":
             break
     return counts
+
+
+def checksums(folder: Path) -> dict[str, str]:
+    """sha256 of every file under ``folder`` (relative path -> hex digest)."""
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def load_json(path: Path) -> dict:

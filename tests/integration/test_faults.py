@@ -39,11 +39,10 @@ def assert_same_bytes(a: Path, b: Path) -> None:
     assert different == []
 
 
-@pytest.fixture(scope="module")
-def clean_run(tmp_path_factory) -> Path:
-    study = copy_small_study(tmp_path_factory.mktemp("clean"))
-    snakemake(study, "--cores", "2")
-    return study
+@pytest.fixture
+def clean_run(built_small_study) -> Path:
+    """A cold run of the small study: the session's build (conftest.py), which tests only read."""
+    return built_small_study
 
 
 def test_two_cold_runs_give_byte_identical_tables_and_exports(clean_run, tmp_path):

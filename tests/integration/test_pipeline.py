@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+import shutil
 from html import unescape
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
-from studykit import copy_small_study, planned_jobs, snakemake
+from studykit import planned_jobs
 
 from gtflow.resources import template_dir
 
@@ -66,9 +67,11 @@ def test_report_numbers_match_the_tables(built_small_study):
     assert f"{overall['krippendorff_alpha'].iloc[0]:.3f}" in text
 
 
-def test_rerun_has_nothing_to_do_and_an_edit_reruns_only_that_file(tmp_path):
-    study = copy_small_study(tmp_path / "study")
-    snakemake(study, "--cores", "2")
+def test_rerun_has_nothing_to_do_and_an_edit_reruns_only_that_file(built_small_study, tmp_path):
+    # A copy of the session's build (with its .snakemake records), so the edit below leaves the
+    # build the other tests read untouched; a moved study must be up to date as well.
+    study = tmp_path / "study"
+    shutil.copytree(built_small_study, study, symlinks=True)
     assert planned_jobs(study) == {}
     transcript = study / "data" / "raw" / "interviews" / "LY-I02.md"
     transcript.write_text(transcript.read_text(encoding="utf-8") + "\n答：补充一句：那段时间确实很累。\n",
