@@ -34,13 +34,15 @@ import numpy as np
 import pandas as pd
 
 from gtflow.coding.codebook import edge_id
-from gtflow.mechanisms.cases import SOURCE_TYPES, codings_under
+from gtflow.mechanisms.cases import LEVEL_COLUMN, SOURCE_TYPES, codings_under
 
 QUOTE_COLUMNS = ["item_type", "item_id", "rank", "doc_id", "start", "end", "quote", "origin", "coder",
                  "source_type", "truncated"]
 CANDIDATE_COLUMNS = ["item_type", "item_id", "doc_id", "start", "end", "origin", "origin_rank",
                      "coder", "source_type"]
 ITEM_TYPES = ("concept", "node", "edge")
+#: What an edge candidate takes of each of its two codings (besides the turn they share).
+EDGE_CODING_COLUMNS = ["doc_id", "start", "end", "origin", "origin_rank", "coder", "source_type"]
 CONCEPT_QUOTE_FIELDS = ["rank", "doc_id", "start", "end", "quote", "truncated"]
 SENTENCE_ENDS = set("。！？!?；;\n")
 ELLIPSIS = "…"
@@ -108,16 +110,19 @@ def node_candidates(placed: pd.DataFrame, nodes: list[str],
 
 
 def with_turns(placed: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:
-    """Codings with the speaker turn of the sentence they are anchored to (``seg_id``)."""
+    """Codings with the speaker turn of the sentence they are anchored to (``seg_id``); only the
+    columns edge candidates use, since this copy is held while every edge is paired."""
     turns = segments[["doc_id", "seg_id", "turn"]].drop_duplicates(["doc_id", "seg_id"])
-    return placed.merge(turns, on=["doc_id", "seg_id"], how="inner")
+    levels = [column for column in LEVEL_COLUMN.values() if column in placed]
+    return placed[[*EDGE_CODING_COLUMNS, "seg_id", *levels]].merge(turns, on=["doc_id", "seg_id"],
+                                                                   how="inner")
 
 
 def edge_candidates(placed_turns: pd.DataFrame, edges: list[tuple[str, str]],
                     level_of: dict[str, str]) -> Iterator[pd.DataFrame]:
     """Quote candidates of each edge (per turn holding both ends, the tightest pair of codings),
     a frame per edge."""
-    keep = ["doc_id", "turn", "start", "end", "origin", "origin_rank", "coder", "source_type"]
+    keep = ["turn", *EDGE_CODING_COLUMNS]
     for source, target in edges:
         a = codings_under(placed_turns, source, level_of[source])[keep]
         b = codings_under(placed_turns, target, level_of[target])[keep]
