@@ -48,6 +48,9 @@ SENTENCE_ENDS = set("。！？!?；;\n")
 ELLIPSIS = "…"
 #: Quote candidates (whole items) chosen from at a time.
 CANDIDATE_BATCH_ROWS = 200_000
+#: A coding's fitted span, when it was fitted once for every item (:func:`with_fitted_spans`).
+FIT_COLUMNS = ["fit_start", "fit_end", "fit_truncated"]
+FIT_CHUNK_ROWS = 200_000
 #: What a span too short to quote is fitted to (start -1 marks it).
 NOT_FITTED = (-1, -1, False)
 MANUAL_ORIGINS = {"csv", "qdpx", "review"}
@@ -94,19 +97,46 @@ def fit_quote(text: str, start: int, end: int, min_chars: int,
     return start, end, quote_text(text, start, end, truncated), truncated
 
 
+def with_fitted_spans(placed: pd.DataFrame, texts: dict[str, str], min_chars: int,
+                      max_chars: int) -> pd.DataFrame:
+    """Codings with the fitted span of each (:data:`FIT_COLUMNS`; ``fit_start`` -1: too short).
+
+    A coding is a candidate of its concept and of every node above it: fitting each coding
+    once here, not once per item, is most of what choosing the quotes costs on a large corpus.
+    """
+    starts = np.empty(len(placed), dtype=np.int64)
+    ends = np.empty(len(placed), dtype=np.int64)
+    truncated = np.empty(len(placed), dtype=bool)
+    for first in range(0, len(placed), FIT_CHUNK_ROWS):  # Python tuples for a chunk at a time
+        spans = placed.iloc[first:first + FIT_CHUNK_ROWS]
+        fitted = [fitted_span(texts[d], s, e, min_chars, max_chars) or NOT_FITTED for d, s, e in
+                  zip(spans["doc_id"].tolist(), spans["start"].tolist(), spans["end"].tolist())]
+        chunk = slice(first, first + len(fitted))
+        starts[chunk], ends[chunk], truncated[chunk] = (np.array(c) for c in zip(*fitted))
+    return placed.assign(fit_start=starts, fit_end=ends, fit_truncated=truncated)
+
+
 def concept_candidates(placed: pd.DataFrame) -> Iterator[pd.DataFrame]:
-    """Quote candidates of each coded concept (one per coding), a frame per concept."""
+    """Quote candidates of each coded concept (one per coding), a frame per concept; with the
+    fitted spans when ``placed`` has them (:func:`with_fitted_spans`)."""
+    columns = candidate_columns(placed)
     for concept, rows in placed.groupby("concept_id", sort=False):
-        yield rows.assign(item_type="concept", item_id=concept)[CANDIDATE_COLUMNS]
+        yield rows.assign(item_type="concept", item_id=concept)[columns]
+
+
+def candidate_columns(placed: pd.DataFrame) -> list[str]:
+    """The candidate columns, and the fitted span's when the codings carry it."""
+    return [*CANDIDATE_COLUMNS, *(c for c in FIT_COLUMNS if c in placed)]
 
 
 def node_candidates(placed: pd.DataFrame, nodes: list[str],
                     level_of: dict[str, str]) -> Iterator[pd.DataFrame]:
     """Quote candidates of each model node (the codings of every concept below it), a frame
     per node."""
+    columns = candidate_columns(placed)
     for node in nodes:
         rows = codings_under(placed, node, level_of[node])
-        yield rows.assign(item_type="node", item_id=node)[CANDIDATE_COLUMNS]
+        yield rows.assign(item_type="node", item_id=node)[columns]
 
 
 def with_turns(placed: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:
@@ -151,23 +181,46 @@ def shaped_candidates(candidates: pd.DataFrame, texts: dict[str, str], min_chars
                       max_chars: int) -> pd.DataFrame:
     """Candidates with the offsets and truncated flag of their quote; too-short spans dropped.
 
-    Each distinct span (doc_id, start, end) is fitted once, however many items it is a
-    candidate for; the quote text itself is cut later, for the chosen quotes only.
+    Candidates that carry their fitted span (:data:`FIT_COLUMNS`, from :func:`with_fitted_spans`)
+    are not fitted again; of the others each distinct span (doc_id, start, end) is fitted once,
+    however many items it is a candidate for. The quote text itself is cut later, for the
+    chosen quotes only.
     """
     unique = candidates.drop_duplicates(["item_type", "item_id", "doc_id", "start", "end", "origin",
                                          "coder"]).reset_index(drop=True)
     if unique.empty:
         return unique.assign(truncated=pd.Series(dtype=bool))[[*CANDIDATE_COLUMNS, "truncated"]]
-    span_of = unique.groupby(["doc_id", "start", "end"], sort=False).ngroup().to_numpy()
-    spans = unique.iloc[pd.Series(np.arange(len(unique))).groupby(span_of).first().to_numpy()]
-    fitted = [fitted_span(texts[d], s, e, min_chars, max_chars) or NOT_FITTED for d, s, e in
-              zip(spans["doc_id"].tolist(), spans["start"].tolist(), spans["end"].tolist())]
-    starts, ends, truncated = (np.array(column)[span_of] for column in zip(*fitted))
+    starts, ends, truncated = fitted_columns(unique, texts, min_chars, max_chars)
     fits = starts >= 0
     shaped = unique[fits].reset_index(drop=True)
     shaped["start"], shaped["end"] = starts[fits].astype(np.int64), ends[fits].astype(np.int64)
     shaped["truncated"] = truncated[fits].astype(bool)
     return shaped[[*CANDIDATE_COLUMNS, "truncated"]]
+
+
+def fitted_columns(candidates: pd.DataFrame, texts: dict[str, str], min_chars: int,
+                   max_chars: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Start, end and truncated flag of each candidate's fitted span (start -1: too short):
+    carried over where the candidate has them, fitted once per distinct span where not."""
+    starts = np.full(len(candidates), -1, dtype=np.int64)
+    ends = np.full(len(candidates), -1, dtype=np.int64)
+    truncated = np.zeros(len(candidates), dtype=bool)
+    carried = (candidates["fit_start"].notna().to_numpy() if "fit_start" in candidates
+               else np.zeros(len(candidates), dtype=bool))
+    if carried.any():
+        starts[carried] = candidates["fit_start"].to_numpy()[carried]
+        ends[carried] = candidates["fit_end"].to_numpy()[carried]
+        truncated[carried] = candidates["fit_truncated"].to_numpy()[carried].astype(bool)
+    rest = np.flatnonzero(~carried)
+    if len(rest):
+        unfitted = candidates.iloc[rest]
+        span_of = unfitted.groupby(["doc_id", "start", "end"], sort=False).ngroup().to_numpy()
+        spans = unfitted.iloc[pd.Series(np.arange(len(unfitted))).groupby(span_of).first().to_numpy()]
+        fitted = [fitted_span(texts[d], s, e, min_chars, max_chars) or NOT_FITTED for d, s, e in
+                  zip(spans["doc_id"].tolist(), spans["start"].tolist(), spans["end"].tolist())]
+        fit_starts, fit_ends, fit_truncated = (np.array(column)[span_of] for column in zip(*fitted))
+        starts[rest], ends[rest], truncated[rest] = fit_starts, fit_ends, fit_truncated
+    return starts, ends, truncated
 
 
 def best_quotes(candidates: pd.DataFrame, texts: dict[str, str], per_item: int, min_chars: int,
@@ -241,8 +294,9 @@ def exemplar_quotes(placed: pd.DataFrame, segments: pd.DataFrame, texts: dict[st
     level_of = dict(zip(codes["code_id"], codes["level"]))
     nodes = [n["id"] for n in model["nodes"]]
     edges = [(e["from"], e["to"]) for e in model["edges"]]
-    candidates = itertools.chain(concept_candidates(placed),
-                                 node_candidates(placed, nodes, level_of),
+    fitted = with_fitted_spans(placed, texts, min_chars, max_chars)
+    candidates = itertools.chain(concept_candidates(fitted),
+                                 node_candidates(fitted, nodes, level_of),
                                  edge_candidates(with_turns(placed, segments), edges, level_of))
     chosen = [best_quotes(batch, texts, per_item, min_chars, max_chars)
               for batch in item_batches(candidates, CANDIDATE_BATCH_ROWS)]
