@@ -72,7 +72,7 @@ def edge_support(presence: CodePresence, level_of: dict[str, str], source: str,
                  target: str) -> dict[str, int]:
     """Documents, interviews, web documents and respondents in which both ends of an edge occur."""
     a, b = edge_documents(presence, level_of, source, target)
-    both = presence.document_rows(np.intersect1d(a, b))
+    both = presence.document_rows(presence.common_documents(a, b))
     respondents_a, respondents_b = (
         set(docs.loc[docs["case_type"] == "respondent", "case_id"])
         for docs in (presence.document_rows(a), presence.document_rows(b)))
@@ -153,8 +153,8 @@ def negative_cases(model: dict, presence: CodePresence, codes: pd.DataFrame) -> 
     for edge in model["edges"]:
         source, target = edge_documents(presence, level_of, edge["from"], edge["to"])
         key = edge_id(edge["from"], edge["to"])
-        for kind, numbers in (("source_only", np.setdiff1d(source, target)),
-                              ("target_only", np.setdiff1d(target, source))):
+        for kind, numbers in (("source_only", presence.documents_without(source, target)),
+                              ("target_only", presence.documents_without(target, source))):
             frames.append(pd.DataFrame({"edge": key, "doc_id": doc_ids[numbers], "kind": kind},
                                        columns=NEGATIVE_CASE_COLUMNS))
     frames = [f for f in frames if len(f)]

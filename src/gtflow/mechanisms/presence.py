@@ -60,9 +60,22 @@ class CodePresence:
     def documents_of_rows(self, rows: np.ndarray) -> np.ndarray:
         """Numbers of the documents of some codings (ascending, each once)."""
         # A mask over the documents: linear, where sorting the rows' documents is not.
-        present = np.zeros(len(self.documents), dtype=bool)
-        present[self.doc_of_row[rows]] = True
-        return np.flatnonzero(present)
+        return np.flatnonzero(self.membership(self.doc_of_row[rows]))
+
+    def common_documents(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """The document numbers in both of two document sets (each ascending, as
+        :meth:`documents_of` gives them); ascending. A mask, not a sort of both sets."""
+        return a[self.membership(b)[a]]
+
+    def documents_without(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """The document numbers of set ``a`` not in set ``b`` (ascending)."""
+        return a[~self.membership(b)[a]]
+
+    def membership(self, numbers: np.ndarray) -> np.ndarray:
+        """A mask over every document: True for the given document numbers."""
+        mask = np.zeros(len(self.documents), dtype=bool)
+        mask[numbers] = True
+        return mask
 
     def document_rows(self, numbers: np.ndarray) -> pd.DataFrame:
         """The documents (``DOCUMENT_FIELDS``) of some document numbers, in that order."""

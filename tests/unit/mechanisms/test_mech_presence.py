@@ -39,3 +39,16 @@ def test_a_code_without_codings_has_no_rows_and_no_documents():
     assert presence.codings_of("c9", "concept").tolist() == []
     assert presence.documents_of("M1", "concept").tolist() == []  # M1 is a main category
     assert presence.document_rows(np.zeros(0, dtype=np.int64)).empty
+
+
+def test_common_documents_and_documents_without_are_set_intersection_and_difference():
+    presence = CodePresence.index(evidence())
+    codes = code_table(codebook())
+    sets = [presence.documents_of(code_id, level) for code_id, level in
+            zip(codes["code_id"], codes["level"])]
+    assert any(len(s) and len(t) and len(np.intersect1d(s, t)) < min(len(s), len(t))
+               for s in sets for t in sets)  # some pairs overlap only in part
+    for a in sets:
+        for b in sets:
+            assert presence.common_documents(a, b).tolist() == np.intersect1d(a, b).tolist()
+            assert presence.documents_without(a, b).tolist() == np.setdiff1d(a, b).tolist()
