@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 
 import pandas as pd
+import pyarrow as pa
 
 from gtflow.coding.codebook import Codebook
 from gtflow.contracts import kept_documents
@@ -94,8 +95,27 @@ def placed_codings(codings: pd.DataFrame, docs: pd.DataFrame, hierarchy: pd.Data
     placed["origin_rank"] = placed["origin"].map(ORIGIN_RANK).fillna(len(ORIGIN_RANK)).astype(int)
     for column in ("seg_id", "start", "end"):
         placed[column] = placed[column].astype("int64")
-    return placed.sort_values(["doc_id", "seg_id", "concept_id", "origin_rank", "coder", "start",
-                               "end"], kind="stable").reset_index(drop=True)
+    return single_chunk_columns(placed.sort_values(
+        ["doc_id", "seg_id", "concept_id", "origin_rank", "coder", "start", "end"],
+        kind="stable").reset_index(drop=True))
+
+
+def single_chunk_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with each Arrow-backed column in one piece.
+
+    A Parquet read leaves a text column in several Arrow chunks, and every row selection
+    (``take``) of a chunked column costs about four times a contiguous one's: the stage selects
+    the codings hundreds of times (per concept, node and edge).
+    """
+    arrow_arrays = (pd.arrays.ArrowStringArray, pd.arrays.ArrowExtensionArray)
+    pieces = {}
+    for column in frame.columns:
+        values = frame[column].array
+        if isinstance(values, arrow_arrays):
+            joined = pa.chunked_array(values.__arrow_array__()).combine_chunks()
+            pieces[column] = pd.Series(pd.array(joined, dtype=frame[column].dtype),
+                                       index=frame.index)
+    return frame.assign(**pieces) if pieces else frame
 
 
 def evidence_codings(placed: pd.DataFrame) -> pd.DataFrame:

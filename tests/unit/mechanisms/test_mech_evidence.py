@@ -54,3 +54,15 @@ def test_validated_without_a_validity_table_excludes_nothing():
 def test_an_unknown_mode_is_refused():
     with pytest.raises(ValueError, match="unknown evidence mode"):
         tables("some")
+
+
+def test_single_chunk_columns_joins_arrow_chunks_and_keeps_values_and_types():
+    from gtflow.mechanisms.cases import single_chunk_columns
+
+    pieces = [pd.DataFrame({"doc_id": pd.Series(ids, dtype="str"), "n": range(len(ids))})
+              for ids in (["d1", "d2"], ["d3", None])]
+    frame = pd.concat(pieces, ignore_index=True)
+    assert frame["doc_id"].array.__arrow_array__().num_chunks == 2
+    joined = single_chunk_columns(frame)
+    assert joined["doc_id"].array.__arrow_array__().num_chunks == 1
+    pd.testing.assert_frame_equal(joined, frame)
