@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from gtflow.coding.codebook import edge_id
 from gtflow.contracts import validate, write_table
@@ -81,7 +82,7 @@ def item_rows(presence: CodePresence, evidence: pd.DataFrame, codes: pd.DataFram
                    in_order(presence.codings_of(code, level)))
     for edge in model.get("edges", []):
         source, target = edge["from"], edge["to"]
-        both = np.intersect1d(*edge_documents(presence, level_of, source, target))
+        both = presence.common_documents(*edge_documents(presence, level_of, source, target))
         for role, node in (("source", source), ("target", target)):
             rows = presence.codings_of(node, level_of[node])
             rows = rows[np.isin(presence.doc_of_row[rows], both)]
@@ -128,15 +129,29 @@ class EvidenceListing:
             return pd.DataFrame(columns=EVIDENCE_COLUMNS)
         return pd.concat(frames, ignore_index=True)
 
+    def coding_lines(self, rows: int = CHUNK_ROWS) -> pa.ChunkedArray | None:
+        """Each evidence coding's own fields as CSV text (:func:`gtflow.csvtext.row_texts`),
+        made ``rows`` codings at a time so that the fields of only one block are held; None
+        when a column is of a kind csvtext does not write."""
+        blocks = []
+        for first in range(0, max(len(self.evidence), 1), rows):
+            block = self.evidence.iloc[first:first + rows].reset_index(drop=True)
+            fields = listing_fields(block, self.texts, self.quote_chars)
+            lines = row_texts(fields)
+            if lines is None:
+                return None
+            blocks.append(lines)
+        return pa.chunked_array(blocks)
+
     def write(self, path: str | Path, rows: int = CHUNK_ROWS) -> None:
         """Write the listing (checked against the ``evidence`` table) atomically, the bytes
         :func:`gtflow.contracts.write_table` gives for :meth:`frame`."""
-        fields = listing_fields(self.evidence, self.texts, self.quote_chars)
-        lines = row_texts(fields)
+        lines = self.coding_lines(rows)
         if lines is None:  # a column of a kind csvtext leaves to pandas: write it the slow way
             write_table("evidence", self.frame(), path)
             return
-        sample = fields.head(1).assign(item_type="code", item_id="", level="", role="")
+        sample = listing_fields(self.evidence.head(1), self.texts, self.quote_chars).assign(
+            item_type="code", item_id="", level="", role="")
         validate("evidence", sample[EVIDENCE_COLUMNS])
         with atomic_path(path) as tmp, open(tmp, "wb") as handle:
             handle.write(header_line(EVIDENCE_COLUMNS))
