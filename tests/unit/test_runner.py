@@ -68,8 +68,10 @@ def test_input_files_inside_a_dataclass_argument_count_too(tmp_path):
     assert existing_files_mb([inputs, str(tmp_path / "b")]) == 2.0
 
 
-def test_steps_run_on_a_memory_pool_that_returns_freed_pages(tmp_path):
+def test_steps_run_on_a_memory_pool_that_returns_freed_pages(tmp_path, monkeypatch):
     import pyarrow as pa
+
+    monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL", raising=False)
 
     from gtflow.runner import use_returning_memory_pool
 
@@ -82,3 +84,14 @@ def test_steps_run_on_a_memory_pool_that_returns_freed_pages(tmp_path):
         assert seen["backend"] == use_returning_memory_pool()  # the build's default, unchanged
     else:
         assert seen["backend"] == "jemalloc"
+
+
+def test_a_memory_pool_the_user_chose_stands(tmp_path, monkeypatch):
+    import pyarrow as pa
+
+    from gtflow.runner import use_returning_memory_pool
+
+    monkeypatch.setenv("ARROW_DEFAULT_MEMORY_POOL", "system")
+    pa.set_memory_pool(pa.system_memory_pool())
+    assert use_returning_memory_pool() == "system"
+    assert pa.default_memory_pool().backend_name == "system"
