@@ -108,12 +108,21 @@ def with_fitted_spans(placed: pd.DataFrame, texts: dict[str, str], min_chars: in
     ends = np.empty(len(placed), dtype=np.int64)
     truncated = np.empty(len(placed), dtype=bool)
     for first in range(0, len(placed), FIT_CHUNK_ROWS):  # Python tuples for a chunk at a time
-        spans = placed.iloc[first:first + FIT_CHUNK_ROWS]
-        fitted = [fitted_span(texts[d], s, e, min_chars, max_chars) or NOT_FITTED for d, s, e in
-                  zip(spans["doc_id"].tolist(), spans["start"].tolist(), spans["end"].tolist())]
-        chunk = slice(first, first + len(fitted))
-        starts[chunk], ends[chunk], truncated[chunk] = (np.array(c) for c in zip(*fitted))
+        chunk = slice(first, first + FIT_CHUNK_ROWS)
+        starts[chunk], ends[chunk], truncated[chunk] = fit_spans(
+            placed.iloc[chunk], texts, min_chars, max_chars)
     return placed.assign(fit_start=starts, fit_end=ends, fit_truncated=truncated)
+
+
+def fit_spans(spans: pd.DataFrame, texts: dict[str, str], min_chars: int,
+              max_chars: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Start, end and truncated flag of the fitted span of each row (doc_id, start, end) of
+    ``spans`` (start -1: too short)."""
+    fitted = [fitted_span(texts[d], s, e, min_chars, max_chars) or NOT_FITTED for d, s, e in
+              zip(spans["doc_id"].tolist(), spans["start"].tolist(), spans["end"].tolist())]
+    starts, ends, truncated = zip(*fitted) if fitted else ((), (), ())
+    return (np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64),
+            np.array(truncated, dtype=bool))
 
 
 def concept_candidates(placed: pd.DataFrame) -> Iterator[pd.DataFrame]:
@@ -216,10 +225,9 @@ def fitted_columns(candidates: pd.DataFrame, texts: dict[str, str], min_chars: i
         unfitted = candidates.iloc[rest]
         span_of = unfitted.groupby(["doc_id", "start", "end"], sort=False).ngroup().to_numpy()
         spans = unfitted.iloc[pd.Series(np.arange(len(unfitted))).groupby(span_of).first().to_numpy()]
-        fitted = [fitted_span(texts[d], s, e, min_chars, max_chars) or NOT_FITTED for d, s, e in
-                  zip(spans["doc_id"].tolist(), spans["start"].tolist(), spans["end"].tolist())]
-        fit_starts, fit_ends, fit_truncated = (np.array(column)[span_of] for column in zip(*fitted))
-        starts[rest], ends[rest], truncated[rest] = fit_starts, fit_ends, fit_truncated
+        fit_starts, fit_ends, fit_truncated = fit_spans(spans, texts, min_chars, max_chars)
+        starts[rest], ends[rest], truncated[rest] = (fit_starts[span_of], fit_ends[span_of],
+                                                     fit_truncated[span_of])
     return starts, ends, truncated
 
 
