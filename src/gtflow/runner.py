@@ -63,7 +63,8 @@ def use_returning_memory_pool() -> str:
 
     Arrow's default on Linux, mimalloc, keeps pages it has freed, so a stage's peak memory is
     the sum of its transient tables; jemalloc hands them back. Measured on the mechanisms stage of
-    a 100k-post study: peak RSS 578 MB with mimalloc, 459 MB with jemalloc, same time.
+    a 100k-post study in alternating runs: 473-478 MB and 18.8-20.8 s with jemalloc, 560-573 MB
+    and 16.6-19.3 s with mimalloc (bench/README.md).
     """
     if os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
         return pa.default_memory_pool().backend_name
