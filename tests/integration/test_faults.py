@@ -39,19 +39,14 @@ def assert_same_bytes(a: Path, b: Path) -> None:
     assert different == []
 
 
-@pytest.fixture
-def clean_run(built_small_study) -> Path:
-    """A cold run of the small study: the session's build (conftest.py), which tests only read."""
-    return built_small_study
-
-
-def test_two_cold_runs_give_byte_identical_tables_and_exports(clean_run, tmp_path):
+# built_small_study (conftest.py) is the reference cold run: the session's build, only read.
+def test_two_cold_runs_give_byte_identical_tables_and_exports(built_small_study, tmp_path):
     again = copy_small_study(tmp_path / "again")
     snakemake(again, "--cores", "2")
-    assert_same_bytes(clean_run, again)
+    assert_same_bytes(built_small_study, again)
 
 
-def test_a_run_killed_midway_and_resumed_matches_a_clean_run(clean_run, tmp_path):
+def test_a_run_killed_midway_and_resumed_matches_a_clean_run(built_small_study, tmp_path):
     study = copy_small_study(tmp_path / "killed")
     command = [sys.executable, "-m", "snakemake", "--snakefile", str(SNAKEFILE), "--directory",
                str(study), "--cores", "2"]
@@ -70,4 +65,4 @@ def test_a_run_killed_midway_and_resumed_matches_a_clean_run(clean_run, tmp_path
     assert not (study / "results" / "code" / "codings.parquet").exists()
     snakemake(study, "--unlock")
     snakemake(study, "--cores", "2", "--rerun-incomplete")
-    assert_same_bytes(clean_run, study)
+    assert_same_bytes(built_small_study, study)
