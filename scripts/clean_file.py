@@ -12,5 +12,6 @@ run_step(
     counts_out=snakemake.output.counts,
     text_out=snakemake.output.text,
     text_index_out=snakemake.output.text_index,
+    workers=snakemake.threads,
     **snakemake.params,
 )

@@ -33,6 +33,10 @@ class InputError(Exception):
             where += f", record {self.record}"
         return f"{where}: {self.reason}"
 
+    def __reduce__(self):
+        # Whole, so an error raised in a worker process (gtflow.parallel) reaches the step.
+        return (_input_error, (self.path, self.reason, self.line, self.record))
+
 
 class ConfigError(Exception):
     """A configuration key's value cannot be used; the message names the key and why."""
@@ -45,6 +49,18 @@ class ConfigError(Exception):
 
     def describe(self) -> str:
         return f"{self.path}, key '{self.key}': {self.reason}"
+
+    def __reduce__(self):
+        return (_config_error, (self.key, self.reason, self.path))
+
+
+def _input_error(path: str | None, reason: str, line: int | None,
+                 record: str | int | None) -> InputError:
+    return InputError(path, reason, line=line, record=record)
+
+
+def _config_error(key: str, reason: str, path: str) -> ConfigError:
+    return ConfigError(key, reason, path=path)
 
 
 #: The errors reported as one line naming the file or key (no traceback).

@@ -52,7 +52,7 @@ def run_step(function: Callable[..., Any], *, log: str | Path | None = None, **k
                 handle.write(message + "\n")
         print(message, file=sys.stderr)
         sys.exit(1)
-    log_resources(time.perf_counter() - started, input_mb)
+    log_resources(time.perf_counter() - started, input_mb, kwargs.get("workers", 1))
     return result
 
 
@@ -75,10 +75,13 @@ def use_returning_memory_pool() -> str:
     return pa.default_memory_pool().backend_name
 
 
-def peak_rss_mb() -> float:
-    """The peak resident memory (MB) of this process or any child it waited for (Linux: kB)."""
-    return max(resource.getrusage(who).ru_maxrss
-               for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) / 1024
+def peak_rss_mb(children_at_once: int = 1) -> float:
+    """An upper bound of the step's peak resident memory (MB): this process's peak plus, for
+    each child that may have run at the same time, the peak of the largest child it waited for
+    (a worker of gtflow.parallel, pandoc). Linux reports kB."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    largest_child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return (own + max(1, children_at_once) * largest_child) / 1024
 
 
 def existing_files_mb(values: Any) -> float:
@@ -96,10 +99,12 @@ def existing_files_mb(values: Any) -> float:
     return total / 1_000_000
 
 
-def log_resources(seconds: float, input_mb: float) -> None:
-    """One line per job for bench/scale and cluster sizing: time, peak memory, input size."""
+def log_resources(seconds: float, input_mb: float, workers: int = 1) -> None:
+    """One line per job for bench/scale and cluster sizing: time, peak memory (with the step's
+    ``workers``), input size."""
     logging.getLogger("gtflow.resources").info(
-        "step took %.2f s, peak RSS %.0f MB, input %.1f MB", seconds, peak_rss_mb(), input_mb)
+        "step took %.2f s, peak RSS %.0f MB, input %.1f MB", seconds, peak_rss_mb(workers),
+        input_mb)
 
 
 def optional(paths: Any) -> str | None:

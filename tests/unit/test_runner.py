@@ -54,6 +54,29 @@ def test_a_step_logs_its_time_peak_memory_and_input_size(tmp_path):
     assert int(match.group(1)) >= 64 and match.group(2) == "2.5"
 
 
+def hold_a_block(megabytes, _item):
+    block = bytearray(megabytes * 1_000_000)
+    block[::4096] = b"x" * len(block[::4096])  # touched, so resident
+    return len(block)
+
+
+def test_a_step_with_workers_counts_each_worker_in_its_peak(tmp_path):
+    import resource
+
+    from gtflow.parallel import ordered_map
+
+    def step(workers, out):
+        sizes = list(ordered_map(hold_a_block, range(4), shared=150, workers=workers))
+        out.write_text(str(sum(sizes)), encoding="utf-8")
+
+    own_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    log = tmp_path / "step.log"
+    run_step(step, log=log, workers=2, out=tmp_path / "out.txt")
+    last = log.read_text(encoding="utf-8").strip().splitlines()[-1]
+    peak = int(re.search(r"peak RSS (\d+) MB", last).group(1))
+    assert peak >= own_before + 2 * 150
+
+
 def test_input_files_inside_a_dataclass_argument_count_too(tmp_path):
     from gtflow.runner import existing_files_mb
 

@@ -31,6 +31,7 @@ rule clean_file:
         "logs/clean/{source}/{stem}.log",
     conda:
         "../envs/gtflow.yaml"
+    threads: cores_for_input
     params:
         extra_names=config["clean"]["extra_names"],
         title_aliases=config["clean"]["title_aliases"],

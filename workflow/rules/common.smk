@@ -38,6 +38,7 @@ SHARED_LIBRARY = (
     "config.py",
     "contracts.py",
     "limits.py",
+    "parallel.py",
 )
 
 
@@ -52,6 +53,17 @@ def library_code(*packages):
     for package in packages:
         files += sorted((LIBRARY_DIR / package).rglob("*.py"))
     return [str(path) for path in files]
+
+
+#: Input (MB) from which a step that can split its work (gtflow.parallel) asks for more cores.
+LARGE_INPUT_MB = 8
+#: The most cores such a step asks for; Snakemake gives no more than --cores.
+PARALLEL_STEP_CORES = 4
+
+
+def cores_for_input(wildcards, input):
+    """Several cores for a large input (the step forks workers over its chunks), else one."""
+    return PARALLEL_STEP_CORES if input.size_mb >= LARGE_INPUT_MB else 1
 
 
 def interview_file(wildcards):

@@ -35,6 +35,7 @@ from gtflow.contracts import (
 from gtflow.errors import InputError
 from gtflow.ingest.documents import DOCUMENT_COLUMNS
 from gtflow.io import sha256_text
+from gtflow.parallel import ordered_map
 
 log = logging.getLogger(__name__)
 CLEAN_DOCUMENT_COLUMNS = DOCUMENT_COLUMNS + ["n_chars", "n_segments", "sha256_clean", "clean_text"]
@@ -147,10 +148,12 @@ def clean_file(ingested: str | Path, documents_out: str | Path, segments_out: st
                counts_out: str | Path, text_out: str | Path, text_index_out: str | Path, *,
                phone_regions: list[str], roster: str | Path | None = None,
                extra_names: list[str] | None = None, title_aliases: list[str] | None = None,
-               extra_patterns: dict | None = None, authors: str | Path | None = None) -> None:
+               extra_patterns: dict | None = None, authors: str | Path | None = None,
+               workers: int = 1) -> None:
     """Normalize, de-identify and segment one ingested raw file; ``phone_regions`` as resolved
     by :func:`gtflow.clean.phones.study_phone_regions`. The clean texts go to one shard
-    (``text_out``) with its index (see :mod:`gtflow.clean.texts`)."""
+    (``text_out``) with its index (see :mod:`gtflow.clean.texts`). A file of several chunks is
+    cleaned by up to ``workers`` processes; the outputs do not depend on their number."""
     author_table = read_author_table(authors)
     pseudonymize = build_pseudonymizer(roster, extra_names or [], title_aliases or [],
                                        phone_regions, extra_patterns, author_table)
@@ -160,13 +163,20 @@ def clean_file(ingested: str | Path, documents_out: str | Path, segments_out: st
             ChunkedTableWriter("file_documents", documents_out) as documents, \
             ChunkedTableWriter("file_segments", segments_out) as segments, \
             ChunkedTableWriter("file_deidentification", counts_out) as counts:
-        for turns in whole_document_chunks(ingested, CHUNK_TURNS):
-            cleaned, cleaned_segments, cleaned_counts = clean_table(turns, pseudonymize,
-                                                                    author_table)
+        chunks = whole_document_chunks(ingested, CHUNK_TURNS)
+        for cleaned, cleaned_segments, cleaned_counts in ordered_map(
+                clean_chunk, chunks, shared=(pseudonymize, author_table), workers=workers):
             index.write(shard.add(cleaned["doc_id"].tolist(), cleaned.pop("clean_text")))
             documents.write(cleaned)
             segments.write(cleaned_segments)
             counts.write(cleaned_counts)
+
+
+def clean_chunk(state: tuple[Pseudonymizer, dict[str, str]], turns: pd.DataFrame
+                ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """:func:`clean_table` for one chunk, with the file's (de-identifier, author table)."""
+    pseudonymize, author_table = state
+    return clean_table(turns, pseudonymize, author_table)
 
 
 #: Ingested turns cleaned at a time (a post is one turn; an interview a few hundred).

@@ -212,6 +212,28 @@ def test_a_file_cleaned_in_chunks_is_the_file_cleaned_whole(tmp_path, monkeypatc
     assert (tmp_path / "chunked" / shard).read_bytes() == (tmp_path / "whole" / shard).read_bytes()
 
 
+def test_chunks_cleaned_by_two_workers_give_the_same_bytes_as_one(tmp_path, monkeypatch):
+    from gtflow.clean import steps
+
+    rows = [dict(POST, id=f"p{i}", text=f"第{i}条：罗委员说有事打13912345678。" * (i % 3 + 1),
+                 author=f"用户{i % 4}") for i in range(1, 30)]
+    ingested = tmp_path / "weibo.parquet"
+    ingest_posts(write_export(tmp_path / "weibo.jsonl", rows)).to_parquet(ingested)
+    authors = tmp_path / "authors.csv"
+    write_author_table([ingested], authors)
+    monkeypatch.setattr(steps, "CHUNK_TURNS", 4)
+    outputs = {}
+    for workers in (1, 2):
+        out = tmp_path / f"workers{workers}"
+        names = ("documents.parquet", "segments.parquet", "counts.parquet", "text.txt",
+                 "index.parquet")
+        clean_file(ingested, *(out / name for name in names), phone_regions=["CN"],
+                   extra_names=["罗委员"], authors=authors, workers=workers)
+        outputs[workers] = {name: (out / name).read_bytes() for name in names}
+    assert outputs[2] == outputs[1]
+    assert b"13912345678" not in outputs[2]["text.txt"]
+
+
 def test_corpus_tables_gathered_in_chunks_hold_every_row_in_order(tmp_path, monkeypatch):
     from gtflow.clean import steps
 

@@ -1,0 +1,58 @@
+"""Worker processes over a step's chunks: results in input order, bounded reading, errors kept."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import pytest
+
+from gtflow.errors import InputError
+from gtflow.parallel import ordered_map
+
+
+def scaled_with_pid(shared, item):
+    factor, _lock = shared
+    return item * factor, os.getpid()
+
+
+def fail_on_three(shared, item):
+    if item == 3:
+        raise InputError("posts.jsonl", "this post has no text", record=item)
+    return item
+
+
+def test_results_come_back_in_input_order_from_several_processes():
+    # A lock cannot be pickled: the shared state reaches the workers by fork alone.
+    shared = (10, threading.Lock())
+    results = list(ordered_map(scaled_with_pid, range(40), shared=shared, workers=2))
+    assert [value for value, _ in results] == [i * 10 for i in range(40)]
+    assert {pid for _, pid in results} - {os.getpid()}
+
+
+def test_one_worker_runs_in_this_process():
+    results = list(ordered_map(scaled_with_pid, range(5), shared=(2, None), workers=1))
+    assert results == [(i * 2, os.getpid()) for i in range(5)]
+
+
+def test_items_are_read_only_a_few_ahead_of_the_results():
+    read = []
+
+    def items():
+        for i in range(20):
+            read.append(i)
+            yield i
+
+    results = ordered_map(scaled_with_pid, items(), shared=(1, None), workers=2)
+    first = next(results)
+    assert first[0] == 0
+    assert len(read) <= 2 * 2 + 1
+    assert [value for value, _ in results] == list(range(1, 20))
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_an_input_error_in_a_worker_reaches_the_step_whole(workers):
+    with pytest.raises(InputError) as raised:
+        list(ordered_map(fail_on_three, range(6), shared=None, workers=workers))
+    assert raised.value.describe() == "posts.jsonl, record 3: this post has no text"
+    assert raised.value.record == 3
