@@ -3,8 +3,9 @@
 For each size it runs the workflow on a study of synthetic posts (the demo's config, codebook and
 model) and prints one line, ``N posts: S s wall, peak RSS M MB`` (the largest job; a job that
 forks workers is counted with them), then each rule's step time and peak RSS as the rule's log
-records them, and the ratio of the wall time to a floor measured in the same run on the same export: parsing every JSON line, NFC-normalizing the
-text and one DFA pass of the codebook's phrases over it (one process, no Snakemake).
+records them, and the ratio of the wall time to a floor measured in the same run on the same
+export: parsing every JSON line, NFC-normalizing the text and one DFA pass of the codebook's
+phrases over it (one process, no Snakemake).
 
 Targets on 2 cores: 100k posts within 30 s and 800 MB; 1M posts within 5 min and 3 GB.
 
