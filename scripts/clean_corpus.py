@@ -13,5 +13,6 @@ run_step(
     duplicates_out=snakemake.output.duplicates,
     text_index_out=snakemake.output.text_index,
     counts_out=snakemake.output.counts,
+    workers=snakemake.threads,
     **snakemake.params,
 )

@@ -1,14 +1,16 @@
 """Run a step's independent chunks in worker processes and get the results back in order.
 
 A large stage (one export of a million posts) is a single Snakemake job, so on a machine with
-more cores than running jobs the extra cores would sit idle. :func:`ordered_map` lets such a
-step hand its chunks to ``workers`` forked processes. The results come back in input order, so
-the outputs are the same bytes whatever the number of workers.
+more cores than running jobs the extra cores would sit idle. :class:`Workers` lets such a step
+hand its chunks to forked processes. The results come back in input order, so the outputs are
+the same bytes whatever the number of workers.
 
-Workers are forked, not spawned: a spawned worker re-runs the script it was started from
-(a Snakemake script adapter would run the whole step again), and fork shares the step's
-prepared state (a de-identifier with its compiled matcher) without pickling it. Where fork is
-not available (Windows), or with one worker, the chunks run in this process.
+Workers are forked, not spawned: a spawned worker re-runs the script it was started from (a
+Snakemake script adapter would run the whole step again), and fork shares the step's prepared
+state (a de-identifier with its compiled matcher) without pickling it. A step forks its workers
+before it reads its data: a worker forked from a large process would start with (and count in
+its resident memory) every page of it. Where fork is not available (Windows), or with one
+worker, the chunks run in the step's own process.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from __future__ import annotations
 import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -25,32 +27,49 @@ Result = TypeVar("Result")
 _shared_state: Any = None
 
 
-def ordered_map(task: Callable[[Any, Item], Result], items: Iterable[Item], *, shared: Any,
-                workers: int) -> Iterator[Result]:
-    """Yield ``task(shared, item)`` for each item, in the order of ``items``.
+class Workers:
+    """Up to ``count`` worker processes that inherit ``shared``; use as a context manager."""
 
-    ``task`` must be a module-level function (it is sent to the workers by name); ``shared``
-    is inherited by the forked workers, not pickled. At most ``2 * workers`` items are in
-    flight, so a generator of chunks is read only as fast as the workers consume it and
-    memory does not grow with the input.
-    """
-    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        for item in items:
-            yield task(shared, item)
-        return
-    global _shared_state
-    _shared_state = shared
-    try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            pending: deque = deque()
+    def __init__(self, count: int, shared: Any = None) -> None:
+        self.shared = shared
+        self._pool = None
+        if count > 1 and "fork" in multiprocessing.get_all_start_methods():
+            global _shared_state
+            _shared_state = shared
+            try:
+                self._pool = multiprocessing.get_context("fork").Pool(count)
+            finally:
+                _shared_state = None
+        self.count = count if self._pool is not None else 1
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exception: object) -> None:
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None
+
+    def ordered_map(self, task: Callable[[Any, Item], Result],
+                    items: Iterable[Item]) -> Iterator[Result]:
+        """Yield ``task(shared, item)`` for each item, in the order of ``items``.
+
+        ``task`` must be a module-level function (it is sent to the workers by name). At most
+        ``2 * count`` items are in flight, so a generator of chunks is read only as fast as the
+        workers consume it and memory does not grow with the input.
+        """
+        if self._pool is None:
             for item in items:
-                pending.append(pool.apply_async(_call_with_shared_state, (task, item)))
-                if len(pending) >= 2 * workers:
-                    yield pending.popleft().get()
-            while pending:
+                yield task(self.shared, item)
+            return
+        pending: deque = deque()
+        for item in items:
+            pending.append(self._pool.apply_async(_call_with_shared_state, (task, item)))
+            if len(pending) >= 2 * self.count:
                 yield pending.popleft().get()
-    finally:
-        _shared_state = None
+        while pending:
+            yield pending.popleft().get()
 
 
 def _call_with_shared_state(task: Callable[[Any, Item], Result], item: Item) -> Result:

@@ -8,7 +8,7 @@ import threading
 import pytest
 
 from gtflow.errors import InputError
-from gtflow.parallel import ordered_map
+from gtflow.parallel import Workers
 
 
 def scaled_with_pid(shared, item):
@@ -24,14 +24,15 @@ def fail_on_three(shared, item):
 
 def test_results_come_back_in_input_order_from_several_processes():
     # A lock cannot be pickled: the shared state reaches the workers by fork alone.
-    shared = (10, threading.Lock())
-    results = list(ordered_map(scaled_with_pid, range(40), shared=shared, workers=2))
+    with Workers(2, shared=(10, threading.Lock())) as workers:
+        results = list(workers.ordered_map(scaled_with_pid, range(40)))
     assert [value for value, _ in results] == [i * 10 for i in range(40)]
     assert {pid for _, pid in results} - {os.getpid()}
 
 
 def test_one_worker_runs_in_this_process():
-    results = list(ordered_map(scaled_with_pid, range(5), shared=(2, None), workers=1))
+    with Workers(1, shared=(2, None)) as workers:
+        results = list(workers.ordered_map(scaled_with_pid, range(5)))
     assert results == [(i * 2, os.getpid()) for i in range(5)]
 
 
@@ -43,16 +44,16 @@ def test_items_are_read_only_a_few_ahead_of_the_results():
             read.append(i)
             yield i
 
-    results = ordered_map(scaled_with_pid, items(), shared=(1, None), workers=2)
-    first = next(results)
-    assert first[0] == 0
-    assert len(read) <= 2 * 2 + 1
-    assert [value for value, _ in results] == list(range(1, 20))
+    with Workers(2, shared=(1, None)) as workers:
+        results = workers.ordered_map(scaled_with_pid, items())
+        assert next(results)[0] == 0
+        assert len(read) <= 2 * 2 + 1
+        assert [value for value, _ in results] == list(range(1, 20))
 
 
-@pytest.mark.parametrize("workers", [1, 2])
-def test_an_input_error_in_a_worker_reaches_the_step_whole(workers):
-    with pytest.raises(InputError) as raised:
-        list(ordered_map(fail_on_three, range(6), shared=None, workers=workers))
+@pytest.mark.parametrize("count", [1, 2])
+def test_an_input_error_in_a_worker_reaches_the_step_whole(count):
+    with Workers(count) as workers, pytest.raises(InputError) as raised:
+        list(workers.ordered_map(fail_on_three, range(6)))
     assert raised.value.describe() == "posts.jsonl, record 3: this post has no text"
     assert raised.value.record == 3

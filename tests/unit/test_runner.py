@@ -63,10 +63,11 @@ def hold_a_block(megabytes, _item):
 def test_a_step_with_workers_counts_each_worker_in_its_peak(tmp_path):
     import resource
 
-    from gtflow.parallel import ordered_map
+    from gtflow.parallel import Workers
 
     def step(workers, out):
-        sizes = list(ordered_map(hold_a_block, range(4), shared=150, workers=workers))
+        with Workers(workers, shared=150) as pool:
+            sizes = list(pool.ordered_map(hold_a_block, range(4)))
         out.write_text(str(sum(sizes)), encoding="utf-8")
 
     own_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -21,6 +21,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from gtflow.parallel import Workers
+
 DUPLICATE_COLUMNS = ["cluster_id", "doc_id", "source_type", "date", "kept_doc_id", "kind", "similarity"]
 MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
 #: Shingles per block when hashing permutations: bounds the temporary (block x permutations) array.
@@ -145,19 +147,28 @@ SHINGLE_CACHE = 10_000
 CHUNK_TEXTS = 50_000
 
 
-def text_signatures(texts: list[str], size: int, permutations: int,
-                    seed: int) -> tuple[np.ndarray, np.ndarray]:
+def text_signatures(texts: list[str], size: int, permutations: int, seed: int,
+                    workers: Workers | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(MinHash signature of each text, whether it has at least two shingles), computed
-    ``CHUNK_TEXTS`` texts at a time (a signature depends on its own text only)."""
+    ``CHUNK_TEXTS`` texts at a time (a signature depends on its own text only), by ``workers``
+    where given."""
     signatures = np.zeros((len(texts), permutations), dtype=np.uint32)
     usable = np.zeros(len(texts), dtype=bool)
-    for first in range(0, len(texts), CHUNK_TEXTS):
-        chunk = texts[first:first + CHUNK_TEXTS]
-        hashes, starts = shingle_hashes(chunk, size)
-        usable[first:first + len(chunk)] = np.diff(starts) >= 2
-        signatures[first:first + len(chunk)] = minhash_signatures(hashes, starts, permutations,
-                                                                  seed)
+    firsts = range(0, len(texts), CHUNK_TEXTS)
+    chunks = ((size, permutations, seed, texts[first:first + CHUNK_TEXTS]) for first in firsts)
+    results = (workers or Workers(1)).ordered_map(chunk_signatures, chunks)
+    for first, (chunk_signature, chunk_usable) in zip(firsts, results):
+        usable[first:first + len(chunk_usable)] = chunk_usable
+        signatures[first:first + len(chunk_usable)] = chunk_signature
     return signatures, usable
+
+
+def chunk_signatures(_shared: None, chunk: tuple[int, int, int, list[str]]
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """(signatures, usable) of one chunk ``(size, permutations, seed, texts)``."""
+    size, permutations, seed, texts = chunk
+    hashes, starts = shingle_hashes(texts, size)
+    return minhash_signatures(hashes, starts, permutations, seed), np.diff(starts) >= 2
 
 
 def lsh_bands(threshold: float, permutations: int) -> tuple[int, int]:
@@ -173,23 +184,31 @@ def lsh_bands(threshold: float, permutations: int) -> tuple[int, int]:
     return best
 
 
+def band_keys(band: np.ndarray) -> np.ndarray:
+    """One 64-bit key per row of a band (texts x rows of signature values): equal bands get
+    equal keys. Unequal bands collide with a chance of about 2**-64 per pair, which only adds
+    a candidate for the exact Jaccard check to reject. Sorting these keys is several times
+    faster than sorting the band rows as opaque byte strings."""
+    keys = np.zeros(len(band), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for column in band.T:
+            keys = mix64(keys * np.uint64(1_000_003) + column.astype(np.uint64))
+    return keys
+
+
 def candidate_pairs(signatures: np.ndarray, usable: np.ndarray, threshold: float) -> set[tuple[int, int]]:
     """Pairs (i, j), i < j, that share at least one LSH band bucket."""
     bands, rows = lsh_bands(threshold, signatures.shape[1])
     index = np.flatnonzero(usable)
     pairs: set[tuple[int, int]] = set()
     for band in range(bands):
-        # Each text's band as one opaque key; np.unique groups equal keys without a Python loop.
-        keys = np.ascontiguousarray(signatures[index, band * rows:(band + 1) * rows])
-        keys = keys.view(np.dtype((np.void, keys.dtype.itemsize * rows))).ravel()
-        _, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
-        shared = counts[inverse] > 1
-        if not shared.any():
-            continue
-        members_sorted = index[shared][np.argsort(inverse[shared], kind="stable")]
-        sizes = counts[np.unique(inverse[shared])]
-        for members in np.split(members_sorted, np.cumsum(sizes)[:-1]):
-            members = members.tolist()
+        keys = band_keys(signatures[index, band * rows:(band + 1) * rows])
+        order = np.argsort(keys, kind="stable")  # a bucket's members stay in text order
+        sorted_keys = keys[order]
+        starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
+        sizes = np.diff(np.r_[starts, len(keys)])
+        for start, size in zip(starts[sizes > 1].tolist(), sizes[sizes > 1].tolist()):
+            members = index[order[start:start + size]].tolist()
             if len(members) <= MAX_PAIRWISE_BUCKET:
                 pairs.update((a, b) for n, a in enumerate(members) for b in members[n + 1:])
             else:
@@ -198,10 +217,12 @@ def candidate_pairs(signatures: np.ndarray, usable: np.ndarray, threshold: float
 
 
 def near_duplicate_pairs(texts: list[str], threshold: float, shingle_size: int,
-                         permutations: int, seed: int) -> list[tuple[int, int, float]]:
-    """Pairs ``(i, j, similarity)`` with exact shingle Jaccard >= threshold (i < j)."""
+                         permutations: int, seed: int, workers: Workers | None = None
+                         ) -> list[tuple[int, int, float]]:
+    """Pairs ``(i, j, similarity)`` with exact shingle Jaccard >= threshold (i < j); the
+    signatures by ``workers`` where given."""
     compacted = [compact(t) for t in texts]
-    signatures, usable = text_signatures(compacted, shingle_size, permutations, seed)
+    signatures, usable = text_signatures(compacted, shingle_size, permutations, seed, workers)
     if usable.sum() < 2:
         return []
     # Candidates at a lower threshold than asked: the exact Jaccard below has the final word.
@@ -223,12 +244,14 @@ def near_duplicate_pairs(texts: list[str], threshold: float, shingle_size: int,
 
 
 def find_duplicates(documents: pd.DataFrame, clean_texts: Mapping[str, str], threshold: float,
-                    shingle_size: int, permutations: int, seed: int) -> pd.DataFrame:
+                    shingle_size: int, permutations: int, seed: int,
+                    workers: Workers | None = None) -> pd.DataFrame:
     """Cluster web documents that are exact or near copies; the earliest (date, doc_id) is kept.
 
     ``documents`` needs doc_id, source_type and date; ``clean_texts`` gives each one's clean
     text. Returns one row per document in a cluster of two or more (DUPLICATE_COLUMNS); kind is
-    kept, exact or near.
+    kept, exact or near. The MinHash signatures are computed by ``workers`` where given; the
+    result does not depend on their number.
     """
     web = documents[documents["source_type"] != "interview"].sort_values(["date", "doc_id"])
     # Every comparison below is on the text without white space: keep only that form.
@@ -242,7 +265,7 @@ def find_duplicates(documents: pd.DataFrame, clean_texts: Mapping[str, str], thr
     if web.empty:
         return pd.DataFrame(columns=DUPLICATE_COLUMNS)
     # Raw 32-byte digests, not hex text: a million of them is half the memory.
-    digests = [hashlib.sha256(compact(t).encode("utf-8")).digest() for t in texts]
+    digests = [hashlib.sha256(t.encode("utf-8")).digest() for t in texts]
     sets = UnionFind(len(web))
     first_by_digest: dict[bytes, int] = {}
     for i, digest in enumerate(digests):
@@ -253,7 +276,7 @@ def find_duplicates(documents: pd.DataFrame, clean_texts: Mapping[str, str], thr
     # Near duplicates among the distinct texts only; exact copies follow their first.
     distinct = list(first_by_digest.values())
     for a, b, _ in near_duplicate_pairs([texts[i] for i in distinct], threshold, shingle_size,
-                                        permutations, seed):
+                                        permutations, seed, workers):
         sets.union(distinct[a], distinct[b])
     roots = np.array([sets.find(i) for i in range(len(web))])
     members: dict[int, list[int]] = defaultdict(list)

@@ -35,7 +35,7 @@ from gtflow.contracts import (
 from gtflow.errors import InputError
 from gtflow.ingest.documents import DOCUMENT_COLUMNS
 from gtflow.io import sha256_text
-from gtflow.parallel import ordered_map
+from gtflow.parallel import Workers
 
 log = logging.getLogger(__name__)
 CLEAN_DOCUMENT_COLUMNS = DOCUMENT_COLUMNS + ["n_chars", "n_segments", "sha256_clean", "clean_text"]
@@ -157,15 +157,16 @@ def clean_file(ingested: str | Path, documents_out: str | Path, segments_out: st
     author_table = read_author_table(authors)
     pseudonymize = build_pseudonymizer(roster, extra_names or [], title_aliases or [],
                                        phone_regions, extra_patterns, author_table)
-    # A chunk of whole documents at a time, so memory does not grow with the export.
-    with ShardWriter(text_out) as shard, \
+    # A chunk of whole documents at a time, so memory does not grow with the export. The
+    # workers are forked before anything is read.
+    with Workers(workers, shared=(pseudonymize, author_table)) as pool, \
+            ShardWriter(text_out) as shard, \
             ChunkedTableWriter("file_text_index", text_index_out) as index, \
             ChunkedTableWriter("file_documents", documents_out) as documents, \
             ChunkedTableWriter("file_segments", segments_out) as segments, \
             ChunkedTableWriter("file_deidentification", counts_out) as counts:
         chunks = whole_document_chunks(ingested, CHUNK_TURNS)
-        for cleaned, cleaned_segments, cleaned_counts in ordered_map(
-                clean_chunk, chunks, shared=(pseudonymize, author_table), workers=workers):
+        for cleaned, cleaned_segments, cleaned_counts in pool.ordered_map(clean_chunk, chunks):
             index.write(shard.add(cleaned["doc_id"].tolist(), cleaned.pop("clean_text")))
             documents.write(cleaned)
             segments.write(cleaned_segments)
@@ -238,17 +239,21 @@ def clean_corpus(documents: list[str], segments: list[str], text_indexes: list[s
                  documents_out: str | Path, segments_out: str | Path,
                  duplicates_out: str | Path, text_index_out: str | Path, counts: list[str],
                  counts_out: str | Path, threshold: float, shingle_size: int, permutations: int,
-                 seed: int) -> None:
+                 seed: int, workers: int = 1) -> None:
     """Gather the per-file tables and text indexes, mark duplicates and gather the
-    de-identification counts of every document.
+    de-identification counts of every document. The duplicate search's signatures are
+    computed by up to ``workers`` processes.
 
     Only the columns the duplicate search needs are held for the whole corpus; the documents
     and segments tables are then copied file by file, in chunks (see :func:`gather_in_chunks`).
     """
-    meta = read_columns("file_documents", documents, ["doc_id", "source_type", "date", "raw_path"])
-    check_unique_ids(meta)
-    texts = gather_text_indexes(text_indexes, text_index_out)
-    duplicates = find_duplicates(meta, texts, threshold, shingle_size, permutations, seed)
+    with Workers(workers) as pool:  # forked before the corpus is read
+        meta = read_columns("file_documents", documents,
+                            ["doc_id", "source_type", "date", "raw_path"])
+        check_unique_ids(meta)
+        texts = gather_text_indexes(text_indexes, text_index_out)
+        duplicates = find_duplicates(meta, texts, threshold, shingle_size, permutations, seed,
+                                     pool)
     dropped = duplicates[duplicates["kind"] != "kept"].set_index("doc_id")["kept_doc_id"]
     log.info("%d documents, %d duplicates collapsed", len(meta), len(dropped))
     del meta, texts

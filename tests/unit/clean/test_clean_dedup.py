@@ -107,3 +107,44 @@ def test_signatures_computed_in_chunks_are_those_of_the_whole_corpus(monkeypatch
     chunked, chunked_usable = dedup.text_signatures(texts, 5, 32, 3)
     assert (chunked == whole).all() and (chunked_usable == whole_usable).all()
     assert whole_usable.sum() == 23 and (whole[-2:] == 0).all()
+
+
+def test_signatures_from_two_workers_are_those_of_one_process(monkeypatch):
+    from gtflow.clean import dedup
+    from gtflow.parallel import Workers
+
+    texts = [f"第{i}条帖子：平安涟源上线了，请大家下载打卡{i % 7}。" * (1 + i % 4) for i in range(40)]
+    alone, alone_usable = dedup.text_signatures(texts, 5, 32, 3)
+    monkeypatch.setattr(dedup, "CHUNK_TEXTS", 6)
+    with Workers(2) as workers:
+        pooled, pooled_usable = dedup.text_signatures(texts, 5, 32, 3, workers)
+    assert (pooled == alone).all() and (pooled_usable == alone_usable).all()
+
+
+def bucket_pairs_by_sorting_band_rows(signatures, usable, bands, rows):
+    """Reference: texts whose band rows are equal, found by comparing the rows themselves."""
+    pairs = set()
+    index = np.flatnonzero(usable).tolist()
+    for band in range(bands):
+        buckets = {}
+        for i in index:
+            buckets.setdefault(signatures[i, band * rows:(band + 1) * rows].tobytes(), []).append(i)
+        for members in buckets.values():
+            if len(members) <= 50:
+                pairs.update((a, b) for n, a in enumerate(members) for b in members[n + 1:])
+            else:
+                pairs.update((members[0], b) for b in members[1:])
+    return pairs
+
+
+def test_candidate_pairs_are_the_texts_sharing_a_band():
+    from gtflow.clean.dedup import candidate_pairs, lsh_bands
+
+    rng = np.random.default_rng(7)
+    signatures = rng.integers(0, 4, size=(300, 32), dtype=np.uint32)  # few values: many buckets
+    signatures[200:260] = signatures[5]  # one bucket past the pairwise limit
+    usable = rng.random(300) > 0.1
+    bands, rows = lsh_bands(0.5, 32)
+    expected = bucket_pairs_by_sorting_band_rows(signatures, usable, bands, rows)
+    assert len(expected) > 100
+    assert candidate_pairs(signatures, usable, 0.5) == expected
