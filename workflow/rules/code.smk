@@ -56,6 +56,7 @@ rule code_validity:
         phrases="results/code/rule_phrases.csv",
     log:
         "logs/code/validity.log",
+    priority: 10
     conda:
         "../envs/gtflow.yaml"
     params:

@@ -1,4 +1,7 @@
 # Mechanisms: case matrices, co-occurrence, model evidence, exemplar quotes, recommendations.
+# Priorities: the report's chain (mechanisms 30, the report 20, the tables it reads 10) is
+# scheduled before the exports, which then run beside it; with the exports first, a 1M-post
+# study waited minutes for this, its longest job.
 
 
 rule mechanisms:
@@ -33,6 +36,7 @@ rule mechanisms:
         summary="results/mechanisms/summary.json",
     log:
         "logs/mechanisms/mechanisms.log",
+    priority: 30
     conda:
         "../envs/gtflow.yaml"
     params:

@@ -16,6 +16,7 @@ rule reliability:
         summary="results/reliability/summary.json",
     log:
         "logs/reliability/reliability.log",
+    priority: 10
     conda:
         "../envs/gtflow.yaml"
     params:

@@ -71,6 +71,7 @@ rule report_context:
         ),
     log:
         "logs/report/context.log",
+    priority: 20
     conda:
         "../envs/gtflow.yaml"
     params:
@@ -92,6 +93,7 @@ rule report_qmd:
         f"{REPORT}.qmd",
     log:
         "logs/report/qmd.log",
+    priority: 20
     conda:
         "../envs/gtflow.yaml"
     params:
@@ -116,6 +118,7 @@ rule report_html:
         report(f"{REPORT}.html", caption="../report/report.rst", category="Report"),
     log:
         "logs/report/html.log",
+    priority: 20
     conda:
         "../envs/gtflow.yaml"
     params:
@@ -139,6 +142,7 @@ rule report_pdf:
         f"{REPORT}.pdf",
     log:
         "logs/report/pdf.log",
+    priority: 20
     conda:
         "../envs/gtflow.yaml"
     params:
@@ -163,6 +167,7 @@ rule report_evidence:
         f"{REPORT}_evidence.html",
     log:
         "logs/report/evidence.log",
+    priority: 20
     conda:
         "../envs/gtflow.yaml"
     params:

@@ -17,6 +17,7 @@ rule saturation:
         summary="results/saturation/summary.json",
     log:
         "logs/saturation/saturation.log",
+    priority: 10
     conda:
         "../envs/gtflow.yaml"
     params:
