@@ -10,4 +10,5 @@ run_step(
     year=snakemake.params.year,
     timezone=snakemake.params.timezone,
     limits=snakemake.params.limits,
+    workers=snakemake.threads,
 )

@@ -15,6 +15,7 @@ worker, the chunks run in the step's own process.
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -70,6 +71,14 @@ class Workers:
                 yield pending.popleft().get()
         while pending:
             yield pending.popleft().get()
+
+
+def batches(items: Iterable[Item], size: int) -> Iterator[tuple[Item, ...]]:
+    """``items`` in tuples of ``size`` (the last may be shorter), as Python 3.12's
+    ``itertools.batched``."""
+    iterator = iter(items)
+    while batch := tuple(itertools.islice(iterator, size)):
+        yield batch
 
 
 def _call_with_shared_state(task: Callable[[Any, Item], Result], item: Item) -> Result:

@@ -57,3 +57,10 @@ def test_an_input_error_in_a_worker_reaches_the_step_whole(count):
         list(workers.ordered_map(fail_on_three, range(6)))
     assert raised.value.describe() == "posts.jsonl, record 3: this post has no text"
     assert raised.value.record == 3
+
+
+def test_batches_cut_items_into_tuples_of_a_size():
+    from gtflow.parallel import batches
+
+    assert list(batches(iter(range(7)), 3)) == [(0, 1, 2), (3, 4, 5), (6,)]
+    assert list(batches([], 3)) == []

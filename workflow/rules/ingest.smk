@@ -46,6 +46,7 @@ rule ingest_posts:
         "logs/ingest/posts/{stem}.log",
     conda:
         "../envs/gtflow.yaml"
+    threads: cores_for_input
     params:
         fields=post_fields,
         year=config["ingest"]["posts"]["year"],

@@ -8,6 +8,7 @@ to a calendar date (YYYY-MM-DD).
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import fnmatch
 import io
@@ -24,6 +25,7 @@ from gtflow.ingest.decode import read_text_file
 from gtflow.ingest.documents import document_frame, language_of
 from gtflow.io import sha256_file
 from gtflow.limits import Limits, default_limits
+from gtflow.parallel import Workers, batches
 
 POST_FIELDS = ("id", "url", "date", "author", "text", "parent_id")
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -83,18 +85,22 @@ def post_date(value: str, year: int | None, zone: dt.tzinfo) -> str:
         return dt.date.fromisoformat(text[:10]).isoformat()
 
 
-def records_from_jsonl(text: str, path: Path) -> Iterator[tuple[int, dict]]:
-    """Parse JSON Lines one record at a time, naming the line of any malformed record."""
+def jsonl_lines(text: str) -> Iterator[tuple[int, str]]:
+    """The non-blank lines of a JSON Lines export, with their line numbers (each one record)."""
     for line_no, line in enumerate(io.StringIO(text), start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise InputError(path, f"is not valid JSON ({error.msg})", line=line_no) from None
-        if not isinstance(record, dict):
-            raise InputError(path, "must hold one JSON object per line", line=line_no)
-        yield line_no, record
+        if line.strip():
+            yield line_no, line
+
+
+def parse_jsonl_line(line: str, line_no: int, path: Path) -> dict:
+    """One JSON Lines record, naming the line of a malformed one."""
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as error:
+        raise InputError(path, f"is not valid JSON ({error.msg})", line=line_no) from None
+    if not isinstance(record, dict):
+        raise InputError(path, "must hold one JSON object per line", line=line_no)
+    return record
 
 
 def records_from_csv(text: str, path: Path) -> Iterator[tuple[int, dict]]:
@@ -177,8 +183,8 @@ def ingest_posts(path: str | Path, fields: dict[str, str | None] | None = None,
 
 def ingest_post_chunks(path: str | Path, fields: dict[str, str | None] | None = None,
                        year: int | None = None, timezone: str = "UTC",
-                       limits: Limits | None = None,
-                       chunk_posts: int = CHUNK_POSTS) -> Iterator[pd.DataFrame]:
+                       limits: Limits | None = None, chunk_posts: int = CHUNK_POSTS,
+                       workers: Workers | None = None) -> Iterator[pd.DataFrame]:
     """The ingest table of one export of posts, ``chunk_posts`` posts at a time.
 
     ``fields`` maps gtflow's field names to the export's columns (see fields_for_file);
@@ -186,6 +192,8 @@ def ingest_post_chunks(path: str | Path, fields: dict[str, str | None] | None = 
     export over ``limits.export_mb`` (default: the schema's) is refused before it is read.
     Checks that need the whole export (a repeated id, a reply to a post not in it, no posts at
     all) raise when they are found, so a caller writing chunks must discard what it wrote.
+    The chunks are parsed and checked by ``workers`` where given; the first problem in line
+    order is the one reported, whatever their number.
     """
     path = Path(path)
     suffix = path.suffix.lower()
@@ -195,31 +203,28 @@ def ingest_post_chunks(path: str | Path, fields: dict[str, str | None] | None = 
     text, encoding = read_text_file(path, (limits or default_limits()).export_bytes, "export")
     if suffix == ".csv":
         check_header(next(csv.reader(io.StringIO(text, newline="")), []), columns, mapped, path)
-    parse = records_from_jsonl if suffix == ".jsonl" else records_from_csv
-    digest = sha256_file(path)
+    form = PostForm(path, columns, mapped, year, zone, encoding, sha256_file(path),
+                    suffix == ".jsonl")
+    records = jsonl_lines(text) if form.jsonl else records_from_csv(text, path)
+    jobs = ((form, batch) for batch in batches(problem_as_record(records), chunk_posts))
     seen: dict[str, int] = {}
     replies: list[tuple[str, str]] = []  # (post, parent): checked once every id is known
-    documents, turns = [], {}
-    raw_path, location = str(path), path.stem
-    for line, record in parse(text, path):
-        post = check_post(record, path, line, columns, mapped, year, zone)
-        if post["id"] in seen:
-            raise InputError(path, f"post id '{post['id']}' appears twice (first at line "
-                             f"{seen[post['id']]})", line=line)
-        seen[post["id"]] = line
-        if post["parent_id"]:
-            replies.append((post["id"], post["parent_id"]))
-        documents.append({
-            "doc_id": post["id"], "source_type": "web_post", "title": "",
-            "date": post["date"], "author": post["author"], "respondent_id": "",
-            "url": post["url"], "lang": language_of(post["text"]), "raw_path": raw_path,
-            "encoding": encoding, "location": location, "parent_id": post["parent_id"],
-        })
-        turns[post["id"]] = ([{"turn": 0, "speaker": "", "role": "", "timestamp": "",
-                               "line": line, "text": post["text"]}] if post["text"] else [])
-        if len(documents) == chunk_posts:
-            yield document_frame(path, documents, turns, digest)
-            documents, turns = [], {}
+    held = None  # the last chunk waits for the checks of the whole export
+    for frame, posts, problem in (workers or Workers(1)).ordered_map(ingest_post_batch, jobs):
+        # The batch's posts before its problem (if any) are checked first: a repeated id on an
+        # earlier line is the problem to report.
+        for post_id, line, parent in posts:
+            if post_id in seen:
+                raise InputError(path, f"post id '{post_id}' appears twice (first at line "
+                                 f"{seen[post_id]})", line=line)
+            seen[post_id] = line
+            if parent:
+                replies.append((post_id, parent))
+        if problem is not None:
+            raise problem
+        if held is not None:
+            yield held
+        held = frame
     del text
     if not seen:
         raise InputError(path, "holds no posts")
@@ -227,5 +232,60 @@ def ingest_post_chunks(path: str | Path, fields: dict[str, str | None] | None = 
         if parent not in seen:
             raise InputError(path, f"post '{doc_id}' replies to '{parent}', which is not in "
                              "this export", line=seen[doc_id])
-    if documents:
-        yield document_frame(path, documents, turns, digest)
+    if held is not None:
+        yield held
+
+
+def problem_as_record(records: Iterator[tuple[int, object]]) -> Iterator[tuple[int, object]]:
+    """The records, then a malformed one (CSV with a missing field) as its InputError in the
+    record's place: the worker reaching it raises it in line order, after the posts before it
+    are checked, instead of the reader raising it while earlier batches are still out."""
+    try:
+        yield from records
+    except InputError as problem:
+        yield problem.line or 0, problem
+
+
+@dataclasses.dataclass(frozen=True)
+class PostForm:
+    """What a worker needs to read an export's records: where from, its fields and dates."""
+
+    path: Path
+    columns: dict[str, str | None]
+    mapped: bool
+    year: int | None
+    zone: dt.tzinfo
+    encoding: str
+    digest: str
+    jsonl: bool  # records are raw JSON lines, else parsed CSV records
+
+
+def ingest_post_batch(_shared: None, job: tuple[PostForm, tuple]
+                      ) -> tuple[pd.DataFrame | None, list[tuple[str, int, str]],
+                                 InputError | None]:
+    """One batch of records -> (its ingest table, (id, line, parent id) of each post, the
+    first problem). At a problem the table is None and the posts are those before it, so the
+    caller can report an earlier repeated id first."""
+    form, batch = job
+    documents, turns, posts = [], {}, []
+    raw_path, location = str(form.path), form.path.stem
+    try:
+        for line, record in batch:
+            if isinstance(record, InputError):
+                raise record
+            if form.jsonl:
+                record = parse_jsonl_line(record, line, form.path)
+            post = check_post(record, form.path, line, form.columns, form.mapped, form.year,
+                              form.zone)
+            posts.append((post["id"], line, post["parent_id"]))
+            documents.append({
+                "doc_id": post["id"], "source_type": "web_post", "title": "",
+                "date": post["date"], "author": post["author"], "respondent_id": "",
+                "url": post["url"], "lang": language_of(post["text"]), "raw_path": raw_path,
+                "encoding": form.encoding, "location": location, "parent_id": post["parent_id"],
+            })
+            turns[post["id"]] = ([{"turn": 0, "speaker": "", "role": "", "timestamp": "",
+                                   "line": line, "text": post["text"]}] if post["text"] else [])
+    except InputError as problem:
+        return None, posts, problem
+    return document_frame(form.path, documents, turns, form.digest), posts, None

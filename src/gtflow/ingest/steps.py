@@ -14,6 +14,7 @@ from gtflow.ingest.roster import load_known_respondents
 from gtflow.ingest.transcripts import ingest_transcript
 from gtflow.ingest.web import check_manifest_files, ingest_page, read_manifest
 from gtflow.limits import Limits
+from gtflow.parallel import Workers
 
 
 def ingest_interview_file(raw: str | Path, out: str | Path, roster: str | Path | None = None,
@@ -34,8 +35,9 @@ def ingest_page_file(raw: str | Path, manifest: str | Path, out: str | Path,
 
 def ingest_posts_file(raw: str | Path, out: str | Path, fields: dict | None = None,
                       year: int | None = None, timezone: str = "UTC",
-                      limits: dict[str, Any] | None = None) -> None:
+                      limits: dict[str, Any] | None = None, workers: int = 1) -> None:
     """Post export -> one document per post (``fields``: this export's column mapping), written
-    a chunk of posts at a time."""
-    write_table_chunks("ingest_turns", ingest_post_chunks(raw, fields, year, timezone,
-                                                          Limits.from_config(limits)), out)
+    a chunk of posts at a time; the chunks are read by up to ``workers`` processes."""
+    with Workers(workers) as pool:  # forked before the export is read
+        write_table_chunks("ingest_turns", ingest_post_chunks(
+            raw, fields, year, timezone, Limits.from_config(limits), workers=pool), out)

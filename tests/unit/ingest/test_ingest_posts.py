@@ -275,3 +275,69 @@ def test_a_reply_to_a_post_outside_the_export_stops_it_after_the_last_chunk(tmp_
         run_step(ingest_posts_file, raw=export, out=out)
     assert "line 4: post 'p9' replies to 'gone'" in capsys.readouterr().err
     assert not out.exists() and not any(out.parent.iterdir())
+
+
+def numbered_posts(count: int) -> list[dict]:
+    return [dict(POSTS[i % 3], id=f"p{i}", parent_id=f"p{i - 1}" if i % 4 else None,
+                 text=f"第{i}条：{POSTS[i % 3]['text']}") for i in range(count)]
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv"])
+def test_an_export_read_by_two_workers_is_the_export_read_by_one(tmp_path, suffix):
+    from gtflow.ingest.posts import ingest_post_chunks
+    from gtflow.parallel import Workers
+
+    posts = numbered_posts(23)
+    export = tmp_path / f"weibo{suffix}"
+    if suffix == ".jsonl":
+        write_jsonl(export, posts)
+    else:
+        pd.DataFrame(posts).to_csv(export, index=False)
+    alone = list(ingest_post_chunks(export, chunk_posts=5))
+    with Workers(2) as workers:
+        pooled = list(ingest_post_chunks(export, chunk_posts=5, workers=workers))
+    assert len(pooled) == len(alone) == 5
+    for mine, reference in zip(pooled, alone):
+        pd.testing.assert_frame_equal(mine, reference)
+
+
+@pytest.mark.parametrize(("problems", "reported"), [
+    # a repeated id (line 4) before a malformed line (line 9, next chunk)
+    ({4: "repeat", 9: "bad json"}, "line 4: post id 'p1' appears twice (first at line 2)"),
+    # in the same chunk: the repeated id (line 3) comes first
+    ({3: "repeat", 4: "bad json"}, "line 3: post id 'p1' appears twice (first at line 2)"),
+    # the malformed line (line 3) comes before the repeated id (line 5)
+    ({3: "bad json", 5: "repeat"}, "line 3: is not valid JSON"),
+])
+def test_workers_report_the_first_problem_in_line_order(tmp_path, problems, reported):
+    from gtflow.ingest.posts import ingest_post_chunks
+    from gtflow.parallel import Workers
+
+    lines = [json.dumps(post, ensure_ascii=False) for post in numbered_posts(12)]
+    for line_no, problem in problems.items():
+        lines[line_no - 1] = ("{not json" if problem == "bad json" else
+                              json.dumps(dict(numbered_posts(2)[1]), ensure_ascii=False))
+    export = tmp_path / "weibo.jsonl"
+    export.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for count in (1, 2):
+        with Workers(count) as workers, pytest.raises(InputError) as raised:
+            list(ingest_post_chunks(export, chunk_posts=4, workers=workers))
+        assert raised.value.describe().startswith(f"{export}, {reported}")
+
+
+def test_a_short_csv_row_after_a_repeated_id_in_an_earlier_batch_is_reported_second(tmp_path):
+    from gtflow.ingest.posts import ingest_post_chunks
+    from gtflow.parallel import Workers
+
+    posts = numbered_posts(12)
+    posts[2] = dict(posts[1])  # line 4 repeats p1 (line 3): the header is line 1
+    export = tmp_path / "weibo.csv"
+    pd.DataFrame(posts).to_csv(export, index=False)
+    lines = export.read_text(encoding="utf-8").splitlines()
+    lines[10] = "p10,only two fields"  # line 11, in the third batch
+    export.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for count in (1, 2):
+        with Workers(count) as workers, pytest.raises(InputError) as raised:
+            list(ingest_post_chunks(export, chunk_posts=4, workers=workers))
+        assert raised.value.describe() == (
+            f"{export}, line 4: post id 'p1' appears twice (first at line 3)")
