@@ -13,6 +13,5 @@ run_step(
     duplicates_out=snakemake.output.duplicates,
     text_index_out=snakemake.output.text_index,
     counts_out=snakemake.output.counts,
-    workers=snakemake.threads,
     **snakemake.params,
 )

@@ -58,7 +58,6 @@ rule clean_corpus:
         "logs/clean/corpus.log",
     conda:
         "../envs/gtflow.yaml"
-    threads: cores_for_input
     params:
         threshold=config["clean"]["near_duplicate_threshold"],
         shingle_size=config["clean"]["shingle_size"],

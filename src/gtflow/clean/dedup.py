@@ -21,8 +21,6 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from gtflow.parallel import Workers
-
 DUPLICATE_COLUMNS = ["cluster_id", "doc_id", "source_type", "date", "kept_doc_id", "kind", "similarity"]
 MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
 #: Shingles per block when hashing permutations: bounds the temporary (block x permutations) array.
@@ -147,28 +145,19 @@ SHINGLE_CACHE = 10_000
 CHUNK_TEXTS = 50_000
 
 
-def text_signatures(texts: list[str], size: int, permutations: int, seed: int,
-                    workers: Workers | None = None) -> tuple[np.ndarray, np.ndarray]:
+def text_signatures(texts: list[str], size: int, permutations: int,
+                    seed: int) -> tuple[np.ndarray, np.ndarray]:
     """(MinHash signature of each text, whether it has at least two shingles), computed
-    ``CHUNK_TEXTS`` texts at a time (a signature depends on its own text only), by ``workers``
-    where given."""
+    ``CHUNK_TEXTS`` texts at a time (a signature depends on its own text only)."""
     signatures = np.zeros((len(texts), permutations), dtype=np.uint32)
     usable = np.zeros(len(texts), dtype=bool)
-    firsts = range(0, len(texts), CHUNK_TEXTS)
-    chunks = ((size, permutations, seed, texts[first:first + CHUNK_TEXTS]) for first in firsts)
-    results = (workers or Workers(1)).ordered_map(chunk_signatures, chunks)
-    for first, (chunk_signature, chunk_usable) in zip(firsts, results):
-        usable[first:first + len(chunk_usable)] = chunk_usable
-        signatures[first:first + len(chunk_usable)] = chunk_signature
+    for first in range(0, len(texts), CHUNK_TEXTS):
+        chunk = texts[first:first + CHUNK_TEXTS]
+        hashes, starts = shingle_hashes(chunk, size)
+        usable[first:first + len(chunk)] = np.diff(starts) >= 2
+        signatures[first:first + len(chunk)] = minhash_signatures(hashes, starts, permutations,
+                                                                  seed)
     return signatures, usable
-
-
-def chunk_signatures(_shared: None, chunk: tuple[int, int, int, list[str]]
-                     ) -> tuple[np.ndarray, np.ndarray]:
-    """(signatures, usable) of one chunk ``(size, permutations, seed, texts)``."""
-    size, permutations, seed, texts = chunk
-    hashes, starts = shingle_hashes(texts, size)
-    return minhash_signatures(hashes, starts, permutations, seed), np.diff(starts) >= 2
 
 
 def lsh_bands(threshold: float, permutations: int) -> tuple[int, int]:
@@ -217,12 +206,10 @@ def candidate_pairs(signatures: np.ndarray, usable: np.ndarray, threshold: float
 
 
 def near_duplicate_pairs(texts: list[str], threshold: float, shingle_size: int,
-                         permutations: int, seed: int, workers: Workers | None = None
-                         ) -> list[tuple[int, int, float]]:
-    """Pairs ``(i, j, similarity)`` with exact shingle Jaccard >= threshold (i < j); the
-    signatures by ``workers`` where given."""
+                         permutations: int, seed: int) -> list[tuple[int, int, float]]:
+    """Pairs ``(i, j, similarity)`` with exact shingle Jaccard >= threshold (i < j)."""
     compacted = [compact(t) for t in texts]
-    signatures, usable = text_signatures(compacted, shingle_size, permutations, seed, workers)
+    signatures, usable = text_signatures(compacted, shingle_size, permutations, seed)
     if usable.sum() < 2:
         return []
     # Candidates at a lower threshold than asked: the exact Jaccard below has the final word.
@@ -244,14 +231,12 @@ def near_duplicate_pairs(texts: list[str], threshold: float, shingle_size: int,
 
 
 def find_duplicates(documents: pd.DataFrame, clean_texts: Mapping[str, str], threshold: float,
-                    shingle_size: int, permutations: int, seed: int,
-                    workers: Workers | None = None) -> pd.DataFrame:
+                    shingle_size: int, permutations: int, seed: int) -> pd.DataFrame:
     """Cluster web documents that are exact or near copies; the earliest (date, doc_id) is kept.
 
     ``documents`` needs doc_id, source_type and date; ``clean_texts`` gives each one's clean
     text. Returns one row per document in a cluster of two or more (DUPLICATE_COLUMNS); kind is
-    kept, exact or near. The MinHash signatures are computed by ``workers`` where given; the
-    result does not depend on their number.
+    kept, exact or near.
     """
     web = documents[documents["source_type"] != "interview"].sort_values(["date", "doc_id"])
     # Every comparison below is on the text without white space: keep only that form.
@@ -276,7 +261,7 @@ def find_duplicates(documents: pd.DataFrame, clean_texts: Mapping[str, str], thr
     # Near duplicates among the distinct texts only; exact copies follow their first.
     distinct = list(first_by_digest.values())
     for a, b, _ in near_duplicate_pairs([texts[i] for i in distinct], threshold, shingle_size,
-                                        permutations, seed, workers):
+                                        permutations, seed):
         sets.union(distinct[a], distinct[b])
     roots = np.array([sets.find(i) for i in range(len(web))])
     members: dict[int, list[int]] = defaultdict(list)

@@ -239,21 +239,17 @@ def clean_corpus(documents: list[str], segments: list[str], text_indexes: list[s
                  documents_out: str | Path, segments_out: str | Path,
                  duplicates_out: str | Path, text_index_out: str | Path, counts: list[str],
                  counts_out: str | Path, threshold: float, shingle_size: int, permutations: int,
-                 seed: int, workers: int = 1) -> None:
+                 seed: int) -> None:
     """Gather the per-file tables and text indexes, mark duplicates and gather the
-    de-identification counts of every document. The duplicate search's signatures are
-    computed by up to ``workers`` processes.
+    de-identification counts of every document.
 
     Only the columns the duplicate search needs are held for the whole corpus; the documents
     and segments tables are then copied file by file, in chunks (see :func:`gather_in_chunks`).
     """
-    with Workers(workers) as pool:  # forked before the corpus is read
-        meta = read_columns("file_documents", documents,
-                            ["doc_id", "source_type", "date", "raw_path"])
-        check_unique_ids(meta)
-        texts = gather_text_indexes(text_indexes, text_index_out)
-        duplicates = find_duplicates(meta, texts, threshold, shingle_size, permutations, seed,
-                                     pool)
+    meta = read_columns("file_documents", documents, ["doc_id", "source_type", "date", "raw_path"])
+    check_unique_ids(meta)
+    texts = gather_text_indexes(text_indexes, text_index_out)
+    duplicates = find_duplicates(meta, texts, threshold, shingle_size, permutations, seed)
     dropped = duplicates[duplicates["kind"] != "kept"].set_index("doc_id")["kept_doc_id"]
     log.info("%d documents, %d duplicates collapsed", len(meta), len(dropped))
     del meta, texts

@@ -109,18 +109,6 @@ def test_signatures_computed_in_chunks_are_those_of_the_whole_corpus(monkeypatch
     assert whole_usable.sum() == 23 and (whole[-2:] == 0).all()
 
 
-def test_signatures_from_two_workers_are_those_of_one_process(monkeypatch):
-    from gtflow.clean import dedup
-    from gtflow.parallel import Workers
-
-    texts = [f"第{i}条帖子：平安涟源上线了，请大家下载打卡{i % 7}。" * (1 + i % 4) for i in range(40)]
-    alone, alone_usable = dedup.text_signatures(texts, 5, 32, 3)
-    monkeypatch.setattr(dedup, "CHUNK_TEXTS", 6)
-    with Workers(2) as workers:
-        pooled, pooled_usable = dedup.text_signatures(texts, 5, 32, 3, workers)
-    assert (pooled == alone).all() and (pooled_usable == alone_usable).all()
-
-
 def bucket_pairs_by_sorting_band_rows(signatures, usable, bands, rows):
     """Reference: texts whose band rows are equal, found by comparing the rows themselves."""
     pairs = set()
