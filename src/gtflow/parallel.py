@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 from typing import Any, Self, TypeVar
 
 Item = TypeVar("Item")
@@ -26,6 +28,11 @@ Result = TypeVar("Result")
 
 #: The state a task reads in a worker: set before the fork, so each worker inherits it.
 _shared_state: Any = None
+#: How often the workers' memory is sampled (seconds).
+SAMPLE_SECONDS = 0.05
+#: The largest total private memory (MB) that the workers of this process held at one sample,
+#: over every Workers so far; None while no workers ran (see :func:`peak_worker_memory_mb`).
+_peak_private_mb: float | None = None
 
 
 class Workers:
@@ -42,15 +49,36 @@ class Workers:
             finally:
                 _shared_state = None
         self.count = count if self._pool is not None else 1
+        self.peak_private_mb = 0.0  # what these workers held together, at most (sampled)
+        self._stop_sampling = threading.Event()
+        self._sampler = None
+        if self._pool is not None:
+            self._sampler = threading.Thread(target=self._sample_memory, daemon=True)
+            self._sampler.start()
 
     def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exception: object) -> None:
         if self._pool is not None:
+            self._stop_sampling.set()
+            self._sampler.join()
             self._pool.terminate()
             self._pool.join()
             self._pool = None
+
+    def _sample_memory(self) -> None:
+        """Record the workers' summed private memory every SAMPLE_SECONDS: pages a worker
+        still shares with the step (the libraries it inherited) are the step's own, which its
+        peak RSS already counts."""
+        global _peak_private_mb
+        pids = [process.pid for process in self._pool._pool]
+        while True:
+            self.peak_private_mb = max(self.peak_private_mb,
+                                       sum(private_memory_mb(pid) for pid in pids))
+            _peak_private_mb = max(_peak_private_mb or 0.0, self.peak_private_mb)
+            if self._stop_sampling.wait(SAMPLE_SECONDS):
+                return
 
     def ordered_map(self, task: Callable[[Any, Item], Result],
                     items: Iterable[Item]) -> Iterator[Result]:
@@ -71,6 +99,23 @@ class Workers:
                 yield pending.popleft().get()
         while pending:
             yield pending.popleft().get()
+
+
+def private_memory_mb(pid: int) -> float:
+    """Memory only this process maps (MB), from Linux's /proc; 0 where that cannot be read."""
+    try:
+        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text(encoding="ascii")
+    except OSError:
+        return 0.0
+    kilobytes = sum(int(line.split()[1]) for line in rollup.splitlines()
+                    if line.startswith(("Private_Clean:", "Private_Dirty:")))
+    return kilobytes / 1024
+
+
+def peak_worker_memory_mb() -> float | None:
+    """The most private memory (MB) the workers of this process held together, sampled every
+    SAMPLE_SECONDS; None if no workers ran or their memory could not be read (no /proc)."""
+    return _peak_private_mb or None
 
 
 def batches(items: Iterable[Item], size: int) -> Iterator[tuple[Item, ...]]:

@@ -21,6 +21,7 @@ from typing import Any
 import pyarrow as pa
 
 from gtflow.errors import REPORTED_ERRORS
+from gtflow.parallel import peak_worker_memory_mb
 
 
 def configure_logging(log_path: str | Path | None) -> None:
@@ -75,13 +76,19 @@ def use_returning_memory_pool() -> str:
     return pa.default_memory_pool().backend_name
 
 
-def peak_rss_mb(children_at_once: int = 1) -> float:
-    """An upper bound of the step's peak resident memory (MB): this process's peak plus, for
-    each child that may have run at the same time, the peak of the largest child it waited for
-    (a worker of gtflow.parallel, pandoc). Linux reports kB."""
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    largest_child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return (own + max(1, children_at_once) * largest_child) / 1024
+def peak_rss_mb(workers: int = 1) -> float:
+    """The step's peak resident memory (MB): this process's peak plus, when it forked
+    ``workers`` (gtflow.parallel), the most private memory they held together. Where their
+    memory cannot be sampled (no /proc), each worker counts as large as the largest child;
+    with no workers, a child (pandoc) counts alone, as it ran while the step waited."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports kB
+    largest_child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    sampled = peak_worker_memory_mb()
+    if sampled is not None:
+        return own + sampled
+    if workers > 1:
+        return own + workers * largest_child
+    return max(own, largest_child)
 
 
 def existing_files_mb(values: Any) -> float:

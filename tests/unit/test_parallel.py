@@ -64,3 +64,23 @@ def test_batches_cut_items_into_tuples_of_a_size():
 
     assert list(batches(iter(range(7)), 3)) == [(0, 1, 2), (3, 4, 5), (6,)]
     assert list(batches([], 3)) == []
+
+
+def hold_megabytes(_shared, megabytes):
+    import time
+
+    block = bytearray(megabytes * 1_000_000)
+    block[::4096] = b"x" * len(block[::4096])
+    time.sleep(0.3)
+    return len(block)
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/smaps_rollup"),
+                    reason="worker memory is sampled from Linux's /proc")
+def test_worker_memory_is_what_they_hold_not_what_they_inherit():
+    inherited = bytearray(200_000_000)
+    inherited[::4096] = b"x" * len(inherited[::4096])  # resident in the step before the fork
+    with Workers(2) as workers:
+        assert list(workers.ordered_map(hold_megabytes, [60, 60])) == [60_000_000] * 2
+    assert 100 <= workers.peak_private_mb < 100 + 2 * 57 + 60  # two blocks, not the 200 MB
+    del inherited
