@@ -105,6 +105,35 @@ def csv_bytes(frame: pd.DataFrame, header: bool = True) -> bytes | None:
     return (header_line(list(frame.columns)) if header else b"") + lines_data("", rows)
 
 
+def joined_rows(blocks: list[pa.Array]) -> pa.Array:
+    """The blocks' values (large strings without nulls) as one array, emptying ``blocks`` as
+    each is copied, so memory holds the result and one block. One array, not a chunked one:
+    selecting rows from a chunked array cost about four times as much."""
+    sizes = [len(block) for block in blocks]
+    total = sum(len(string_data_view(block)) for block in blocks)
+    data = np.empty(total, dtype=np.uint8)
+    offsets = np.empty(sum(sizes) + 1, dtype=np.int64)
+    offsets[0] = position = row = 0
+    while blocks:
+        block = blocks.pop(0)
+        bounds = np.frombuffer(block.buffers()[1], dtype=np.int64)[
+            block.offset:block.offset + len(block) + 1]
+        view = string_data_view(block)
+        data[position:position + len(view)] = view
+        offsets[row + 1:row + len(block) + 1] = bounds[1:] - bounds[0] + position
+        position, row = position + len(view), row + len(block)
+    return pa.LargeStringArray.from_buffers(len(offsets) - 1, pa.py_buffer(offsets),
+                                            pa.py_buffer(data))
+
+
+def string_data_view(values: pa.Array) -> np.ndarray:
+    """The bytes of a large string array without nulls, as a numpy view of its data buffer."""
+    offsets = np.frombuffer(values.buffers()[1], dtype=np.int64)
+    start, end = int(offsets[values.offset]), int(offsets[values.offset + len(values)])
+    return np.frombuffer(values.buffers()[2], dtype=np.uint8, count=end - start, offset=start) \
+        if end > start else np.zeros(0, dtype=np.uint8)
+
+
 def string_data(values: pa.Array) -> bytes:
     """The concatenated bytes of a string array without nulls (its data buffer, sliced)."""
     if isinstance(values, pa.ChunkedArray):

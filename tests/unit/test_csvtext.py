@@ -50,3 +50,18 @@ def test_empty_frame_is_its_header():
 ])
 def test_other_kinds_of_column_are_left_to_pandas(frame):
     assert csv_bytes(frame) is None
+
+
+def test_joined_rows_are_the_blocks_combined_and_the_blocks_are_let_go():
+    import pyarrow as pa
+
+    from gtflow.csvtext import joined_rows
+
+    whole = pa.array(["p1,T01,\"a, b\"", "", "涟源，平安", "x" * 300, "q", "r"], type=pa.large_string())
+    blocks = [whole.slice(0, 2), pa.array([], type=pa.large_string()), whole.slice(2, 1),
+              pa.array(["", ""], type=pa.large_string()), whole.slice(3, 3)]
+    expected = pa.chunked_array(blocks).combine_chunks()
+    joined = joined_rows(blocks)
+    assert joined.equals(expected) and joined.type == pa.large_string()
+    assert blocks == []
+    assert joined_rows([]).to_pylist() == []

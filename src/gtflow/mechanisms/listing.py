@@ -24,7 +24,7 @@ import pyarrow as pa
 
 from gtflow.coding.codebook import edge_id
 from gtflow.contracts import validate, write_table
-from gtflow.csvtext import header_line, lines_data, row_texts
+from gtflow.csvtext import header_line, joined_rows, lines_data, row_texts
 from gtflow.io import atomic_path
 from gtflow.mechanisms.model import edge_documents
 from gtflow.mechanisms.presence import CodePresence
@@ -129,7 +129,7 @@ class EvidenceListing:
             return pd.DataFrame(columns=EVIDENCE_COLUMNS)
         return pd.concat(frames, ignore_index=True)
 
-    def coding_lines(self, rows: int = CHUNK_ROWS) -> pa.ChunkedArray | None:
+    def coding_lines(self, rows: int = CHUNK_ROWS) -> pa.Array | None:
         """Each evidence coding's own fields as CSV text (:func:`gtflow.csvtext.row_texts`),
         made ``rows`` codings at a time so that the fields of only one block are held; None
         when a column is of a kind csvtext does not write."""
@@ -141,7 +141,7 @@ class EvidenceListing:
             if lines is None:
                 return None
             blocks.append(lines)
-        return pa.chunked_array(blocks)
+        return joined_rows(blocks)
 
     def write(self, path: str | Path, rows: int = CHUNK_ROWS) -> None:
         """Write the listing (checked against the ``evidence`` table) atomically, the bytes
