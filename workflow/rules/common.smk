@@ -39,6 +39,7 @@ SHARED_LIBRARY = (
     "contracts.py",
     "limits.py",
     "parallel.py",
+    "frames.py",
 )
 
 

@@ -16,6 +16,7 @@ from gtflow.clean.texts import CleanTexts
 from gtflow.coding.codebook import Codebook, edge_id, load_codebook, load_model
 from gtflow.coding.validity import concept_status
 from gtflow.contracts import is_kept, read_columns, read_table, write_table
+from gtflow.frames import text_isin
 from gtflow.io import write_json
 from gtflow.mechanisms.cases import (
     case_table,
@@ -91,7 +92,7 @@ def mechanism_tables(codings: pd.DataFrame, documents: pd.DataFrame, segments: p
     docs = corpus_documents(documents)
     n_duplicates_excluded = int((~is_kept(documents)).sum())
     del documents
-    kept_segments = segments[segments["doc_id"].isin(set(docs["doc_id"]))]
+    kept_segments = segments[text_isin(segments["doc_id"], docs["doc_id"])]
     del segments
     cases = case_table(docs)
     codes = code_table(codebook)

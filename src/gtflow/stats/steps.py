@@ -13,6 +13,7 @@ from gtflow.coding.codebook import load_codebook, load_model
 from gtflow.coding.coverage import AUTO_CODER, reviewed_documents
 from gtflow.contracts import empty_frame, kept_documents, read_table, write_table
 from gtflow.errors import ConfigError
+from gtflow.frames import text_isin
 from gtflow.io import write_json
 from gtflow.stats.reliability import OVERALL, concept_agreement, disagreements
 from gtflow.stats.saturation import (
@@ -175,7 +176,7 @@ def run_saturation(codings: str | Path, documents: str | Path, codebook: str | P
     reviewed = reviewed_documents(frame, coverage, documents=docs["doc_id"])
     seen_by_coders = set().union(*(reviewed.get(c, frozenset()) for c in coders))
     order = [d for d in collection_order(docs, settings["sources"]) if d in seen_by_coders]
-    frame = frame[frame["coder"].isin(coders) & frame["doc_id"].isin(set(order))]
+    frame = frame[frame["coder"].isin(coders).to_numpy() & text_isin(frame["doc_id"], order)]
     frame = frame.drop_duplicates(["doc_id", "seg_id", "concept_id"])
     public = {k: v for k, v in settings.items() if k != "sources"}
     summary: dict = {"documents": order, "sources": settings["sources"], "coders": coders,
