@@ -44,4 +44,4 @@ def read_author_table(path: str | Path | None) -> dict[str, str]:
     if not path:
         return {}
     table = read_table("authors", path)
-    return dict(zip(table["author"], table["pseudonym"]))
+    return dict(zip(table["author"].tolist(), table["pseudonym"].tolist()))

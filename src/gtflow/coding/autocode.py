@@ -323,7 +323,8 @@ class AutoCoder:
 
     def code_document(self, doc_id: str, text: str, segments: pd.DataFrame) -> list[dict]:
         """Auto-codings of one document, as records."""
-        segments = segments.assign(text=[text[s:e] for s, e in zip(segments["start"], segments["end"])])
+        segments = segments.assign(text=[text[s:e] for s, e in zip(segments["start"].tolist(),
+                                                                    segments["end"].tolist())])
         table = self.code_table(pd.DataFrame({"doc_id": [doc_id], "clean_text": [text]}), segments)
         return table.to_dict("records")
 
@@ -409,8 +410,9 @@ def turn_units(documents: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:
     turns = (segments.groupby(["doc_id", "turn"], sort=False)
              .agg(seg_id=("seg_id", "first"), start=("start", "min"), end=("end", "max"))
              .reset_index())
-    texts = dict(zip(documents["doc_id"], documents["clean_text"]))
-    turns["text"] = [texts[d][s:e] for d, s, e in zip(turns["doc_id"], turns["start"], turns["end"])]
+    texts = dict(zip(documents["doc_id"].tolist(), documents["clean_text"].tolist()))
+    turns["text"] = [texts[d][s:e] for d, s, e in zip(turns["doc_id"].tolist(),
+                                                      turns["start"].tolist(), turns["end"].tolist())]
     return turns
 
 

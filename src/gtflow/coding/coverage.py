@@ -32,7 +32,8 @@ def _coded_documents(codings: pd.DataFrame) -> dict[str, set[str]]:
     if missing:
         raise InputError(TABLES["codings"].path, "missing column(s) " + ", ".join(missing))
     coded: dict[str, set[str]] = {}
-    for coder, doc_id in zip(codings["coder"], codings["doc_id"]):
+    # Lists, not the columns: iterating an Arrow column makes each value in Python (slow).
+    for coder, doc_id in zip(codings["coder"].tolist(), codings["doc_id"].tolist()):
         coded.setdefault(str(coder), set()).add(str(doc_id))
     return coded
 

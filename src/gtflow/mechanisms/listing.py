@@ -55,7 +55,8 @@ def coding_quotes(evidence: pd.DataFrame, texts: dict[str, str], quote_chars: in
     for first in range(0, len(evidence), rows):
         block = evidence.iloc[first:first + rows]
         cut = [cut_quote(texts.get(d, ""), int(s), int(e), quote_chars)
-               for d, s, e in zip(block["doc_id"], block["start"], block["end"])]
+               for d, s, e in zip(block["doc_id"].tolist(), block["start"].tolist(),
+                                  block["end"].tolist())]
         blocks.append(pd.DataFrame({"quote": pd.Series([q for q, _ in cut], dtype="str"),
                                     "truncated": np.array([t for _, t in cut], dtype=bool)}))
     if not blocks:

@@ -99,7 +99,7 @@ def mechanism_tables(codings: pd.DataFrame, documents: pd.DataFrame, segments: p
     every = placed_codings(codings, docs, codebook.hierarchy())
     del codings
     # Quotes come from coded documents only; each text is read once (not once per coding).
-    texts = {doc_id: texts[doc_id] for doc_id in sorted(set(every["doc_id"]))}
+    texts = {doc_id: texts[doc_id] for doc_id in sorted(set(every["doc_id"].tolist()))}
     placed, excluded = select_evidence(every, mode, status)
     evidence = evidence_codings(placed)
     presence = CodePresence.index(evidence)
