@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from gtflow.config import complete_config, public_settings
@@ -90,3 +92,20 @@ def test_extra_pattern_placeholders_must_look_like_placeholders():
     raw["clean"]["extra_patterns"]["us_ssn"]["placeholder"] = "[SSN]"
     assert complete_config(raw)["clean"]["extra_patterns"]["us_ssn"]["placeholder"] == "[SSN]"
     assert complete_config({})["clean"]["phone_regions"] == []
+
+
+def test_the_fast_yaml_loader_builds_what_the_python_one_builds():
+    import yaml
+
+    from gtflow.config import SAFE_LOADER, load_yaml
+    from gtflow.resources import schema_dir
+
+    repo = Path(__file__).resolve().parents[2]
+    template = repo / "src" / "gtflow" / "resources" / "study_template"
+    files = [*sorted((repo / "config").glob("*.yaml")), *sorted(schema_dir().glob("*.yaml")),
+             *sorted(template.glob("*.yaml"))]
+    assert len(files) >= 4
+    for path in files:
+        with open(path, encoding="utf-8") as handle:
+            assert load_yaml(path) == yaml.load(handle, Loader=yaml.SafeLoader), path
+    assert SAFE_LOADER is getattr(yaml, "CSafeLoader", yaml.SafeLoader)
