@@ -69,7 +69,8 @@ def fitted_span(text: str, start: int, end: int, min_chars: int,
                 max_chars: int) -> tuple[int, int, bool] | None:
     """(start, end, truncated) of the quoted characters of a span within the length bounds
     (without the "…" a truncated quote ends in), or None if the span is too short."""
-    start, end = trimmed_span(text, start, end)
+    if start < end and (text[start].isspace() or text[end - 1].isspace()):
+        start, end = trimmed_span(text, start, end)  # most spans need no trimming: no call
     if end - start < min_chars:
         return None
     if end - start <= max_chars:

@@ -136,3 +136,23 @@ def test_concept_quotes_show_each_passage_once_and_fall_back_to_a_coded_span():
     assert shown[["concept_id", "rank", "start", "end"]].values.tolist() == [
         ["c1", 1, 0, 4], ["c2", 2, 4, 8], ["c3", 0, 8, 11]]
     assert contracts.problems("concept_quotes", shown) == []
+
+
+def test_fitted_spans_trim_exactly_where_white_space_borders_them():
+    import random
+
+    from gtflow.mechanisms.quotes import fitted_span, trimmed_span
+
+    rng = random.Random(5)
+    alphabet = "涟源平安。 \n\tab　"
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        start = rng.randint(0, len(text))
+        end = rng.randint(start, len(text))
+        bare_start, bare_end = trimmed_span(text, start, end)
+        fitted = fitted_span(text, start, end, 2, 12)
+        if bare_end - bare_start < 2:
+            assert fitted is None
+        else:
+            assert fitted[0] == bare_start and fitted[1] <= bare_end
+            assert not text[fitted[0]].isspace() and not text[fitted[1] - 1].isspace()
