@@ -104,18 +104,18 @@ def unit_keys(units: pd.DataFrame, level: str, doc_numbers: np.ndarray) -> np.nd
     return doc_numbers * (np.int64(1) << np.int64(32)) + units[column].to_numpy(np.int64)
 
 
-def pair_counts(keys: np.ndarray, codes: pd.Series, code_ids: list[str]) -> np.ndarray:
-    """Square matrix: units where both codes occur (diagonal: units where the code occurs)."""
-    code_index = pd.Categorical(codes, categories=code_ids).codes.astype(np.int64)
+def pair_counts(keys: np.ndarray, code_index: np.ndarray, n_codes: int) -> np.ndarray:
+    """Square matrix: units where both codes occur (diagonal: units where the code occurs);
+    ``code_index`` numbers each row's code among the ``n_codes`` listed (-1: not listed)."""
     listed = code_index >= 0
     if not listed.any():
-        return np.zeros((len(code_ids), len(code_ids)), dtype=np.int64)
+        return np.zeros((n_codes, n_codes), dtype=np.int64)
     unit_index = pd.factorize(keys[listed])[0].astype(np.int64)
-    present = pd.unique(unit_index * len(code_ids) + code_index[listed])
+    present = pd.unique(unit_index * n_codes + code_index[listed])
     # A sparse unit x code incidence: a dense one would need units x codes cells (large corpora).
     incidence = sparse.csr_matrix(
-        (np.ones(len(present), dtype=np.int64), (present // len(code_ids), present % len(code_ids))),
-        shape=(int(unit_index.max()) + 1, len(code_ids)))
+        (np.ones(len(present), dtype=np.int64), (present // n_codes, present % n_codes)),
+        shape=(int(unit_index.max()) + 1, n_codes))
     return (incidence.T @ incidence).toarray().astype(np.int64)
 
 
@@ -128,12 +128,16 @@ def cooccurrence(units: pd.DataFrame, code_sets: dict[str, list[str]]) -> pd.Dat
     """
     doc_numbers = pd.factorize(units["doc_id"])[0].astype(np.int64) if len(units) else \
         np.zeros(0, dtype=np.int64)
+    # Each row's code as a number, once per code level (not once per unit level as well).
+    code_indexes = {
+        code_level: pd.Categorical(units[LEVEL_COLUMN[code_level]] if len(units) else
+                                   pd.Series([], dtype=str), categories=code_ids).codes.astype(np.int64)
+        for code_level, code_ids in code_sets.items()}
     rows = []
     for level in COOCCURRENCE_LEVELS:
         keys = unit_keys(units, level, doc_numbers)
         for code_level, code_ids in code_sets.items():
-            codes = units[LEVEL_COLUMN[code_level]] if len(units) else pd.Series([], dtype=str)
-            matrix = pair_counts(keys, codes, code_ids)
+            matrix = pair_counts(keys, code_indexes[code_level], len(code_ids))
             for i, a in enumerate(code_ids):
                 for j in range(i, len(code_ids)):
                     rows.append((level, code_level, a, code_ids[j], int(matrix[i, j])))
