@@ -94,3 +94,35 @@ def test_coding_units_do_not_depend_on_the_order_of_the_sentences(study):
     shuffled = segments.sample(frac=1.0, random_state=3)
     assert not shuffled["start"].reset_index(drop=True).equals(segments["start"])
     pd.testing.assert_frame_equal(coding_units(placed, shuffled), coding_units(placed, segments))
+
+
+def case_matrix_by_groupby(evidence, cases, code_ids, level):
+    """Reference: counts by pandas groupby, unstacked and reindexed to the cases and codes."""
+    column = {"main_category": "main_category_id", "category": "category_id"}[level]
+    counts = (evidence.groupby(["case_id", column]).size().unstack(fill_value=0)
+              if len(evidence) else pd.DataFrame())
+    counts = counts.reindex(index=cases["case_id"], columns=code_ids, fill_value=0).fillna(0)
+    counts = counts.astype("int64").reset_index(drop=True)
+    counts.columns = list(code_ids)
+    return pd.concat([cases.reset_index(drop=True), counts], axis=1)
+
+
+@pytest.mark.parametrize("dtype", ["str", object])
+def test_case_matrix_is_the_groupby_count(dtype):
+    cases = pd.DataFrame({"case_id": ["R01", "R02", "web:p1", "R02", "web:p9"],
+                          "case_type": ["respondent", "respondent", "web", "respondent", "web"],
+                          "source_type": ["interview", "interview", "web_post", "interview",
+                                          "web_post"],
+                          "n_documents": [1, 2, 1, 2, 1]}).astype({"case_id": dtype})
+    evidence = pd.DataFrame({
+        "case_id": ["R01", "R01", "R02", "web:p1", "stray", "R02", "R01"],
+        "main_category_id": ["M1", "M2", "M2", None, "M1", "M9", "M1"],
+    }).astype({"case_id": dtype, "main_category_id": dtype})
+    for codes in (["M1", "M2"], ["M2"], []):
+        expected = case_matrix_by_groupby(evidence, cases, codes, "main_category")
+        pd.testing.assert_frame_equal(case_matrix(evidence, cases, codes, "main_category"),
+                                      expected, check_column_type=False)
+    empty = evidence.iloc[:0]
+    pd.testing.assert_frame_equal(case_matrix(empty, cases, ["M1"], "main_category"),
+                                  case_matrix_by_groupby(empty, cases, ["M1"], "main_category"),
+                                  check_column_type=False)
