@@ -25,3 +25,22 @@ def text_isin(column: pd.Series, values: Iterable[str] | pd.Series) -> np.ndarra
         value_set = pa.array([v for v in values if isinstance(v, str)], type=array.type)
     return pc.fill_null(pc.is_in(array, value_set=value_set), False).to_numpy(
         zero_copy_only=False)
+
+
+def stable_order(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
+    """The row positions of ``frame.sort_values(keys, kind="stable")`` (ascending, missing
+    values last), found by Arrow.
+
+    pandas sorts by Arrow text keys through factorizing each one; Arrow's stable multi-key sort
+    compares them in place (about half the time for three million codings). Text sorts by code
+    point in both (UTF-8 byte order).
+    """
+    table = pa.table({f"k{i}": pa.array(frame[key], from_pandas=True)
+                      for i, key in enumerate(keys)})
+    order = pc.sort_indices(table, sort_keys=[(f"k{i}", "ascending") for i in range(len(keys))])
+    return order.to_numpy()
+
+
+def sorted_stably(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """``frame.sort_values(keys, kind="stable")``, ordered by :func:`stable_order`."""
+    return frame.take(stable_order(frame, keys))

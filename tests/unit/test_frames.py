@@ -23,3 +23,21 @@ def test_text_isin_on_numbers_falls_back_to_pandas():
     column = pd.Series([1, 2, 3])
     assert text_isin(column, [2]).tolist() == [False, True, False]
     assert text_isin(pd.Series([], dtype="str"), ["a"]).dtype == np.bool_
+
+
+def test_stable_order_is_pandas_stable_sort():
+    from gtflow.frames import sorted_stably, stable_order
+
+    rng = np.random.default_rng(3)
+    n = 2000
+    frame = pd.DataFrame({
+        "doc": pd.Series(rng.choice(["p1", "p10", "p2", "涟源", "Ab", "ab", "", None], n), dtype="str"),
+        "seg": rng.integers(0, 4, n),
+        "score": rng.choice([0.5, np.nan, -1.0, 2.0], n),
+        "flag": rng.random(n) < 0.5,
+        "coder": pd.Series(rng.choice(["auto", "A", "B+A"], n), dtype=object),
+    }, index=rng.permutation(n))
+    for keys in (["doc", "seg"], ["flag", "score", "doc"], ["coder", "doc", "seg", "score"]):
+        expected = frame.sort_values(keys, kind="stable")
+        assert (frame.index[stable_order(frame, keys)] == expected.index).all(), keys
+        pd.testing.assert_frame_equal(sorted_stably(frame, keys), expected)

@@ -19,6 +19,7 @@ import pyarrow as pa
 
 from gtflow.coding.codebook import Codebook
 from gtflow.contracts import kept_documents
+from gtflow.frames import sorted_stably
 
 log = logging.getLogger(__name__)
 
@@ -95,9 +96,9 @@ def placed_codings(codings: pd.DataFrame, docs: pd.DataFrame, hierarchy: pd.Data
     placed["origin_rank"] = placed["origin"].map(ORIGIN_RANK).fillna(len(ORIGIN_RANK)).astype(int)
     for column in ("seg_id", "start", "end"):
         placed[column] = placed[column].astype("int64")
-    return single_chunk_columns(placed.sort_values(
-        ["doc_id", "seg_id", "concept_id", "origin_rank", "coder", "start", "end"],
-        kind="stable").reset_index(drop=True))
+    return single_chunk_columns(sorted_stably(
+        placed, ["doc_id", "seg_id", "concept_id", "origin_rank", "coder", "start", "end"]
+    ).reset_index(drop=True))
 
 
 def single_chunk_columns(frame: pd.DataFrame) -> pd.DataFrame:

@@ -25,6 +25,7 @@ import pyarrow as pa
 from gtflow.coding.codebook import edge_id
 from gtflow.contracts import validate, write_table
 from gtflow.csvtext import header_line, joined_rows, lines_data, row_texts
+from gtflow.frames import stable_order
 from gtflow.io import atomic_path
 from gtflow.mechanisms.model import edge_documents
 from gtflow.mechanisms.presence import CodePresence
@@ -71,7 +72,7 @@ def item_rows(presence: CodePresence, evidence: pd.DataFrame, codes: pd.DataFram
     codes in codebook order, then edges in model order, an edge's source rows before its
     target rows."""
     rank = np.empty(len(evidence), dtype=np.int64)
-    rank[evidence.sort_values(ROW_ORDER, kind="stable").index.to_numpy()] = np.arange(len(evidence))
+    rank[stable_order(evidence, ROW_ORDER)] = np.arange(len(evidence))  # rows are numbered 0..n-1
 
     def in_order(rows: np.ndarray) -> np.ndarray:
         return rows[np.argsort(rank[rows], kind="stable")]

@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from gtflow.coding.codebook import edge_id
+from gtflow.frames import sorted_stably
 from gtflow.mechanisms.cases import LEVEL_COLUMN, SOURCE_TYPES, codings_under
 
 QUOTE_COLUMNS = ["item_type", "item_id", "rank", "doc_id", "start", "end", "quote", "origin", "coder",
@@ -177,8 +178,8 @@ def edge_candidates(placed_turns: pd.DataFrame, edges: list[tuple[str, str]],
         pairs["coder"] = [a_ if a_ == b_ else "+".join(sorted({a_, b_}))
                           for a_, b_ in zip(pairs["coder_a"].tolist(), pairs["coder_b"].tolist())]
         pairs["width"] = pairs["end"] - pairs["start"]
-        pairs = pairs.sort_values(["doc_id", "turn", "origin_rank", "width", "start", "end", "coder"],
-                                  kind="stable").drop_duplicates(["doc_id", "turn"])
+        pairs = sorted_stably(pairs, ["doc_id", "turn", "origin_rank", "width", "start", "end",
+                                      "coder"]).drop_duplicates(["doc_id", "turn"])
         yield pairs.assign(item_type="edge", item_id=edge_id(source, target))[CANDIDATE_COLUMNS]
 
 
@@ -242,16 +243,15 @@ def best_quotes(candidates: pd.DataFrame, texts: dict[str, str], per_item: int, 
     shaped["is_auto"] = (~shaped["origin"].isin(MANUAL_ORIGINS)).astype(int)
     shaped["source_order"] = shaped["source_type"].map({s: i for i, s in enumerate(SOURCE_TYPES)})
     item = ["item_type", "item_id"]
-    best = (shaped.sort_values([*item, "doc_id", "is_auto", "truncated", "origin_rank", "start", "end",
-                                "coder"], kind="stable")
-            .drop_duplicates([*item, "doc_id"]))
+    best = sorted_stably(shaped, [*item, "doc_id", "is_auto", "truncated", "origin_rank",
+                                  "start", "end", "coder"]).drop_duplicates([*item, "doc_id"])
     best["spread"] = [spread_key(t, i, d) for t, i, d in
                       zip(best["item_type"].tolist(), best["item_id"].tolist(),
                           best["doc_id"].tolist())]
-    best = best.sort_values([*item, "is_auto", "source_order", "truncated", "spread"], kind="stable")
+    best = sorted_stably(best, [*item, "is_auto", "source_order", "truncated", "spread"])
     best["turn_in_type"] = best.groupby([*item, "is_auto", "source_order"]).cumcount()
-    best = best.sort_values([*item, "is_auto", "turn_in_type", "source_order", "truncated", "spread"],
-                            kind="stable")
+    best = sorted_stably(best, [*item, "is_auto", "turn_in_type", "source_order", "truncated",
+                                "spread"])
     chosen = best.groupby(item, sort=False).head(per_item).copy()
     chosen["rank"] = chosen.groupby(item, sort=False).cumcount() + 1
     return chosen
