@@ -44,3 +44,22 @@ def stable_order(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
 def sorted_stably(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """``frame.sort_values(keys, kind="stable")``, ordered by :func:`stable_order`."""
     return frame.take(stable_order(frame, keys))
+
+
+def starts_of_runs(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
+    """For a frame sorted by ``keys``: whether each row's keys differ from the previous row's,
+    which there is ``~frame.duplicated(keys)`` (missing values equal each other, as there).
+
+    Sorted rows repeat only next to each other, so comparing neighbours in Arrow replaces
+    pandas' hashing of every text key.
+    """
+    starts = np.zeros(len(frame), dtype=bool)
+    if len(frame):
+        starts[0] = True
+    for key in keys:
+        values = pa.array(frame[key], from_pandas=True)
+        before, after = values[:-1], values[1:]
+        differ = pc.fill_null(pc.not_equal(before, after), True)
+        both_missing = pc.and_(pc.is_null(before), pc.is_null(after))
+        starts[1:] |= pc.and_not(differ, both_missing).to_numpy(zero_copy_only=False)
+    return starts

@@ -41,3 +41,19 @@ def test_stable_order_is_pandas_stable_sort():
         expected = frame.sort_values(keys, kind="stable")
         assert (frame.index[stable_order(frame, keys)] == expected.index).all(), keys
         pd.testing.assert_frame_equal(sorted_stably(frame, keys), expected)
+
+
+def test_starts_of_runs_are_the_first_of_each_repeated_key_in_sorted_rows():
+    from gtflow.frames import sorted_stably, starts_of_runs
+
+    rng = np.random.default_rng(4)
+    n = 3000
+    frame = pd.DataFrame({
+        "doc": pd.Series(rng.choice(["p1", "p2", "涟源", None], n), dtype="str"),
+        "seg": rng.integers(0, 3, n),
+        "tag": pd.Series(rng.choice(["a", "b", None], n), dtype=object),
+    })
+    for keys in (["doc"], ["doc", "seg"], ["seg", "tag", "doc"]):
+        ordered = sorted_stably(frame, keys)
+        assert (starts_of_runs(ordered, keys) == ~ordered.duplicated(keys).to_numpy()).all(), keys
+    assert starts_of_runs(frame.iloc[:0], ["doc"]).tolist() == []

@@ -19,7 +19,7 @@ import pyarrow as pa
 
 from gtflow.coding.codebook import Codebook
 from gtflow.contracts import kept_documents
-from gtflow.frames import sorted_stably
+from gtflow.frames import sorted_stably, starts_of_runs
 
 log = logging.getLogger(__name__)
 
@@ -125,7 +125,7 @@ def evidence_codings(placed: pd.DataFrame) -> pd.DataFrame:
     ``placed`` comes from :func:`placed_codings`, already sorted so the first row of each unit
     is the manual coding when there is one.
     """
-    repeated = placed.duplicated(["doc_id", "seg_id", "concept_id"], keep="first")
+    repeated = ~starts_of_runs(placed, ["doc_id", "seg_id", "concept_id"])  # sorted: neighbours
     if not repeated.any():  # every unit coded once: the codings themselves, not a copy
         return with_row_numbers(placed)
     return placed[~repeated].reset_index(drop=True)

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from gtflow.coding.codebook import edge_id
-from gtflow.frames import sorted_stably
+from gtflow.frames import sorted_stably, starts_of_runs
 from gtflow.mechanisms.cases import LEVEL_COLUMN, SOURCE_TYPES, codings_under
 
 QUOTE_COLUMNS = ["item_type", "item_id", "rank", "doc_id", "start", "end", "quote", "origin", "coder",
@@ -179,7 +179,8 @@ def edge_candidates(placed_turns: pd.DataFrame, edges: list[tuple[str, str]],
                           for a_, b_ in zip(pairs["coder_a"].tolist(), pairs["coder_b"].tolist())]
         pairs["width"] = pairs["end"] - pairs["start"]
         pairs = sorted_stably(pairs, ["doc_id", "turn", "origin_rank", "width", "start", "end",
-                                      "coder"]).drop_duplicates(["doc_id", "turn"])
+                                      "coder"])
+        pairs = pairs[starts_of_runs(pairs, ["doc_id", "turn"])]
         yield pairs.assign(item_type="edge", item_id=edge_id(source, target))[CANDIDATE_COLUMNS]
 
 
@@ -244,7 +245,8 @@ def best_quotes(candidates: pd.DataFrame, texts: dict[str, str], per_item: int, 
     shaped["source_order"] = shaped["source_type"].map({s: i for i, s in enumerate(SOURCE_TYPES)})
     item = ["item_type", "item_id"]
     best = sorted_stably(shaped, [*item, "doc_id", "is_auto", "truncated", "origin_rank",
-                                  "start", "end", "coder"]).drop_duplicates([*item, "doc_id"])
+                                  "start", "end", "coder"])
+    best = best[starts_of_runs(best, [*item, "doc_id"])]
     best["spread"] = [spread_key(t, i, d) for t, i, d in
                       zip(best["item_type"].tolist(), best["item_id"].tolist(),
                           best["doc_id"].tolist())]
