@@ -9,7 +9,7 @@ import pandas as pd
 
 from gtflow.contracts import is_kept, kept_documents
 from gtflow.mechanisms.cases import SOURCE_TYPES
-from gtflow.report.results import Results, records
+from gtflow.report.results import Results, is_in, records
 
 
 def month_of(date: Any) -> str:
@@ -76,7 +76,6 @@ def corpus_overview(documents: pd.DataFrame, segment_documents: pd.Series,
     kept = kept_documents(documents)
     collapsed = duplicates[duplicates["kind"] != "kept"]
     by_type = kept["source_type"].value_counts()
-    kept_ids = set(kept["doc_id"])
     return {
         "n_documents": len(kept), "n_documents_raw": len(documents),
         "n_duplicates": int((~is_kept(documents)).sum()),
@@ -85,7 +84,7 @@ def corpus_overview(documents: pd.DataFrame, segment_documents: pd.Series,
         "n_web_posts": int(by_type.get("web_post", 0)),
         "n_web_documents": int(by_type.get("web_page", 0) + by_type.get("web_post", 0)),
         "n_files": int(documents["raw_path"].nunique()),
-        "n_segments": int(segment_documents.isin(kept_ids).sum()),
+        "n_segments": int(is_in(segment_documents, kept["doc_id"]).sum()),
         "n_chars": int(kept["n_chars"].sum()),
         "sources": source_overview(documents),
         "respondents": respondent_overview(respondents, documents),
