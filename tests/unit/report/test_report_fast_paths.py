@@ -6,6 +6,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from gtflow.report.evidence import (
+    SOURCE_GROUPS,
+    arrow_text,
+    below_previous,
+    equals_previous,
+    group_numbers,
+    run_bounds,
+)
 from gtflow.report.results import is_in
 
 TEXT = ["d1", "d2", None, "d3", "d1", ""]
@@ -27,3 +35,33 @@ def test_is_in_leaves_values_of_other_kinds_to_pandas() -> None:
     np.testing.assert_array_equal(is_in(values, [2, 5]), [False, True, False])
     text = pd.Series(["1", "2"], dtype="str")
     np.testing.assert_array_equal(is_in(text, [1, "2"]), text.isin([1, "2"]).to_numpy())
+
+
+ORDERED_TEXT = ["b", "a", "a", "", "é", "z", "平安", "平", "😀", "\uffff", "😀", "Z"]
+
+
+@pytest.mark.parametrize("before", [None, "a", "平安", "😀", ""])
+@pytest.mark.parametrize("dtype", ["str", object])
+def test_row_comparisons_agree_with_python(before: str | None, dtype: object) -> None:
+    column = arrow_text(pd.Series(ORDERED_TEXT, dtype=dtype))
+    previous = [before, *ORDERED_TEXT[:-1]]
+    np.testing.assert_array_equal(equals_previous(column, before),
+                                  [p is not None and v == p
+                                   for v, p in zip(ORDERED_TEXT, previous)])
+    # Arrow compares UTF-8 bytes; Python compares code points: the orders agree.
+    np.testing.assert_array_equal(below_previous(column, before),
+                                  [p is not None and v < p
+                                   for v, p in zip(ORDERED_TEXT, previous)])
+
+
+def test_group_numbers_follow_the_source_groups() -> None:
+    types = ["interview", "web_post", "other", "web_page", ""]
+    expected = [next((n for n, (_, kinds) in enumerate(SOURCE_GROUPS) if t in kinds), -1)
+                for t in types]
+    np.testing.assert_array_equal(group_numbers(arrow_text(pd.Series(types, dtype="str"))),
+                                  expected)
+
+
+def test_run_bounds_start_a_run_at_row_0_and_at_every_change() -> None:
+    assert run_bounds(np.array([True, True, False, True, False])) == [0, 2, 4, 5]
+    assert run_bounds(np.array([False])) == [0, 1]
