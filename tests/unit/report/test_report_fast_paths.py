@@ -15,6 +15,7 @@ from gtflow.report.evidence import (
     run_bounds,
 )
 from gtflow.report.results import is_in
+from gtflow.report.sections.coding import code_counts
 
 TEXT = ["d1", "d2", None, "d3", "d1", ""]
 
@@ -65,3 +66,13 @@ def test_group_numbers_follow_the_source_groups() -> None:
 def test_run_bounds_start_a_run_at_row_0_and_at_every_change() -> None:
     assert run_bounds(np.array([True, True, False, True, False])) == [0, 2, 4, 5]
     assert run_bounds(np.array([False])) == [0, 1]
+
+
+def test_code_counts_agree_with_filtering_per_code() -> None:
+    codings = pd.DataFrame({"doc_id": ["d1", "d1", "d2", None, "d3", "d2"],
+                            "concept_id": ["a1", "a1", "a1", "a2", "", "a2"]}, dtype="str")
+    counts = code_counts(codings, "concept_id")
+    for code_id in ["a1", "a2", "", "a9"]:
+        mine = codings[codings["concept_id"] == code_id]
+        assert counts.get(code_id, (0, 0)) == (len(mine), mine["doc_id"].nunique())
+    assert code_counts(codings.iloc[0:0], "concept_id") == {}
