@@ -6,6 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from gtflow import contracts
+from gtflow.mechanisms.model import CONTRARY_KINDS
+from gtflow.report.audit import contrary_section, smallest_texts
 from gtflow.report.evidence import (
     SOURCE_GROUPS,
     arrow_text,
@@ -76,3 +79,18 @@ def test_code_counts_agree_with_filtering_per_code() -> None:
         mine = codings[codings["concept_id"] == code_id]
         assert counts.get(code_id, (0, 0)) == (len(mine), mine["doc_id"].nunique())
     assert code_counts(codings.iloc[0:0], "concept_id") == {}
+
+
+@pytest.mark.parametrize("count", [0, 1, 3, 20])
+@pytest.mark.parametrize("dtype", ["str", object])
+def test_smallest_texts_are_the_head_of_python_sorted(count: int, dtype: object) -> None:
+    values = pd.Series(ORDERED_TEXT, dtype=dtype)
+    assert smallest_texts(values, count) == sorted(values.astype(str))[:count]
+    assert smallest_texts(values.iloc[0:0], count) == []
+
+
+def test_contrary_examples_of_an_empty_table_are_empty() -> None:
+    negative = contracts.empty_frame("negative_cases")
+    section = contrary_section({}, negative, {"edges": [{"from": "a1", "to": "A1"}]}, 3, "x")
+    assert [section["edges"][0][f"examples_{kind}"] for kind in CONTRARY_KINDS] == \
+        [[] for _ in CONTRARY_KINDS]
