@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 from gtflow import contracts
 from gtflow.coding.codebook import Codebook, load_codebook, load_model
 from gtflow.errors import InputError
-from gtflow.report.evidence import read_evidence
+from gtflow.report.evidence import arrow_text, read_evidence
 from gtflow.report.inputs import ReportInputs
 
 #: The columns of the large tables that the sections use (the rest is never read).
@@ -53,15 +53,23 @@ def is_in(values: pd.Series, wanted: Iterable[Any]) -> np.ndarray:
 
     pandas' isin on Arrow-backed text turns each wanted value into an Arrow scalar one at a
     time (about 1 s for 100k document ids); Arrow's is_in takes them as one array."""
-    wanted = list(wanted)
+    wanted = wanted if isinstance(wanted, pd.Series) else list(wanted)
     if not (isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow"):
         return values.isin(wanted).to_numpy(dtype=bool)
     column = pa.array(values)
     try:
-        value_set = pa.array(wanted, type=column.type, from_pandas=True)
+        value_set = arrow_text_set(wanted, column.type)
     except (pa.ArrowInvalid, pa.ArrowTypeError):  # something that is not text: pandas decides
         return values.isin(wanted).to_numpy(dtype=bool)
     return pc.is_in(column, value_set=value_set).fill_null(False).to_numpy(zero_copy_only=False)
+
+
+def arrow_text_set(wanted: Iterable[Any], text_type: pa.DataType) -> pa.Array:
+    """``wanted`` as an Arrow text array (straight from Arrow when pandas holds it there)."""
+    if isinstance(wanted, pd.Series) and isinstance(wanted.dtype, pd.StringDtype) \
+            and wanted.dtype.storage == "pyarrow":
+        return arrow_text(wanted).cast(text_type)
+    return pa.array(list(wanted), type=text_type, from_pandas=True)
 
 
 def read_json_object(path: str | Path) -> dict:

@@ -19,6 +19,7 @@ from gtflow.report.evidence import (
 )
 from gtflow.report.results import is_in
 from gtflow.report.sections.coding import code_counts
+from gtflow.report.sections.overview import month_of, months_of, source_overview
 
 TEXT = ["d1", "d2", None, "d3", "d1", ""]
 
@@ -94,3 +95,32 @@ def test_contrary_examples_of_an_empty_table_are_empty() -> None:
     section = contrary_section({}, negative, {"edges": [{"from": "a1", "to": "A1"}]}, 3, "x")
     assert [section["edges"][0][f"examples_{kind}"] for kind in CONTRARY_KINDS] == \
         [[] for _ in CONTRARY_KINDS]
+
+
+def test_is_in_takes_a_generator_once() -> None:
+    values = pd.Series(TEXT, dtype="str")
+    np.testing.assert_array_equal(is_in(values, (v for v in ["d1", 2])),
+                                  values.isin(["d1", 2]).to_numpy())
+
+
+@pytest.mark.parametrize("dtype", ["str", object])
+def test_months_of_agree_with_month_of_per_date(dtype: object) -> None:
+    dates = pd.Series(["2021-10-03", "", "2021-10", "２０２１-１０-０１", "2021-1", "2021-10-03",
+                       "abcd-ef", "1999-12-31T10:00"], dtype=dtype)
+    assert months_of(dates).tolist() == [month_of(d) for d in dates]
+    assert months_of(dates.iloc[0:0]).tolist() == []
+
+
+def test_source_dates_are_the_first_and_last_known_dates() -> None:
+    documents = pd.DataFrame({"doc_id": ["d1", "d2", "d3", "d4"],
+                              "source_type": ["web_post"] * 4,
+                              "date": ["2021-10-03", "", "2020-01-05", "2021-12-01"],
+                              "raw_path": ["a", "a", "b", "b"], "n_chars": [1, 2, 3, 4],
+                              "duplicate_of": ["", "", "", "d1"]}, dtype=None)
+    documents = documents.astype({c: "str" for c in documents.columns if c != "n_chars"})
+    [row] = source_overview(documents)
+    known = sorted(d for d in documents["date"] if d)
+    assert (row["first_date"], row["last_date"]) == (known[0], known[-1])
+    only_unknown = documents.assign(date="")
+    assert (source_overview(only_unknown)[0]["first_date"],
+            source_overview(only_unknown)[0]["last_date"]) == ("", "")
