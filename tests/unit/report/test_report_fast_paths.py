@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -9,6 +11,7 @@ import pytest
 from gtflow import contracts
 from gtflow.mechanisms.model import CONTRARY_KINDS
 from gtflow.report.audit import contrary_section, smallest_texts
+from gtflow.report.escape import plain_text
 from gtflow.report.evidence import (
     SOURCE_GROUPS,
     arrow_text,
@@ -17,6 +20,7 @@ from gtflow.report.evidence import (
     group_numbers,
     run_bounds,
 )
+from gtflow.report.explorer import esc, row_dicts
 from gtflow.report.results import is_in
 from gtflow.report.sections.coding import code_counts
 from gtflow.report.sections.overview import month_of, months_of, source_overview
@@ -124,3 +128,20 @@ def test_source_dates_are_the_first_and_last_known_dates() -> None:
     only_unknown = documents.assign(date="")
     assert (source_overview(only_unknown)[0]["first_date"],
             source_overview(only_unknown)[0]["last_date"]) == ("", "")
+
+
+@pytest.mark.parametrize("value", ["a<b & \"c\"", "  two\\n\\tlines\\x07 ", "", "平安 涟源",
+                                   3, 2.5, float("nan"), None, True])
+def test_esc_is_the_plain_escape_whatever_was_escaped_before(value: object) -> None:
+    for _ in range(2):  # the second time from the remembered strings
+        assert esc(value) == html.escape(plain_text(value), quote=True)
+
+
+def test_row_dicts_are_pandas_records() -> None:
+    frame = pd.DataFrame({"doc_id": ["d1", "d2"], "start": [1, 2], "score": [0.5, float("nan")],
+                          "rule": ["", None]}).astype({"doc_id": object, "rule": object})
+    # repr: NaN is not equal to itself; the types must match too (the page prints them)
+    assert repr(row_dicts(frame)) == repr(frame.to_dict("records"))
+    assert [[type(v) for v in row.values()] for row in row_dicts(frame)] == \
+        [[type(v) for v in row.values()] for row in frame.to_dict("records")]
+    assert row_dicts(frame.iloc[0:0]) == []
