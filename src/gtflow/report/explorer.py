@@ -166,16 +166,21 @@ def document_lists(anchor: str, rows: pd.DataFrame, tally: ItemTally, labels: di
     """The documents of one item, in one list per kind of material (interviews, web): ``rows``
     are the codings of the documents ``tally`` chose to show, ``tally`` counts them all."""
     parts = []
+    item_rows: list[dict] | None = None  # the rows as dicts, made when a list needs them
     for group, source_types in SOURCE_GROUPS:
         total = tally.group_documents[group]
         if not total:
             parts.append(f'<ol class="docs" id="{anchor}-{group}"></ol>')
             continue
-        part = rows[rows["source_type"].isin(source_types)]
-        by_doc = {doc: [] for doc in tally.shown[group]}
-        for row in row_dicts(part[part["doc_id"].isin(set(by_doc))]):
-            by_doc[row["doc_id"]].append(row)
-        source_of = dict(zip(part["doc_id"], part["source_type"]))
+        if item_rows is None:
+            item_rows = row_dicts(rows)
+        # One pass over the rows instead of filtering the frame by kind, then by document.
+        by_doc: dict[str, list[dict]] = {doc: [] for doc in tally.shown[group]}
+        source_of = {}
+        for row in item_rows:
+            if row["source_type"] in source_types and row["doc_id"] in by_doc:
+                by_doc[row["doc_id"]].append(row)
+                source_of[row["doc_id"]] = row["source_type"]
         items = "".join(document_item(doc, source_of[doc], by_doc[doc], labels, role_label)
                         for doc in by_doc)
         parts.append(f'<h3>{esc(labels["ex_group_" + group])} ({total})</h3>'
