@@ -21,7 +21,7 @@ from gtflow.report.explorer import contrary_documents, explorer_html, memo_body_
 from gtflow.report.inputs import ReportInputs
 from gtflow.report.qmd import load_labels, render_qmd
 from gtflow.report.render import render_html, render_pdf
-from gtflow.report.results import read_json_object
+from gtflow.report.results import read_json_object, read_text_csv
 from gtflow.report.sections.mechanisms import heatmap_cases
 from gtflow.report.validity import validity_figure
 
@@ -105,7 +105,7 @@ def build_evidence_explorer(*, evidence: str | Path, negative_cases: str | Path,
     study = config["study"]
     title = study.get("title_en") if language == "en" and study.get("title_en") else study["title"]
     cap = int(config["report"]["evidence_per_code"])
-    negative = read_table("negative_cases", negative_cases)
+    negative = read_text_csv("negative_cases", negative_cases)
     digest = read_evidence(evidence, cap=cap,
                            contrary_documents=contrary_documents(negative, model_value, cap))
     page = explorer_html(

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import html
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from gtflow import contracts
+from gtflow.errors import InputError
 from gtflow.mechanisms.model import CONTRARY_KINDS
 from gtflow.report.audit import contrary_section, smallest_texts
 from gtflow.report.escape import plain_text
@@ -21,7 +23,7 @@ from gtflow.report.evidence import (
     run_bounds,
 )
 from gtflow.report.explorer import esc, row_dicts
-from gtflow.report.results import is_in
+from gtflow.report.results import is_in, read_text_csv
 from gtflow.report.sections.coding import code_counts
 from gtflow.report.sections.overview import month_of, months_of, source_overview
 
@@ -145,3 +147,24 @@ def test_row_dicts_are_pandas_records() -> None:
     assert [[type(v) for v in row.values()] for row in row_dicts(frame)] == \
         [[type(v) for v in row.values()] for row in frame.to_dict("records")]
     assert row_dicts(frame.iloc[0:0]) == []
+
+
+def test_read_text_csv_reads_as_read_table(tmp_path: Path) -> None:
+    path = tmp_path / "negative_cases.csv"
+    path.write_text('edge,doc_id,kind\na1->A1,007,source_only\n"a1->A1","P,01",""\n'
+                    'A2->A3,"two\nlines",target_only\nA2->A3,平安 "x",target_only\n'
+                    'A2->A3, spaced ,nan\n', encoding="utf-8")
+    pd.testing.assert_frame_equal(read_text_csv("negative_cases", path),
+                                  contracts.read_table("negative_cases", path))
+    path.write_text("edge,doc_id,kind\n", encoding="utf-8")
+    pd.testing.assert_frame_equal(read_text_csv("negative_cases", path),
+                                  contracts.read_table("negative_cases", path))
+
+
+def test_read_text_csv_names_a_missing_or_mismatched_file(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="is missing"):
+        read_text_csv("negative_cases", tmp_path / "absent.csv")
+    path = tmp_path / "negative_cases.csv"
+    path.write_text("edge,doc\nx,y\n", encoding="utf-8")
+    with pytest.raises(InputError, match="does not match table negative_cases"):
+        read_text_csv("negative_cases", path)
