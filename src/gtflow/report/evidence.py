@@ -104,8 +104,11 @@ class EvidenceDigester:
         keys = {c: arrow_text(batch[c]) for c in KEY_COLUMNS}
         same_role, opens_document = self.compare_rows(keys)
         groups = group_numbers(keys["source_type"])
+        kept = KeptRows()
         for start, end in pairwise(run_bounds(same_role)):
-            self.add_segment(batch, keys, opens_document, groups, start, end)
+            self.add_segment(keys, opens_document, groups, start, end, kept)
+        # One take per batch and list rather than one per run of rows.
+        kept.take(batch, self.shown, self.contrary)
         self.rows_read += len(batch)
         self.last = tuple(keys[c][-1].as_py() for c in ORDER_COLUMNS)
 
@@ -123,10 +126,10 @@ class EvidenceDigester:
             raise self.out_of_order(int(backwards[0]), "document")
         return same_role, ~same_doc
 
-    def add_segment(self, batch: pd.DataFrame, keys: dict[str, pa.Array],
-                    opens_document: np.ndarray, groups: np.ndarray, start: int, end: int) -> None:
-        """Rows ``start:end`` of a batch, all of one item and role: count them, keep what is
-        shown."""
+    def add_segment(self, keys: dict[str, pa.Array], opens_document: np.ndarray,
+                    groups: np.ndarray, start: int, end: int, kept: KeptRows) -> None:
+        """Rows ``start:end`` of a batch, all of one item and role: count them, note in
+        ``kept`` the rows shown."""
         key = (keys["item_type"][start].as_py(), keys["item_id"][start].as_py())
         role = keys["role"][start].as_py()
         tally = self.tally_of(key, role, start)
@@ -140,11 +143,11 @@ class EvidenceDigester:
             first = first[new_to_item]
         self.count(tally, doc_ids, first, groups[first])
         tally.n_codings += end - start
-        rows = batch.iloc[start:end]
         segment_doc_ids = doc_ids.slice(start, end - start)
-        keep_rows(self.shown, rows, segment_doc_ids, tally.shown_documents())
+        kept.shown.append(start + rows_of(segment_doc_ids, tally.shown_documents()))
         if key[0] == "code":
-            keep_rows(self.contrary, rows, segment_doc_ids, self.contrary_documents.get(key[1]))
+            kept.contrary.append(
+                start + rows_of(segment_doc_ids, self.contrary_documents.get(key[1])))
 
     def tally_of(self, key: tuple[str, str], role: str, offset: int) -> ItemTally:
         """The tally of the item a run of rows belongs to: a new one when the item starts (an
@@ -226,15 +229,30 @@ def run_bounds(same_role: np.ndarray) -> list[int]:
     return [*np.flatnonzero(changes).tolist(), len(same_role)]
 
 
-def keep_rows(kept: list[pd.DataFrame], rows: pd.DataFrame, doc_ids: pa.Array,
-              wanted: set[str] | None) -> None:
-    """Add to ``kept`` the rows (shown columns) of the ``wanted`` documents."""
+def rows_of(doc_ids: pa.Array, wanted: set[str] | None) -> np.ndarray:
+    """Positions of the rows of the ``wanted`` documents."""
     if not wanted:
-        return
+        return np.empty(0, dtype=np.int64)
     value_set = pa.array(list(wanted), type=doc_ids.type)
     mask = pc.is_in(doc_ids, value_set=value_set).fill_null(False).to_numpy(zero_copy_only=False)
-    if mask.any():
-        kept.append(rows.loc[mask, SHOWN_COLUMNS])
+    return np.flatnonzero(mask)
+
+
+@dataclass
+class KeptRows:
+    """Positions in one batch of the rows kept as shown and as contrary, in batch order."""
+
+    shown: list[np.ndarray] = field(default_factory=list)
+    contrary: list[np.ndarray] = field(default_factory=list)
+
+    def take(self, batch: pd.DataFrame, shown: list[pd.DataFrame],
+             contrary: list[pd.DataFrame]) -> None:
+        """Add the kept rows of ``batch`` (shown columns) to the ``shown`` and ``contrary``
+        frames."""
+        for positions, kept in ((self.shown, shown), (self.contrary, contrary)):
+            rows = np.concatenate(positions) if positions else np.empty(0, dtype=np.int64)
+            if len(rows):
+                kept.append(batch[SHOWN_COLUMNS].take(rows))
 
 
 def concat_rows(frames: list[pd.DataFrame]) -> pd.DataFrame:

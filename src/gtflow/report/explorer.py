@@ -285,15 +285,22 @@ def filter_form(labels: dict) -> str:
             f'{select("origin")}</form>')
 
 
+def contrary_by_edge(negative: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Edge key ('A->B') -> its rows of negative_cases.csv, in file order (one groupby rather
+    than a filter of the whole table per edge)."""
+    return dict(iter(negative.groupby("edge", sort=False)))
+
+
 def contrary_documents(negative: pd.DataFrame, model: dict, cap: int) -> dict[str, set[str]]:
     """Code id -> the contrary documents the explorer shows under it: per model edge and kind,
     the first ``cap`` documents of negative_cases.csv, under the end that is present."""
     wanted: dict[str, set[str]] = {}
+    by_edge = contrary_by_edge(negative)
     for edge in model.get("edges", []):
-        mine = negative[negative["edge"] == f"{edge['from']}->{edge['to']}"]
+        mine = by_edge.get(f"{edge['from']}->{edge['to']}", negative.iloc[0:0])
         for kind in CONTRARY_KINDS:
             node = edge["from"] if kind == "source_only" else edge["to"]
-            shown = mine.loc[mine["kind"] == kind, "doc_id"].tolist()[:cap]
+            shown = mine.loc[mine["kind"] == kind, "doc_id"].iloc[:cap].tolist()
             wanted.setdefault(node, set()).update(shown)
     return wanted
 
@@ -309,6 +316,7 @@ def explorer_html(*, evidence: EvidenceDigest, negative: pd.DataFrame,
     rows_of_code = evidence.shown_rows("code")
     rows_of_edge = evidence.shown_rows("edge")
     empty = evidence.shown.iloc[0:0]
+    contrary_rows = contrary_by_edge(negative)
     sections, index = [], []
     levels = {"main_category": book.main_categories, "category": book.categories,
               "concept": book.concepts}
@@ -323,7 +331,7 @@ def explorer_html(*, evidence: EvidenceDigest, negative: pd.DataFrame,
         key = f"{edge['from']}->{edge['to']}"
         sections.append(edge_section(edge, rows_of_edge.get(key, empty),
                                      evidence.tally("edge", key),
-                                     negative[negative["edge"] == key], contrary[key],
+                                     contrary_rows.get(key, negative.iloc[0:0]), contrary[key],
                                      code_rows, book, cap, labels, language, memos))
         index.append(f'<a href="#{edge_anchor(edge["from"], edge["to"])}">{esc(key)}</a>')
     memo_html = "".join(memo_section(m, memo_bodies.get(m.id, ""), labels) for m in memos.memos)
