@@ -22,7 +22,7 @@ from gtflow.report.evidence import (
     group_numbers,
     run_bounds,
 )
-from gtflow.report.explorer import esc, row_dicts
+from gtflow.report.explorer import contrary_by_edge, contrary_documents, esc, row_dicts
 from gtflow.report.results import is_in, read_text_csv
 from gtflow.report.sections.coding import code_counts
 from gtflow.report.sections.overview import month_of, months_of, source_overview
@@ -168,3 +168,23 @@ def test_read_text_csv_names_a_missing_or_mismatched_file(tmp_path: Path) -> Non
     path.write_text("edge,doc\nx,y\n", encoding="utf-8")
     with pytest.raises(InputError, match="does not match table negative_cases"):
         read_text_csv("negative_cases", path)
+
+
+@pytest.mark.parametrize("cap", [1, 2, 5])
+def test_contrary_documents_are_the_first_of_each_edge_and_kind(cap: int) -> None:
+    negative = contracts.frame("negative_cases", [
+        {"edge": edge, "doc_id": doc, "kind": kind}
+        for edge, doc, kind in [("a1->A1", "P03", "source_only"), ("a1->A1", "P01", "target_only"),
+                                ("b1->A1", "P02", "target_only"), ("a1->A1", "P02", "source_only"),
+                                ("a1->A1", "P09", "source_only"), ("b1->A1", "P07", "target_only")]])
+    model = {"edges": [{"from": "a1", "to": "A1"}, {"from": "b1", "to": "A1"},
+                       {"from": "c1", "to": "A1"}]}
+    expected: dict[str, set[str]] = {}
+    for edge in model["edges"]:
+        mine = negative[negative["edge"] == f"{edge['from']}->{edge['to']}"]
+        for kind in CONTRARY_KINDS:
+            node = edge["from"] if kind == "source_only" else edge["to"]
+            expected.setdefault(node, set()).update(
+                mine.loc[mine["kind"] == kind, "doc_id"].tolist()[:cap])
+    assert contrary_documents(negative, model, cap) == expected
+    assert list(contrary_by_edge(negative)["a1->A1"]["doc_id"]) == ["P03", "P01", "P02", "P09"]
