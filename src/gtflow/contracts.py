@@ -314,11 +314,13 @@ def _kind_problem(series: pd.Series, column: Column) -> str | None:
     """Why a column's values do not fit its declared kind (None when they do)."""
     if column.kind == "any":
         return None
-    present = series.dropna()
-    if len(present) < len(series) and not column.nullable:
+    n_missing = int(series.isna().sum())
+    if n_missing and not column.nullable:
         return "has missing values but is not nullable"
-    if series.empty or present.empty:
+    if n_missing == len(series):
         return None  # nothing to check: an empty or all-missing column fits any kind
+    # Copy out the present values only when some are missing (batch readers check every batch).
+    present = series.dropna() if n_missing else series
     dtype = series.dtype
     if column.kind == "str":
         fits = ptypes.is_string_dtype(dtype) or (

@@ -231,3 +231,27 @@ def test_a_csv_read_in_batches_is_the_table_in_the_wanted_columns(tmp_path):
     path.write_text("source,line\na.csv,2\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"anchoring\.csv.*missing doc_id"):
         next(contracts.read_csv_batches("anchoring", path, wanted, rows=2))
+
+
+def kind_problem_by_dropna(series: pd.Series, column: contracts.Column) -> str | None:
+    """The check as first written (present values copied out first): the reference."""
+    if column.kind == "any":
+        return None
+    present = series.dropna()
+    if len(present) < len(series) and not column.nullable:
+        return "has missing values but is not nullable"
+    if series.empty or present.empty:
+        return None
+    return contracts._kind_problem(present, column)
+
+
+@pytest.mark.parametrize("values, dtype", [
+    (["a", "b"], "str"), (["a", None], "str"), ([None, None], "str"), ([], "str"),
+    (["a", 1], object), ([1.0, None], "float64"), ([1.5, None], "float64"), ([1, 2], "int64"),
+    ([True, None], object), ([None], object), ([1.0, float("nan")], "float64")])
+@pytest.mark.parametrize("kind", ["str", "int", "float", "bool", "any"])
+@pytest.mark.parametrize("nullable", [False, True])
+def test_kind_check_agrees_with_copying_out_the_present_values(values, dtype, kind, nullable):
+    series = pd.Series(values, dtype=dtype)
+    column = contracts.Column("x", kind, nullable=nullable)
+    assert contracts._kind_problem(series, column) == kind_problem_by_dropna(series, column)
