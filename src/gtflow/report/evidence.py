@@ -91,17 +91,19 @@ class EvidenceDigester:
                  contrary_documents: Mapping[str, set[str]]) -> None:
         self.source, self.cap, self.contrary_documents = str(source), cap, contrary_documents
         self.tallies: dict[tuple[str, str], ItemTally] = {}
-        self.shown: list[pd.DataFrame] = []
-        self.contrary: list[pd.DataFrame] = []
+        self.shown: list[pa.RecordBatch] = []
+        self.contrary: list[pa.RecordBatch] = []
         self.last: tuple[str, str, str, str] | None = None  # item_type, item_id, role, doc_id
         self.current: tuple[str, str] | None = None  # the item being read
         self.rows_read = 0
 
-    def add(self, batch: pd.DataFrame) -> None:
+    def add(self, batch: pa.RecordBatch | pd.DataFrame) -> None:
         """Count one batch and keep the rows the report shows."""
-        if batch.empty:
+        if isinstance(batch, pd.DataFrame):
+            batch = pa.RecordBatch.from_pandas(batch, preserve_index=False)
+        if not batch.num_rows:
             return
-        keys = {c: arrow_text(batch[c]) for c in KEY_COLUMNS}
+        keys = {c: batch.column(c) for c in KEY_COLUMNS}
         same_role, opens_document = self.compare_rows(keys)
         groups = group_numbers(keys["source_type"])
         kept = KeptRows()
@@ -109,7 +111,7 @@ class EvidenceDigester:
             self.add_segment(keys, opens_document, groups, start, end, kept)
         # One take per batch and list rather than one per run of rows.
         kept.take(batch, self.shown, self.contrary)
-        self.rows_read += len(batch)
+        self.rows_read += batch.num_rows
         self.last = tuple(keys[c][-1].as_py() for c in ORDER_COLUMNS)
 
     def compare_rows(self, keys: dict[str, pa.Array]) -> tuple[np.ndarray, np.ndarray]:
@@ -188,12 +190,6 @@ class EvidenceDigester:
         return EvidenceDigest(self.tallies, concat_rows(self.shown), concat_rows(self.contrary))
 
 
-def arrow_text(column: pd.Series) -> pa.Array:
-    """A text column of a batch as one Arrow array (no copy when pandas holds it in Arrow)."""
-    values = pa.array(column)
-    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
-
-
 def equals_previous(column: pa.Array, before: str | None) -> np.ndarray:
     """Per row: whether it equals the row before (row 0: ``before``, None for no row)."""
     result = np.empty(len(column), dtype=bool)
@@ -245,27 +241,27 @@ class KeptRows:
     shown: list[np.ndarray] = field(default_factory=list)
     contrary: list[np.ndarray] = field(default_factory=list)
 
-    def take(self, batch: pd.DataFrame, shown: list[pd.DataFrame],
-             contrary: list[pd.DataFrame]) -> None:
+    def take(self, batch: pa.RecordBatch, shown: list[pa.RecordBatch],
+             contrary: list[pa.RecordBatch]) -> None:
         """Add the kept rows of ``batch`` (shown columns) to the ``shown`` and ``contrary``
-        frames."""
+        batches."""
         for positions, kept in ((self.shown, shown), (self.contrary, contrary)):
             rows = np.concatenate(positions) if positions else np.empty(0, dtype=np.int64)
             if len(rows):
-                kept.append(batch[SHOWN_COLUMNS].take(rows))
+                kept.append(batch.select(SHOWN_COLUMNS).take(pa.array(rows)))
 
 
-def concat_rows(frames: list[pd.DataFrame]) -> pd.DataFrame:
+def concat_rows(batches: list[pa.RecordBatch]) -> pd.DataFrame:
     """The kept rows as one frame, text as Python strings (the page reads them row by row,
     which Arrow-backed text makes several times slower)."""
-    frames = [f for f in frames if len(f)]
+    frames = [b.to_pandas() for b in batches if b.num_rows]
     if not frames:
         return contracts.empty_frame("evidence")[SHOWN_COLUMNS]
     rows = pd.concat(frames, ignore_index=True)
     return rows.astype({c: object for c in SHOWN_COLUMNS if c not in ("start", "end")})
 
 
-def digest_evidence(batches: Iterable[pd.DataFrame], *, cap: int,
+def digest_evidence(batches: Iterable[pa.RecordBatch | pd.DataFrame], *, cap: int,
                     contrary_documents: Mapping[str, set[str]] | None = None,
                     source: str | Path = "evidence.csv") -> EvidenceDigest:
     """The digest of a listing given as consecutive batches (``source`` names it in errors)."""
@@ -282,6 +278,6 @@ def read_evidence(path: str | Path, *, cap: int,
     at a time; with ``cap`` 0 and no contrary documents only the counts (the quote column is
     then not read)."""
     columns = SHOWN_COLUMNS if cap or contrary_documents else KEY_COLUMNS
-    batches = contracts.read_csv_batches("evidence", path, columns, rows or BATCH_ROWS)
+    batches = contracts.read_csv_record_batches("evidence", path, columns, rows or BATCH_ROWS)
     return digest_evidence(batches,
                            cap=cap, contrary_documents=contrary_documents, source=path)

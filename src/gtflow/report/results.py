@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 from gtflow import contracts
 from gtflow.coding.codebook import Codebook, load_codebook, load_model
 from gtflow.errors import InputError
-from gtflow.report.evidence import arrow_text, read_evidence
+from gtflow.report.evidence import read_evidence
 from gtflow.report.inputs import ReportInputs
 
 #: The columns of the large tables that the sections use (the rest is never read).
@@ -66,6 +66,12 @@ def is_in(values: pd.Series, wanted: Iterable[Any]) -> np.ndarray:
     except (pa.ArrowInvalid, pa.ArrowTypeError):  # something that is not text: pandas decides
         return values.isin(wanted).to_numpy(dtype=bool)
     return pc.is_in(column, value_set=value_set).fill_null(False).to_numpy(zero_copy_only=False)
+
+
+def arrow_text(column: pd.Series) -> pa.Array:
+    """A text column as one Arrow array (no copy when pandas holds it in Arrow)."""
+    values = pa.array(column)
+    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
 
 
 def arrow_text_set(wanted: Iterable[Any], text_type: pa.DataType) -> pa.Array:

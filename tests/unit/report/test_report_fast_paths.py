@@ -16,14 +16,13 @@ from gtflow.report.audit import contrary_section, smallest_texts
 from gtflow.report.escape import plain_text
 from gtflow.report.evidence import (
     SOURCE_GROUPS,
-    arrow_text,
     below_previous,
     equals_previous,
     group_numbers,
     run_bounds,
 )
 from gtflow.report.explorer import contrary_by_edge, contrary_documents, esc, row_dicts
-from gtflow.report.results import is_in, read_text_csv
+from gtflow.report.results import arrow_text, is_in, read_text_csv
 from gtflow.report.sections.coding import code_counts
 from gtflow.report.sections.overview import month_of, months_of, source_overview
 
