@@ -30,7 +30,6 @@ from gtflow.errors import InputError
 
 #: Document lists of an item: all documents, then by kind of material.
 SOURCE_GROUPS = (("interview", ("interview",)), ("web", ("web_page", "web_post")))
-GROUP_OF = {source_type: group for group, types in SOURCE_GROUPS for source_type in types}
 #: Most rows per batch (Arrow reads the CSV in 1 MB blocks, which usually hold fewer).
 BATCH_ROWS = 100_000
 #: What identifies a row's item and document.
