@@ -30,13 +30,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 import pandas as pd
 from pandas.api import types as ptypes
 
 from gtflow.errors import InputError
 from gtflow.io import append_csv, atomic_path, write_csv, write_parquet
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 KINDS = ("str", "int", "float", "bool", "any")
 
@@ -314,11 +317,13 @@ def _kind_problem(series: pd.Series, column: Column) -> str | None:
     """Why a column's values do not fit its declared kind (None when they do)."""
     if column.kind == "any":
         return None
-    present = series.dropna()
-    if len(present) < len(series) and not column.nullable:
+    n_missing = int(series.isna().sum())
+    if n_missing and not column.nullable:
         return "has missing values but is not nullable"
-    if series.empty or present.empty:
+    if n_missing == len(series):
         return None  # nothing to check: an empty or all-missing column fits any kind
+    # Copy out the present values only when some are missing (batch readers check every batch).
+    present = series.dropna() if n_missing else series
     dtype = series.dtype
     if column.kind == "str":
         fits = ptypes.is_string_dtype(dtype) or (
@@ -554,6 +559,14 @@ def read_csv_batches(name: str, path: str | Path, wanted: list[str],
     as text as :func:`read_table` keeps it, each batch checked: what a step needs of a large
     CSV table without holding it or its other columns. The header must match the declaration;
     a file with no rows gives no batch."""
+    for batch in read_csv_record_batches(name, path, wanted, rows):
+        yield batch.to_pandas()
+
+
+def read_csv_record_batches(name: str, path: str | Path, wanted: list[str],
+                            rows: int) -> Iterator[pa.RecordBatch]:
+    """:func:`read_csv_batches` as Arrow record batches, for a reader that keeps few of the
+    rows (converting every batch to pandas costs more than parsing it)."""
     import pyarrow as pa  # its CSV reader streams and skips unwanted columns
     import pyarrow.csv as pa_csv
 
@@ -581,13 +594,31 @@ def read_csv_batches(name: str, path: str | Path, wanted: list[str],
                                  convert_options=convert)
         for batch in reader:
             for start in range(0, batch.num_rows, rows):
-                frame = batch.slice(start, rows).to_pandas()
-                found = _column_problems(spec, frame, wanted)
-                if found:
-                    raise _mismatch(name, path, found)
-                yield frame
+                part = batch.slice(start, rows)
+                if not _arrow_batch_fits(spec, part):  # then pandas says what does not fit
+                    found = _column_problems(spec, part.to_pandas(), wanted)
+                    if found:
+                        raise _mismatch(name, path, found)
+                yield part
     except (pa.ArrowException, UnicodeDecodeError, ValueError, OSError) as error:
         raise _unreadable(name, path, error) from None
+
+
+def _arrow_batch_fits(spec: Table, batch: pa.RecordBatch) -> bool:
+    """True when every column of ``batch`` is of its declared kind with no missing value, so
+    that :func:`_column_problems` finds nothing in it as pandas reads it (False: ask it)."""
+    import pyarrow.types as pa_types
+
+    fits = {"str": lambda t: pa_types.is_string(t) or pa_types.is_large_string(t),
+            "int": pa_types.is_integer, "bool": pa_types.is_boolean,
+            "float": lambda t: pa_types.is_floating(t) or pa_types.is_integer(t)}
+    for name, column in zip(batch.schema.names, batch.columns):
+        kind = _kind_of(spec, name)
+        if kind == "any":
+            continue
+        if kind not in fits or column.null_count or not fits[kind](column.type):
+            return False
+    return True
 
 
 def read_tables(name: str, paths: Iterable[str | Path]) -> pd.DataFrame:

@@ -231,3 +231,61 @@ def test_a_csv_read_in_batches_is_the_table_in_the_wanted_columns(tmp_path):
     path.write_text("source,line\na.csv,2\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"anchoring\.csv.*missing doc_id"):
         next(contracts.read_csv_batches("anchoring", path, wanted, rows=2))
+
+
+def kind_problem_by_dropna(series: pd.Series, column: contracts.Column) -> str | None:
+    """The check as first written (present values copied out first): the reference."""
+    if column.kind == "any":
+        return None
+    present = series.dropna()
+    if len(present) < len(series) and not column.nullable:
+        return "has missing values but is not nullable"
+    if series.empty or present.empty:
+        return None
+    return contracts._kind_problem(present, column)
+
+
+@pytest.mark.parametrize("values, dtype", [
+    (["a", "b"], "str"), (["a", None], "str"), ([None, None], "str"), ([], "str"),
+    (["a", 1], object), ([1.0, None], "float64"), ([1.5, None], "float64"), ([1, 2], "int64"),
+    ([True, None], object), ([None], object), ([1.0, float("nan")], "float64")])
+@pytest.mark.parametrize("kind", ["str", "int", "float", "bool", "any"])
+@pytest.mark.parametrize("nullable", [False, True])
+def test_kind_check_agrees_with_copying_out_the_present_values(values, dtype, kind, nullable):
+    series = pd.Series(values, dtype=dtype)
+    column = contracts.Column("x", kind, nullable=nullable)
+    assert contracts._kind_problem(series, column) == kind_problem_by_dropna(series, column)
+
+
+@pytest.mark.parametrize("body", [
+    "a.csv,1,007,a1,x,1,2,3,4,ok,0.5,q\n",            # every kind fits
+    "a.csv,1,007,a1,x,1,2,,,ok,,q\n",                 # nullable gaps: pandas decides
+    "a.csv,1,007,a1,x,1,2,1.5,4,ok,0.5,q\n",          # a nullable int that is not whole
+    "a.csv,1,007,a1,x,1,2,x,4,ok,0.5,q\n",            # text in a nullable int column
+    "a.csv,,007,a1,x,1,2,3,4,ok,0.5,q\n",             # a gap in a column that is not nullable
+])
+def test_arrow_batches_are_checked_as_pandas_checks_them(tmp_path, body):
+    path = tmp_path / "anchoring.csv"
+    path.write_text(",".join(contracts.columns("anchoring")) + "\n" + body, encoding="utf-8")
+    wanted = ["line", "doc_id", "start", "end", "score", "quote"]
+    spec = contracts.table("anchoring")
+
+    def by_pandas():
+        import pyarrow.csv as pa_csv
+        table = pa_csv.read_csv(path, convert_options=pa_csv.ConvertOptions(
+            include_columns=wanted, strings_can_be_null=False,
+            column_types={"line": "int64", "doc_id": "string", "quote": "string"}))
+        return contracts._column_problems(spec, table.to_pandas(), wanted)
+
+    def by_reader():
+        try:
+            list(contracts.read_csv_record_batches("anchoring", path, wanted, rows=10))
+        except InputError as error:
+            return str(error)
+        return None
+
+    expected = by_pandas()
+    found = by_reader()
+    assert (found is None) == (not expected)
+    if expected:
+        assert "; ".join(expected) in found

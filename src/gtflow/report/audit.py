@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from gtflow.coding.codebook import Codebook
 from gtflow.mechanisms.model import CONTRARY_KINDS
@@ -28,12 +30,12 @@ def contrary_section(contrary: dict[str, dict], negative: pd.DataFrame, model: d
     outnumber the supporting ones, as the mechanisms stage counted them (``contrary``, its
     summary's ``contrary``), with up to ``exemplars`` contrary document ids of each kind."""
     rows = []
+    documents = dict(iter(negative.groupby(["edge", "kind"], sort=False)["doc_id"]))
     for edge in model["edges"]:
         key = f"{edge['from']}->{edge['to']}"
         counted = contrary.get(key) or {}
-        mine = negative[negative["edge"] == key] if len(negative) else negative
-        examples = {kind: sorted(mine.loc[mine["kind"] == kind, "doc_id"].astype(str))[:exemplars]
-                    if len(mine) else [] for kind in CONTRARY_KINDS}
+        examples = {kind: smallest_texts(documents[(key, kind)], exemplars)
+                    if (key, kind) in documents else [] for kind in CONTRARY_KINDS}
         rows.append({"key": key, "from": edge["from"], "to": edge["to"],
                      "supporting": counted.get("supporting"),
                      **{f"n_{kind}": counted.get(kind, 0) for kind in CONTRARY_KINDS},
@@ -42,6 +44,14 @@ def contrary_section(contrary: dict[str, dict], negative: pd.DataFrame, model: d
                      "flag": bool(counted.get("outnumbered", False))})
     return {"edges": rows, "exemplars": exemplars, "source": source,
             "n_flagged": sum(1 for r in rows if r["flag"])}
+
+
+def smallest_texts(values: pd.Series, count: int) -> list[str]:
+    """``sorted(values.astype(str))[:count]``, sorted by Arrow rather than Python (whose
+    string order, by code point, is the order of UTF-8 bytes that Arrow sorts by)."""
+    text = pa.array(values.astype(str))
+    order = pc.array_sort_indices(text).to_numpy()[:count]
+    return text.take(order).to_pylist()
 
 
 def memo_home(memo: Memo, book: Codebook) -> str:

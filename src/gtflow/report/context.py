@@ -57,8 +57,13 @@ SECTIONS: dict[str, ModuleType] = {
 
 def build_context(inputs: ReportInputs, config: dict) -> dict:
     """Everything the report shows, from the files named in ``inputs``."""
-    results = Results(inputs, config)
-    context: dict = {"sources": inputs.sources()}
+    return context_of(Results(inputs, config))
+
+
+def context_of(results: Results) -> dict:
+    """Everything the report shows, read through ``results`` (which keeps each table it read,
+    so that the figures drawn next need not read them again)."""
+    context: dict = {"sources": results.inputs.sources()}
     for key, section in SECTIONS.items():
         context[key] = section.build(results)
     return context

@@ -22,17 +22,20 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from gtflow import contracts
 from gtflow.errors import InputError
 
 #: Document lists of an item: all documents, then by kind of material.
 SOURCE_GROUPS = (("interview", ("interview",)), ("web", ("web_page", "web_post")))
-GROUP_OF = {source_type: group for group, types in SOURCE_GROUPS for source_type in types}
 #: Most rows per batch (Arrow reads the CSV in 1 MB blocks, which usually hold fewer).
 BATCH_ROWS = 100_000
 #: What identifies a row's item and document.
 KEY_COLUMNS = ["item_type", "item_id", "role", "doc_id", "source_type"]
+#: The listing's order within which a document's rows are consecutive.
+ORDER_COLUMNS = ("item_type", "item_id", "role", "doc_id")
 #: What the explorer shows of a coding.
 SHOWN_COLUMNS = [*KEY_COLUMNS, "start", "end", "concept_id", "coder", "origin", "rule", "quote"]
 
@@ -87,62 +90,65 @@ class EvidenceDigester:
                  contrary_documents: Mapping[str, set[str]]) -> None:
         self.source, self.cap, self.contrary_documents = str(source), cap, contrary_documents
         self.tallies: dict[tuple[str, str], ItemTally] = {}
-        self.shown: list[pd.DataFrame] = []
-        self.contrary: list[pd.DataFrame] = []
+        self.shown: list[pa.RecordBatch] = []
+        self.contrary: list[pa.RecordBatch] = []
         self.last: tuple[str, str, str, str] | None = None  # item_type, item_id, role, doc_id
         self.current: tuple[str, str] | None = None  # the item being read
         self.rows_read = 0
 
-    def add(self, batch: pd.DataFrame) -> None:
+    def add(self, batch: pa.RecordBatch | pd.DataFrame) -> None:
         """Count one batch and keep the rows the report shows."""
-        if batch.empty:
+        if isinstance(batch, pd.DataFrame):
+            batch = pa.RecordBatch.from_pandas(batch, preserve_index=False)
+        if not batch.num_rows:
             return
-        keys = {c: batch[c].to_numpy(dtype=object) for c in KEY_COLUMNS}
-        opens_role = self.opens_role(keys)
-        for start, end in pairwise(segment_bounds(keys)):
-            self.add_segment(batch, keys, opens_role, start, end)
-        self.rows_read += len(batch)
-        self.last = tuple(keys[c][-1] for c in ("item_type", "item_id", "role", "doc_id"))
+        keys = {c: batch.column(c) for c in KEY_COLUMNS}
+        same_role, opens_document = self.compare_rows(keys)
+        groups = group_numbers(keys["source_type"])
+        kept = KeptRows()
+        for start, end in pairwise(run_bounds(same_role)):
+            self.add_segment(keys, opens_document, groups, start, end, kept)
+        # One take per batch and list rather than one per run of rows.
+        kept.take(batch, self.shown, self.contrary)
+        self.rows_read += batch.num_rows
+        self.last = tuple(keys[c][-1].as_py() for c in ORDER_COLUMNS)
 
-    def opens_role(self, keys: dict[str, np.ndarray]) -> np.ndarray:
-        """Per row: True where it starts a new document within its item and role (its rows
-        are consecutive there); the order is checked on the way."""
-        columns = [keys[c] for c in ("item_type", "item_id", "role", "doc_id")]
-        previous = [np.empty(len(c), dtype=object) for c in columns]
-        for column, before in zip(columns, previous):
-            before[1:] = column[:-1]
-            before[0] = None
-        if self.last is not None:
-            for before, value in zip(previous, self.last):
-                before[0] = value
-        same_role = ((columns[0] == previous[0]) & (columns[1] == previous[1])
-                     & (columns[2] == previous[2]))
-        same_doc = same_role & (columns[3] == previous[3])
+    def compare_rows(self, keys: dict[str, pa.Array]) -> tuple[np.ndarray, np.ndarray]:
+        """Per row: whether it has the item and role of the row before (the first row is
+        compared with the previous batch's last), and whether it starts a new document within
+        its item and role (its rows are consecutive there); the order is checked on the way."""
+        last = self.last or (None,) * len(ORDER_COLUMNS)
+        same = [equals_previous(keys[c], before) for c, before in zip(ORDER_COLUMNS, last)]
+        same_role = same[0] & same[1] & same[2]
+        same_doc = same_role & same[3]
         turns = np.flatnonzero(same_role & ~same_doc)
-        backwards = turns[columns[3][turns] < previous[3][turns]]
+        backwards = turns[below_previous(keys["doc_id"], last[3])[turns]]
         if len(backwards):
             raise self.out_of_order(int(backwards[0]), "document")
-        return ~same_doc
+        return same_role, ~same_doc
 
-    def add_segment(self, batch: pd.DataFrame, keys: dict[str, np.ndarray],
-                    opens_role: np.ndarray, start: int, end: int) -> None:
-        """Rows ``start:end`` of a batch, all of one item and role: count them, keep what is
-        shown."""
-        key, role = (keys["item_type"][start], keys["item_id"][start]), keys["role"][start]
+    def add_segment(self, keys: dict[str, pa.Array], opens_document: np.ndarray,
+                    groups: np.ndarray, start: int, end: int, kept: KeptRows) -> None:
+        """Rows ``start:end`` of a batch, all of one item and role: count them, note in
+        ``kept`` the rows shown."""
+        key = (keys["item_type"][start].as_py(), keys["item_id"][start].as_py())
+        role = keys["role"][start].as_py()
         tally = self.tally_of(key, role, start)
-        doc_ids = keys["doc_id"][start:end]
-        first = np.flatnonzero(opens_role[start:end])
+        doc_ids = keys["doc_id"]
+        first = start + np.flatnonzero(opens_document[start:end])  # batch rows
         if role:
-            new_to_item = np.fromiter((doc_ids[i] not in tally.role_documents for i in first),
-                                      bool, len(first))
-            tally.role_documents.update(doc_ids[first].tolist())
+            opened = doc_ids.take(first).to_pylist()
+            new_to_item = np.fromiter((doc not in tally.role_documents for doc in opened),
+                                      bool, len(opened))
+            tally.role_documents.update(opened)
             first = first[new_to_item]
-        self.count(tally, doc_ids[first], keys["source_type"][start:end][first])
+        self.count(tally, doc_ids, first, groups[first])
         tally.n_codings += end - start
-        rows = batch.iloc[start:end]
-        keep_rows(self.shown, rows, doc_ids, tally.shown_documents())
+        segment_doc_ids = doc_ids.slice(start, end - start)
+        kept.shown.append(start + rows_of(segment_doc_ids, tally.shown_documents()))
         if key[0] == "code":
-            keep_rows(self.contrary, rows, doc_ids, self.contrary_documents.get(key[1]))
+            kept.contrary.append(
+                start + rows_of(segment_doc_ids, self.contrary_documents.get(key[1])))
 
     def tally_of(self, key: tuple[str, str], role: str, offset: int) -> ItemTally:
         """The tally of the item a run of rows belongs to: a new one when the item starts (an
@@ -161,16 +167,17 @@ class EvidenceDigester:
             tally.roles.append(role)
         return tally
 
-    def count(self, tally: ItemTally, doc_ids: np.ndarray, source_types: np.ndarray) -> None:
-        """Count documents new to an item, and choose the first ``cap`` of each kind."""
-        tally.n_documents += len(doc_ids)
-        groups = np.array([GROUP_OF.get(t) for t in source_types], dtype=object)
-        for group, _ in SOURCE_GROUPS:
-            mine = doc_ids[groups == group]
+    def count(self, tally: ItemTally, doc_ids: pa.Array, rows: np.ndarray,
+              groups: np.ndarray) -> None:
+        """Count the documents new to an item (opened at batch ``rows``, of kinds ``groups``,
+        see :func:`group_numbers`), and choose the first ``cap`` of each kind."""
+        tally.n_documents += len(rows)
+        for number, (group, _) in enumerate(SOURCE_GROUPS):
+            mine = rows[groups == number]
             tally.group_documents[group] += len(mine)
             room = self.cap - len(tally.shown[group])
             if room > 0:
-                tally.shown[group].extend(mine[:room].tolist())
+                tally.shown[group].extend(doc_ids.take(mine[:room]).to_pylist())
 
     def out_of_order(self, row: int, what: str) -> InputError:
         # Line numbers count the header as line 1 (quotes hold no line breaks).
@@ -182,38 +189,78 @@ class EvidenceDigester:
         return EvidenceDigest(self.tallies, concat_rows(self.shown), concat_rows(self.contrary))
 
 
-def segment_bounds(keys: dict[str, np.ndarray]) -> list[int]:
+def equals_previous(column: pa.Array, before: str | None) -> np.ndarray:
+    """Per row: whether it equals the row before (row 0: ``before``, None for no row)."""
+    result = np.empty(len(column), dtype=bool)
+    result[0] = before is not None and column[0].as_py() == before
+    result[1:] = pc.equal(column.slice(1), column.slice(0, len(column) - 1)) \
+        .fill_null(False).to_numpy(zero_copy_only=False)
+    return result
+
+
+def below_previous(column: pa.Array, before: str | None) -> np.ndarray:
+    """Per row: whether it sorts before the row before (row 0: ``before``). Arrow compares
+    UTF-8 bytes, which orders as Python orders the strings (by code point)."""
+    result = np.empty(len(column), dtype=bool)
+    result[0] = before is not None and column[0].as_py() < before
+    result[1:] = pc.less(column.slice(1), column.slice(0, len(column) - 1)) \
+        .fill_null(False).to_numpy(zero_copy_only=False)
+    return result
+
+
+def group_numbers(source_types: pa.Array) -> np.ndarray:
+    """Per row: the index in :data:`SOURCE_GROUPS` of its kind of material (-1: none)."""
+    numbers = np.full(len(source_types), -1)
+    for number, (_, types) in enumerate(SOURCE_GROUPS):
+        member = pc.is_in(source_types, value_set=pa.array(types, type=source_types.type))
+        numbers[member.fill_null(False).to_numpy(zero_copy_only=False)] = number
+    return numbers
+
+
+def run_bounds(same_role: np.ndarray) -> list[int]:
     """Start positions of the runs of one item and role in a batch, and the batch's end."""
-    size = len(keys["item_id"])
-    changes = np.zeros(size, dtype=bool)
+    changes = ~same_role
     changes[0] = True
-    for column in ("item_type", "item_id", "role"):
-        values = keys[column]
-        changes[1:] |= values[1:] != values[:-1]
-    return [*np.flatnonzero(changes).tolist(), size]
+    return [*np.flatnonzero(changes).tolist(), len(same_role)]
 
 
-def keep_rows(kept: list[pd.DataFrame], rows: pd.DataFrame, doc_ids: np.ndarray,
-              wanted: set[str] | None) -> None:
-    """Add to ``kept`` the rows (shown columns) of the ``wanted`` documents."""
+def rows_of(doc_ids: pa.Array, wanted: set[str] | None) -> np.ndarray:
+    """Positions of the rows of the ``wanted`` documents."""
     if not wanted:
-        return
-    mask = np.fromiter((doc in wanted for doc in doc_ids), bool, len(doc_ids))
-    if mask.any():
-        kept.append(rows.loc[mask, SHOWN_COLUMNS])
+        return np.empty(0, dtype=np.int64)
+    value_set = pa.array(list(wanted), type=doc_ids.type)
+    mask = pc.is_in(doc_ids, value_set=value_set).fill_null(False).to_numpy(zero_copy_only=False)
+    return np.flatnonzero(mask)
 
 
-def concat_rows(frames: list[pd.DataFrame]) -> pd.DataFrame:
+@dataclass
+class KeptRows:
+    """Positions in one batch of the rows kept as shown and as contrary, in batch order."""
+
+    shown: list[np.ndarray] = field(default_factory=list)
+    contrary: list[np.ndarray] = field(default_factory=list)
+
+    def take(self, batch: pa.RecordBatch, shown: list[pa.RecordBatch],
+             contrary: list[pa.RecordBatch]) -> None:
+        """Add the kept rows of ``batch`` (shown columns) to the ``shown`` and ``contrary``
+        batches."""
+        for positions, kept in ((self.shown, shown), (self.contrary, contrary)):
+            rows = np.concatenate(positions) if positions else np.empty(0, dtype=np.int64)
+            if len(rows):
+                kept.append(batch.select(SHOWN_COLUMNS).take(pa.array(rows)))
+
+
+def concat_rows(batches: list[pa.RecordBatch]) -> pd.DataFrame:
     """The kept rows as one frame, text as Python strings (the page reads them row by row,
     which Arrow-backed text makes several times slower)."""
-    frames = [f for f in frames if len(f)]
+    frames = [b.to_pandas() for b in batches if b.num_rows]
     if not frames:
         return contracts.empty_frame("evidence")[SHOWN_COLUMNS]
     rows = pd.concat(frames, ignore_index=True)
     return rows.astype({c: object for c in SHOWN_COLUMNS if c not in ("start", "end")})
 
 
-def digest_evidence(batches: Iterable[pd.DataFrame], *, cap: int,
+def digest_evidence(batches: Iterable[pa.RecordBatch | pd.DataFrame], *, cap: int,
                     contrary_documents: Mapping[str, set[str]] | None = None,
                     source: str | Path = "evidence.csv") -> EvidenceDigest:
     """The digest of a listing given as consecutive batches (``source`` names it in errors)."""
@@ -230,6 +277,6 @@ def read_evidence(path: str | Path, *, cap: int,
     at a time; with ``cap`` 0 and no contrary documents only the counts (the quote column is
     then not read)."""
     columns = SHOWN_COLUMNS if cap or contrary_documents else KEY_COLUMNS
-    batches = contracts.read_csv_batches("evidence", path, columns, rows or BATCH_ROWS)
+    batches = contracts.read_csv_record_batches("evidence", path, columns, rows or BATCH_ROWS)
     return digest_evidence(batches,
                            cap=cap, contrary_documents=contrary_documents, source=path)

@@ -24,6 +24,7 @@ page then states beside the list. Without JavaScript the page is plain lists; wi
 
 from __future__ import annotations
 
+import functools
 import html
 import logging
 import subprocess
@@ -86,7 +87,24 @@ form.addEventListener('submit',function(e){e.preventDefault();apply();});})();
 
 def esc(value: object) -> str:
     """Escape a data value for HTML text or a double-quoted attribute."""
+    if type(value) is str:  # exactly str: a subclass may print differently
+        return escaped_text(value)
     return html.escape(plain_text(value), quote=True)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def escaped_text(text: str) -> str:
+    """:func:`esc` of a string, remembered: a page repeats the same document ids, coders,
+    origins, concepts and rules in every coding (about 900k escapes at 100k posts)."""
+    return html.escape(plain_text(text), quote=True)
+
+
+def row_dicts(frame: pd.DataFrame) -> list[dict]:
+    """``frame.to_dict("records")`` for frames of Python objects and numbers, built from
+    column lists (pandas boxes every value on its own, several times slower)."""
+    columns = list(frame.columns)
+    values = [frame[c].tolist() for c in columns]
+    return [dict(zip(columns, row)) for row in zip(*values)]
 
 
 def code_anchor(code_id: str) -> str:
@@ -148,16 +166,21 @@ def document_lists(anchor: str, rows: pd.DataFrame, tally: ItemTally, labels: di
     """The documents of one item, in one list per kind of material (interviews, web): ``rows``
     are the codings of the documents ``tally`` chose to show, ``tally`` counts them all."""
     parts = []
+    item_rows: list[dict] | None = None  # the rows as dicts, made when a list needs them
     for group, source_types in SOURCE_GROUPS:
         total = tally.group_documents[group]
         if not total:
             parts.append(f'<ol class="docs" id="{anchor}-{group}"></ol>')
             continue
-        part = rows[rows["source_type"].isin(source_types)]
-        by_doc = {doc: [] for doc in tally.shown[group]}
-        for row in part[part["doc_id"].isin(set(by_doc))].to_dict("records"):
-            by_doc[row["doc_id"]].append(row)
-        source_of = dict(zip(part["doc_id"], part["source_type"]))
+        if item_rows is None:
+            item_rows = row_dicts(rows)
+        # One pass over the rows instead of filtering the frame by kind, then by document.
+        by_doc: dict[str, list[dict]] = {doc: [] for doc in tally.shown[group]}
+        source_of = {}
+        for row in item_rows:
+            if row["source_type"] in source_types and row["doc_id"] in by_doc:
+                by_doc[row["doc_id"]].append(row)
+                source_of[row["doc_id"]] = row["source_type"]
         items = "".join(document_item(doc, source_of[doc], by_doc[doc], labels, role_label)
                         for doc in by_doc)
         parts.append(f'<h3>{esc(labels["ex_group_" + group])} ({total})</h3>'
@@ -197,7 +220,7 @@ def contrary_list(anchor: str, kind: str, doc_ids: list[str], node_rows: pd.Data
     """The contrary documents of one kind, each with the codings of the end that is present."""
     shown = doc_ids[:cap]
     rows_of = {doc: [] for doc in shown}
-    for row in node_rows[node_rows["doc_id"].isin(set(shown))].to_dict("records"):
+    for row in row_dicts(node_rows[node_rows["doc_id"].isin(set(shown))]):
         rows_of[row["doc_id"]].append(row)
     source_of = dict(zip(node_rows["doc_id"], node_rows["source_type"]))
     items = "".join(document_item(doc, source_of.get(doc, ""), rows_of[doc], labels)
@@ -262,15 +285,22 @@ def filter_form(labels: dict) -> str:
             f'{select("origin")}</form>')
 
 
+def contrary_by_edge(negative: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Edge key ('A->B') -> its rows of negative_cases.csv, in file order (one groupby rather
+    than a filter of the whole table per edge)."""
+    return dict(iter(negative.groupby("edge", sort=False)))
+
+
 def contrary_documents(negative: pd.DataFrame, model: dict, cap: int) -> dict[str, set[str]]:
     """Code id -> the contrary documents the explorer shows under it: per model edge and kind,
     the first ``cap`` documents of negative_cases.csv, under the end that is present."""
     wanted: dict[str, set[str]] = {}
+    by_edge = contrary_by_edge(negative)
     for edge in model.get("edges", []):
-        mine = negative[negative["edge"] == f"{edge['from']}->{edge['to']}"]
+        mine = by_edge.get(f"{edge['from']}->{edge['to']}", negative.iloc[0:0])
         for kind in CONTRARY_KINDS:
             node = edge["from"] if kind == "source_only" else edge["to"]
-            shown = mine.loc[mine["kind"] == kind, "doc_id"].tolist()[:cap]
+            shown = mine.loc[mine["kind"] == kind, "doc_id"].iloc[:cap].tolist()
             wanted.setdefault(node, set()).update(shown)
     return wanted
 
@@ -286,6 +316,7 @@ def explorer_html(*, evidence: EvidenceDigest, negative: pd.DataFrame,
     rows_of_code = evidence.shown_rows("code")
     rows_of_edge = evidence.shown_rows("edge")
     empty = evidence.shown.iloc[0:0]
+    contrary_rows = contrary_by_edge(negative)
     sections, index = [], []
     levels = {"main_category": book.main_categories, "category": book.categories,
               "concept": book.concepts}
@@ -300,7 +331,7 @@ def explorer_html(*, evidence: EvidenceDigest, negative: pd.DataFrame,
         key = f"{edge['from']}->{edge['to']}"
         sections.append(edge_section(edge, rows_of_edge.get(key, empty),
                                      evidence.tally("edge", key),
-                                     negative[negative["edge"] == key], contrary[key],
+                                     contrary_rows.get(key, negative.iloc[0:0]), contrary[key],
                                      code_rows, book, cap, labels, language, memos))
         index.append(f'<a href="#{edge_anchor(edge["from"], edge["to"])}">{esc(key)}</a>')
     memo_html = "".join(memo_section(m, memo_bodies.get(m.id, ""), labels) for m in memos.memos)

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from gtflow import contracts
 from gtflow.coding.codebook import Codebook, load_codebook, load_model
@@ -22,6 +25,10 @@ from gtflow.report.inputs import ReportInputs
 DOCUMENT_COLUMNS = ["doc_id", "source_type", "date", "respondent_id", "sha256_raw", "raw_path",
                     "n_chars", "duplicate_of"]
 CODING_COLUMNS = ["doc_id", "concept_id", "coder", "origin", "category_id", "main_category_id"]
+#: Large CSV tables of text alone, read by :func:`read_text_csv` (443k rows at 100k posts).
+LARGE_TEXT_TABLES = {"negative_cases"}
+#: Rows per batch when reading a whole table through Arrow (its 1 MB blocks are smaller).
+WHOLE_TABLE_ROWS = 1 << 40
 
 
 def plain(value: Any) -> Any:
@@ -42,6 +49,50 @@ def plain(value: Any) -> Any:
 def records(frame: pd.DataFrame) -> list[dict]:
     """Rows of a frame as JSON-able dicts, in frame order."""
     return [plain(row) for row in frame.to_dict(orient="records")]
+
+
+def is_in(values: pd.Series, wanted: Iterable[Any]) -> np.ndarray:
+    """Per value: whether it is one of ``wanted`` (what ``values.isin(wanted)`` says), as a
+    boolean array.
+
+    pandas' isin on Arrow-backed text turns each wanted value into an Arrow scalar one at a
+    time (about 1 s for 100k document ids); Arrow's is_in takes them as one array."""
+    wanted = wanted if isinstance(wanted, pd.Series) else list(wanted)
+    if not (isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow"):
+        return values.isin(wanted).to_numpy(dtype=bool)
+    column = pa.array(values)
+    try:
+        value_set = arrow_text_set(wanted, column.type)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # something that is not text: pandas decides
+        return values.isin(wanted).to_numpy(dtype=bool)
+    return pc.is_in(column, value_set=value_set).fill_null(False).to_numpy(zero_copy_only=False)
+
+
+def arrow_text(column: pd.Series) -> pa.Array:
+    """A text column as one Arrow array (no copy when pandas holds it in Arrow)."""
+    values = pa.array(column)
+    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+
+
+def arrow_text_set(wanted: Iterable[Any], text_type: pa.DataType) -> pa.Array:
+    """``wanted`` as an Arrow text array (straight from Arrow when pandas holds it there)."""
+    if isinstance(wanted, pd.Series) and isinstance(wanted.dtype, pd.StringDtype) \
+            and wanted.dtype.storage == "pyarrow":
+        return arrow_text(wanted).cast(text_type)
+    return pa.array(list(wanted), type=text_type, from_pandas=True)
+
+
+def read_text_csv(name: str, path: str | Path) -> pd.DataFrame:
+    """CSV table ``name`` as :func:`gtflow.contracts.read_table` gives it, read by Arrow's CSV
+    reader (about 3 times faster than pandas' on negative_cases.csv). Only for tables whose
+    columns are all text, which both readers keep verbatim ('' for an empty cell)."""
+    if any(column.kind != "str" for column in contracts.table(name).columns):
+        return contracts.read_table(name, path)
+    frames = list(contracts.read_csv_batches(name, path, contracts.columns(name),
+                                             WHOLE_TABLE_ROWS))
+    if not frames:  # no rows: the declared kinds, as read_table gives them
+        return contracts.read_table(name, path)
+    return pd.concat(frames, ignore_index=True)
 
 
 def read_json_object(path: str | Path) -> dict:
@@ -76,7 +127,8 @@ class Results:
     def table(self, name: str) -> pd.DataFrame:
         """The table ``name`` of gtflow.contracts, from the input of the same name."""
         if name not in self._tables:
-            self._tables[name] = contracts.read_table(name, getattr(self.inputs, name))
+            read = read_text_csv if name in LARGE_TEXT_TABLES else contracts.read_table
+            self._tables[name] = read(name, getattr(self.inputs, name))
         return self._tables[name]
 
     def summary(self, stage: str) -> dict:
@@ -106,7 +158,7 @@ class Results:
     def kept_codings(self) -> pd.DataFrame:
         """Codings on kept documents, in the columns the sections use (:data:`CODING_COLUMNS`)."""
         codings = contracts.read_columns("codings", [self.inputs.codings], CODING_COLUMNS)
-        return codings[codings["doc_id"].isin(set(self.kept_documents["doc_id"]))]
+        return codings[is_in(codings["doc_id"], self.kept_documents["doc_id"])]
 
     @cached_property
     def evidence_document_counts(self) -> dict[str, int]:

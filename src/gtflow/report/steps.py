@@ -10,18 +10,17 @@ import pandas as pd
 
 from gtflow.coding.codebook import load_codebook, load_model
 from gtflow.config import load_yaml
-from gtflow.contracts import read_table
 from gtflow.io import write_json, write_text
 from gtflow.memos import load_memos
 from gtflow.report import figures
-from gtflow.report.context import build_context
+from gtflow.report.context import context_of
 from gtflow.report.diagram import model_svg
 from gtflow.report.evidence import read_evidence
 from gtflow.report.explorer import contrary_documents, explorer_html, memo_body_html
 from gtflow.report.inputs import ReportInputs
 from gtflow.report.qmd import load_labels, render_qmd
 from gtflow.report.render import render_html, render_pdf
-from gtflow.report.results import read_json_object
+from gtflow.report.results import Results, read_json_object, read_text_csv
 from gtflow.report.sections.mechanisms import heatmap_cases
 from gtflow.report.validity import validity_figure
 
@@ -39,15 +38,15 @@ def saturation_markers(context: dict) -> dict[str, dict]:
     return markers
 
 
-def draw_figures(context: dict, inputs: ReportInputs, labels: dict, language: str,
+def draw_figures(context: dict, results: Results, labels: dict, language: str,
                  outputs: dict[str, str]) -> None:
-    """Write the SVG figures: saturation, heatmap, timeline, model diagram, rule validity."""
-    curves = read_table("curves", inputs.curves)
+    """Write the SVG figures: saturation, heatmap, timeline, model diagram, rule validity
+    (from the tables ``results`` read for the context)."""
+    curves = results.table("curves")
     markers = saturation_markers(context)
     figures.save_svg(figures.saturation_figure(curves, labels, markers), outputs["saturation_svg"])
     codes = context["mechanisms"]["cases"]["codes"]
-    matrix = heatmap_cases(read_table("case_by_main_category", inputs.case_by_main_category),
-                           [c["id"] for c in codes])
+    matrix = heatmap_cases(results.table("case_by_main_category"), [c["id"] for c in codes])
     names = {c["id"]: f"{c['id']} " + (c["label_en"] if language == "en" and c["label_en"]
                                       else c["label"]) for c in codes}
     figures.save_svg(figures.heatmap_figure(matrix.rename(columns=names), labels),
@@ -64,8 +63,9 @@ def build_report_context(*, inputs: ReportInputs, config: dict, templates: str |
     """context.json and the figures, from the results named in ``inputs``."""
     language = config["report"]["language"]
     labels = load_labels(Path(templates) / f"labels.{language}.yaml")
-    context = build_context(inputs, config)
-    draw_figures(context, inputs, labels, language, outputs)
+    results = Results(inputs, config)
+    context = context_of(results)
+    draw_figures(context, results, labels, language, outputs)
     write_json(outputs["context"], context)
     log.info("report context: %d documents, %d concepts, %d edges",
              context["overview"]["n_documents"], len(context["coding"]["concepts"]),
@@ -105,7 +105,7 @@ def build_evidence_explorer(*, evidence: str | Path, negative_cases: str | Path,
     study = config["study"]
     title = study.get("title_en") if language == "en" and study.get("title_en") else study["title"]
     cap = int(config["report"]["evidence_per_code"])
-    negative = read_table("negative_cases", negative_cases)
+    negative = read_text_csv("negative_cases", negative_cases)
     digest = read_evidence(evidence, cap=cap,
                            contrary_documents=contrary_documents(negative, model_value, cap))
     page = explorer_html(

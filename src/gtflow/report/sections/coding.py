@@ -15,20 +15,32 @@ from gtflow.report.audit import count_from_evidence
 from gtflow.report.results import Results, quote_of, records
 
 
+def code_counts(codings: pd.DataFrame, column: str) -> dict[str, tuple[int, int]]:
+    """Code id (the values of ``column``) -> its codings and distinct documents, in one pass
+    rather than a filter of the whole table per code."""
+    grouped = codings.groupby(column, sort=False)["doc_id"].agg(["size", "nunique"])
+    return {code_id: (int(n_codings), int(n_documents)) for code_id, n_codings, n_documents
+            in zip(grouped.index, grouped["size"], grouped["nunique"])}
+
+
 def coding_table(book: Codebook, codings: pd.DataFrame, quotes: dict[str, dict]) -> list[dict]:
     """One row per concept: exemplar quote -> concept -> category -> main category -> core."""
+    counts = code_counts(codings, "concept_id")
     rows = []
     for concept in records(book.hierarchy()):
-        mine = codings[codings["concept_id"] == concept["concept_id"]]
-        rows.append({**concept, "n_codings": len(mine), "n_documents": int(mine["doc_id"].nunique()),
+        n_codings, n_documents = counts.get(concept["concept_id"], (0, 0))
+        rows.append({**concept, "n_codings": n_codings, "n_documents": n_documents,
                      "quote": quotes.get(concept["concept_id"])})
     return rows
 
 
 def axial_table(book: Codebook, codings: pd.DataFrame) -> list[dict]:
     """Main categories with their categories, definitions and the documents that carry them."""
+    documents = {column: {code_id: n for code_id, (_, n) in code_counts(codings, column).items()}
+                 for column in ("category_id", "main_category_id")}
+
     def documents_with(column: str, code_id: str) -> int:
-        return int(codings.loc[codings[column] == code_id, "doc_id"].nunique())
+        return documents[column].get(code_id, 0)
 
     result = []
     for main in book.main_categories:

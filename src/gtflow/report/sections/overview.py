@@ -5,17 +5,25 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from gtflow.contracts import is_kept, kept_documents
 from gtflow.mechanisms.cases import SOURCE_TYPES
-from gtflow.report.results import Results, records
+from gtflow.report.results import Results, is_in, records
 
 
 def month_of(date: Any) -> str:
     """YYYY-MM of an ISO date string ('' when unknown)."""
     text = str(date or "")
     return text[:7] if re.match(r"\d{4}-\d{2}", text) else ""
+
+
+def months_of(dates: pd.Series) -> np.ndarray:
+    """:func:`month_of` of every date, computed once per distinct date (a corpus has far
+    fewer dates than documents)."""
+    codes, distinct = pd.factorize(dates, use_na_sentinel=False)
+    return np.array([month_of(d) for d in distinct], dtype=object)[codes]
 
 
 def source_overview(documents: pd.DataFrame) -> list[dict]:
@@ -26,12 +34,13 @@ def source_overview(documents: pd.DataFrame) -> list[dict]:
         if docs.empty:
             continue
         kept = kept_documents(docs)
-        dates = sorted(d for d in docs["date"] if d)
+        dates = docs.loc[docs["date"] != "", "date"]  # the column holds text, never missing
         rows.append({
             "source_type": source_type, "n_files": int(docs["raw_path"].nunique()),
             "n_documents": len(docs), "n_duplicates": int(len(docs) - len(kept)),
             "n_kept": len(kept), "n_chars": int(kept["n_chars"].sum()),
-            "first_date": dates[0] if dates else "", "last_date": dates[-1] if dates else "",
+            "first_date": str(dates.min()) if len(dates) else "",
+            "last_date": str(dates.max()) if len(dates) else "",
         })
     return rows
 
@@ -39,7 +48,7 @@ def source_overview(documents: pd.DataFrame) -> list[dict]:
 def collection_timeline(documents: pd.DataFrame) -> list[dict]:
     """Kept documents per month and source type (months without documents are left out)."""
     kept = kept_documents(documents).copy()
-    kept["month"] = kept["date"].map(month_of)
+    kept["month"] = months_of(kept["date"])
     kept = kept[kept["month"] != ""]
     counts = kept.groupby(["month", "source_type"]).size().reset_index(name="n")
     return records(counts.sort_values(["month", "source_type"]))
@@ -76,7 +85,6 @@ def corpus_overview(documents: pd.DataFrame, segment_documents: pd.Series,
     kept = kept_documents(documents)
     collapsed = duplicates[duplicates["kind"] != "kept"]
     by_type = kept["source_type"].value_counts()
-    kept_ids = set(kept["doc_id"])
     return {
         "n_documents": len(kept), "n_documents_raw": len(documents),
         "n_duplicates": int((~is_kept(documents)).sum()),
@@ -85,7 +93,7 @@ def corpus_overview(documents: pd.DataFrame, segment_documents: pd.Series,
         "n_web_posts": int(by_type.get("web_post", 0)),
         "n_web_documents": int(by_type.get("web_page", 0) + by_type.get("web_post", 0)),
         "n_files": int(documents["raw_path"].nunique()),
-        "n_segments": int(segment_documents.isin(kept_ids).sum()),
+        "n_segments": int(is_in(segment_documents, kept["doc_id"]).sum()),
         "n_chars": int(kept["n_chars"].sum()),
         "sources": source_overview(documents),
         "respondents": respondent_overview(respondents, documents),

@@ -1,0 +1,189 @@
+"""The report's fast paths give what the straightforward pandas code gives."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from gtflow import contracts
+from gtflow.errors import InputError
+from gtflow.mechanisms.model import CONTRARY_KINDS
+from gtflow.report.audit import contrary_section, smallest_texts
+from gtflow.report.escape import plain_text
+from gtflow.report.evidence import (
+    SOURCE_GROUPS,
+    below_previous,
+    equals_previous,
+    group_numbers,
+    run_bounds,
+)
+from gtflow.report.explorer import contrary_by_edge, contrary_documents, esc, row_dicts
+from gtflow.report.results import arrow_text, is_in, read_text_csv
+from gtflow.report.sections.coding import code_counts
+from gtflow.report.sections.overview import month_of, months_of, source_overview
+
+TEXT = ["d1", "d2", None, "d3", "d1", ""]
+
+
+@pytest.mark.parametrize("dtype", ["str", object, pd.StringDtype("pyarrow")])
+@pytest.mark.parametrize("wanted", [{"d1", "d3"}, ["d2", "d2"], [], {"d1", None}, ["", "x"],
+                                    pd.Series(["d3", "d1"], dtype="str")])
+def test_is_in_agrees_with_pandas_isin(dtype: object, wanted: object) -> None:
+    values = pd.Series(TEXT, dtype=dtype)
+    expected = values.isin(list(wanted)).to_numpy(dtype=bool)
+    found = is_in(values, wanted)
+    assert found.dtype == bool
+    np.testing.assert_array_equal(found, expected)
+
+
+def test_is_in_leaves_values_of_other_kinds_to_pandas() -> None:
+    values = pd.Series([1, 2, 3])
+    np.testing.assert_array_equal(is_in(values, [2, 5]), [False, True, False])
+    text = pd.Series(["1", "2"], dtype="str")
+    np.testing.assert_array_equal(is_in(text, [1, "2"]), text.isin([1, "2"]).to_numpy())
+
+
+ORDERED_TEXT = ["b", "a", "a", "", "é", "z", "平安", "平", "😀", "\uffff", "😀", "Z"]
+
+
+@pytest.mark.parametrize("before", [None, "a", "平安", "😀", ""])
+@pytest.mark.parametrize("dtype", ["str", object])
+def test_row_comparisons_agree_with_python(before: str | None, dtype: object) -> None:
+    column = arrow_text(pd.Series(ORDERED_TEXT, dtype=dtype))
+    previous = [before, *ORDERED_TEXT[:-1]]
+    np.testing.assert_array_equal(equals_previous(column, before),
+                                  [p is not None and v == p
+                                   for v, p in zip(ORDERED_TEXT, previous)])
+    # Arrow compares UTF-8 bytes; Python compares code points: the orders agree.
+    np.testing.assert_array_equal(below_previous(column, before),
+                                  [p is not None and v < p
+                                   for v, p in zip(ORDERED_TEXT, previous)])
+
+
+def test_group_numbers_follow_the_source_groups() -> None:
+    types = ["interview", "web_post", "other", "web_page", ""]
+    expected = [next((n for n, (_, kinds) in enumerate(SOURCE_GROUPS) if t in kinds), -1)
+                for t in types]
+    np.testing.assert_array_equal(group_numbers(arrow_text(pd.Series(types, dtype="str"))),
+                                  expected)
+
+
+def test_run_bounds_start_a_run_at_row_0_and_at_every_change() -> None:
+    assert run_bounds(np.array([True, True, False, True, False])) == [0, 2, 4, 5]
+    assert run_bounds(np.array([False])) == [0, 1]
+
+
+def test_code_counts_agree_with_filtering_per_code() -> None:
+    codings = pd.DataFrame({"doc_id": ["d1", "d1", "d2", None, "d3", "d2"],
+                            "concept_id": ["a1", "a1", "a1", "a2", "", "a2"]}, dtype="str")
+    counts = code_counts(codings, "concept_id")
+    for code_id in ["a1", "a2", "", "a9"]:
+        mine = codings[codings["concept_id"] == code_id]
+        assert counts.get(code_id, (0, 0)) == (len(mine), mine["doc_id"].nunique())
+    assert code_counts(codings.iloc[0:0], "concept_id") == {}
+
+
+@pytest.mark.parametrize("count", [0, 1, 3, 20])
+@pytest.mark.parametrize("dtype", ["str", object])
+def test_smallest_texts_are_the_head_of_python_sorted(count: int, dtype: object) -> None:
+    values = pd.Series(ORDERED_TEXT, dtype=dtype)
+    assert smallest_texts(values, count) == sorted(values.astype(str))[:count]
+    assert smallest_texts(values.iloc[0:0], count) == []
+
+
+def test_contrary_examples_of_an_empty_table_are_empty() -> None:
+    negative = contracts.empty_frame("negative_cases")
+    section = contrary_section({}, negative, {"edges": [{"from": "a1", "to": "A1"}]}, 3, "x")
+    assert [section["edges"][0][f"examples_{kind}"] for kind in CONTRARY_KINDS] == \
+        [[] for _ in CONTRARY_KINDS]
+
+
+def test_is_in_takes_a_generator_once() -> None:
+    values = pd.Series(TEXT, dtype="str")
+    np.testing.assert_array_equal(is_in(values, (v for v in ["d1", 2])),
+                                  values.isin(["d1", 2]).to_numpy())
+
+
+@pytest.mark.parametrize("dtype", ["str", object])
+def test_months_of_agree_with_month_of_per_date(dtype: object) -> None:
+    dates = pd.Series(["2021-10-03", "", "2021-10", "２０２１-１０-０１", "2021-1", "2021-10-03",
+                       "abcd-ef", "1999-12-31T10:00"], dtype=dtype)
+    assert months_of(dates).tolist() == [month_of(d) for d in dates]
+    assert months_of(dates.iloc[0:0]).tolist() == []
+
+
+def test_source_dates_are_the_first_and_last_known_dates() -> None:
+    documents = pd.DataFrame({"doc_id": ["d1", "d2", "d3", "d4"],
+                              "source_type": ["web_post"] * 4,
+                              "date": ["2021-10-03", "", "2020-01-05", "2021-12-01"],
+                              "raw_path": ["a", "a", "b", "b"], "n_chars": [1, 2, 3, 4],
+                              "duplicate_of": ["", "", "", "d1"]}, dtype=None)
+    documents = documents.astype({c: "str" for c in documents.columns if c != "n_chars"})
+    [row] = source_overview(documents)
+    known = sorted(d for d in documents["date"] if d)
+    assert (row["first_date"], row["last_date"]) == (known[0], known[-1])
+    only_unknown = documents.assign(date="")
+    assert (source_overview(only_unknown)[0]["first_date"],
+            source_overview(only_unknown)[0]["last_date"]) == ("", "")
+
+
+@pytest.mark.parametrize("value", ["a<b & \"c\"", "  two\\n\\tlines\\x07 ", "", "平安 涟源",
+                                   3, 2.5, float("nan"), None, True])
+def test_esc_is_the_plain_escape_whatever_was_escaped_before(value: object) -> None:
+    for _ in range(2):  # the second time from the remembered strings
+        assert esc(value) == html.escape(plain_text(value), quote=True)
+
+
+def test_row_dicts_are_pandas_records() -> None:
+    frame = pd.DataFrame({"doc_id": ["d1", "d2"], "start": [1, 2], "score": [0.5, float("nan")],
+                          "rule": ["", None]}).astype({"doc_id": object, "rule": object})
+    # repr: NaN is not equal to itself; the types must match too (the page prints them)
+    assert repr(row_dicts(frame)) == repr(frame.to_dict("records"))
+    assert [[type(v) for v in row.values()] for row in row_dicts(frame)] == \
+        [[type(v) for v in row.values()] for row in frame.to_dict("records")]
+    assert row_dicts(frame.iloc[0:0]) == []
+
+
+def test_read_text_csv_reads_as_read_table(tmp_path: Path) -> None:
+    path = tmp_path / "negative_cases.csv"
+    path.write_text('edge,doc_id,kind\na1->A1,007,source_only\n"a1->A1","P,01",""\n'
+                    'A2->A3,"two\nlines",target_only\nA2->A3,平安 "x",target_only\n'
+                    'A2->A3, spaced ,nan\n', encoding="utf-8")
+    pd.testing.assert_frame_equal(read_text_csv("negative_cases", path),
+                                  contracts.read_table("negative_cases", path))
+    path.write_text("edge,doc_id,kind\n", encoding="utf-8")
+    pd.testing.assert_frame_equal(read_text_csv("negative_cases", path),
+                                  contracts.read_table("negative_cases", path))
+
+
+def test_read_text_csv_names_a_missing_or_mismatched_file(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="is missing"):
+        read_text_csv("negative_cases", tmp_path / "absent.csv")
+    path = tmp_path / "negative_cases.csv"
+    path.write_text("edge,doc\nx,y\n", encoding="utf-8")
+    with pytest.raises(InputError, match="does not match table negative_cases"):
+        read_text_csv("negative_cases", path)
+
+
+@pytest.mark.parametrize("cap", [1, 2, 5])
+def test_contrary_documents_are_the_first_of_each_edge_and_kind(cap: int) -> None:
+    negative = contracts.frame("negative_cases", [
+        {"edge": edge, "doc_id": doc, "kind": kind}
+        for edge, doc, kind in [("a1->A1", "P03", "source_only"), ("a1->A1", "P01", "target_only"),
+                                ("b1->A1", "P02", "target_only"), ("a1->A1", "P02", "source_only"),
+                                ("a1->A1", "P09", "source_only"), ("b1->A1", "P07", "target_only")]])
+    model = {"edges": [{"from": "a1", "to": "A1"}, {"from": "b1", "to": "A1"},
+                       {"from": "c1", "to": "A1"}]}
+    expected: dict[str, set[str]] = {}
+    for edge in model["edges"]:
+        mine = negative[negative["edge"] == f"{edge['from']}->{edge['to']}"]
+        for kind in CONTRARY_KINDS:
+            node = edge["from"] if kind == "source_only" else edge["to"]
+            expected.setdefault(node, set()).update(
+                mine.loc[mine["kind"] == kind, "doc_id"].tolist()[:cap])
+    assert contrary_documents(negative, model, cap) == expected
+    assert list(contrary_by_edge(negative)["a1->A1"]["doc_id"]) == ["P03", "P01", "P02", "P09"]
