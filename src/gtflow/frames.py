@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -10,21 +11,37 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 
-def text_isin(column: pd.Series, values: Iterable[str] | pd.Series) -> np.ndarray:
-    """``column.isin(values)`` for a column of text (missing values are not in any set).
+def text_isin(values: pd.Series, wanted: Iterable[Any]) -> np.ndarray:
+    """Per value: whether it is one of ``wanted`` (what ``values.isin(wanted)`` says), as a
+    boolean array.
 
-    pandas' ``isin`` on an Arrow string column turns each of ``values`` into an Arrow scalar in
-    Python (about 7 µs each): seconds for the document ids of a large corpus.
+    pandas' isin on Arrow-backed text turns each wanted value into an Arrow scalar one at a
+    time (about 1 s for 100k document ids, 7.8 s for a million); Arrow's is_in takes them as
+    one array. Other columns, and wanted values that are not text, are left to pandas.
     """
-    array = pa.array(column, from_pandas=True)
-    if not pa.types.is_string(array.type) and not pa.types.is_large_string(array.type):
-        return column.isin(list(values)).to_numpy(dtype=bool)
-    if isinstance(values, pd.Series):  # e.g. another table's ids: no Python objects made
-        value_set = pa.array(values.dropna(), from_pandas=True).cast(array.type)
-    else:
-        value_set = pa.array([v for v in values if isinstance(v, str)], type=array.type)
-    return pc.fill_null(pc.is_in(array, value_set=value_set), False).to_numpy(
-        zero_copy_only=False)
+    wanted = wanted if isinstance(wanted, pd.Series) else list(wanted)
+    if not (isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow"):
+        return values.isin(wanted).to_numpy(dtype=bool)
+    column = pa.array(values)
+    try:
+        value_set = arrow_text_set(wanted, column.type)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # something that is not text: pandas decides
+        return values.isin(wanted).to_numpy(dtype=bool)
+    return pc.is_in(column, value_set=value_set).fill_null(False).to_numpy(zero_copy_only=False)
+
+
+def arrow_text(column: pd.Series) -> pa.Array:
+    """A text column as one Arrow array (no copy when pandas holds it in Arrow)."""
+    values = pa.array(column)
+    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+
+
+def arrow_text_set(wanted: Iterable[Any], text_type: pa.DataType) -> pa.Array:
+    """``wanted`` as an Arrow text array (straight from Arrow when pandas holds it there)."""
+    if isinstance(wanted, pd.Series) and isinstance(wanted.dtype, pd.StringDtype) \
+            and wanted.dtype.storage == "pyarrow":
+        return arrow_text(wanted).cast(text_type)
+    return pa.array(list(wanted), type=text_type, from_pandas=True)
 
 
 def stable_order(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:

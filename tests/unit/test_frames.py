@@ -57,3 +57,30 @@ def test_starts_of_runs_are_the_first_of_each_repeated_key_in_sorted_rows():
         ordered = sorted_stably(frame, keys)
         assert (starts_of_runs(ordered, keys) == ~ordered.duplicated(keys).to_numpy()).all(), keys
     assert starts_of_runs(frame.iloc[:0], ["doc"]).tolist() == []
+
+
+TEXT = ["d1", "d2", None, "d3", "d1", ""]
+
+
+@pytest.mark.parametrize("dtype", ["str", object, pd.StringDtype("pyarrow")])
+@pytest.mark.parametrize("wanted", [{"d1", "d3"}, ["d2", "d2"], [], {"d1", None}, ["", "x"],
+                                    pd.Series(["d3", "d1"], dtype="str")])
+def test_text_isin_agrees_with_pandas_isin(dtype: object, wanted: object) -> None:
+    values = pd.Series(TEXT, dtype=dtype)
+    expected = values.isin(list(wanted)).to_numpy(dtype=bool)
+    found = text_isin(values, wanted)
+    assert found.dtype == bool
+    np.testing.assert_array_equal(found, expected)
+
+
+def test_text_isin_leaves_values_of_other_kinds_to_pandas() -> None:
+    values = pd.Series([1, 2, 3])
+    np.testing.assert_array_equal(text_isin(values, [2, 5]), [False, True, False])
+    text = pd.Series(["1", "2"], dtype="str")
+    np.testing.assert_array_equal(text_isin(text, [1, "2"]), text.isin([1, "2"]).to_numpy())
+
+
+def test_text_isin_takes_a_generator_once() -> None:
+    values = pd.Series(TEXT, dtype="str")
+    np.testing.assert_array_equal(text_isin(values, (v for v in ["d1", 2])),
+                                  values.isin(["d1", 2]).to_numpy())

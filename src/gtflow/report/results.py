@@ -5,19 +5,17 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from gtflow import contracts
 from gtflow.coding.codebook import Codebook, load_codebook, load_model
 from gtflow.errors import InputError
+from gtflow.frames import text_isin
 from gtflow.report.evidence import read_evidence
 from gtflow.report.inputs import ReportInputs
 
@@ -49,37 +47,6 @@ def plain(value: Any) -> Any:
 def records(frame: pd.DataFrame) -> list[dict]:
     """Rows of a frame as JSON-able dicts, in frame order."""
     return [plain(row) for row in frame.to_dict(orient="records")]
-
-
-def is_in(values: pd.Series, wanted: Iterable[Any]) -> np.ndarray:
-    """Per value: whether it is one of ``wanted`` (what ``values.isin(wanted)`` says), as a
-    boolean array.
-
-    pandas' isin on Arrow-backed text turns each wanted value into an Arrow scalar one at a
-    time (about 1 s for 100k document ids); Arrow's is_in takes them as one array."""
-    wanted = wanted if isinstance(wanted, pd.Series) else list(wanted)
-    if not (isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow"):
-        return values.isin(wanted).to_numpy(dtype=bool)
-    column = pa.array(values)
-    try:
-        value_set = arrow_text_set(wanted, column.type)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):  # something that is not text: pandas decides
-        return values.isin(wanted).to_numpy(dtype=bool)
-    return pc.is_in(column, value_set=value_set).fill_null(False).to_numpy(zero_copy_only=False)
-
-
-def arrow_text(column: pd.Series) -> pa.Array:
-    """A text column as one Arrow array (no copy when pandas holds it in Arrow)."""
-    values = pa.array(column)
-    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
-
-
-def arrow_text_set(wanted: Iterable[Any], text_type: pa.DataType) -> pa.Array:
-    """``wanted`` as an Arrow text array (straight from Arrow when pandas holds it there)."""
-    if isinstance(wanted, pd.Series) and isinstance(wanted.dtype, pd.StringDtype) \
-            and wanted.dtype.storage == "pyarrow":
-        return arrow_text(wanted).cast(text_type)
-    return pa.array(list(wanted), type=text_type, from_pandas=True)
 
 
 def read_text_csv(name: str, path: str | Path) -> pd.DataFrame:
@@ -158,7 +125,7 @@ class Results:
     def kept_codings(self) -> pd.DataFrame:
         """Codings on kept documents, in the columns the sections use (:data:`CODING_COLUMNS`)."""
         codings = contracts.read_columns("codings", [self.inputs.codings], CODING_COLUMNS)
-        return codings[is_in(codings["doc_id"], self.kept_documents["doc_id"])]
+        return codings[text_isin(codings["doc_id"], self.kept_documents["doc_id"])]
 
     @cached_property
     def evidence_document_counts(self) -> dict[str, int]:

@@ -11,6 +11,7 @@ import pytest
 
 from gtflow import contracts
 from gtflow.errors import InputError
+from gtflow.frames import arrow_text
 from gtflow.mechanisms.model import CONTRARY_KINDS
 from gtflow.report.audit import contrary_section, smallest_texts
 from gtflow.report.escape import plain_text
@@ -22,30 +23,9 @@ from gtflow.report.evidence import (
     run_bounds,
 )
 from gtflow.report.explorer import contrary_by_edge, contrary_documents, esc, row_dicts
-from gtflow.report.results import arrow_text, is_in, read_text_csv
+from gtflow.report.results import read_text_csv
 from gtflow.report.sections.coding import code_counts
 from gtflow.report.sections.overview import month_of, months_of, source_overview
-
-TEXT = ["d1", "d2", None, "d3", "d1", ""]
-
-
-@pytest.mark.parametrize("dtype", ["str", object, pd.StringDtype("pyarrow")])
-@pytest.mark.parametrize("wanted", [{"d1", "d3"}, ["d2", "d2"], [], {"d1", None}, ["", "x"],
-                                    pd.Series(["d3", "d1"], dtype="str")])
-def test_is_in_agrees_with_pandas_isin(dtype: object, wanted: object) -> None:
-    values = pd.Series(TEXT, dtype=dtype)
-    expected = values.isin(list(wanted)).to_numpy(dtype=bool)
-    found = is_in(values, wanted)
-    assert found.dtype == bool
-    np.testing.assert_array_equal(found, expected)
-
-
-def test_is_in_leaves_values_of_other_kinds_to_pandas() -> None:
-    values = pd.Series([1, 2, 3])
-    np.testing.assert_array_equal(is_in(values, [2, 5]), [False, True, False])
-    text = pd.Series(["1", "2"], dtype="str")
-    np.testing.assert_array_equal(is_in(text, [1, "2"]), text.isin([1, "2"]).to_numpy())
-
 
 ORDERED_TEXT = ["b", "a", "a", "", "é", "z", "平安", "平", "😀", "\uffff", "😀", "Z"]
 
@@ -100,12 +80,6 @@ def test_contrary_examples_of_an_empty_table_are_empty() -> None:
     section = contrary_section({}, negative, {"edges": [{"from": "a1", "to": "A1"}]}, 3, "x")
     assert [section["edges"][0][f"examples_{kind}"] for kind in CONTRARY_KINDS] == \
         [[] for _ in CONTRARY_KINDS]
-
-
-def test_is_in_takes_a_generator_once() -> None:
-    values = pd.Series(TEXT, dtype="str")
-    np.testing.assert_array_equal(is_in(values, (v for v in ["d1", 2])),
-                                  values.isin(["d1", 2]).to_numpy())
 
 
 @pytest.mark.parametrize("dtype", ["str", object])

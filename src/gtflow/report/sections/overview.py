@@ -9,8 +9,9 @@ import numpy as np
 import pandas as pd
 
 from gtflow.contracts import is_kept, kept_documents
+from gtflow.frames import text_isin
 from gtflow.mechanisms.cases import SOURCE_TYPES
-from gtflow.report.results import Results, is_in, records
+from gtflow.report.results import Results, records
 
 
 def month_of(date: Any) -> str:
@@ -93,7 +94,7 @@ def corpus_overview(documents: pd.DataFrame, segment_documents: pd.Series,
         "n_web_posts": int(by_type.get("web_post", 0)),
         "n_web_documents": int(by_type.get("web_page", 0) + by_type.get("web_post", 0)),
         "n_files": int(documents["raw_path"].nunique()),
-        "n_segments": int(is_in(segment_documents, kept["doc_id"]).sum()),
+        "n_segments": int(text_isin(segment_documents, kept["doc_id"]).sum()),
         "n_chars": int(kept["n_chars"].sum()),
         "sources": source_overview(documents),
         "respondents": respondent_overview(respondents, documents),
