@@ -169,3 +169,40 @@ def timeline_figure(timeline: pd.DataFrame, labels: dict) -> plt.Figure:
         axes.legend(fontsize=8, frameon=False)
         axes.grid(axis="y", alpha=0.3, linewidth=0.5)
         return figure
+
+
+def validity_figure(section: dict, labels: dict) -> plt.Figure:
+    """Precision (y) against recall (x) of every concept with rules, one marker per reference;
+    the dashed curve is F1 = code.min_auto_f1 (concepts below it are labelled by id)."""
+    points = [(c["id"], reference, s["recall"], s["precision"], c["status"])
+              for c in section.get("concepts", []) for reference, s in c["scores"].items()
+              if s["recall"] is not None and s["precision"] is not None]
+    if not points:
+        return empty_figure(labels.get("validity_none_figure", "no human reference"))
+    markers = {reference: marker for reference, marker in
+               zip(section["references"], ["o", "s", "^", "D", "v", "P"])}
+    with plt.rc_context(figure_style()):
+        figure, axes = plt.subplots(figsize=(6.4, 5.2))
+        for reference in section["references"]:
+            mine = [p for p in points if p[1] == reference]
+            if mine:
+                axes.scatter([p[2] for p in mine], [p[3] for p in mine], marker=markers[reference],
+                             s=28, alpha=0.65, label=reference)
+        bar = section["min_f1"]
+        if 0 < bar < 1:
+            recall = np.linspace(bar / (2 - bar) + 1e-6, 1, 200)
+            precision = bar * recall / (2 * recall - bar)
+            axes.plot(recall, precision, linestyle="--", color="grey", linewidth=1,
+                      label=f"F1 = {bar:g}")
+        flagged = {c["id"] for c in section["concepts"] if c["status"] == "failed"}
+        for cid, reference, recall_value, precision_value, _ in points:
+            if cid in flagged and reference == section["references"][-1]:
+                axes.annotate(cid, (recall_value, precision_value), fontsize=7,
+                              xytext=(3, 3), textcoords="offset points")
+        axes.set_xlim(-0.03, 1.03)
+        axes.set_ylim(-0.03, 1.03)
+        axes.set_xlabel(labels.get("validity_axis_recall", "recall"))
+        axes.set_ylabel(labels.get("validity_axis_precision", "precision"))
+        axes.legend(fontsize=8, loc="lower left")
+        figure.tight_layout()
+    return figure

@@ -12,7 +12,6 @@ from gtflow.coding.codebook import load_codebook, load_model
 from gtflow.config import load_yaml
 from gtflow.io import write_json, write_text
 from gtflow.memos import load_memos
-from gtflow.report import figures
 from gtflow.report.context import context_of
 from gtflow.report.diagram import model_svg
 from gtflow.report.evidence import read_evidence
@@ -22,7 +21,6 @@ from gtflow.report.qmd import load_labels, render_qmd
 from gtflow.report.render import render_html, render_pdf
 from gtflow.report.results import Results, read_json_object, read_text_csv
 from gtflow.report.sections.mechanisms import heatmap_cases
-from gtflow.report.validity import validity_figure
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +40,9 @@ def draw_figures(context: dict, results: Results, labels: dict, language: str,
                  outputs: dict[str, str]) -> None:
     """Write the SVG figures: saturation, heatmap, timeline, model diagram, rule validity
     (from the tables ``results`` read for the context)."""
+    # Imported here: matplotlib takes about a second to load, and only this job draws.
+    from gtflow.report import figures
+
     curves = results.table("curves")
     markers = saturation_markers(context)
     figures.save_svg(figures.saturation_figure(curves, labels, markers), outputs["saturation_svg"])
@@ -55,7 +56,7 @@ def draw_figures(context: dict, results: Results, labels: dict, language: str,
     figures.save_svg(figures.timeline_figure(timeline, labels), outputs["timeline_svg"])
     write_text(outputs["model_svg"], model_svg(context["model"], language, labels))
     if "validity_svg" in outputs:
-        figures.save_svg(validity_figure(context["validity"], labels), outputs["validity_svg"])
+        figures.save_svg(figures.validity_figure(context["validity"], labels), outputs["validity_svg"])
 
 
 def build_report_context(*, inputs: ReportInputs, config: dict, templates: str | Path,
