@@ -12,7 +12,7 @@ import itertools
 import re
 import uuid
 from collections import namedtuple
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -532,8 +532,18 @@ def write_project(path: str | Path, *, sources: Sequence[tuple[str, str, str]],
         with archive.streamed("project.qde") as write:
             for chunk in chunks:
                 write(chunk)
-        for doc_id, _name, text in sources:
-            # The standard's folder is lower-case "sources" (NVivo for Mac, QualCoder, qc
-            # expect it).
-            archive.add(f"sources/{gtflow_guid('source', doc_id)}.txt", text.encode("utf-8"))
+        for name, data in _source_members(sources):
+            archive.add(name, data)
     return path
+
+
+def _source_members(sources: Iterable[tuple[str, str, str]]) -> Iterator[tuple[str, bytes]]:
+    """(zip member name, UTF-8 text) of each source, the GUIDs made a batch at a time."""
+    sources = iter(sources)
+    while batch := list(itertools.islice(sources, _SOURCES_PER_CHUNK)):
+        guids = guids_of_names(_named("source", pa.array([doc_id for doc_id, _, _ in batch],
+                                                         pa.string())))
+        # The standard's folder is lower-case "sources" (NVivo for Mac, QualCoder, qc
+        # expect it).
+        for guid, (_doc_id, _name, text) in zip(guids.to_pylist(), batch):
+            yield f"sources/{guid}.txt", text.encode("utf-8")
