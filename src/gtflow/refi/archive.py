@@ -15,11 +15,12 @@ past 2 GiB). ``tests/unit/refi/test_archive.py`` checks this against ``zipfile``
 
 from __future__ import annotations
 
+import itertools
 import shutil
 import struct
 import tempfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import BinaryIO, Self
@@ -43,6 +44,8 @@ ZIP64_LOCATOR = struct.Struct("<4sLQL")
 SPOOL_BYTES = 8 << 20
 #: Central-directory records gathered before they go to the spooled file in one write.
 RECORDS_PER_WRITE = 4096
+#: Members :meth:`ZipArchive.add_all` compresses together on its second thread.
+MEMBERS_PER_BATCH = 1000
 
 
 def encoded_name(name: str) -> tuple[bytes, int]:
@@ -103,6 +106,11 @@ def deflated(data: bytes) -> bytes:
     return zlib.compress(data, zlib.Z_DEFAULT_COMPRESSION, -zlib.MAX_WBITS)
 
 
+def crcs_and_deflated(datas: list[bytes]) -> list[tuple[int, bytes]]:
+    """The CRC-32 and the raw DEFLATE of each of ``datas``."""
+    return [(zlib.crc32(data), deflated(data)) for data in datas]
+
+
 class DeflatedStream:
     """A member's data deflated into ``handle`` as it comes, counting its CRC and sizes."""
 
@@ -149,14 +157,38 @@ class ZipArchive:
 
     def add(self, name: str, data: bytes) -> None:
         """One member whose bytes are all at hand."""
+        self._write_member(name, len(data), zlib.crc32(data), deflated(data))
+
+    def add_all(self, members: Iterable[tuple[str, bytes]]) -> None:
+        """Members (name, bytes) written as :meth:`add` writes each, in order.
+
+        A batch is compressed on a second thread while ``members`` makes the next one (zlib
+        lets go of the GIL while it deflates; each small member costs a compressor of its
+        own, the largest part of writing 100k posts); two batches at most are held.
+        """
+        members = iter(members)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="deflate") as pool:
+            previous: tuple[list[tuple[str, bytes]], Future] | None = None
+            while batch := list(itertools.islice(members, MEMBERS_PER_BATCH)):
+                compressing = pool.submit(crcs_and_deflated, [data for _, data in batch])
+                if previous:
+                    self._write_batch(*previous)
+                previous = batch, compressing
+            if previous:
+                self._write_batch(*previous)
+
+    def _write_batch(self, batch: list[tuple[str, bytes]], compressed: Future) -> None:
+        for (name, data), (crc, packed) in zip(batch, compressed.result()):
+            self._write_member(name, len(data), crc, packed)
+
+    def _write_member(self, name: str, size: int, crc: int, packed: bytes) -> None:
         encoded, flags = encoded_name(name)
-        crc, packed = zlib.crc32(data), deflated(data)
-        zip64 = len(data) * 1.05 > ZIP64_LIMIT  # zipfile's guess that sizes may need ZIP64
-        header = local_header(encoded, flags, crc, len(packed), len(data), zip64)
+        zip64 = size * 1.05 > ZIP64_LIMIT  # zipfile's guess that sizes may need ZIP64
+        header = local_header(encoded, flags, crc, len(packed), size, zip64)
         self.handle.write(header)
         self.handle.write(packed)
-        self._add_record(central_record(encoded, flags, crc, len(packed), len(data),
-                                        self._position, zip64))
+        self._add_record(central_record(encoded, flags, crc, len(packed), size, self._position,
+                                        zip64))
         self._position += len(header) + len(packed)
 
     def _add_record(self, record: bytes) -> None:

@@ -459,8 +459,7 @@ def _coding_pieces(doc_ids: pa.Array, rows: _SelectionRows, low: int, high: int,
     first_of_span[1:] |= ((rows.start[low + 1:high] != rows.start[low:high - 1])
                           | (rows.end[low + 1:high] != rows.end[low:high - 1])
                           | (description[1:] != description[:-1]))
-    last_of_source, last_of_span = (np.append(flags[1:], True)[:high - low]
-                                    for flags in (first_of_source, first_of_span))
+    last_of_source, last_of_span = _last_of_runs(first_of_source), _last_of_runs(first_of_span)
     openings = _selection_openings(doc_ids, start, end, description, strings,
                                    np.flatnonzero(first_of_span))
     # Rows that do not open a selection take the empty string after the openings.
@@ -474,6 +473,13 @@ def _coding_pieces(doc_ids: pa.Array, rows: _SelectionRows, low: int, high: int,
                    '        <Coding guid="', guids, '" creatingUser="', strings.user.take(coder),
                    '">\n          <CodeRef targetGUID="', strings.code.take(concept),
                    '"/>\n        </Coding>\n', pc.if_else(last_of_span, closing, ""))
+
+
+def _last_of_runs(first_of_run: np.ndarray) -> np.ndarray:
+    """Whether each row ends its run of rows, given whether each begins one."""
+    last = np.ones_like(first_of_run)
+    last[:-1] = first_of_run[1:]
+    return last
 
 
 def _selection_openings(doc_ids: pa.Array, start: pa.Array, end: pa.Array,
@@ -532,8 +538,7 @@ def write_project(path: str | Path, *, sources: Sequence[tuple[str, str, str]],
         with archive.streamed("project.qde") as write:
             for chunk in chunks:
                 write(chunk)
-        for name, data in _source_members(sources):
-            archive.add(name, data)
+        archive.add_all(_source_members(sources))
     return path
 
 
@@ -541,7 +546,7 @@ def _source_members(sources: Iterable[tuple[str, str, str]]) -> Iterator[tuple[s
     """(zip member name, UTF-8 text) of each source, the GUIDs made a batch at a time."""
     sources = iter(sources)
     while batch := list(itertools.islice(sources, _SOURCES_PER_CHUNK)):
-        guids = guids_of_names(_named("source", pa.array([doc_id for doc_id, _, _ in batch],
+        guids = guids_of_names(_named("source", pa.array([str(doc_id) for doc_id, _, _ in batch],
                                                          pa.string())))
         # The standard's folder is lower-case "sources" (NVivo for Mac, QualCoder, qc
         # expect it).
