@@ -157,7 +157,7 @@ class ZipArchive:
 
     def add(self, name: str, data: bytes) -> None:
         """One member whose bytes are all at hand."""
-        self._write_member(name, len(data), zlib.crc32(data), deflated(data))
+        self.handle.write(self._member(name, len(data), zlib.crc32(data), deflated(data)))
 
     def add_all(self, members: Iterable[tuple[str, bytes]]) -> None:
         """Members (name, bytes) written as :meth:`add` writes each, in order.
@@ -178,18 +178,22 @@ class ZipArchive:
                 self._write_batch(*previous)
 
     def _write_batch(self, batch: list[tuple[str, bytes]], compressed: Future) -> None:
-        for (name, data), (crc, packed) in zip(batch, compressed.result()):
-            self._write_member(name, len(data), crc, packed)
+        # One write per batch: a write that reaches the file lets go of the GIL, and getting it
+        # back from the compressing thread can take a switch interval (5 ms).
+        self.handle.write(b"".join([self._member(name, len(data), crc, packed)
+                                    for (name, data), (crc, packed)
+                                    in zip(batch, compressed.result())]))
 
-    def _write_member(self, name: str, size: int, crc: int, packed: bytes) -> None:
+    def _member(self, name: str, size: int, crc: int, packed: bytes) -> bytes:
+        """A member's local header and data, its central-directory record noted; the caller
+        writes them next."""
         encoded, flags = encoded_name(name)
         zip64 = size * 1.05 > ZIP64_LIMIT  # zipfile's guess that sizes may need ZIP64
         header = local_header(encoded, flags, crc, len(packed), size, zip64)
-        self.handle.write(header)
-        self.handle.write(packed)
         self._add_record(central_record(encoded, flags, crc, len(packed), size, self._position,
                                         zip64))
         self._position += len(header) + len(packed)
+        return header + packed
 
     def _add_record(self, record: bytes) -> None:
         self._records.append(record)
