@@ -163,8 +163,8 @@ class ZipArchive:
         """Members (name, bytes) written as :meth:`add` writes each, in order.
 
         A batch is compressed on a second thread while ``members`` makes the next one (zlib
-        lets go of the GIL while it deflates; each small member costs a compressor of its
-        own, the largest part of writing 100k posts); two batches at most are held.
+        lets go of the GIL while it deflates; a compressor per member is most of the cost of
+        writing 100k posts' texts); two batches at most are held.
         """
         members = iter(members)
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="deflate") as pool:
