@@ -13,7 +13,7 @@ stay code points within one document's text, as before.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Self
 
@@ -100,7 +100,9 @@ class CleanTexts(Mapping[str, str]):
         # lists took about 200 MB, and one lookup costs far less than the decoding.
         shard_of, shard_names = pd.factorize(index["shard"])
         self._shard_of = shard_of.astype(np.int32)
-        self._shard_names = shard_names.tolist()  # a pandas Index lookup per text cost 14 µs
+        # A list, not the Index factorize gives: indexing an Arrow-backed Index costs ~10 µs,
+        # about 2 of the 12 s of exporting 100k texts to REFI-QDA (each text is read twice).
+        self._shard_names: list[str] = shard_names.tolist()
         self._starts = index["start"].to_numpy(np.int64)
         self._ends = index["end"].to_numpy(np.int64)
         self._open_shard: tuple[str, bytes] | None = None
@@ -133,3 +135,14 @@ class CleanTexts(Mapping[str, str]):
         i = self._where[doc_id]
         shard = self._shard_bytes(self._shard_names[self._shard_of[i]])
         return shard[self._starts[i]:self._ends[i]].decode("utf-8")
+
+    def texts_of(self, doc_ids: Sequence[str], batch: int = 4096) -> Iterator[str]:
+        """The clean texts of ``doc_ids``, in order (KeyError for one the index does not
+        list): :meth:`text` of each, with the index looked up a batch of ids at a time (a
+        NumPy scalar per document and field cost more than the decoding)."""
+        for first in range(0, len(doc_ids), batch):
+            rows = np.fromiter((self._where[doc_id] for doc_id in doc_ids[first:first + batch]),
+                               dtype=np.int64)
+            for shard, start, end in zip(self._shard_of[rows].tolist(),
+                                         self._starts[rows].tolist(), self._ends[rows].tolist()):
+                yield self._shard_bytes(self._shard_names[shard])[start:end].decode("utf-8")

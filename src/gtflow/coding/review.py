@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from gtflow.coding.autocode import CODING_COLUMNS
@@ -49,11 +50,27 @@ def review_project_codings(auto: pd.DataFrame) -> pd.DataFrame:
     """The auto codings as the REFI writer takes them: user ``auto``, the rule as description."""
     frame = auto.loc[auto["coder"] == AUTO, ["doc_id", "start", "end", "concept_id", "rule"]]
     return frame.assign(
-        coder=AUTO,
-        # Columns as lists first: iterating Arrow-backed strings costs a microsecond a value.
-        description=[review_description(c, r) for c, r in zip(frame["concept_id"].tolist(),
-                                                              frame["rule"].tolist())],
+        coder=AUTO, description=review_descriptions(frame["concept_id"], frame["rule"]),
     )[["doc_id", "start", "end", "concept_id", "coder", "description"]]
+
+
+def review_descriptions(concepts: pd.Series, rules: pd.Series) -> np.ndarray:
+    """:func:`review_description` of each row's concept and rule, made once per distinct pair
+    (a few hundred among 100k codings) rather than once per row."""
+    concept_of_row, concept_values = pd.factorize(concepts)
+    rule_of_row, rule_values = pd.factorize(rules)
+    known = (concept_of_row >= 0) & (rule_of_row >= 0)
+    pair_of_row = concept_of_row.astype(np.int64) * len(rule_values) + rule_of_row
+    pairs, row_pair = np.unique(pair_of_row[known], return_inverse=True)
+    concept_values, rule_values = concept_values.tolist(), rule_values.tolist()
+    descriptions = np.empty(len(known), dtype=object)
+    descriptions[known] = np.array([review_description(concept_values[pair // len(rule_values)],
+                                                       rule_values[pair % len(rule_values)])
+                                    for pair in pairs.tolist()], dtype=object)[row_pair]
+    # A missing value (None, NaN, NA) is written as it is, so those rows are made one by one.
+    for row in np.flatnonzero(~known).tolist():
+        descriptions[row] = review_description(concepts.iloc[row], rules.iloc[row])
+    return descriptions
 
 
 def reviewer_name(path: Path, users: list[str]) -> str:

@@ -51,8 +51,7 @@ class CleanSources(Sequence[tuple[str, str, str]]):
         return doc_id, doc_id, self.texts[doc_id]
 
     def __iter__(self) -> Iterator[tuple[str, str, str]]:
-        for doc_id in self.doc_ids:
-            yield doc_id, doc_id, self.texts[doc_id]
+        return zip(self.doc_ids, self.doc_ids, self.texts.texts_of(self.doc_ids))
 
 
 def export_study_project(documents: str | Path, texts: str | Path, codings: str | Path,

@@ -40,6 +40,20 @@ def test_the_corpus_index_names_shards_from_its_own_folder(tmp_path):
         texts["nope"]
 
 
+@pytest.mark.parametrize("batch", [1, 2, 4096])
+def test_texts_of_many_ids_are_the_text_of_each_in_order(tmp_path, batch):
+    root = tmp_path / "text"
+    parts = [("posts", write_shard(root / "posts" / "a.txt", list(TEXTS), TEXTS.values())),
+             ("interviews", write_shard(root / "interviews" / "I1.txt", ["I1"], ["访谈全文"]))]
+    texts = CleanTexts(gather_indexes(parts), root)
+    # shards alternate, ids repeat, and batches split between them
+    doc_ids = ["p3", "I1", "p1", "p3", "p2", "I1", "p4"]
+    assert list(texts.texts_of(doc_ids, batch=batch)) == [texts.text(d) for d in doc_ids]
+    assert list(texts.texts_of([], batch=batch)) == []
+    with pytest.raises(KeyError):
+        list(texts.texts_of(["p1", "nope"], batch=batch))
+
+
 def test_an_empty_file_has_an_empty_shard_and_index(tmp_path):
     index = write_shard(tmp_path / "x.txt", [], [])
     assert index.empty and (tmp_path / "x.txt").read_bytes() == b""

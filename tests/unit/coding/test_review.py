@@ -16,6 +16,8 @@ from gtflow.coding.review import (
     read_reviews,
     rejected_codings,
     review_coverage,
+    review_description,
+    review_descriptions,
     review_project_codings,
 )
 from gtflow.contracts import frame
@@ -228,3 +230,16 @@ def test_the_code_stage_applies_a_review_and_judges_the_rules_on_everything(tmp_
                           out=paths["again.qdpx"], project_name="demo")
     again = read_project(paths["again.qdpx"])
     assert len(again.selections) == len(auto) and {s.user for s in again.selections} == {"auto"}
+
+
+@pytest.mark.parametrize("dtype", ["str", object])
+def test_review_descriptions_are_the_review_description_of_each_row(dtype):
+    concepts = pd.Series(["a2", "a1", "a2", "a1", "a3", "a2"], dtype=dtype)
+    rules = pd.Series(["any:排名", "all:打卡", "any:排名", "any:排名", None, "all:打卡"],
+                      dtype=dtype)
+    expected = [review_description(c, r) for c, r in zip(concepts.tolist(), rules.tolist())]
+    assert review_descriptions(concepts, rules).tolist() == expected
+    assert review_descriptions(concepts[:0], rules[:0]).tolist() == []
+    no_rules = pd.Series([None, None], dtype=dtype)
+    assert review_descriptions(concepts[:2], no_rules).tolist() == [
+        review_description(c, r) for c, r in zip(concepts[:2].tolist(), no_rules.tolist())]

@@ -46,6 +46,35 @@ def test_members_are_written_as_zipfile_writes_them():
         assert archive.read("sources/空.txt") == b""
 
 
+def test_members_around_a_streamed_one_and_across_batches_are_zipfile_s(monkeypatch):
+    import gtflow.refi.archive as archive_module
+
+    monkeypatch.setattr(archive_module, "RECORDS_PER_WRITE", 3)
+    monkeypatch.setattr(archive_module, "MEMBERS_PER_BATCH", 3)
+    before = [(f"sources/{n}.txt", f"第{n}条 ".encode() * n) for n in range(4)]
+    after = [(f"sources/后{n}.txt", bytes([n]) * n) for n in range(8)]
+    streamed = [b"<Project>\n", "<项目/>".encode() * 300, b"</Project>\n"]
+    written = io.BytesIO(b"")
+    with ZipArchive(written) as archive:
+        for name, data in before:
+            archive.add(name, data)
+        with archive.streamed("project.qde") as write:
+            for piece in streamed:
+                write(piece)
+        archive.add_all(iter(after))  # batches of 3, 3 and 2
+        archive.add_all([])
+    expected = io.BytesIO()
+    with zipfile.ZipFile(expected, "w") as archive:
+        for name, data in before:
+            archive.writestr(zipfile_member(name), data)
+        with archive.open(zipfile_member("project.qde"), "w") as member:
+            for piece in streamed:
+                member.write(piece)
+        for name, data in after:
+            archive.writestr(zipfile_member(name), data)
+    assert written.getvalue() == expected.getvalue()
+
+
 def zipfile_central_directory(info: zipfile.ZipInfo, count: int = 1) -> bytes:
     """What zipfile writes after its members for ``count`` members described by ``info``."""
     buffer = io.BytesIO()

@@ -192,6 +192,42 @@ def test_the_streamed_project_is_the_one_tree_serialization(tmp_path):
     assert streamed.count(b"<TextSource ") == 4500
 
 
+def test_uncoded_sources_among_coded_ones_are_the_one_tree_serialization():
+    from gtflow.refi.writer import build_project_xml
+
+    sources, codings = many_sources(2100)  # two chunks, the second of 100 sources
+    # the first source, every fourth, and the last of each chunk without codings
+    uncoded = {0, 1999, 2099} | set(range(0, 2100, 4))
+    codings = codings[~codings["doc_id"].isin({f"p{n:05d}" for n in uncoded})]
+    streamed = build_project_xml(sources=sources, codebook=CODEBOOK, codings=codings,
+                                 project_name="p")
+    parser = etree.XMLParser(remove_blank_text=True)
+    assert streamed == etree.tostring(etree.fromstring(streamed, parser), xml_declaration=True,
+                                      encoding="utf-8", pretty_print=True)
+    assert streamed.count(b'.txt"/>') == len(uncoded)
+    assert streamed.count(b"</TextSource>") == 2100 - len(uncoded)
+    # every GUID is gtflow_guid of what it names
+    q = "{urn:QDA-XML:project:1.0}"
+    code_of = {gtflow_guid("code", c["id"]): c["id"] for c in CODEBOOK["concepts"]}
+    user_of = {gtflow_guid("user", u): u for u in ("auto", "li")}
+    found = []
+    for source in etree.fromstring(streamed).iter(f"{q}TextSource"):
+        doc_id = sources[int(source.get("name").split("<")[1].split(">")[0])][0]
+        assert source.get("guid") == gtflow_guid("source", doc_id)
+        for selection in source.iter(f"{q}PlainTextSelection"):
+            span = (doc_id, selection.get("startPosition"), selection.get("endPosition"))
+            description = selection.findtext(f"{q}Description")
+            assert selection.get("guid") == gtflow_guid(
+                "selection", *span, *([description] if description else []))
+            for coding in selection.iter(f"{q}Coding"):
+                row = (*span, code_of[coding.find(f"{q}CodeRef").get("targetGUID")],
+                       user_of[coding.get("creatingUser")])
+                assert coding.get("guid") == gtflow_guid("coding", *row)
+                found.append((*row, description or ""))
+    expected = codings.astype({"start": str, "end": str})
+    assert sorted(found) == sorted(expected.itertuples(index=False, name=None))
+
+
 def test_the_streamed_archive_is_the_archive_zipfile_writes_member_by_member(tmp_path):
     from gtflow.refi.writer import build_project_xml
 
@@ -264,3 +300,52 @@ def test_selections_come_by_span_then_description_and_codings_by_concept_then_co
         ("d1", "0", "3", "rule b", [("a2", "wang")]),
         ("d1", "4", "6", None, [("a2", "li")]),
     ]
+
+
+GUID_NAMES = ["", "code\x1fa1", "user\x1f张三", "coding\x1fd1\x1f0\x1f12\x1f概念😀\x1fauto",
+              # longer than one and than two SHA-1 blocks
+              "selection\x1f" + "长" * 30 + "\x1fany:排名 <x> & \"y\"", "x" * 200]
+
+
+def test_guids_of_names_are_guid_of_name_of_each():
+    import uuid
+
+    import pyarrow as pa
+
+    from gtflow.refi.writer import GTFLOW_GUID_NAMESPACE, guids_of_names
+
+    guids = guids_of_names(pa.array(GUID_NAMES)).to_pylist()
+    assert guids == [str(uuid.uuid5(GTFLOW_GUID_NAMESPACE, name)) for name in GUID_NAMES]
+    assert guids_of_names(pa.array(GUID_NAMES).slice(2, 3)).to_pylist() == guids[2:5]
+    assert guids_of_names(pa.array([], pa.string())).to_pylist() == []
+
+
+def test_uuid5_strings_set_version_and_variant_on_every_digest_byte_value():
+    import uuid
+
+    import numpy as np
+
+    from gtflow.refi.writer import uuid5_strings
+
+    # Every byte value at every position (the version and variant bytes included).
+    digests = (np.arange(256, dtype=np.uint8)[:, None] + np.arange(20, dtype=np.uint8) * 7)
+    expected = [str(uuid.UUID(bytes=row[:16].tobytes(), version=5)) for row in digests]
+    assert uuid5_strings(digests).to_pylist() == expected
+
+
+@pytest.mark.parametrize("large", [False, True])
+def test_utf8_values_are_the_values_back_to_back_with_their_offsets(large):
+    import itertools
+
+    import pyarrow as pa
+
+    from gtflow.refi.writer import utf8_values
+
+    values = ["ab", "", "考核😤", "x", ""]
+    array = pa.array(values, pa.large_string() if large else pa.string())
+    for part, expected in [(array, values), (array.slice(2), values[2:]),
+                           (array.slice(1, 1), values[1:2])]:
+        data, offsets = utf8_values(part)
+        assert [data[a:b].decode() for a, b in itertools.pairwise(offsets)] == expected
+        assert data == "".join(expected).encode()
+    assert utf8_values(pa.array(["", ""])) == (b"", [0, 0, 0])
