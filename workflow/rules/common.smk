@@ -56,8 +56,9 @@ def library_code(*packages):
     return [str(path) for path in files]
 
 
-#: Input (MB) from which a step that can split its work (gtflow.parallel) asks for more cores.
-LARGE_INPUT_MB = 8
+#: Input (MB) from which a step that can split its work (gtflow.parallel) asks for more cores:
+#: an ingest table of 100k posts (two chunks) is about 6 MB, an export of them about 24 MB.
+LARGE_INPUT_MB = 4
 #: The most cores such a step asks for; Snakemake gives no more than --cores.
 PARALLEL_STEP_CORES = 4
 
