@@ -56,7 +56,7 @@ rule code_validity:
         phrases="results/code/rule_phrases.csv",
     log:
         "logs/code/validity.log",
-    priority: 10
+    priority: 30
     conda:
         "../envs/gtflow.yaml"
     params:
