@@ -1,4 +1,5 @@
 # Config loading and validation, discovery of a study's raw files, and named input functions.
+import os
 import sys
 from pathlib import Path
 
@@ -65,8 +66,15 @@ PARALLEL_STEP_CORES = 4
 
 
 def cores_for_input(wildcards, input):
-    """Several cores for a large input (the step forks workers over its chunks), else one."""
-    return PARALLEL_STEP_CORES if input.size_mb >= LARGE_INPUT_MB else 1
+    """Several cores for a large input (the step forks workers over its chunks), else one.
+
+    The files are measured here, not with input.size_mb: before they exist (a dry run, or
+    planning) this is one core, where Snakemake cannot take a threads value it must wait for;
+    Snakemake evaluates it again when the job is ready to run."""
+    size_mb = (
+        sum(os.path.getsize(path) for path in input if os.path.isfile(path)) / 2**20
+    )
+    return PARALLEL_STEP_CORES if size_mb >= LARGE_INPUT_MB else 1
 
 
 def interview_file(wildcards):
