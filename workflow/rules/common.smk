@@ -58,9 +58,11 @@ def library_code(*packages):
 
 
 #: Input (MB) from which a step that can split its work (gtflow.parallel) asks for more cores.
-#: Each worker holds a chunk of 50k posts (about 250 MB when cleaning), so the cleaning of 100k
-#: posts (a 6 MB ingest table) stays in one process: with workers it peaked at 891 MB.
-LARGE_INPUT_MB = 8
+#: Each worker holds a chunk of 50k posts (about 250 MB when cleaning), which pays for itself
+#: only over several chunks: at 100k posts (a 24 MB export, a 6 MB ingest table) the workers
+#: took the cleaning to 891 MB and the ingest to 790 MB. A 1M-post export is 245 MB and its
+#: ingest table 62 MB.
+LARGE_INPUT_MB = 32
 #: The most cores such a step asks for; Snakemake gives no more than --cores.
 PARALLEL_STEP_CORES = 4
 
