@@ -109,15 +109,12 @@ def joined_rows(blocks: list[pa.Array]) -> pa.Array:
     """The blocks' values (large strings without nulls) as one array, emptying ``blocks`` as
     each is copied, so memory holds the result and one block. One array, not a chunked one:
     selecting rows from a chunked array cost about four times as much."""
-    sizes = [len(block) for block in blocks]
-    total = sum(len(string_data_view(block)) for block in blocks)
-    data = np.empty(total, dtype=np.uint8)
-    offsets = np.empty(sum(sizes) + 1, dtype=np.int64)
+    data = np.empty(sum(len(string_data_view(block)) for block in blocks), dtype=np.uint8)
+    offsets = np.empty(sum(len(block) for block in blocks) + 1, dtype=np.int64)
     offsets[0] = position = row = 0
     while blocks:
         block = blocks.pop(0)
-        bounds = np.frombuffer(block.buffers()[1], dtype=np.int64)[
-            block.offset:block.offset + len(block) + 1]
+        bounds = value_offsets(block)
         view = string_data_view(block)
         data[position:position + len(view)] = view
         offsets[row + 1:row + len(block) + 1] = bounds[1:] - bounds[0] + position
@@ -126,18 +123,28 @@ def joined_rows(blocks: list[pa.Array]) -> pa.Array:
                                             pa.py_buffer(data))
 
 
+def value_offsets(values: pa.Array) -> np.ndarray:
+    """Where each value of a string or binary array begins in its data buffer, and where the
+    last one ends (one more offset than values)."""
+    large = pa.types.is_large_string(values.type) or pa.types.is_large_binary(values.type)
+    kind = np.dtype(np.int64 if large else np.int32)
+    return np.frombuffer(values.buffers()[1], dtype=kind, count=len(values) + 1,
+                         offset=kind.itemsize * values.offset)
+
+
 def string_data_view(values: pa.Array) -> np.ndarray:
-    """The bytes of a large string array without nulls, as a numpy view of its data buffer."""
-    offsets = np.frombuffer(values.buffers()[1], dtype=np.int64)
-    start, end = int(offsets[values.offset]), int(offsets[values.offset + len(values)])
-    return np.frombuffer(values.buffers()[2], dtype=np.uint8, count=end - start, offset=start) \
-        if end > start else np.zeros(0, dtype=np.uint8)
+    """The bytes of a string or binary array's values one after another (nulls are empty), as
+    a numpy view of its data buffer."""
+    offsets = value_offsets(values)
+    start, end = int(offsets[0]), int(offsets[-1])
+    data = values.buffers()[2]
+    if data is None or end == start:
+        return np.zeros(0, dtype=np.uint8)
+    return np.frombuffer(data, dtype=np.uint8, count=end - start, offset=start)
 
 
-def string_data(values: pa.Array) -> bytes:
+def string_data(values: pa.Array | pa.ChunkedArray) -> bytes:
     """The concatenated bytes of a string array without nulls (its data buffer, sliced)."""
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
-    offsets = np.frombuffer(values.buffers()[1], dtype=np.int64)
-    start, end = int(offsets[values.offset]), int(offsets[values.offset + len(values)])
-    return values.buffers()[2].slice(start, end - start).to_pybytes()
+    return string_data_view(values).tobytes()

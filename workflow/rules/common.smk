@@ -38,6 +38,7 @@ SHARED_LIBRARY = (
     "runner.py",
     "config.py",
     "contracts.py",
+    "csvtext.py",
     "limits.py",
     "parallel.py",
     "frames.py",

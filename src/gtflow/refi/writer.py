@@ -23,6 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from lxml import etree
 
+from gtflow.csvtext import string_data_view, value_offsets
 from gtflow.errors import InputError
 from gtflow.io import atomic_path
 from gtflow.memos import Memo
@@ -97,14 +98,8 @@ def uuid5_strings(digests: np.ndarray) -> pa.StringArray:
 def utf8_values(array: pa.Array) -> tuple[bytes, list[int]]:
     """The bytes of an Arrow string (or binary) array's values one after another, and where
     each value begins in them (one more offset than values, the last the end)."""
-    _validity, offsets_buffer, data_buffer = array.buffers()
-    large = pa.types.is_large_string(array.type) or pa.types.is_large_binary(array.type)
-    offset_type = np.dtype(np.int64 if large else np.int32)
-    offsets = np.frombuffer(offsets_buffer, dtype=offset_type, count=len(array) + 1,
-                            offset=offset_type.itemsize * array.offset)
-    first = int(offsets[0])
-    data = b"" if data_buffer is None else data_buffer[first:int(offsets[-1])].to_pybytes()
-    return data, (offsets - first).tolist()
+    offsets = value_offsets(array)
+    return string_data_view(array).tobytes(), (offsets - offsets[0]).tolist()
 
 
 def _q(tag: str, namespace: str = QDA_NAMESPACE) -> str:
