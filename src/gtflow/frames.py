@@ -32,8 +32,12 @@ def text_isin(values: pd.Series, wanted: Iterable[Any]) -> np.ndarray:
 
 def arrow_text(column: pd.Series) -> pa.Array:
     """A text column as one Arrow array (no copy when pandas holds it in Arrow)."""
-    values = pa.array(column)
-    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+    return contiguous(pa.array(column))
+
+
+def contiguous(array: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """One Arrow array (a chunked column is combined)."""
+    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
 
 
 def arrow_text_set(wanted: Iterable[Any], text_type: pa.DataType) -> pa.Array:

@@ -32,6 +32,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gtflow.coding.codebook import Codebook
+from gtflow.frames import contiguous
 
 CODING_COLUMNS = ["doc_id", "seg_id", "start", "end", "concept_id", "coder", "origin", "rule"]
 
@@ -361,11 +362,6 @@ def stable_order(columns: list[np.ndarray]) -> np.ndarray:
 def first_of_runs(sorted_keys: np.ndarray) -> np.ndarray:
     """Mask of the first element of each run of equal values."""
     return np.r_[True, sorted_keys[1:] != sorted_keys[:-1]][:len(sorted_keys)]
-
-
-def contiguous(array: pa.Array | pa.ChunkedArray) -> pa.Array:
-    """One Arrow array (a chunked column is combined)."""
-    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
 
 
 def document_codes(doc_ids: pa.Array) -> tuple[np.ndarray, pa.Array]:
