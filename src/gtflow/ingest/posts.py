@@ -22,7 +22,7 @@ import pandas as pd
 
 from gtflow.errors import ConfigError, InputError
 from gtflow.ingest.decode import read_text_file
-from gtflow.ingest.documents import document_frame, language_of
+from gtflow.ingest.documents import languages_of, turn_table
 from gtflow.io import sha256_file
 from gtflow.limits import Limits, default_limits
 from gtflow.parallel import Workers, batches
@@ -95,12 +95,20 @@ def jsonl_lines(text: str) -> Iterator[tuple[int, str]]:
 def parse_jsonl_line(line: str, line_no: int, path: Path) -> dict:
     """One JSON Lines record, naming the line of a malformed one."""
     try:
-        record = json.loads(line)
-    except json.JSONDecodeError as error:
-        raise InputError(path, f"is not valid JSON ({error.msg})", line=line_no) from None
+        # json.loads is this decoder behind a check for a leading BOM, which the decoder
+        # rejects too; json.loads then reads a failed line again for its own message.
+        record = _JSON.decode(line)
+    except json.JSONDecodeError:
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise InputError(path, f"is not valid JSON ({error.msg})", line=line_no) from None
     if not isinstance(record, dict):
         raise InputError(path, "must hold one JSON object per line", line=line_no)
     return record
+
+
+_JSON = json.JSONDecoder()
 
 
 def records_from_csv(text: str, path: Path) -> Iterator[tuple[int, dict]]:
@@ -141,31 +149,65 @@ def check_header(header: list[str], columns: dict[str, str | None], mapped: bool
 
 def check_post(record: dict, path: Path, line: int, columns: dict[str, str | None] | None = None,
                mapped: bool = False, year: int | None = None,
-               zone: dt.tzinfo = dt.UTC) -> dict:
-    """Validate one post record and return it with gtflow's field names and string values."""
+               zone: dt.tzinfo = dt.UTC, dates: dict[str, str] | None = None) -> dict:
+    """Validate one post record and return it with gtflow's field names and string values.
+    ``dates`` (date as written -> calendar date) spares reading a date written before."""
     columns = columns or column_names(None)
-    missing = [column for column in columns.values() if column is not None and column not in record]
-    if missing:
-        raise InputError(path, "record " + missing_columns_message(missing, columns, mapped),
-                         line=line)
-    for column in columns.values():
-        if column is not None and isinstance(record[column], (dict, list)):
-            raise InputError(path, f"field '{column}' holds a JSON "
-                             f"{type(record[column]).__name__}, not text", line=line)
-    post = {name: "" if column is None or record[column] is None else str(record[column]).strip()
-            for name, column in columns.items()}
+    post = post_fields(record, columns)
+    if post is None:
+        raise field_problem(record, path, line, columns, mapped)
     if not post["id"]:
         raise InputError(path, "record has an empty id", line=line)
     if not ID_PATTERN.match(post["id"]):
         raise InputError(path, f"post id '{post['id']}' may contain only letters, digits, '.', "
                          "'_' and '-' (it names the post's clean text file)", line=line)
+    written = post["date"]
+    if dates is not None and written in dates:
+        post["date"] = dates[written]
+        return post
     try:
-        post["date"] = post_date(post["date"], year, zone)
+        post["date"] = post_date(written, year, zone)
     except ValueError as error:
         reason = str(error) if "ingest.posts.year" in str(error) else f"is none of {DATE_FORMS}"
-        raise InputError(path, f"post '{post['id']}' has date '{post['date']}', which {reason}",
+        raise InputError(path, f"post '{post['id']}' has date '{written}', which {reason}",
                          line=line) from None
+    if dates is not None:
+        dates[written] = post["date"]
     return post
+
+
+_ABSENT = object()
+
+
+def post_fields(record: dict, columns: dict[str, str | None]) -> dict[str, str] | None:
+    """gtflow's fields of ``record`` as stripped text ("" for a null or unmapped field), or None
+    when a column is absent or holds a JSON object or array (see :func:`field_problem`)."""
+    post = {}
+    for name, column in columns.items():
+        value = _ABSENT if column is None else record.get(column, _ABSENT)
+        if value is None or column is None:
+            post[name] = ""
+        elif value.__class__ is str:
+            post[name] = value.strip()
+        elif value is _ABSENT or isinstance(value, (dict, list)):
+            return None
+        else:
+            post[name] = str(value).strip()
+    return post
+
+
+def field_problem(record: dict, path: Path, line: int, columns: dict[str, str | None],
+                  mapped: bool) -> InputError:
+    """What is wrong with a record :func:`post_fields` refused: the absent columns first, then
+    the first field that holds a JSON object or array."""
+    missing = [column for column in columns.values() if column is not None and column not in record]
+    if missing:
+        return InputError(path, "record " + missing_columns_message(missing, columns, mapped),
+                          line=line)
+    column = next(column for column in columns.values()
+                  if column is not None and isinstance(record[column], (dict, list)))
+    return InputError(path, f"field '{column}' holds a JSON {type(record[column]).__name__}, "
+                      "not text", line=line)
 
 
 #: Posts turned into one ingest table at a time: memory holds the export's text and one chunk.
@@ -267,8 +309,9 @@ def ingest_post_batch(_shared: None, job: tuple[PostForm, tuple]
     first problem). At a problem the table is None and the posts are those before it, so the
     caller can report an earlier repeated id first."""
     form, batch = job
-    documents, turns, posts = [], {}, []
-    raw_path, location = str(form.path), form.path.stem
+    posts: list[tuple[str, int, str]] = []
+    kept = PostColumns()  # posts with text: a post without any has no turn to code
+    dates: dict[str, str] = {}  # an export's posts share their dates (or minutes)
     try:
         for line, record in batch:
             if isinstance(record, InputError):
@@ -276,16 +319,44 @@ def ingest_post_batch(_shared: None, job: tuple[PostForm, tuple]
             if form.jsonl:
                 record = parse_jsonl_line(record, line, form.path)
             post = check_post(record, form.path, line, form.columns, form.mapped, form.year,
-                              form.zone)
+                              form.zone, dates)
             posts.append((post["id"], line, post["parent_id"]))
-            documents.append({
-                "doc_id": post["id"], "source_type": "web_post", "title": "",
-                "date": post["date"], "author": post["author"], "respondent_id": "",
-                "url": post["url"], "lang": language_of(post["text"]), "raw_path": raw_path,
-                "encoding": form.encoding, "location": location, "parent_id": post["parent_id"],
-            })
-            turns[post["id"]] = ([{"turn": 0, "speaker": "", "role": "", "timestamp": "",
-                                   "line": line, "text": post["text"]}] if post["text"] else [])
+            if post["text"]:
+                kept.add(post, line)
     except InputError as problem:
         return None, posts, problem
-    return document_frame(form.path, documents, turns, form.digest), posts, None
+    return kept.table(form), posts, None
+
+
+@dataclasses.dataclass
+class PostColumns:
+    """The posts of a batch as column lists, from which its ingest table is built at once."""
+
+    doc_id: list[str] = dataclasses.field(default_factory=list)
+    date: list[str] = dataclasses.field(default_factory=list)
+    author: list[str] = dataclasses.field(default_factory=list)
+    url: list[str] = dataclasses.field(default_factory=list)
+    parent_id: list[str] = dataclasses.field(default_factory=list)
+    line: list[int] = dataclasses.field(default_factory=list)
+    text: list[str] = dataclasses.field(default_factory=list)
+
+    def add(self, post: dict[str, str], line: int) -> None:
+        self.doc_id.append(post["id"])
+        self.date.append(post["date"])
+        self.author.append(post["author"])
+        self.url.append(post["url"])
+        self.parent_id.append(post["parent_id"])
+        self.line.append(line)
+        self.text.append(post["text"])
+
+    def table(self, form: PostForm) -> pd.DataFrame:
+        """The ingest table: one document of one turn per post (columns as document_frame's)."""
+        count = len(self.doc_id)
+        return turn_table({
+            "doc_id": self.doc_id, "source_type": ["web_post"] * count, "title": [""] * count,
+            "date": self.date, "author": self.author, "respondent_id": [""] * count,
+            "url": self.url, "lang": languages_of(self.text), "sha256_raw": [form.digest] * count,
+            "raw_path": [str(form.path)] * count, "encoding": [form.encoding] * count,
+            "location": [form.path.stem] * count, "parent_id": self.parent_id,
+            "turn": [0] * count, "speaker": [""] * count, "role": [""] * count,
+            "timestamp": [""] * count, "line": self.line, "text": self.text})

@@ -341,3 +341,96 @@ def test_a_short_csv_row_after_a_repeated_id_in_an_earlier_batch_is_reported_sec
             list(ingest_post_chunks(export, chunk_posts=4, workers=workers))
         assert raised.value.describe() == (
             f"{export}, line 4: post id 'p1' appears twice (first at line 3)")
+
+
+# --- the batch fast paths give what the per-post code gave ---------------------------------
+
+LANGUAGE_TEXTS = ["", "   ", "123 !?", "平安涟源", "APP上线啦", "The app is gone.", "ab 平", "abcde 平",
+                  "abcd 平", "豈 compatibility ideograph", "㐀 extension A", "𠀀 extension B",
+                  "ＡＢＣ full-width", "café au lait", "\ud800 lone surrogate 平", "emoji 😀 only",
+                  "line\nbreak\t平安"]
+
+
+@pytest.mark.parametrize("group", [1, 3, 4096])
+def test_languages_of_a_batch_are_language_of_each_text(group):
+    from gtflow.ingest.documents import language_of, languages_of
+
+    texts = LANGUAGE_TEXTS * 3
+    assert languages_of(texts, group) == [language_of(text) for text in texts]
+    assert languages_of([], group) == []
+
+
+def test_a_batch_of_posts_is_the_table_document_frame_builds(tmp_path):
+    import datetime as dt
+
+    from gtflow.ingest.documents import document_frame, language_of
+    from gtflow.ingest.posts import PostForm, column_names, ingest_post_batch
+
+    records = [dict(POSTS[0], text="  spaced English text  "), dict(POSTS[1], id=7, author=None),
+               dict(POSTS[2], text=""), dict(POSTS[0], id="p4", date=1616034000, parent_id="p1")]
+    path = write_jsonl(tmp_path / "mix.jsonl", records)
+    lines = list(enumerate(path.read_text(encoding="utf-8").splitlines(keepends=True), start=1))
+    form = PostForm(path, column_names(None), False, None, dt.UTC, "utf-8", "digest", True)
+    table, posts, problem = ingest_post_batch(None, (form, lines))
+    assert problem is None and [post_id for post_id, _, _ in posts] == ["p1", "7", "p3", "p4"]
+    expected_posts = [("p1", "2019-06-18", "小编", "spaced English text", "", 1),
+                      ("7", "2019-06-18", "", POSTS[1]["text"], "p1", 2),
+                      ("p4", "2021-03-18", "小编", POSTS[0]["text"], "p1", 4)]
+    documents = [{"doc_id": doc_id, "source_type": "web_post", "title": "", "date": date,
+                  "author": author, "respondent_id": "", "url": records[line - 1]["url"],
+                  "lang": language_of(text), "raw_path": str(path), "encoding": "utf-8",
+                  "location": "mix", "parent_id": parent}
+                 for doc_id, date, author, text, parent, line in expected_posts]
+    turns = {doc_id: [{"turn": 0, "speaker": "", "role": "", "timestamp": "", "line": line,
+                       "text": text}] for doc_id, _, _, text, _, line in expected_posts}
+    expected = document_frame(path, documents, turns, "digest")
+    pd.testing.assert_frame_equal(table, expected)
+    assert table.dtypes.tolist() == expected.dtypes.tolist()
+
+
+def test_a_record_missing_a_column_and_holding_an_object_reports_the_missing_column(tmp_path):
+    record = {"id": "p1", "url": {"a": 1}, "date": "2019-01-01", "text": "t", "parent_id": None}
+    path = write_jsonl(tmp_path / "both.jsonl", [record])
+    with pytest.raises(InputError, match="lacks author"):
+        ingest_posts(path)
+    record["author"] = "a"
+    with pytest.raises(InputError, match="field 'url' holds a JSON dict"):
+        ingest_posts(write_jsonl(path, [record]))
+
+
+def test_values_of_every_json_type_become_the_text_str_gives():
+    from gtflow.ingest.posts import column_names, post_fields
+
+    record = {"id": 12, "url": 1.5, "date": "  2019-01-01 ", "author": True, "text": " t ",
+              "parent_id": None}
+    assert post_fields(record, column_names(None)) == {
+        "id": "12", "url": "1.5", "date": "2019-01-01", "author": "True", "text": "t",
+        "parent_id": ""}
+    assert post_fields(record, column_names({"url": None}))["url"] == ""
+    assert post_fields({**record, "url": [1]}, column_names(None)) is None
+    assert post_fields({k: v for k, v in record.items() if k != "text"}, column_names(None)) is None
+
+
+def test_a_date_read_once_is_reused_and_a_bad_one_is_never_remembered(tmp_path):
+    from gtflow.ingest.posts import check_post
+
+    dates: dict[str, str] = {}
+    first = check_post(dict(POSTS[0]), tmp_path, 1, dates=dates)
+    again = check_post(dict(POSTS[0], id="p9"), tmp_path, 2, dates=dates)
+    assert first["date"] == again["date"] == "2019-06-18"
+    assert dates == {"2019-06-18 10:02:00": "2019-06-18"}
+    for line in (3, 4):
+        with pytest.raises(InputError, match="has date 'June'") as caught:
+            check_post(dict(POSTS[0], date="June"), tmp_path, line, dates=dates)
+        assert caught.value.line == line
+    assert "June" not in dates
+
+
+def test_a_line_with_a_byte_order_mark_gets_json_loads_message(tmp_path):
+    from gtflow.ingest.posts import parse_jsonl_line
+
+    with pytest.raises(InputError, match="Unexpected UTF-8 BOM") as caught:
+        parse_jsonl_line("\ufeff" + json.dumps(POSTS[0]), 5, tmp_path / "x.jsonl")
+    assert caught.value.line == 5
+    with pytest.raises(InputError, match=r"not valid JSON \(Expecting"):
+        parse_jsonl_line("{", 1, tmp_path / "x.jsonl")
