@@ -71,7 +71,7 @@ rule report_context:
         ),
     log:
         "logs/report/context.log",
-    priority: 20
+    priority: 25
     conda:
         "../envs/gtflow.yaml"
     params:
