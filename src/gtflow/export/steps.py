@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from gtflow.coding.codebook import load_codebook
-from gtflow.contracts import read_columns, read_table, write_table
+from gtflow.contracts import copy_table, read_columns, read_table, write_table
 from gtflow.export.spss import export_frame, write_dta, write_sav
 from gtflow.export.tables import (
     FREQUENCY_COLUMNS,
@@ -76,7 +76,11 @@ def export_tables(codings: str | Path, documents: str | Path, codebook: str | Pa
                          read_table("case_by_main_category", case_main),
                          read_table("case_by_category", case_category))
     dictionary = data_dictionary(tables, table_descriptions(tables, code_table(book)))
+    copied = {"case_by_main_category": case_main, "case_by_category": case_category}
     for name, frame in tables.items():
-        write_table(TIDY_TABLES.get(name, name), frame, outputs[name])
+        if name in copied:  # read and checked above; at 1M posts 100 MB written again otherwise
+            copy_table(TIDY_TABLES[name], copied[name], outputs[name])
+        else:
+            write_table(TIDY_TABLES.get(name, name), frame, outputs[name])
     write_table("data_dictionary", dictionary, outputs["data_dictionary"])
     log.info("%d tables and a dictionary of %d columns written", len(tables), len(dictionary))

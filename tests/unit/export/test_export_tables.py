@@ -117,3 +117,59 @@ def test_tables_are_deterministic_and_fully_documented(tmp_path):
     assert "类二 / Cat two" in k2["description"].iloc[0]
     assert Path(first["case_by_main_category"]).read_bytes() == \
         (tmp_path / "case_main.csv").read_bytes()
+
+
+def test_a_case_table_copied_is_the_table_written_again(tmp_path):
+    """The tidy set copies the mechanisms' case tables byte for byte; for any table the
+    contract reads, that is what writing the frame read from it again gives."""
+    frame = contracts.frame("case_by_category", [
+        {"case_id": case_id, "case_type": kind, "source_type": source, "n_documents": n,
+         "K1": k1, "K2": 0}
+        for case_id, kind, source, n, k1 in [("R1", "respondent", "interview", 2, 3),
+                                             ('p,"1"', "web_post", "web_post", 1, 0),
+                                             ("页面 1\u3000", "web_page", "web_page", 1, 12)]])
+    source = tmp_path / "case_by_category.csv"
+    contracts.write_table("case_by_category", frame, source)
+    again, copied = tmp_path / "again.csv", tmp_path / "copied.csv"
+    contracts.write_table("tables_case_by_category",
+                          contracts.read_table("case_by_category", source), again)
+    contracts.copy_table("tables_case_by_category", source, copied)
+    assert copied.read_bytes() == again.read_bytes() == source.read_bytes()
+    with pytest.raises(Exception, match="csv"):
+        contracts.copy_table("tables_case_by_category", source, tmp_path / "copied.parquet")
+
+
+def grouped_code_counts(evidence: pd.DataFrame, code_column: str) -> dict:
+    """The counts as a pandas grouping gives them (the code before the bincounts)."""
+    from gtflow.export.tables import ALL_SOURCES
+
+    counts = {}
+    for keys, source in (([code_column, "source_type"], None), ([code_column], ALL_SOURCES)):
+        grouped = evidence.groupby(keys, sort=False).agg(
+            documents=("doc_id", "nunique"), cases=("case_id", "nunique"),
+            codings=("doc_id", "size"))
+        for key, row in grouped.iterrows():
+            counts[(key, source) if source else key] = (
+                int(row["documents"]), int(row["cases"]), int(row["codings"]))
+    return counts
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_code_counts_are_the_grouped_counts(seed):
+    import numpy as np
+
+    from gtflow.export.tables import code_counts
+
+    rng = np.random.default_rng(seed)
+    rows = 400
+    evidence = pd.DataFrame({
+        "category_id": pd.array(rng.choice(["K1", "K2", "K3", None], rows), dtype="str"),
+        "source_type": pd.array(rng.choice(["interview", "web_page", "web_post"], rows),
+                                dtype="str"),
+        "doc_id": pd.array([f"d{i}" for i in rng.integers(0, 60, rows)], dtype="str"),
+        # case ids shared across source types, and some missing, count as they are
+        "case_id": pd.array(rng.choice(["R1", "R2", "d1", "d2", None], rows), dtype="str"),
+    })
+    assert code_counts(evidence, "category_id") == grouped_code_counts(evidence, "category_id")
+    empty = evidence.iloc[:0]
+    assert code_counts(empty, "category_id") == grouped_code_counts(empty, "category_id") == {}
