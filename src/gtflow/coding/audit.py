@@ -18,7 +18,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from gtflow.coding.validity import AUTO, UNIT, human_coverage, sentence_units
+from gtflow.coding.validity import AUTO, UNIT, human_coverage, on_reviewed_documents, sentence_units
 
 AUDIT_COLUMNS = ["concept_id", "kind", "doc_id", "seg_id", "start", "end", "rule", "phrase",
                  "coders", "text"]
@@ -36,9 +36,10 @@ def reviewed_units(codings: pd.DataFrame, segments: pd.DataFrame,
     """(auto codings, human codings) on sentence units of documents some human reviewed; the
     human rows carry the coder, the auto rows the rule and the ``reviewers`` of their document.
     ``coverage``: human coder → reviewed documents (default :func:`human_coverage`)."""
+    coverage = dict(coverage) if coverage is not None else human_coverage(codings)
+    codings, segments = on_reviewed_documents(codings, segments, coverage)
     units = sentence_units(codings[[*UNIT, "start", "end", "concept_id", "coder", "rule"]],
                            segments)
-    coverage = dict(coverage) if coverage is not None else human_coverage(codings)
     reviewers: dict[str, list[str]] = {}
     for coder in sorted(coverage):
         for doc in coverage[coder]:
@@ -53,6 +54,8 @@ def reviewed_units(codings: pd.DataFrame, segments: pd.DataFrame,
 def rule_audit(codings: pd.DataFrame, segments: pd.DataFrame,
                coverage: Mapping[str, set[str]] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(rule_audit.csv, the phrase ranking); see the module docstring."""
+    coverage = dict(coverage) if coverage is not None else human_coverage(codings)
+    codings, segments = on_reviewed_documents(codings, segments, coverage)
     auto, human = reviewed_units(codings, segments, coverage)
     key = [*UNIT, "concept_id"]
     who = (human.groupby(key)["coder"].agg(lambda c: ";".join(sorted(c))).rename("human_coders")

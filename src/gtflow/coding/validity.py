@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from gtflow.coding.coverage import reviewed_documents
+from gtflow.frames import text_isin
 
 AUTO = "auto"
 CONSENSUS = "consensus"
@@ -73,6 +74,16 @@ def sentence_units(codings: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFram
     spread = wide.drop(columns="seg_id").merge(bounds, on="doc_id")
     spread = spread[(spread["seg_start"] < spread["end"]) & (spread["seg_end"] > spread["start"])]
     return pd.concat([kept, spread[list(codings.columns)]], ignore_index=True)
+
+
+def on_reviewed_documents(codings: pd.DataFrame, segments: pd.DataFrame,
+                          coverage: Mapping[str, set[str]]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The codings and segments of the documents some human coder reviewed (``coverage``):
+    the rules are judged there only, so the auto codings of the rest need no sentence units
+    (at a million posts coded by rules alone, that was all of them)."""
+    reviewed = set().union(*coverage.values())
+    return (codings[text_isin(codings["doc_id"], reviewed)],
+            segments[text_isin(segments["doc_id"], reviewed)])
 
 
 def human_coverage(codings: pd.DataFrame, declared: Mapping[str, Sequence[str]] | None = None,
@@ -175,9 +186,10 @@ def validity_table(codings: pd.DataFrame, segments: pd.DataFrame, hierarchy: pd.
     forms the ``consensus`` reference (at least two present, else no consensus rows).
     """
     columns = ["concept_id", "category_id", "main_category_id"]
+    documents = dict(coverage) if coverage is not None else human_coverage(codings)
+    codings, segments = on_reviewed_documents(codings, segments, documents)
     units = sentence_units(codings[[*UNIT, "start", "end", "concept_id", "coder"]], segments)
     units = units.merge(hierarchy[columns], on="concept_id", how="inner")
-    documents = dict(coverage) if coverage is not None else human_coverage(codings)
     coders = sorted(documents)
     auto_units = units[units["coder"] == AUTO]
     panel = [c for c in dict.fromkeys(consensus_coders) if c in documents]

@@ -154,3 +154,30 @@ def test_rule_audit_lists_misfires_and_misses_and_ranks_phrases():
     assert (top.rule, top.n_fired, top.n_misfired, top.misfire_rate) == ("regex:x+", 1, 1, 1.0)
     by_rule = phrases.set_index("rule")
     assert (by_rule.at["any:排名", "n_fired"], by_rule.at["any:排名", "n_confirmed"]) == (3, 2)
+
+
+def test_documents_no_human_reviewed_change_neither_validity_nor_audit():
+    """The rules are judged on reviewed documents only, so the auto codings (and segments) of a
+    document nobody reviewed are left out before any sentence units are made."""
+    from gtflow.coding.validity import on_reviewed_documents
+
+    segments = pd.concat([SEGMENTS, pd.DataFrame({
+        "doc_id": ["D3"] * 3, "seg_id": [0, 1, 2], "turn": [0, 0, 0], "start": [0, 10, 20],
+        "end": [10, 20, 30], "text": ["t0", "t1", "t2"]})], ignore_index=True)
+    unreviewed = pd.DataFrame([
+        {"doc_id": "D3", "seg_id": 0, "start": 0, "end": 30, "concept_id": "a1", "coder": "auto",
+         "origin": "auto", "rule": "any:排名"},  # a turn-wide coding
+        {"doc_id": "D3", "seg_id": 2, "start": 20, "end": 30, "concept_id": "b1", "coder": "auto",
+         "origin": "auto", "rule": "regex:x+"}])
+    codings = worked_example()
+    more = pd.concat([codings.iloc[:3], unreviewed, codings.iloc[3:]], ignore_index=True)
+    coverage = human_coverage(codings)
+    kept, kept_segments = on_reviewed_documents(more, segments, coverage)
+    assert set(kept["doc_id"]) == set(kept_segments["doc_id"]) == {"D1"}
+    expected = validity_table(codings, SEGMENTS, HIERARCHY, ["coder_a", "coder_b"])
+    assert (expected["n_auto"] > 0).any()
+    pd.testing.assert_frame_equal(
+        validity_table(more, segments, HIERARCHY, ["coder_a", "coder_b"]), expected)
+    for got, want in zip(rule_audit(more, segments), rule_audit(codings, SEGMENTS)):
+        assert len(want) > 0
+        pd.testing.assert_frame_equal(got, want)
