@@ -50,3 +50,19 @@ def test_a_declared_document_that_does_not_exist_is_an_error():
 def test_no_coder_in_common_reviews_nothing():
     assert reviewed_by_all({"a": frozenset({"D1"})}, ["a", "b"]) == frozenset()
     assert reviewed_by_all({}, []) == frozenset()
+
+
+@pytest.mark.parametrize("dtype", ["object", "str"])
+def test_coded_documents_are_those_of_every_row(dtype):
+    from gtflow.coding.coverage import _coded_documents
+
+    rows = [("auto", "d1"), ("auto", "d1"), ("a", "d2"), ("auto", "d2"), ("b", None),
+            ("a", "d2"), ("文", "页面"), ("auto", "d3")] * 3
+    frame = pd.DataFrame(rows, columns=["coder", "doc_id"]).astype(dtype)
+    every_row: dict[str, set[str]] = {}  # what the step did before pairs were made distinct
+    for coder, doc_id in zip(frame["coder"].tolist(), frame["doc_id"].tolist()):
+        every_row.setdefault(str(coder), set()).add(str(doc_id))
+    assert _coded_documents(frame) == every_row
+    assert every_row["auto"] == {"d1", "d2", "d3"}
+    without_missing = frame[frame["coder"] != "b"]
+    assert _coded_documents(without_missing) == {c: d for c, d in every_row.items() if c != "b"}
