@@ -84,3 +84,9 @@ def starts_of_runs(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
         both_missing = pc.and_(pc.is_null(before), pc.is_null(after))
         starts[1:] |= pc.and_not(differ, both_missing).to_numpy(zero_copy_only=False)
     return starts
+
+
+def distinct_values(column: pd.Series) -> set:
+    """``set(column)``, made from the column's distinct values: iterating an Arrow text column
+    makes each of its values a Python object (2.9M coder names took 7 s to become a set of one)."""
+    return set(column.unique().tolist())

@@ -84,3 +84,12 @@ def test_text_isin_takes_a_generator_once() -> None:
     values = pd.Series(TEXT, dtype="str")
     np.testing.assert_array_equal(text_isin(values, (v for v in ["d1", 2])),
                                   values.isin(["d1", 2]).to_numpy())
+
+
+@pytest.mark.parametrize("dtype", ["str", "object", "string[pyarrow]"])
+def test_distinct_values_are_the_set_of_the_column(dtype):
+    from gtflow.frames import distinct_values
+
+    column = pd.Series(["auto", "coder_a", "auto", "编码员", "coder_a"], dtype=dtype)
+    assert distinct_values(column) == set(column) == {"auto", "coder_a", "编码员"}
+    assert distinct_values(column.iloc[:0]) == set()

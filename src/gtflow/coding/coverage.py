@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
+import numpy as np
 import pandas as pd
-import pyarrow as pa
 
 from gtflow.contracts import TABLES
 from gtflow.errors import ConfigError, InputError
@@ -45,10 +45,12 @@ def distinct_pairs(left: pd.Series, right: pd.Series) -> tuple[list, list]:
     Lists, not the columns: iterating an Arrow column makes each value in Python (slow)."""
     if all(isinstance(c.dtype, pd.StringDtype) and c.dtype.storage == "pyarrow"
            for c in (left, right)):
-        table = pa.table({"left": pa.array(left), "right": pa.array(right)})
-        if not any(column.null_count for column in table.columns):  # pandas lists nulls as NaN
-            pairs = table.group_by(["left", "right"], use_threads=False).aggregate([])
-            return pairs["left"].to_pylist(), pairs["right"].to_pylist()
+        left_code, left_values = pd.factorize(left)
+        right_code, right_values = pd.factorize(right)
+        if len(left) and min(left_code.min(), right_code.min()) >= 0:  # else nulls: NaN in lists
+            pairs = pd.unique(left_code.astype(np.int64) * len(right_values) + right_code)
+            return (np.asarray(left_values, dtype=object)[pairs // len(right_values)].tolist(),
+                    np.asarray(right_values, dtype=object)[pairs % len(right_values)].tolist())
     return left.tolist(), right.tolist()
 
 
@@ -80,7 +82,8 @@ def reviewed_documents(codings: pd.DataFrame, declared: Mapping[str, Sequence[st
     reviewed is reviewed-empty). Keys are sorted.
     """
     declared = dict(declared or {})
-    study_docs = None if documents is None else set(map(str, documents))
+    # a list first: iterating an Arrow text column makes each value in Python, slowly
+    study_docs = None if documents is None else set(map(str, list_of(documents)))
     coded = _coded_documents(codings)
     coverage: dict[str, frozenset[str]] = {}
     for coder in sorted(set(coded) | set(declared)):
@@ -98,3 +101,8 @@ def reviewed_by_all(coverage: Mapping[str, frozenset[str]], coders: Sequence[str
     """The documents every one of ``coders`` reviewed (empty when a coder has no coverage)."""
     sets = [coverage.get(c, frozenset()) for c in coders]
     return frozenset.intersection(*sets) if sets else frozenset()
+
+
+def list_of(values: Iterable[str]) -> list:
+    """The values as a list (a pandas Series or Index through ``tolist``)."""
+    return values.tolist() if isinstance(values, pd.Series | pd.Index) else list(values)

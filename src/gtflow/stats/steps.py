@@ -13,7 +13,7 @@ from gtflow.coding.codebook import load_codebook, load_model
 from gtflow.coding.coverage import AUTO_CODER, reviewed_documents
 from gtflow.contracts import empty_frame, kept_documents, read_table, write_table
 from gtflow.errors import ConfigError
-from gtflow.frames import text_isin
+from gtflow.frames import distinct_values, text_isin
 from gtflow.io import write_json
 from gtflow.stats.reliability import OVERALL, concept_agreement, disagreements
 from gtflow.stats.saturation import (
@@ -47,7 +47,7 @@ def finite(value: object) -> object:
 
 def human_coders(codings: pd.DataFrame, wanted: list[str]) -> list[str]:
     """The coders compared: the configured ones, or every coder who is not the auto-coder."""
-    found = sorted(set(codings["coder"]) - {AUTO_CODER})
+    found = sorted(distinct_values(codings["coder"]) - {AUTO_CODER})
     return [c for c in wanted if c in found] if wanted else found
 
 
@@ -127,7 +127,7 @@ def collection_order(documents: pd.DataFrame, sources: list[str]) -> list[str]:
 def saturation_coders(codings: pd.DataFrame, wanted: list[str]) -> list[str]:
     """The coding source of the saturation measures: the configured coders, else the human
     coders when there are any, else the auto-coder. Never auto and humans without being asked."""
-    present = set(codings["coder"])
+    present = distinct_values(codings["coder"])
     if wanted:
         absent = [c for c in wanted if c not in present]
         if absent:

@@ -66,3 +66,11 @@ def test_coded_documents_are_those_of_every_row(dtype):
     assert every_row["auto"] == {"d1", "d2", "d3"}
     without_missing = frame[frame["coder"] != "b"]
     assert _coded_documents(without_missing) == {c: d for c, d in every_row.items() if c != "b"}
+
+
+def test_study_documents_may_be_a_column_an_index_or_a_list():
+    codings = pd.DataFrame({"doc_id": ["d1", "d2"], "coder": ["auto", "a"]}).astype("str")
+    documents = pd.Series(["d1", "d2", "d3"], dtype="str")
+    expected = {"a": frozenset({"d2"}), "auto": frozenset({"d1", "d2", "d3"})}
+    for given in (documents, pd.Index(documents), documents.tolist(), iter(documents.tolist())):
+        assert reviewed_documents(codings, documents=given) == expected
