@@ -104,5 +104,5 @@ def reviewed_by_all(coverage: Mapping[str, frozenset[str]], coders: Sequence[str
 
 
 def list_of(values: Iterable[str]) -> list:
-    """The values as a list (a pandas Series or Index through ``tolist``)."""
-    return values.tolist() if isinstance(values, pd.Series | pd.Index) else list(values)
+    """The values as a list (pandas and numpy arrays, Series and Indexes through ``tolist``)."""
+    return values.tolist() if hasattr(values, "tolist") else list(values)

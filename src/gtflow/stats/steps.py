@@ -11,7 +11,7 @@ import pandas as pd
 
 from gtflow.coding.codebook import load_codebook, load_model
 from gtflow.coding.coverage import AUTO_CODER, reviewed_documents
-from gtflow.contracts import empty_frame, kept_documents, read_table, write_table
+from gtflow.contracts import empty_frame, kept_documents, read_columns, read_table, write_table
 from gtflow.errors import ConfigError
 from gtflow.frames import distinct_values, text_isin
 from gtflow.io import write_json
@@ -69,9 +69,11 @@ def run_reliability(codings: str | Path, segments: str | Path, agreement_out: st
     segments of the documents at least two of them reviewed (``coverage``: config
     ``code.coverage``; by default the documents each coder coded)."""
     frame = read_table("codings", codings)
-    segs = read_table("segments", segments)
     compared = human_coders(frame, coders)
-    reviewed = reviewed_documents(frame, coverage, documents=segs["doc_id"].unique())
+    # The segments' text only once there is agreement to assess (a study coded by rules alone
+    # has none to read).
+    study_documents = read_columns("segments", [segments], ["doc_id"])["doc_id"].unique()
+    reviewed = reviewed_documents(frame, coverage, documents=study_documents)
     summary: dict = {"coders": compared, "levels": {}, "min_positive_units": min_positive_units,
                      "coverage": {c: len(reviewed.get(c, ())) for c in compared}}
     if len(compared) < 2:
@@ -88,6 +90,7 @@ def run_reliability(codings: str | Path, segments: str | Path, agreement_out: st
                                   disagreements_out, summary_out)
         return
     human = frame[frame["coder"].isin(compared)]
+    segs = read_table("segments", segments)
     doc_ids = documents or None
     tables = []
     for level in LEVELS:

@@ -72,5 +72,6 @@ def test_study_documents_may_be_a_column_an_index_or_a_list():
     codings = pd.DataFrame({"doc_id": ["d1", "d2"], "coder": ["auto", "a"]}).astype("str")
     documents = pd.Series(["d1", "d2", "d3"], dtype="str")
     expected = {"a": frozenset({"d2"}), "auto": frozenset({"d1", "d2", "d3"})}
-    for given in (documents, pd.Index(documents), documents.tolist(), iter(documents.tolist())):
+    for given in (documents, pd.Index(documents), documents.unique(), documents.to_numpy(),
+                  documents.tolist(), iter(documents.tolist())):
         assert reviewed_documents(codings, documents=given) == expected
