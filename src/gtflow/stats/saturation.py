@@ -30,6 +30,7 @@ import pandas as pd
 from gtflow.coding.codebook import edge_id
 from gtflow.contracts import TABLES
 from gtflow.errors import ConfigError, InputError
+from gtflow.frames import distinct_values
 
 CURVE_COLUMNS = ["position", "doc_id", "new_codes", "cumulative",
                  "band_low", "band_median", "band_high"]
@@ -57,7 +58,7 @@ def incidence_matrix(codings: pd.DataFrame, doc_order: Sequence[str],
     doc_order = list(doc_order)
     if len(set(doc_order)) != len(doc_order):
         raise InputError(TABLES["documents"].path, "the document order lists a document twice")
-    unknown = sorted(set(codings["doc_id"]) - set(doc_order), key=str)
+    unknown = sorted(distinct_values(codings["doc_id"]) - set(doc_order), key=str)
     if unknown:
         raise InputError(TABLES["codings"].path, "coded document(s) missing from the document order: "
                          + ", ".join(map(str, unknown)))

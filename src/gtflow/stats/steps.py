@@ -161,6 +161,10 @@ def _holdout_verdict(share: float) -> str:
 HOLDOUT_ALPHA = 0.05
 
 
+#: The codings' columns the saturation measures read.
+SATURATION_CODING_COLUMNS = ["doc_id", "seg_id", "concept_id", "coder"]
+
+
 def run_saturation(codings: str | Path, documents: str | Path, codebook: str | Path,
                    model: str | Path, curves_out: str | Path, holdout_out: str | Path,
                    summary_out: str | Path, settings: dict, seed: int,
@@ -172,13 +176,14 @@ def run_saturation(codings: str | Path, documents: str | Path, codebook: str | P
                "guest_sensitivity": sensitivity_out, "summary": summary_out}
     book = load_codebook(codebook)
     model_spec = load_model(model, book)
-    frame = read_table("codings", codings).drop_duplicates(["doc_id", "seg_id", "concept_id",
-                                                            "coder"])
+    frame = read_columns("codings", [codings], SATURATION_CODING_COLUMNS)
     docs = read_table("documents", documents)
     coders = saturation_coders(frame, list(settings.get("coders") or []))
     reviewed = reviewed_documents(frame, coverage, documents=docs["doc_id"])
     seen_by_coders = set().union(*(reviewed.get(c, frozenset()) for c in coders))
     order = [d for d in collection_order(docs, settings["sources"]) if d in seen_by_coders]
+    # Repeated codings are dropped among the rows kept only: the choice goes by document and
+    # coder, so it keeps or drops a repeat with the coding it repeats.
     frame = frame[frame["coder"].isin(coders).to_numpy() & text_isin(frame["doc_id"], order)]
     frame = frame.drop_duplicates(["doc_id", "seg_id", "concept_id"])
     public = {k: v for k, v in settings.items() if k != "sources"}
