@@ -93,3 +93,36 @@ def test_distinct_values_are_the_set_of_the_column(dtype):
     column = pd.Series(["auto", "coder_a", "auto", "编码员", "coder_a"], dtype=dtype)
     assert distinct_values(column) == set(column) == {"auto", "coder_a", "编码员"}
     assert distinct_values(column.iloc[:0]) == set()
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_sorted_without_repeats_is_pandas_sort_and_drop_duplicates(seed):
+    from gtflow.frames import sorted_without_repeats
+
+    rng = np.random.default_rng(seed)
+    rows = 300
+    frame = pd.DataFrame({
+        "doc_id": pd.array(rng.choice(["d1", "d2", "文档", None], rows), dtype="str"),
+        "start": rng.integers(0, 4, rows),
+        "concept_id": pd.array(rng.choice(["c1", "c2"], rows), dtype="str"),
+        "rule": pd.array(rng.choice(["any:x", "all:y+z", None], rows), dtype="str"),
+        "score": rng.choice([0.5, 1.0, np.nan], rows),
+        "label": rng.choice(["a", "b"], rows).astype(object),
+    }, index=rng.permutation(rows) + 1000)
+    expected = frame.sort_values(["doc_id", "start", "concept_id"], kind="stable").drop_duplicates()
+    got = sorted_without_repeats(frame, ["doc_id", "start", "concept_id"])
+    assert len(got) < len(frame)
+    pd.testing.assert_frame_equal(got, expected)
+    pd.testing.assert_frame_equal(sorted_without_repeats(frame.iloc[:0], ["doc_id"]),
+                                  frame.iloc[:0].sort_values(["doc_id"]).drop_duplicates())
+
+
+def test_sorted_without_repeats_leaves_mixed_columns_to_pandas():
+    from gtflow.frames import sorted_without_repeats
+
+    frame = pd.DataFrame({"k": [2, 1, 1, 2], "v": [{"a": 1}, "x", "x", 3.5]})
+    frame["v"] = frame["v"].astype(str).where(frame.index != 0, None)
+    mixed = pd.DataFrame({"k": [2, 1, 1], "v": [b"x", "x", "x"]})
+    for case in (frame, mixed):
+        pd.testing.assert_frame_equal(sorted_without_repeats(case, ["k"]),
+                                      case.sort_values(["k"], kind="stable").drop_duplicates())

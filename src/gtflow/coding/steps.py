@@ -28,6 +28,7 @@ from gtflow.coding.review import (
 )
 from gtflow.coding.validity import human_coverage, validity_table, with_code_means
 from gtflow.contracts import is_kept, read_columns, read_table, read_tables, write_table
+from gtflow.frames import sorted_without_repeats, text_isin
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +78,9 @@ def merge_codings(auto: list[str], manual: list[str], documents: str | Path, seg
     # Only what merging needs of the corpus tables (not segment texts or document metadata).
     docs = read_columns("documents", [documents], ["doc_id", "duplicate_of"])
     segs = read_columns("segments", [segments], ["doc_id", "seg_id", "start", "end"])
-    clean_texts = CleanTexts.open(texts)
+    # The texts anchor manual and reviewed codings; a study coded by rules alone needs none
+    # (opening the index of a million posts took about two seconds).
+    clean_texts = CleanTexts.open(texts) if manual or reviews else {}
     manual_rows, anchors = manual_codings(manual, clean_texts, segs, book, min_score)
     auto_rows = read_tables("auto_codings", auto)
     review, added = read_reviews(list(reviews), auto_rows, clean_texts, segs, book, min_score)
@@ -85,11 +88,11 @@ def merge_codings(auto: list[str], manual: list[str], documents: str | Path, seg
     codings = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=CODING_COLUMNS)
     codings = apply_reviews(codings, review)
     collapsed = set(docs.loc[~is_kept(docs), "doc_id"])
-    codings = codings[~codings["doc_id"].isin(collapsed)]
+    codings = codings[~text_isin(codings["doc_id"], collapsed)]
     codings = codings.merge(hierarchy[["concept_id", "category_id", "main_category_id"]],
                             on="concept_id", how="left")
-    codings = codings.sort_values(["doc_id", "start", "end", "concept_id", "coder"], kind="stable")
-    codings = codings.drop_duplicates().reset_index(drop=True)
+    codings = sorted_without_repeats(codings, ["doc_id", "start", "end", "concept_id", "coder"])
+    codings = codings.reset_index(drop=True)
     for column in ("seg_id", "start", "end"):
         codings[column] = codings[column].astype("int64")
     log.info("%d codings (%s)", len(codings), codings["origin"].value_counts().to_dict())
