@@ -131,17 +131,19 @@ def value_labels() -> dict[str, dict[int, str]]:
 
 
 def pin_timestamp(path: Path, kind: str) -> None:
-    """Overwrite the header's creation stamp with a fixed one (left alone if the layout differs)."""
-    data = bytearray(path.read_bytes())
-    if kind == "sav" and data[:4] in (b"$FL2", b"$FL3"):
-        data[SAV_STAMP_OFFSET:SAV_STAMP_OFFSET + len(SAV_STAMP)] = SAV_STAMP
-    elif kind == "dta" and (at := data.find(DTA_STAMP_TAG, 0, 400)) >= 0:
-        start = at + len(DTA_STAMP_TAG)
-        data[start:start + len(DTA_STAMP)] = DTA_STAMP
-    else:
-        log.warning("%s: unexpected %s header; creation stamp left as written", path, kind)
-        return
-    path.write_bytes(bytes(data))
+    """Overwrite the header's creation stamp with a fixed one (left alone if the layout differs).
+    Only the header is read and rewritten: at a million cases the file is hundreds of MB."""
+    with open(path, "r+b") as handle:
+        header = handle.read(max(400, SAV_STAMP_OFFSET + len(SAV_STAMP)))
+        if kind == "sav" and header[:4] in (b"$FL2", b"$FL3"):
+            at, stamp = SAV_STAMP_OFFSET, SAV_STAMP
+        elif kind == "dta" and (found := header.find(DTA_STAMP_TAG, 0, 400)) >= 0:
+            at, stamp = found + len(DTA_STAMP_TAG), DTA_STAMP
+        else:
+            log.warning("%s: unexpected %s header; creation stamp left as written", path, kind)
+            return
+        handle.seek(at)
+        handle.write(stamp)
 
 
 def write_sav(frame: pd.DataFrame, labels: dict[str, str], target: str | Path,
