@@ -14,7 +14,6 @@ multiply-shift hashing seeded from config — because one Python MinHash object 
 from __future__ import annotations
 
 import functools
-import hashlib
 from collections.abc import Iterable, Mapping
 
 import numpy as np
@@ -448,21 +447,21 @@ def find_duplicates(documents: pd.DataFrame, clean_texts: Mapping[str, str], thr
     web = web[np.array(keep, dtype=bool)].reset_index(drop=True)
     if web.empty:
         return pd.DataFrame(columns=DUPLICATE_COLUMNS)
-    # Raw 32-byte digests, not hex text: a million of them is half the memory.
-    digests = [hashlib.sha256(t.encode("utf-8")).digest() for t in texts]
-    # Each text's exact group (numbered in order of first appearance) and each group's first.
-    group_by_digest: dict[bytes, int] = {}
-    groups = np.fromiter((group_by_digest.setdefault(d, len(group_by_digest)) for d in digests),
-                         dtype=np.int64, count=len(digests))
-    firsts = np.full(len(group_by_digest), len(texts), dtype=np.int64)
+    # Each text's exact group (numbered in order of first appearance; equal texts, as their
+    # digests were compared before: a dict of the texts themselves needs no hashing pass) and
+    # each group's first text.
+    group_of_text: dict[str, int] = {}
+    groups = np.fromiter((group_of_text.setdefault(t, len(group_of_text)) for t in texts),
+                         dtype=np.int64, count=len(texts))
+    firsts = np.full(len(group_of_text), len(texts), dtype=np.int64)
     np.minimum.at(firsts, groups, np.arange(len(texts)))
-    del group_by_digest
+    del group_of_text
     # Near duplicates among the distinct texts only; exact copies follow their first. A
     # cluster's root is its earliest text: the first of its earliest exact group.
     near_roots = near_duplicate_roots([texts[i] for i in firsts.tolist()], threshold,
                                       shingle_size, permutations, seed)
     roots = firsts[near_roots[groups]]
-    return duplicate_rows(web, texts, digests, roots, shingle_size)
+    return duplicate_rows(web, texts, groups, roots, shingle_size)
 
 
 def texts_in_order(clean_texts: Mapping[str, str], doc_ids: list[str]) -> Iterable[str]:
@@ -472,30 +471,43 @@ def texts_in_order(clean_texts: Mapping[str, str], doc_ids: list[str]) -> Iterab
     return (clean_texts[doc_id] for doc_id in doc_ids)
 
 
-def duplicate_rows(web: pd.DataFrame, texts: list[str], digests: list[bytes],
-                   roots: np.ndarray, shingle_size: int) -> pd.DataFrame:
+def duplicate_rows(web: pd.DataFrame, texts: list[str], groups: np.ndarray, roots: np.ndarray,
+                   shingle_size: int) -> pd.DataFrame:
     """One row per document of a cluster of two or more (clusters by root, members in order),
-    ``roots`` giving each document's cluster root."""
+    given each document's exact group and cluster root."""
     order = np.argsort(roots, kind="stable")  # a cluster's members stay in (date, doc_id) order
     sorted_roots = roots[order]
     starts = np.flatnonzero(np.r_[True, sorted_roots[1:] != sorted_roots[:-1]])
     sizes = np.diff(np.r_[starts, len(roots)])
-    doc_ids, source_types, dates = (web[c].tolist() for c in ("doc_id", "source_type", "date"))
-    rows = []
-    clusters = [(int(start), int(size)) for start, size in zip(starts, sizes) if size > 1]
-    for cluster_no, (start, size) in enumerate(clusters, start=1):
-        members = order[start:start + size].tolist()
-        root = members[0]
-        root_shingles = compact_shingles(texts[root], shingle_size)
-        for i in members:
-            if i == root:
-                kind, similarity = "kept", 1.0
-            elif digests[i] == digests[root]:
-                kind, similarity = "exact", 1.0
-            else:
-                kind = "near"
-                similarity = round(jaccard(root_shingles, compact_shingles(texts[i], shingle_size)), 4)
-            rows.append({"cluster_id": cluster_no, "doc_id": doc_ids[i],
-                         "source_type": source_types[i], "date": dates[i],
-                         "kept_doc_id": doc_ids[root], "kind": kind, "similarity": similarity})
-    return pd.DataFrame(rows, columns=DUPLICATE_COLUMNS)
+    clustered = sizes > 1
+    if not clustered.any():
+        return pd.DataFrame(columns=DUPLICATE_COLUMNS)
+    # The members of each cluster, the root (its smallest position) first.
+    members = order[np.concatenate([np.arange(a, a + n) for a, n in
+                                    zip(starts[clustered].tolist(), sizes[clustered].tolist())])]
+    cluster_no = np.repeat(np.arange(1, clustered.sum() + 1), sizes[clustered])
+    kept = np.repeat(members[np.r_[0, np.cumsum(sizes[clustered])[:-1]]], sizes[clustered])
+    kind = np.where(members == kept, "kept", np.where(groups[members] == groups[kept], "exact", "near"))
+    similarity = np.ones(len(members))
+    near = kind == "near"
+    similarity[near] = [round(value, 4) for value in
+                        root_similarities(texts, kept[near], members[near], shingle_size)]
+    doc_ids = web["doc_id"].to_numpy(dtype=object)
+    return pd.DataFrame({"cluster_id": cluster_no, "doc_id": doc_ids[members].tolist(),
+                         "source_type": web["source_type"].to_numpy(dtype=object)[members].tolist(),
+                         "date": web["date"].to_numpy(dtype=object)[members].tolist(),
+                         "kept_doc_id": doc_ids[kept].tolist(), "kind": kind.tolist(),
+                         "similarity": similarity}, columns=DUPLICATE_COLUMNS)
+
+
+def root_similarities(texts: list[str], roots: np.ndarray, members: np.ndarray,
+                      shingle_size: int) -> list[float]:
+    """:func:`jaccard` of the shingles of ``texts[roots[k]]`` and ``texts[members[k]]``: on a
+    shingle matrix of just those texts when it can be built and no text lacks shingles."""
+    needed, rows = np.unique(np.r_[roots, members], return_inverse=True)
+    matrix = shingle_matrix([texts[i] for i in needed.tolist()], shingle_size) if len(needed) else None
+    if matrix is None or (np.diff(matrix.indptr) == 0).any():
+        return [jaccard(compact_shingles(texts[a], shingle_size),
+                        compact_shingles(texts[b], shingle_size))
+                for a, b in zip(roots.tolist(), members.tolist())]
+    return pair_similarities(matrix, rows[:len(roots)], rows[len(roots):]).tolist()
