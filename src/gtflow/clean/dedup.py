@@ -14,7 +14,7 @@ multiply-shift hashing seeded from config — because one Python MinHash object 
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -439,12 +439,8 @@ def find_duplicates(documents: pd.DataFrame, clean_texts: Mapping[str, str], thr
     """
     web = documents[documents["source_type"] != "interview"].sort_values(["date", "doc_id"])
     # Every comparison below is on the text without white space: keep only that form.
-    keep, texts = [], []
-    for text in texts_in_order(clean_texts, web["doc_id"].tolist()):
-        keep.append(len(text) > 0)
-        if text:
-            texts.append(compact(text))
-    web = web[np.array(keep, dtype=bool)].reset_index(drop=True)
+    keep, texts = compacted_texts(clean_texts, web["doc_id"].tolist())
+    web = web[keep].reset_index(drop=True)
     if web.empty:
         return pd.DataFrame(columns=DUPLICATE_COLUMNS)
     # Each text's exact group (numbered in order of first appearance; equal texts, as their
@@ -464,11 +460,26 @@ def find_duplicates(documents: pd.DataFrame, clean_texts: Mapping[str, str], thr
     return duplicate_rows(web, texts, groups, roots, shingle_size)
 
 
-def texts_in_order(clean_texts: Mapping[str, str], doc_ids: list[str]) -> Iterable[str]:
-    """The texts of ``doc_ids``, a batch of index look-ups at a time for :class:`CleanTexts`."""
-    if isinstance(clean_texts, CleanTexts):
-        return clean_texts.texts_of(doc_ids)
-    return (clean_texts[doc_id] for doc_id in doc_ids)
+def compacted_texts(clean_texts: Mapping[str, str], doc_ids: list[str]) -> tuple[np.ndarray, list[str]]:
+    """(Whether each document's clean text is non-empty, the :func:`compact` form of those
+    texts.) For :class:`CleanTexts`, by Arrow over the whole corpus at once."""
+    if not isinstance(clean_texts, CleanTexts):
+        texts = [clean_texts[doc_id] for doc_id in doc_ids]
+        return (np.array([len(t) > 0 for t in texts], dtype=bool),
+                [compact(t) for t in texts if t])
+    import pyarrow.compute as pc  # only the corpus path needs it
+
+    array = clean_texts.text_array(doc_ids)
+    keep = pc.greater(pc.binary_length(array), 0)
+    compacted = pc.replace_substring_regex(array.filter(keep), white_space_run(), "")
+    return keep.to_numpy(zero_copy_only=False), compacted.to_pylist()
+
+
+@functools.cache
+def white_space_run() -> str:
+    """A run of what str.split() splits on (str.isspace), as an Arrow regular expression."""
+    return "[" + "".join(f"\\x{{{code:x}}}" for code in range(0x110000)
+                         if chr(code).isspace()) + "]+"
 
 
 def duplicate_rows(web: pd.DataFrame, texts: list[str], groups: np.ndarray, roots: np.ndarray,

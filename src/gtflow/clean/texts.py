@@ -146,3 +146,42 @@ class CleanTexts(Mapping[str, str]):
             for shard, start, end in zip(self._shard_of[rows].tolist(),
                                          self._starts[rows].tolist(), self._ends[rows].tolist()):
                 yield self._shard_bytes(self._shard_names[shard])[start:end].decode("utf-8")
+
+    def text_array(self, doc_ids: Sequence[str]):
+        """The clean texts of ``doc_ids`` as one Arrow string array, in order (KeyError for
+        one the index does not list): each shard read once and sliced by Arrow, for a reader
+        of a whole corpus (a Python string per text and lookup cost more than its work)."""
+        import pyarrow as pa  # only whole-corpus readers need it
+
+        where = pd.Index(self._where.keys())  # the index's doc_ids, in its order
+        rows = where.get_indexer(pd.Index(doc_ids, dtype=object))
+        if (rows < 0).any():
+            raise KeyError(doc_ids[int(np.flatnonzero(rows < 0)[0])])
+        parts, positions, slices = [], [], 0
+        for shard in np.unique(self._shard_of[rows]).tolist():
+            in_shard = np.unique(rows[self._shard_of[rows] == shard])
+            in_shard = in_shard[np.argsort(self._starts[in_shard], kind="stable")]
+            parts.append(alternating_slices(self._shard_bytes(self._shard_names[shard]),
+                                            self._starts[in_shard], self._ends[in_shard]))
+            positions.append((in_shard, slices))
+            slices += len(parts[-1])
+        if not parts:
+            return pa.array([], type=pa.large_string())
+        # Where each requested row's text is among the shards' slices: every other one.
+        slot = np.empty(len(self._starts), dtype=np.int64)
+        for in_shard, first in positions:
+            slot[in_shard] = first + 2 * np.arange(len(in_shard))
+        whole = parts[0] if len(parts) == 1 else pa.concat_arrays(parts)
+        return whole.take(pa.array(slot[rows]))
+
+
+def alternating_slices(data: bytes, starts: np.ndarray, ends: np.ndarray):
+    """Arrow strings over ``data`` without a copy, for byte ranges in increasing, non-overlapping
+    order: element 2k is ``data[starts[k]:ends[k]]``, element 2k+1 what lies before the next."""
+    import pyarrow as pa
+
+    offsets = np.empty(2 * len(starts) + 1, dtype=np.int64)
+    offsets[0:-1:2], offsets[1::2] = starts, ends
+    offsets[-1] = ends[-1]
+    return pa.LargeStringArray.from_buffers(len(offsets) - 1, pa.py_buffer(offsets),
+                                            pa.py_buffer(data))
