@@ -79,8 +79,7 @@ def gather_indexes(indexes: Iterable[tuple[str, pd.DataFrame]]) -> pd.DataFrame:
 
     ``indexes`` are (the folder of the file's shard relative to the corpus index's folder,
     e.g. ``posts``; the file's index)."""
-    parts = [index.assign(shard=[f"{folder}/{name}" for name in index["shard"]])
-             for folder, index in indexes]
+    parts = [index.assign(shard=folder + "/" + index["shard"]) for folder, index in indexes]
     if not parts:
         return index_frame([], [], [], [])
     return pd.concat(parts, ignore_index=True)
@@ -152,11 +151,16 @@ class CleanTexts(Mapping[str, str]):
         one the index does not list): each shard read once and sliced by Arrow, for a reader
         of a whole corpus (a Python string per text and lookup cost more than its work)."""
         import pyarrow as pa  # only whole-corpus readers need it
+        import pyarrow.compute as pc
 
-        where = pd.Index(self._where.keys())  # the index's doc_ids, in its order
-        rows = where.get_indexer(pd.Index(doc_ids, dtype=object))
-        if (rows < 0).any():
-            raise KeyError(doc_ids[int(np.flatnonzero(rows < 0)[0])])
+        # The ids looked up in the index by one Arrow hash join, not a dict look-up each.
+        found = pc.index_in(pa.array(doc_ids, type=pa.string()),
+                            value_set=pa.array(list(self._where), type=pa.string()))
+        if found.null_count:
+            missing = np.flatnonzero(found.is_null().to_numpy(zero_copy_only=False))[0]
+            raise KeyError(doc_ids[int(missing)])
+        rows = np.fromiter(self._where.values(), dtype=np.int64, count=len(self._where))[
+            found.to_numpy(zero_copy_only=False)]
         parts, positions, slices = [], [], 0
         for shard in np.unique(self._shard_of[rows]).tolist():
             in_shard = np.unique(rows[self._shard_of[rows] == shard])
