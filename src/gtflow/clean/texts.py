@@ -13,6 +13,7 @@ stay code points within one document's text, as before.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Self
@@ -161,16 +162,22 @@ class CleanTexts(Mapping[str, str]):
             raise KeyError(doc_ids[int(missing)])
         rows = np.fromiter(self._where.values(), dtype=np.int64, count=len(self._where))[
             found.to_numpy(zero_copy_only=False)]
+        if not len(rows):
+            return pa.array([], type=pa.large_string())
         parts, positions, slices = [], [], 0
-        for shard in np.unique(self._shard_of[rows]).tolist():
-            in_shard = np.unique(rows[self._shard_of[rows] == shard])
-            in_shard = in_shard[np.argsort(self._starts[in_shard], kind="stable")]
+        asked = np.zeros(len(self._starts), dtype=bool)  # a mask, not np.unique (which hashes)
+        asked[rows] = True
+        unique_rows = np.flatnonzero(asked)
+        # The rows asked for by shard, each shard's in byte order.
+        by_shard = unique_rows[np.lexsort((self._starts[unique_rows], self._shard_of[unique_rows]))]
+        shard_of = self._shard_of[by_shard]
+        bounds = np.flatnonzero(np.r_[True, shard_of[1:] != shard_of[:-1], True]).tolist()
+        for first, end in itertools.pairwise(bounds):
+            in_shard, shard = by_shard[first:end], int(shard_of[first])
             parts.append(alternating_slices(self._shard_bytes(self._shard_names[shard]),
                                             self._starts[in_shard], self._ends[in_shard]))
             positions.append((in_shard, slices))
             slices += len(parts[-1])
-        if not parts:
-            return pa.array([], type=pa.large_string())
         # Where each requested row's text is among the shards' slices: every other one.
         slot = np.empty(len(self._starts), dtype=np.int64)
         for in_shard, first in positions:
