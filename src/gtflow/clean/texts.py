@@ -13,6 +13,7 @@ stay code points within one document's text, as before.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Self
@@ -79,8 +80,7 @@ def gather_indexes(indexes: Iterable[tuple[str, pd.DataFrame]]) -> pd.DataFrame:
 
     ``indexes`` are (the folder of the file's shard relative to the corpus index's folder,
     e.g. ``posts``; the file's index)."""
-    parts = [index.assign(shard=[f"{folder}/{name}" for name in index["shard"]])
-             for folder, index in indexes]
+    parts = [index.assign(shard=folder + "/" + index["shard"]) for folder, index in indexes]
     if not parts:
         return index_frame([], [], [], [])
     return pd.concat(parts, ignore_index=True)
@@ -146,3 +146,53 @@ class CleanTexts(Mapping[str, str]):
             for shard, start, end in zip(self._shard_of[rows].tolist(),
                                          self._starts[rows].tolist(), self._ends[rows].tolist()):
                 yield self._shard_bytes(self._shard_names[shard])[start:end].decode("utf-8")
+
+    def text_array(self, doc_ids: Sequence[str]):
+        """The clean texts of ``doc_ids`` as one Arrow string array, in order (KeyError for
+        one the index does not list): each shard read once and sliced by Arrow, for a reader
+        of a whole corpus (a Python string per text and lookup cost more than its work)."""
+        import pyarrow as pa  # only whole-corpus readers need it
+        import pyarrow.compute as pc
+
+        # The ids looked up in the index by one Arrow hash join, not a dict look-up each.
+        found = pc.index_in(pa.array(doc_ids, type=pa.string()),
+                            value_set=pa.array(list(self._where), type=pa.string()))
+        if found.null_count:
+            missing = np.flatnonzero(found.is_null().to_numpy(zero_copy_only=False))[0]
+            raise KeyError(doc_ids[int(missing)])
+        rows = np.fromiter(self._where.values(), dtype=np.int64, count=len(self._where))[
+            found.to_numpy(zero_copy_only=False)]
+        if not len(rows):
+            return pa.array([], type=pa.large_string())
+        parts, positions, slices = [], [], 0
+        asked = np.zeros(len(self._starts), dtype=bool)  # a mask, not np.unique (which hashes)
+        asked[rows] = True
+        unique_rows = np.flatnonzero(asked)
+        # The rows asked for by shard, each shard's in byte order.
+        by_shard = unique_rows[np.lexsort((self._starts[unique_rows], self._shard_of[unique_rows]))]
+        shard_of = self._shard_of[by_shard]
+        bounds = np.flatnonzero(np.r_[True, shard_of[1:] != shard_of[:-1], True]).tolist()
+        for first, end in itertools.pairwise(bounds):
+            in_shard, shard = by_shard[first:end], int(shard_of[first])
+            parts.append(alternating_slices(self._shard_bytes(self._shard_names[shard]),
+                                            self._starts[in_shard], self._ends[in_shard]))
+            positions.append((in_shard, slices))
+            slices += len(parts[-1])
+        # Where each requested row's text is among the shards' slices: every other one.
+        slot = np.empty(len(self._starts), dtype=np.int64)
+        for in_shard, first in positions:
+            slot[in_shard] = first + 2 * np.arange(len(in_shard))
+        whole = parts[0] if len(parts) == 1 else pa.concat_arrays(parts)
+        return whole.take(pa.array(slot[rows]))
+
+
+def alternating_slices(data: bytes, starts: np.ndarray, ends: np.ndarray):
+    """Arrow strings over ``data`` without a copy, for byte ranges in increasing, non-overlapping
+    order: element 2k is ``data[starts[k]:ends[k]]``, element 2k+1 what lies before the next."""
+    import pyarrow as pa
+
+    offsets = np.empty(2 * len(starts) + 1, dtype=np.int64)
+    offsets[0:-1:2], offsets[1::2] = starts, ends
+    offsets[-1] = ends[-1]
+    return pa.LargeStringArray.from_buffers(len(offsets) - 1, pa.py_buffer(offsets),
+                                            pa.py_buffer(data))

@@ -65,3 +65,45 @@ def test_ids_and_texts_must_pair_up(tmp_path):
     with pytest.raises(ValueError):
         write_shard(tmp_path / "x.txt", ["a"], ["one", "two"])
     assert not (tmp_path / "x.txt").exists()
+
+
+def corpus_of_shards(tmp_path):
+    """Three shards (one empty of text) under one corpus index, and their texts."""
+    root = tmp_path / "text"
+    shards = {"posts/a.txt": {"a1": "一 二", "a2": "", "a3": "𠮷野家\u3000😀", "a4": "\n"},
+              "posts/b.txt": {"b1": "naïve café\nline two", "b2": ""},
+              "pages/c.txt": {"c1": "平安\u2028涟源\x1c"}}
+    parts = []
+    for name, texts in shards.items():
+        folder, file = name.split("/")
+        parts.append((folder, write_shard(root / folder / file, list(texts), texts.values())))
+    everything = {doc_id: text for texts in shards.values() for doc_id, text in texts.items()}
+    return CleanTexts(gather_indexes(parts), root), everything
+
+
+def test_text_array_gives_the_texts_in_the_order_asked(tmp_path):
+    texts, expected = corpus_of_shards(tmp_path)
+    for doc_ids in (["c1", "a3", "b1", "a1", "a3", "a2", "b2", "a4"], list(expected)[::-1], ["b2"], []):
+        assert texts.text_array(doc_ids).to_pylist() == [expected[d] for d in doc_ids]
+    with pytest.raises(KeyError):
+        texts.text_array(["a1", "zz"])
+
+
+def test_compacted_corpus_texts_equal_the_per_text_compaction(tmp_path):
+    """The Arrow path (a CleanTexts) against the Python one (a dict), every str.isspace
+    character included."""
+    import numpy as np
+
+    from gtflow.clean.dedup import compacted_texts
+
+    texts, expected = corpus_of_shards(tmp_path)
+    spaces = "".join(chr(c) for c in range(0x110000) if chr(c).isspace())
+    doc_ids = list(expected)[::-1] + ["a1"]
+    keep, compacted = compacted_texts(texts, doc_ids)
+    dict_keep, dict_compacted = compacted_texts(expected, doc_ids)
+    assert keep.tolist() == dict_keep.tolist() == [bool(expected[d]) for d in doc_ids]
+    assert compacted == dict_compacted == ["".join(expected[d].split()) for d in doc_ids if expected[d]]
+    shard = tmp_path / "spaces"
+    index = write_shard(shard / "s.txt", ["s"], ["a" + spaces + "b" + spaces])
+    keep, compacted = compacted_texts(CleanTexts(index, shard), ["s"])
+    assert compacted == ["ab"] and keep.dtype == np.bool_
