@@ -51,22 +51,9 @@ class ItemTally:
     shown: dict[str, list[str]] = field(
         default_factory=lambda: {g: [] for g, _ in SOURCE_GROUPS})
     roles: list[str] = field(default_factory=list)
-    #: While an item's rows are read (edges only: codes have the one role ''): the documents
-    #: of its earlier roles, and those opened so far in its current role. Within a role a
-    #: document opens once (its rows are consecutive), so only earlier roles can hold it.
-    earlier_documents: pa.Array | None = None
-    role_opened: list[pa.Array] = field(default_factory=list)
-
-    def next_role(self, role: str) -> None:
-        """The item's rows go on with ``role``: the documents of the role before are earlier."""
-        documents = [a for a in (self.earlier_documents, *self.role_opened) if a is not None]
-        if documents:
-            self.earlier_documents = pc.unique(pa.concat_arrays(documents))
-        self.role_opened = []
-        self.roles.append(role)
-
-    def forget_documents(self) -> None:
-        self.earlier_documents, self.role_opened = None, []
+    #: Documents of the item's roles so far, while its rows are read (edges only: codes have
+    #: the one role '').
+    role_documents: set[str] = field(default_factory=set)
 
     def shown_documents(self) -> set[str]:
         return {doc for docs in self.shown.values() for doc in docs}
@@ -150,11 +137,11 @@ class EvidenceDigester:
         doc_ids = keys["doc_id"]
         first = start + np.flatnonzero(opens_document[start:end])  # batch rows
         if role:
-            opened = doc_ids.take(first)
-            if tally.earlier_documents is not None:
-                first = first[~pc.is_in(opened, value_set=tally.earlier_documents)
-                              .fill_null(False).to_numpy(zero_copy_only=False)]
-            tally.role_opened.append(opened)
+            opened = doc_ids.take(first).to_pylist()
+            new_to_item = np.fromiter((doc not in tally.role_documents for doc in opened),
+                                      bool, len(opened))
+            tally.role_documents.update(opened)
+            first = first[new_to_item]
         self.count(tally, doc_ids, first, groups[first])
         tally.n_codings += end - start
         segment_doc_ids = doc_ids.slice(start, end - start)
@@ -170,14 +157,14 @@ class EvidenceDigester:
             if key in self.tallies:
                 raise self.out_of_order(offset, "item")
             if self.current is not None:  # its rows are over: forget its documents
-                self.tallies[self.current].forget_documents()
+                self.tallies[self.current].role_documents.clear()
             self.current = key
             self.tallies[key] = ItemTally(roles=[role])
         tally = self.tallies[key]
         if role != tally.roles[-1]:
             if role < tally.roles[-1]:
                 raise self.out_of_order(offset, "role")
-            tally.next_role(role)
+            tally.roles.append(role)
         return tally
 
     def count(self, tally: ItemTally, doc_ids: pa.Array, rows: np.ndarray,
