@@ -172,3 +172,21 @@ def test_the_report_counts_code_documents_from_the_listing(built_report):
     for rows in (1, 2, 1000):
         counted = read_evidence(built_report["inputs"].evidence, cap=0, rows=rows)
         assert counted.document_counts("code") == expected
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 4, 7, 100])
+def test_edges_count_a_document_under_several_ends_once(size):
+    """Edges one after another, documents under one end, under both, or under all three roles,
+    read in batches of every size: each document counts once per edge."""
+    rows = [coding("code", "a1", "I01", 0)]
+    for edge, roles in (("a1->A1", {"source": ("I01", "I02", "P01"), "target": ("I02", "P02")}),
+                        ("A1->b1", {"middle": ("P01",), "source": ("I01", "P01", "P04"),
+                                    "target": ("I02", "P01", "P03", "P04")}),
+                        ("b1->c1", {"source": ("P02",), "target": ("I01",)})):
+        rows += [coding("edge", edge, doc, start, role) for role in sorted(roles)
+                 for doc in roles[role] for start in (0, 7)]
+    frame = contracts.frame("evidence", rows)
+    digest = digest_evidence(batches_of(frame, size), cap=1)
+    assert observed_tallies(digest) == expected_tallies(frame, 1)
+    assert [digest.tally("edge", e).n_documents for e in ("a1->A1", "A1->b1", "b1->c1")] \
+        == [4, 5, 2]
