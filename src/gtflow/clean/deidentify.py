@@ -48,6 +48,9 @@ EMAIL = re.compile(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+[@＠][A-Za-z0-9-]+(?
 PLATE = re.compile(rf"[{PROVINCE_ABBREVIATIONS}][A-Za-z][·・•‧.．\- ]?"
                    r"(?=[A-Za-z]{0,5}\d)[A-Za-z0-9]{5,6}(?![A-Za-z0-9])")
 LATIN_NAME = re.compile(r"^[A-Za-z][A-Za-z .'-]*$")
+#: A text without any decimal digit (``\d``, as the ID, phone and plate patterns read it) holds
+#: no ID number, phone number or plate: those passes are skipped.
+DIGIT = re.compile(r"\d")
 
 
 def id_number_is_valid(number: str) -> bool:
@@ -108,18 +111,28 @@ def replace_identifiers(text: str, phone_regions: tuple[str, ...] = ("CN",),
     """
     counts = Counter() if counts is None else counts
     text, found = strip_user_ids_in_text(text)
-    counts["[USER]"] += found
-    text = replace_id_numbers(text, counts)
+    count_into(counts, "[USER]", found)
+    if DIGIT.search(text):
+        text = replace_id_numbers(text, counts)
     replacements = [(EMAIL, "[EMAIL]")] if "@" in text or "＠" in text else []
     replacements += [(pattern.regex, pattern.placeholder) for pattern in extra_patterns]
     for regex, placeholder in replacements:
         text, found = regex.subn(placeholder, text)
-        counts[placeholder] += found
-    text, found = replace_phone_numbers(text, phone_regions)
-    counts["[PHONE]"] += found
-    text, found = PLATE.subn("[PLATE]", text)
-    counts["[PLATE]"] += found
+        count_into(counts, placeholder, found)
+    # Looked for again: a study's pattern may have removed digits, or its placeholder hold some.
+    if DIGIT.search(text):
+        text, found = replace_phone_numbers(text, phone_regions)
+        count_into(counts, "[PHONE]", found)
+        text, found = PLATE.subn("[PLATE]", text)
+        count_into(counts, "[PLATE]", found)
     return text
+
+
+def count_into(counts: Counter, placeholder: str, found: int) -> None:
+    """Add ``found`` replacements; a type with none gets no entry (a missing key costs a
+    Python call in a Counter, and every row of the counts table has a count above zero)."""
+    if found:
+        counts[placeholder] += found
 
 
 def replace_id_numbers(text: str, counts: Counter) -> str:
@@ -142,8 +155,11 @@ class Pseudonymizer:
     extra_patterns: tuple[ExtraPattern, ...] = ()
     _matcher: object | None = field(default=None, init=False, repr=False)
     _patterns: list[str] = field(default_factory=list, init=False, repr=False)
+    _empty_stays_empty: bool = field(default=True, init=False, repr=False)
 
     def __post_init__(self) -> None:
+        # Only a study pattern could find something in "" (the config refuses such patterns).
+        self._empty_stays_empty = not any(p.regex.search("") for p in self.extra_patterns)
         if self.names:
             # Aho-Corasick, leftmost-longest: "李娟娟" wins over "李娟" when both are names, and
             # one pass over the text costs the same for 5 names or 500.
@@ -181,6 +197,8 @@ class Pseudonymizer:
         return replace_identifiers(text, self.phone_regions, self.extra_patterns, counts)
 
     def __call__(self, text: str, counts: Counter | None = None) -> str:
+        if not text and self._empty_stays_empty:
+            return text  # an empty speaker tag, title or place: most documents have one
         return self.replace_names(self.replace_identifiers(text, counts), counts)
 
 

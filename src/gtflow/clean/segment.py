@@ -21,6 +21,8 @@ ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "prof", "st", "vs", "etc", "e.g", "i.e
                  "al", "jr", "sr", "inc", "ltd", "co"}
 LAST_WORD = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
 LIST_NUMBER = re.compile(r"^\s*\d{1,3}\.$")
+#: White space as ``str.strip`` reads it (``\s`` is the same set of characters).
+WHITESPACE = re.compile(r"\s")
 
 
 def ends_with_abbreviation(piece: str) -> bool:
@@ -34,15 +36,10 @@ def ends_with_abbreviation(piece: str) -> bool:
 
 def sentence_spans(text: str, offset: int = 0) -> list[tuple[int, int]]:
     """Spans ``(start, end)`` of the sentences in ``text``, shifted by ``offset``, blanks trimmed."""
-    spans, start = [], 0
-    for match in SENTENCE_END.finditer(text):
-        end = match.end()
-        if text[match.start()] == "." and (ends_with_abbreviation(text[start:end])
-                                           or LIST_NUMBER.match(text[start:end])):
-            continue  # "Mr. Li" is one sentence; so is "1. First item"
-        spans.append((start, end))
-        start = end
-    spans.append((start, len(text)))
+    ends = sentence_ends(text)
+    spans = zip([0, *ends], [*ends, len(text)])
+    if not WHITESPACE.search(text):  # nothing to trim (most Chinese posts): drop empty pieces
+        return [(begin + offset, end + offset) for begin, end in spans if end > begin]
     trimmed = []
     for begin, end in spans:
         piece = text[begin:end]
@@ -52,3 +49,18 @@ def sentence_spans(text: str, offset: int = 0) -> list[tuple[int, int]]:
         if end > begin:
             trimmed.append((begin + offset, end + offset))
     return trimmed
+
+
+def sentence_ends(text: str) -> list[int]:
+    """Where the sentences of ``text`` end, but for the last one (it ends with the text)."""
+    if "." not in text:  # no full stop, no abbreviation or list number to look back at
+        return [match.end() for match in SENTENCE_END.finditer(text)]
+    ends, start = [], 0
+    for match in SENTENCE_END.finditer(text):
+        end = match.end()
+        if text[match.start()] == "." and (ends_with_abbreviation(text[start:end])
+                                           or LIST_NUMBER.match(text[start:end])):
+            continue  # "Mr. Li" is one sentence; so is "1. First item"
+        ends.append(end)
+        start = end
+    return ends

@@ -25,6 +25,11 @@ STATUS_MARKERS = {"status", "statuses"}
 #: Weibo and similar: a long numeric first segment followed by the post's own id.
 NUMERIC_USER = re.compile(r"^\d{6,}$")
 URL_IN_TEXT = re.compile(r"https?://[^\s<>\"'，。！？、；：）】」』]+", re.IGNORECASE)
+#: ``scheme://host/path`` with no query or fragment and nothing urlsplit would remove (tab, line
+#: breaks): the path is everything from the first slash after the host, as urlsplit reads it.
+#: ASCII case folding only: with Unicode folding "httpſ" would pass for "https" here, but
+#: urlsplit reads no scheme in it.
+PLAIN_URL = re.compile(r"https?://[^/?#\t\r\n]*(/[^?#\t\r\n]*)?", re.IGNORECASE | re.ASCII)
 
 
 def user_path(segments: list[str]) -> tuple[list[str], int]:
@@ -62,6 +67,9 @@ def strip_user_ids(url: str) -> tuple[str, int]:
     """``url`` without user ids (see the module docstring), and how many were removed."""
     if not url or "/" not in url:
         return url, 0
+    plain = PLAIN_URL.fullmatch(url)
+    if plain and not user_path((plain.group(1) or "").split("/"))[1]:
+        return url, 0  # the common case, without the cost of urlsplit
     try:
         parts = urlsplit(url)
     except ValueError:  # a malformed URL (an unclosed IPv6 bracket): nothing to read from it
