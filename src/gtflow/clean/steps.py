@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import logging
 import os
 from collections import Counter
@@ -19,7 +18,7 @@ from gtflow.clean.deidentify import (
     name_table,
     placeholder_type,
 )
-from gtflow.clean.document import SEGMENT_COLUMNS, clean_document, clean_metadata
+from gtflow.clean.document import SEGMENT_COLUMNS, TurnColumns, clean_documents, clean_metadata
 from gtflow.clean.texts import CleanTexts, ShardWriter, gather_indexes
 from gtflow.clean.urls import strip_user_ids
 from gtflow.contracts import (
@@ -78,27 +77,16 @@ def clean_table(ingested: pd.DataFrame, pseudonymize: Pseudonymizer,
     position = pd.Series(range(len(order)), index=order)
     ordered = ingested.assign(_doc=ingested["doc_id"].map(position)).sort_values(
         ["_doc", "turn"], kind="stable")
-    turn_keys = ["turn", "speaker", "role", "timestamp", "text"]
     doc_ids = ordered["doc_id"].tolist()
-    columns = {c: ordered[c].tolist() for c in turn_keys}
+    turns = TurnColumns(*(ordered[c].tolist() for c in TurnColumns._fields))
     firsts = [0, *(i for i in range(1, len(doc_ids)) if doc_ids[i] != doc_ids[i - 1])]
     boundaries = [*firsts, len(doc_ids)] if doc_ids else [0]
     # Document metadata straight from pandas (one row per document), not through Python lists.
     documents = ordered.iloc[firsts if doc_ids else []][DOCUMENT_COLUMNS].astype(str).reset_index(drop=True)
     tallies = [Counter() for _ in range(len(documents))]
     clean_metadata_columns(documents, pseudonymize, tallies, authors)
-    texts, n_segments = [], []
-    segments: dict[str, list] = {c: [] for c in SEGMENT_COLUMNS}
-    for index, (first, end) in enumerate(itertools.pairwise(boundaries)):
-        doc_id = doc_ids[first]
-        turns = [{key: columns[key][i] for key in turn_keys} for i in range(first, end)]
-        text, doc_segments = clean_document(turns, pseudonymize, doc_id, tallies[index])
-        texts.append(text)
-        n_segments.append(len(doc_segments))
-        segments["doc_id"].extend([doc_id] * len(doc_segments))
-        for column in SEGMENT_COLUMNS[1:]:
-            segments[column].extend(segment[column] for segment in doc_segments)
-    del columns
+    texts, n_segments, segments = clean_documents(turns, boundaries, doc_ids, pseudonymize, tallies)
+    del turns
     documents["n_chars"] = [len(t) for t in texts]
     documents["n_segments"] = n_segments
     documents["sha256_clean"] = [sha256_text(t) for t in texts]
@@ -111,29 +99,33 @@ def clean_metadata_columns(documents: pd.DataFrame, pseudonymize: Pseudonymizer,
                            tallies: list[Counter], authors: dict[str, str] | None) -> None:
     """De-identify titles, authors, places and URLs of ``documents`` in place, counting into
     ``tallies`` (one per document). Post authors are replaced whole by their pseudonym."""
-    cache: dict[str, tuple[str, Counter]] = {}  # authors and places repeat across posts
-
-    def clean_value(value: str) -> tuple[str, Counter]:
-        if value not in cache:
-            found = Counter()
-            cache[value] = (clean_metadata(value, pseudonymize, found), found)
-        return cache[value]
-
+    cache: dict[str, tuple[str, Counter]] = {}  # titles, authors and places repeat across posts
+    pseudonyms = authors or {}
+    kinds: dict[str, str] = {}  # pseudonym -> its placeholder type
     is_post = (documents["source_type"] == "web_post").tolist()
     for column in PSEUDONYMIZED_METADATA:
         values = documents[column].tolist()
         for index, value in enumerate(values):
+            tally = tallies[index]
             if column == "author" and is_post[index] and value:
-                values[index] = (authors or {}).get(value, UNKNOWN_AUTHOR)
-                tallies[index][placeholder_type(values[index])] += 1
+                values[index] = pseudonym = pseudonyms.get(value, UNKNOWN_AUTHOR)
+                if pseudonym not in kinds:
+                    kinds[pseudonym] = placeholder_type(pseudonym)
+                # get, not +=: a Counter's missing key costs a Python call
+                tally[kinds[pseudonym]] = tally.get(kinds[pseudonym], 0) + 1
                 continue
-            values[index], found = clean_value(value)
-            tallies[index].update(found)
+            if value not in cache:
+                found = Counter()
+                cache[value] = (clean_metadata(value, pseudonymize, found), found)
+            values[index], found = cache[value]
+            if found:
+                tally.update(found)
         documents[column] = values
     urls = documents["url"].tolist()
     for index, url in enumerate(urls):
         urls[index], found = strip_user_ids(url)
-        tallies[index]["[USER]"] += found
+        if found:
+            tallies[index]["[USER]"] += found
     documents["url"] = urls
 
 
