@@ -90,6 +90,9 @@ def test_normalize_skips_passes_only_when_they_change_nothing():
     rng = random.Random(16)
     texts = [random_text(rng, NORMALIZE_POOL, 12) for _ in range(30_000)]
     texts += ["", " ", "\u3000", "纯中文没有空格。", "plain ascii", "\r", "\u200d", "a\u200d"]
+    # Each translated character alone among untranslated ones.
+    texts += [f"{before}{chr(code)}{after}" for code in TRANSLATION
+              for before, after in [("a", "b"), ("中", "文"), ("", "")]]
     for text in texts:
         assert normalize_text(text) == reference.normalize_text(text), repr(text)
 
