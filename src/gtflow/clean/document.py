@@ -11,13 +11,12 @@ by a zero-width space or written in full-width digits is whole again when the pa
 from __future__ import annotations
 
 import logging
-from collections import Counter
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from gtflow.clean.deidentify import Pseudonymizer
+from gtflow.clean.deidentify import Counts, Pseudonymizer
 from gtflow.clean.normalize import normalize_text
-from gtflow.clean.segment import sentence_spans
+from gtflow.clean.segment import sentences
 
 log = logging.getLogger(__name__)
 SEGMENT_COLUMNS = ["doc_id", "seg_id", "turn", "speaker", "role", "timestamp", "start", "end", "text"]
@@ -57,7 +56,7 @@ def speaker_placeholders(names: Iterable[str], pseudonymize: Pseudonymizer, doc_
 
 
 def clean_documents(turns: TurnColumns, bounds: list[int], doc_ids: list[str],
-                    pseudonymize: Pseudonymizer, counts: list[Counter]
+                    pseudonymize: Pseudonymizer, counts: list[Counts]
                     ) -> tuple[list[str], list[int], dict[str, list]]:
     """Clean the documents whose turns are rows ``bounds[i]:bounds[i + 1]`` of ``turns``.
 
@@ -100,12 +99,14 @@ def clean_documents(turns: TurnColumns, bounds: list[int], doc_ids: list[str],
             body_start = position + len(prefix)
             parts.append(prefix + body)
             position += len(prefix) + len(body)
-            spans = sentence_spans(body)
-            for start, stop in spans:
-                seg_starts.append(start + body_start)
-                seg_ends.append(stop + body_start)
-                seg_texts.append(body[start:stop])
-            k = len(spans)
+            starts, ends, pieces = sentences(body)
+            if body_start:
+                starts = [start + body_start for start in starts]
+                ends = [end + body_start for end in ends]
+            seg_starts.extend(starts)
+            seg_ends.extend(ends)
+            seg_texts.extend(pieces)
+            k = len(pieces)
             seg_turns.extend([int(turns.turn[row])] * k)
             seg_speakers.extend([speaker] * k)
             seg_roles.extend([roles[row - first]] * k)
@@ -119,6 +120,6 @@ def clean_documents(turns: TurnColumns, bounds: list[int], doc_ids: list[str],
 
 
 def clean_metadata(value: str, pseudonymize: Pseudonymizer,
-                   counts: Counter | None = None) -> str:
+                   counts: Counts | None = None) -> str:
     """Titles, authors and places pass through the same normalization and de-identification."""
     return pseudonymize(normalize_text(value or ""), counts)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,8 +12,10 @@ import pandas as pd
 from gtflow.clean.authors import UNKNOWN_AUTHOR, read_author_table
 from gtflow.clean.dedup import find_duplicates
 from gtflow.clean.deidentify import (
+    Counts,
     Pseudonymizer,
     compile_extra_patterns,
+    count_into,
     name_table,
     placeholder_type,
 )
@@ -83,7 +84,7 @@ def clean_table(ingested: pd.DataFrame, pseudonymize: Pseudonymizer,
     boundaries = [*firsts, len(doc_ids)] if doc_ids else [0]
     # Document metadata straight from pandas (one row per document), not through Python lists.
     documents = ordered.iloc[firsts if doc_ids else []][DOCUMENT_COLUMNS].astype(str).reset_index(drop=True)
-    tallies = [Counter() for _ in range(len(documents))]
+    tallies: list[Counts] = [{} for _ in range(len(documents))]
     clean_metadata_columns(documents, pseudonymize, tallies, authors)
     texts, n_segments, segments = clean_documents(turns, boundaries, doc_ids, pseudonymize, tallies)
     del turns
@@ -96,10 +97,10 @@ def clean_table(ingested: pd.DataFrame, pseudonymize: Pseudonymizer,
 
 
 def clean_metadata_columns(documents: pd.DataFrame, pseudonymize: Pseudonymizer,
-                           tallies: list[Counter], authors: dict[str, str] | None) -> None:
+                           tallies: list[Counts], authors: dict[str, str] | None) -> None:
     """De-identify titles, authors, places and URLs of ``documents`` in place, counting into
     ``tallies`` (one per document). Post authors are replaced whole by their pseudonym."""
-    cache: dict[str, tuple[str, Counter]] = {}  # titles, authors and places repeat across posts
+    cache: dict[str, tuple[str, Counts]] = {}  # titles, authors and places repeat across posts
     pseudonyms = authors or {}
     kinds: dict[str, str] = {}  # pseudonym -> its placeholder type
     is_post = (documents["source_type"] == "web_post").tolist()
@@ -111,25 +112,23 @@ def clean_metadata_columns(documents: pd.DataFrame, pseudonymize: Pseudonymizer,
                 values[index] = pseudonym = pseudonyms.get(value, UNKNOWN_AUTHOR)
                 if pseudonym not in kinds:
                     kinds[pseudonym] = placeholder_type(pseudonym)
-                # get, not +=: a Counter's missing key costs a Python call
-                tally[kinds[pseudonym]] = tally.get(kinds[pseudonym], 0) + 1
+                count_into(tally, kinds[pseudonym], 1)
                 continue
             if value not in cache:
-                found = Counter()
+                found: Counts = {}
                 cache[value] = (clean_metadata(value, pseudonymize, found), found)
             values[index], found = cache[value]
-            if found:
-                tally.update(found)
+            for kind, count in found.items():
+                count_into(tally, kind, count)
         documents[column] = values
     urls = documents["url"].tolist()
     for index, url in enumerate(urls):
         urls[index], found = strip_user_ids(url)
-        if found:
-            tallies[index]["[USER]"] += found
+        count_into(tallies[index], "[USER]", found)
     documents["url"] = urls
 
 
-def deidentification_counts(doc_ids: list[str], tallies: list[Counter]) -> pd.DataFrame:
+def deidentification_counts(doc_ids: list[str], tallies: list[Counts]) -> pd.DataFrame:
     """One row per document and placeholder type with at least one replacement."""
     rows = [(doc_id, kind, count) for doc_id, tally in zip(doc_ids, tallies)
             for kind, count in sorted(tally.items()) if count > 0]

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pandas as pd
 
 from gtflow.clean.authors import UNKNOWN_AUTHOR
-from gtflow.clean.deidentify import EMAIL, PLATE, placeholder_type, replace_id_numbers
+from gtflow.clean.deidentify import EMAIL, ID_NUMBER, PLATE, id_number_is_valid, placeholder_type
 from gtflow.clean.document import ROLE_WORDS, SEGMENT_COLUMNS
 from gtflow.clean.normalize import (
     INLINE_SPACE,
@@ -25,12 +25,18 @@ from gtflow.clean.normalize import (
     TRANSLATION,
 )
 from gtflow.clean.phones import replace_phone_numbers
-from gtflow.clean.segment import LIST_NUMBER, SENTENCE_END, ends_with_abbreviation
+from gtflow.clean.segment import LIST_NUMBER, ends_with_abbreviation
 from gtflow.clean.steps import CLEAN_DOCUMENT_COLUMNS, PSEUDONYMIZED_METADATA
 from gtflow.clean.urls import URL_IN_TEXT, user_path, user_query
 from gtflow.contracts import columns as table_columns
 from gtflow.ingest.documents import DOCUMENT_COLUMNS
 from gtflow.io import sha256_text
+
+SENTENCE_END = re.compile(
+    r"(?:[。！？!?；;]+|\.(?=[\"'”’)]*(?:\s|$))|(?:…+|\.{3,})(?=\s*(?:\n|$)|[”’」』\"']))"
+    r"(?:[”’」』》）)】]|[\"'](?=\s|$))*"
+    r"|\n+"
+)
 
 
 def normalize_text(text: str) -> str:
@@ -94,6 +100,16 @@ def strip_user_ids_in_text(text: str) -> tuple[str, int]:
         return url
 
     return URL_IN_TEXT.sub(replace, text), total
+
+
+def replace_id_numbers(text: str, counts: Counter) -> str:
+    def replace(match: re.Match) -> str:
+        if not id_number_is_valid(match.group()):
+            return match.group()
+        counts["[ID]"] += 1
+        return "[ID]"
+
+    return ID_NUMBER.sub(replace, text)
 
 
 def replace_identifiers(text, phone_regions=("CN",), extra_patterns=(), counts=None) -> str:

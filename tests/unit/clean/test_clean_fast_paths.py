@@ -25,7 +25,7 @@ from gtflow.clean.deidentify import (
     replace_identifiers,
 )
 from gtflow.clean.normalize import TRANSLATION, normalize_text
-from gtflow.clean.segment import WHITESPACE, sentence_spans
+from gtflow.clean.segment import WHITESPACE, sentence_spans, sentences
 from gtflow.clean.steps import clean_table, mention_table
 from gtflow.clean.urls import PLAIN_URL, strip_user_ids
 
@@ -106,13 +106,19 @@ SENTENCE_POOL = (list("中文好的abcXYZ。！？!?；;.…”’」』》）)�
 def test_sentence_spans_fast_path_matches_the_trimming_loop():
     rng = random.Random(17)
     texts = [random_text(rng, SENTENCE_POOL, 16) for _ in range(30_000)]
-    texts += ["", "。", "。。", "好", "他说：“不用了。”她走了。", " 好。 对。 ", "\u3000好。"]
-    fast = 0
+    texts += ["", "。", "。。", "好", "他说：“不用了。”她走了。", " 好。 对。 ", "\u3000好。", "好。”。'",
+              "“好！”？'x"]
+    untrimmed = end_marks_only = 0
     for text in texts:
         offset = rng.randint(0, 9)
-        assert sentence_spans(text, offset) == reference.sentence_spans(text, offset), repr(text)
-        fast += "." not in text and not WHITESPACE.search(text)
-    assert fast > 1_000
+        expected = reference.sentence_spans(text, offset)
+        assert sentence_spans(text, offset) == expected, repr(text)
+        starts, ends, pieces = sentences(text)
+        assert list(zip(starts, ends)) == reference.sentence_spans(text), repr(text)
+        assert pieces == [text[start:end] for start, end in zip(starts, ends)], repr(text)
+        untrimmed += "." not in text and not WHITESPACE.search(text)
+        end_marks_only += not any(mark in text for mark in ".…\n")
+    assert untrimmed > 1_000 and end_marks_only > 1_000
 
 
 def test_whitespace_and_digit_patterns_read_characters_as_python_does():
@@ -142,10 +148,10 @@ def test_identifier_passes_skipped_without_digits_replace_the_same(extra, region
     rng = random.Random(18)
     texts = [random_text(rng, IDENTIFIER_POOL, 5) for _ in range(1_500)] + ["", "CASE-AB"]
     for text in texts:
-        fast, slow = Counter(), Counter()
+        fast, slow = {}, Counter()  # the stage counts into plain dicts
         assert replace_identifiers(text, regions, extra, fast) == reference.replace_identifiers(
             text, regions, extra, slow), text
-        assert fast == slow and all(fast.values()), text  # no zero entries either
+        assert Counter(fast) == slow and all(fast.values()), text  # no zero entries either
 
 
 def test_an_empty_text_is_pseudonymized_like_any_other():
@@ -164,7 +170,7 @@ ROSTER = [{"name": "罗志强", "aliases": "罗委员", "pseudonym": "[P01]"},
           {"name": "李娟", "aliases": "", "pseudonym": "[P02]"},
           {"name": "Margaret Lee", "aliases": "", "pseudonym": "[P03]"}]
 AUTHORS = {"涟源老街坊": "[U001]", "jane": "[U002]", "罗志强": "[U003]"}
-SPEAKERS = ["", "", "罗志强", "张三", "张三", "记者", "Lee", "钟老师", " 王五 ", "\u200b"]
+SPEAKERS = ["", "", "罗志强", "张三", "张三", "记者", "Lee", "钟老师", " 王五 ", "\u200b", "甲"]
 ROLES = ["", "speaker", "speaker", "interviewer", "respondent"]
 TEXT_POOL = IDENTIFIER_POOL + ["好的。", "对！", "Mr. Li said so. ", "  ", "\r\n", "…", "张三说",
                                "@涟源老街坊 你好", "@jane", "李娟娟", "王五"]
