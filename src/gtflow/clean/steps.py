@@ -118,8 +118,9 @@ def clean_metadata_columns(documents: pd.DataFrame, pseudonymize: Pseudonymizer,
                 found: Counts = {}
                 cache[value] = (clean_metadata(value, pseudonymize, found), found)
             values[index], found = cache[value]
-            for kind, count in found.items():
-                count_into(tally, kind, count)
+            if found:
+                for kind, count in found.items():
+                    count_into(tally, kind, count)
         documents[column] = values
     urls = documents["url"].tolist()
     for index, url in enumerate(urls):
@@ -158,7 +159,7 @@ def clean_file(ingested: str | Path, documents_out: str | Path, segments_out: st
             ChunkedTableWriter("file_deidentification", counts_out) as counts:
         chunks = whole_document_chunks(ingested, CHUNK_TURNS)
         for cleaned, cleaned_segments, cleaned_counts in pool.ordered_map(clean_chunk, chunks):
-            index.write(shard.add(cleaned["doc_id"].tolist(), cleaned.pop("clean_text")))
+            index.write(shard.add(cleaned["doc_id"].tolist(), cleaned.pop("clean_text").tolist()))
             documents.write(cleaned)
             segments.write(cleaned_segments)
             counts.write(cleaned_counts)

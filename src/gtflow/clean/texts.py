@@ -42,17 +42,17 @@ class ShardWriter:
 
     def add(self, doc_ids: list[str], texts: Iterable[str]) -> pd.DataFrame:
         """Append ``texts`` (one per id); return their index rows (shard = the file's name)."""
-        starts, ends = [], []
-        for text in texts:
-            data = text.encode("utf-8")
-            starts.append(self.position)
-            self.position += len(data)
-            ends.append(self.position)
-            self._handle.write(data + SEPARATOR)
-            self.position += len(SEPARATOR)
-        if len(starts) != len(doc_ids):
-            raise ValueError(f"{len(doc_ids)} document ids for {len(starts)} texts")
-        return index_frame(doc_ids, [self.path.name] * len(doc_ids), starts, ends)
+        encoded = [text.encode("utf-8") for text in texts]
+        if len(encoded) != len(doc_ids):
+            raise ValueError(f"{len(doc_ids)} document ids for {len(encoded)} texts")
+        # One write of the whole chunk; each text's start is the position plus the lengths
+        # (and separators) of the texts before it.
+        lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
+        starts = self.position + np.cumsum(lengths + len(SEPARATOR)) - lengths - len(SEPARATOR)
+        if encoded:
+            self._handle.write(SEPARATOR.join(encoded) + SEPARATOR)
+        self.position += int(lengths.sum()) + len(SEPARATOR) * len(encoded)
+        return index_frame(doc_ids, [self.path.name] * len(doc_ids), starts, starts + lengths)
 
     def __exit__(self, kind, error, trace) -> bool | None:
         self._handle.close()

@@ -32,6 +32,17 @@ URL_IN_TEXT = re.compile(r"https?://[^\s<>\"'，。！？、；：）】」』]+
 PLAIN_URL = re.compile(r"https?://[^/?#\t\r\n]*(/[^?#\t\r\n]*)?", re.IGNORECASE | re.ASCII)
 
 
+def _alternatives(words: set[str]) -> str:
+    return "|".join(re.escape(word) for word in sorted(words))
+
+
+#: What :func:`user_path` needs to find a user in a path (which starts with "/"), or more: an
+#: "@", a user marker segment with one after it, a status marker segment, a long number as
+#: the first segment with one after it. A path without any cannot name a user.
+MAY_NAME_USER = re.compile(rf"@|/(?:{_alternatives(USER_MARKERS)})/|"
+                           rf"/(?:{_alternatives(STATUS_MARKERS)})(?:/|$)|^/\d{{6,}}/", re.IGNORECASE)
+
+
 def user_path(segments: list[str]) -> tuple[list[str], int]:
     """The path segments with user ids replaced, and how many were replaced."""
     replaced = list(segments)
@@ -68,7 +79,7 @@ def strip_user_ids(url: str) -> tuple[str, int]:
     if not url or "/" not in url:
         return url, 0
     plain = PLAIN_URL.fullmatch(url)
-    if plain and not user_path((plain.group(1) or "").split("/"))[1]:
+    if plain and not MAY_NAME_USER.search(plain.group(1) or ""):
         return url, 0  # the common case, without the cost of urlsplit
     try:
         parts = urlsplit(url)

@@ -27,6 +27,7 @@ from gtflow.clean.deidentify import (
 from gtflow.clean.normalize import TRANSLATION, normalize_text
 from gtflow.clean.segment import WHITESPACE, sentence_spans, sentences
 from gtflow.clean.steps import clean_table, mention_table
+from gtflow.clean.texts import ShardWriter
 from gtflow.clean.urls import PLAIN_URL, strip_user_ids
 
 
@@ -216,3 +217,26 @@ def test_an_empty_table_is_cleaned_like_the_reference():
     for got, expected in zip(clean_table(table, pseudonymize),
                              reference.clean_table(table, pseudonymize)):
         pd.testing.assert_frame_equal(got, expected, check_exact=True)
+
+
+# --- text shards --------------------------------------------------------------------------
+
+def test_a_shard_written_in_chunks_is_indexed_as_text_by_text(tmp_path):
+    rng = random.Random(19)
+    chunks = [[random_text(rng, ["a", "中", "😀", "\n", "é", ""], 6) for _ in range(size)]
+              for size in (3, 0, 1, 50, 2)]
+    with ShardWriter(tmp_path / "s.txt") as shard:
+        indexes = [shard.add([f"d{i}" for i in range(len(texts))], texts) for texts in chunks]
+    position, expected = 0, []  # the straightforward loop: one text after another
+    for texts in chunks:
+        for text in texts:
+            size = len(text.encode("utf-8"))
+            expected.append((position, position + size))
+            position += size + 1
+    index = pd.concat(indexes, ignore_index=True)
+    assert list(zip(index["start"], index["end"])) == expected
+    assert index["start"].dtype == "int64" and index["end"].dtype == "int64"
+    assert (tmp_path / "s.txt").read_text(encoding="utf-8") == "".join(
+        text + "\n" for texts in chunks for text in texts)
+    with pytest.raises(ValueError), ShardWriter(tmp_path / "t.txt") as shard:
+        shard.add(["d1"], ["a", "b"])
