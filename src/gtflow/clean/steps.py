@@ -7,7 +7,9 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from gtflow.clean.authors import UNKNOWN_AUTHOR, read_author_table
 from gtflow.clean.dedup import find_duplicates
@@ -90,10 +92,35 @@ def clean_table(ingested: pd.DataFrame, pseudonymize: Pseudonymizer,
     del turns
     documents["n_chars"] = [len(t) for t in texts]
     documents["n_segments"] = n_segments
-    documents["sha256_clean"] = [sha256_text(t) for t in texts]
-    documents["clean_text"] = texts
-    return (documents[CLEAN_DOCUMENT_COLUMNS], pd.DataFrame(segments, columns=SEGMENT_COLUMNS),
+    documents["sha256_clean"] = text_array([sha256_text(t) for t in texts])
+    documents["clean_text"] = text_array(texts)
+    return (documents[CLEAN_DOCUMENT_COLUMNS], segment_frame(segments),
             deidentification_counts(documents["doc_id"].tolist(), tallies))
+
+
+def text_array(values: list[str]) -> pd.api.extensions.ExtensionArray | list[str]:
+    """A list of texts as pandas' text column (what pandas makes of the list itself), built
+    by Arrow: pandas' own reading of a list of 400k texts took twice as long. The list itself
+    when it is empty (pandas gives it no text type) or holds anything but texts."""
+    if not values:
+        return values
+    try:
+        return pd.array(pa.array(values, type=pa.large_string()), dtype="str")
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return values
+
+
+#: The segment columns that hold whole numbers.
+SEGMENT_NUMBERS = ("seg_id", "turn", "start", "end")
+
+
+def segment_frame(segments: dict[str, list]) -> pd.DataFrame:
+    """The segments table from its column lists: ``pd.DataFrame(segments)``, built faster."""
+    if not segments["doc_id"]:
+        return pd.DataFrame(segments, columns=SEGMENT_COLUMNS)
+    return pd.DataFrame({column: np.array(values, dtype=np.int64) if column in SEGMENT_NUMBERS
+                         else text_array(values) for column, values in segments.items()},
+                        columns=SEGMENT_COLUMNS)
 
 
 def clean_metadata_columns(documents: pd.DataFrame, pseudonymize: Pseudonymizer,

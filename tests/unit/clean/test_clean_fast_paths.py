@@ -24,9 +24,10 @@ from gtflow.clean.deidentify import (
     name_table,
     replace_identifiers,
 )
+from gtflow.clean.document import SEGMENT_COLUMNS
 from gtflow.clean.normalize import TRANSLATION, normalize_text
 from gtflow.clean.segment import WHITESPACE, sentence_spans, sentences
-from gtflow.clean.steps import clean_table, mention_table
+from gtflow.clean.steps import SEGMENT_NUMBERS, clean_table, mention_table, segment_frame
 from gtflow.clean.texts import ShardWriter
 from gtflow.clean.urls import PLAIN_URL, strip_user_ids
 
@@ -240,3 +241,21 @@ def test_a_shard_written_in_chunks_is_indexed_as_text_by_text(tmp_path):
         text + "\n" for texts in chunks for text in texts)
     with pytest.raises(ValueError), ShardWriter(tmp_path / "t.txt") as shard:
         shard.add(["d1"], ["a", "b"])
+
+
+# --- tables built from column lists -------------------------------------------------------
+
+def segment_columns(rows: int, text: list) -> dict[str, list]:
+    return {column: (list(range(rows)) if column in SEGMENT_NUMBERS else (text * rows)[:rows])
+            for column in SEGMENT_COLUMNS}
+
+
+@pytest.mark.parametrize(("rows", "text"), [(0, [""]), (1, [""]), (5, ["a", "中文😀", "", "𠮷"]),
+                                            (3, ["a", None])])  # None: pandas' own way
+def test_segment_frame_is_pandas_frame_of_the_lists(tmp_path, rows, text):
+    columns = segment_columns(rows, text)
+    fast, slow = segment_frame(columns), pd.DataFrame(columns, columns=SEGMENT_COLUMNS)
+    pd.testing.assert_frame_equal(fast, slow, check_exact=True)
+    fast.to_parquet(tmp_path / "fast.parquet")
+    slow.to_parquet(tmp_path / "slow.parquet")
+    assert (tmp_path / "fast.parquet").read_bytes() == (tmp_path / "slow.parquet").read_bytes()
