@@ -160,7 +160,11 @@ def deidentification_counts(doc_ids: list[str], tallies: list[Counts]) -> pd.Dat
     """One row per document and placeholder type with at least one replacement."""
     rows = [(doc_id, kind, count) for doc_id, tally in zip(doc_ids, tallies)
             for kind, count in sorted(tally.items()) if count > 0]
-    return pd.DataFrame(rows, columns=columns("file_deidentification")).astype({"count": "int64"})
+    if not rows:
+        return pd.DataFrame(rows, columns=columns("file_deidentification")).astype({"count": "int64"})
+    documents, kinds, counts = (list(column) for column in zip(*rows))
+    return pd.DataFrame(dict(zip(columns("file_deidentification"), [
+        text_array(documents), text_array(kinds), np.array(counts, dtype=np.int64)])))
 
 
 def clean_file(ingested: str | Path, documents_out: str | Path, segments_out: str | Path,

@@ -14,6 +14,7 @@ stay code points within one document's text, as before.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import chain, repeat
 from pathlib import Path
 from typing import Self
 
@@ -45,12 +46,11 @@ class ShardWriter:
         encoded = [text.encode("utf-8") for text in texts]
         if len(encoded) != len(doc_ids):
             raise ValueError(f"{len(doc_ids)} document ids for {len(encoded)} texts")
-        # One write of the whole chunk; each text's start is the position plus the lengths
-        # (and separators) of the texts before it.
+        # Each text's start is the position plus the lengths (and separators) of those before.
         lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
         starts = self.position + np.cumsum(lengths + len(SEPARATOR)) - lengths - len(SEPARATOR)
-        if encoded:
-            self._handle.write(SEPARATOR.join(encoded) + SEPARATOR)
+        # Text, separator, text, ...: written from C, without one more copy of the chunk.
+        self._handle.writelines(chain.from_iterable(zip(encoded, repeat(SEPARATOR))))
         self.position += int(lengths.sum()) + len(SEPARATOR) * len(encoded)
         return index_frame(doc_ids, [self.path.name] * len(doc_ids), starts, starts + lengths)
 

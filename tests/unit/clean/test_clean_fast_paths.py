@@ -27,7 +27,13 @@ from gtflow.clean.deidentify import (
 from gtflow.clean.document import SEGMENT_COLUMNS
 from gtflow.clean.normalize import TRANSLATION, normalize_text
 from gtflow.clean.segment import WHITESPACE, sentence_spans, sentences
-from gtflow.clean.steps import SEGMENT_NUMBERS, clean_table, mention_table, segment_frame
+from gtflow.clean.steps import (
+    SEGMENT_NUMBERS,
+    clean_table,
+    deidentification_counts,
+    mention_table,
+    segment_frame,
+)
 from gtflow.clean.texts import ShardWriter
 from gtflow.clean.urls import PLAIN_URL, strip_user_ids
 
@@ -259,3 +265,15 @@ def test_segment_frame_is_pandas_frame_of_the_lists(tmp_path, rows, text):
     fast.to_parquet(tmp_path / "fast.parquet")
     slow.to_parquet(tmp_path / "slow.parquet")
     assert (tmp_path / "fast.parquet").read_bytes() == (tmp_path / "slow.parquet").read_bytes()
+
+
+@pytest.mark.parametrize("documents", [0, 1, 200])
+def test_counts_table_is_the_reference_table(documents):
+    rng = random.Random(documents)
+    kinds = ["[U#]", "[PHONE]", "[P#]", "[USER]", "[ID]"]
+    tallies = [{kind: rng.choice([0, 1, 1, 3]) for kind in rng.sample(kinds, rng.randint(0, 3))}
+               for _ in range(documents)]
+    doc_ids = [f"d{rng.randint(0, 50)}" for _ in range(documents)]
+    pd.testing.assert_frame_equal(deidentification_counts(doc_ids, tallies),
+                                  reference.deidentification_counts(doc_ids, tallies),
+                                  check_exact=True)
