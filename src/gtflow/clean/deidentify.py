@@ -10,7 +10,7 @@ international number (:mod:`gtflow.clean.phones`) and licence plates become type
 birth date) so that ordinary long numbers — contract numbers, amounts — survive.
 
 Every replacement can be counted by placeholder type (:func:`placeholder_type`) into a
-``Counter`` the caller passes; the counts, never the values, go to
+``Counter`` or plain dict the caller passes; the counts, never the values, go to
 ``results/clean/deidentification.csv``.
 
 The input must already be normalized (:mod:`gtflow.clean.normalize`): full-width digits folded and
@@ -48,6 +48,12 @@ EMAIL = re.compile(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+[@＠][A-Za-z0-9-]+(?
 PLATE = re.compile(rf"[{PROVINCE_ABBREVIATIONS}][A-Za-z][·・•‧.．\- ]?"
                    r"(?=[A-Za-z]{0,5}\d)[A-Za-z0-9]{5,6}(?![A-Za-z0-9])")
 LATIN_NAME = re.compile(r"^[A-Za-z][A-Za-z .'-]*$")
+#: A text without any decimal digit (``\d``, as the ID, phone and plate patterns read it) holds
+#: no ID number, phone number or plate: those passes are skipped.
+DIGIT = re.compile(r"\d")
+#: Replacements by placeholder type: a Counter, or a plain dict (cheaper to make, one per
+#: document), added to only through :func:`count_into`.
+Counts = dict[str, int]
 
 
 def id_number_is_valid(number: str) -> bool:
@@ -97,7 +103,7 @@ def placeholder_type(placeholder: str) -> str:
 
 def replace_identifiers(text: str, phone_regions: tuple[str, ...] = ("CN",),
                         extra_patterns: tuple[ExtraPattern, ...] = (),
-                        counts: Counter | None = None) -> str:
+                        counts: Counts | None = None) -> str:
     """Typed placeholders for user ids in URLs, ID numbers, e-mails, the study's own patterns,
     phone numbers and plates (in that order); each replacement is counted into ``counts``.
 
@@ -108,26 +114,37 @@ def replace_identifiers(text: str, phone_regions: tuple[str, ...] = ("CN",),
     """
     counts = Counter() if counts is None else counts
     text, found = strip_user_ids_in_text(text)
-    counts["[USER]"] += found
-    text = replace_id_numbers(text, counts)
-    replacements = [(EMAIL, "[EMAIL]")] if "@" in text or "＠" in text else []
-    replacements += [(pattern.regex, pattern.placeholder) for pattern in extra_patterns]
-    for regex, placeholder in replacements:
-        text, found = regex.subn(placeholder, text)
-        counts[placeholder] += found
-    text, found = replace_phone_numbers(text, phone_regions)
-    counts["[PHONE]"] += found
-    text, found = PLATE.subn("[PLATE]", text)
-    counts["[PLATE]"] += found
+    count_into(counts, "[USER]", found)
+    if DIGIT.search(text):
+        text = replace_id_numbers(text, counts)
+    if "@" in text or "＠" in text:
+        text, found = EMAIL.subn("[EMAIL]", text)
+        count_into(counts, "[EMAIL]", found)
+    for pattern in extra_patterns:
+        text, found = pattern.regex.subn(pattern.placeholder, text)
+        count_into(counts, pattern.placeholder, found)
+    # Looked for again: a study's pattern may have removed digits, or its placeholder hold some.
+    if DIGIT.search(text):
+        text, found = replace_phone_numbers(text, phone_regions)
+        count_into(counts, "[PHONE]", found)
+        text, found = PLATE.subn("[PLATE]", text)
+        count_into(counts, "[PLATE]", found)
     return text
 
 
-def replace_id_numbers(text: str, counts: Counter) -> str:
+def count_into(counts: Counts, placeholder: str, found: int) -> None:
+    """Add ``found`` replacements of a type; a type with none gets no entry (every row of the
+    counts table has a count above zero)."""
+    if found:
+        counts[placeholder] = counts.get(placeholder, 0) + found
+
+
+def replace_id_numbers(text: str, counts: Counts) -> str:
     """Checksum-valid resident ID numbers -> ``[ID]``."""
     def replace(match: re.Match) -> str:
         if not id_number_is_valid(match.group()):
             return match.group()
-        counts["[ID]"] += 1
+        count_into(counts, "[ID]", 1)
         return "[ID]"
 
     return ID_NUMBER.sub(replace, text)
@@ -142,8 +159,11 @@ class Pseudonymizer:
     extra_patterns: tuple[ExtraPattern, ...] = ()
     _matcher: object | None = field(default=None, init=False, repr=False)
     _patterns: list[str] = field(default_factory=list, init=False, repr=False)
+    _empty_stays_empty: bool = field(default=True, init=False, repr=False)
 
     def __post_init__(self) -> None:
+        # Only a study pattern could find something in "" (the config refuses such patterns).
+        self._empty_stays_empty = not any(p.regex.search("") for p in self.extra_patterns)
         if self.names:
             # Aho-Corasick, leftmost-longest: "李娟娟" wins over "李娟" when both are names, and
             # one pass over the text costs the same for 5 names or 500.
@@ -157,7 +177,7 @@ class Pseudonymizer:
         """A copy that also replaces ``extra`` (e.g. one document's speaker tags)."""
         return Pseudonymizer({**extra, **self.names}, self.phone_regions, self.extra_patterns)
 
-    def replace_names(self, text: str, counts: Counter | None = None) -> str:
+    def replace_names(self, text: str, counts: Counts | None = None) -> str:
         """Names and aliases -> their pseudonyms (Latin names only as whole words)."""
         if self._matcher is None or not text:
             return text
@@ -169,18 +189,20 @@ class Pseudonymizer:
             pieces.append(text[position:start])
             pieces.append(self.names[name])
             if counts is not None:
-                counts[placeholder_type(self.names[name])] += 1
+                count_into(counts, placeholder_type(self.names[name]), 1)
             position = end
         if not pieces:
             return text
         pieces.append(text[position:])
         return "".join(pieces)
 
-    def replace_identifiers(self, text: str, counts: Counter | None = None) -> str:
+    def replace_identifiers(self, text: str, counts: Counts | None = None) -> str:
         """See :func:`replace_identifiers`."""
         return replace_identifiers(text, self.phone_regions, self.extra_patterns, counts)
 
-    def __call__(self, text: str, counts: Counter | None = None) -> str:
+    def __call__(self, text: str, counts: Counts | None = None) -> str:
+        if not text and self._empty_stays_empty:
+            return text  # an empty speaker tag, title or place: most documents have one
         return self.replace_names(self.replace_identifiers(text, counts), counts)
 
 

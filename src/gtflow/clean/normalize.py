@@ -42,6 +42,10 @@ LONE_ZWJ = re.compile(r"(?<![\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F])\u200d"
 INLINE_SPACE = re.compile(r"[ \t]+")
 SPACE_AROUND_NEWLINE = re.compile(r" *\n *")
 MANY_BLANK_LINES = re.compile(r"\n{3,}")
+#: The characters TRANSLATION changes, and those the space rules read: a text without any
+#: (most short posts) skips those passes, as each would return it unchanged.
+TRANSLATED = re.compile("[" + "".join(re.escape(chr(code)) for code in sorted(TRANSLATION)) + "]")
+SPACE_OR_BREAK = re.compile(r"[ \t\n]")
 
 
 def drop_control_characters(text: str) -> str:
@@ -53,12 +57,16 @@ def normalize_text(text: str) -> str:
     """Normalize one text as described in the module docstring."""
     if not text:
         return ""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.isascii():
         text = unicodedata.normalize("NFC", text)
-    text = text.translate(TRANSLATION)
+    if TRANSLATED.search(text):
+        text = text.translate(TRANSLATION)
     if "\u200d" in text:
         text = LONE_ZWJ.sub("", text)
-    text = INLINE_SPACE.sub(" ", text)
-    text = SPACE_AROUND_NEWLINE.sub("\n", text)
-    return MANY_BLANK_LINES.sub("\n\n", text).strip()
+    if SPACE_OR_BREAK.search(text):
+        text = INLINE_SPACE.sub(" ", text)
+        text = SPACE_AROUND_NEWLINE.sub("\n", text)
+        text = MANY_BLANK_LINES.sub("\n\n", text)
+    return text.strip()

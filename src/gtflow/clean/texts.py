@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import chain, repeat
 from pathlib import Path
 from typing import Self
 
@@ -43,17 +44,16 @@ class ShardWriter:
 
     def add(self, doc_ids: list[str], texts: Iterable[str]) -> pd.DataFrame:
         """Append ``texts`` (one per id); return their index rows (shard = the file's name)."""
-        starts, ends = [], []
-        for text in texts:
-            data = text.encode("utf-8")
-            starts.append(self.position)
-            self.position += len(data)
-            ends.append(self.position)
-            self._handle.write(data + SEPARATOR)
-            self.position += len(SEPARATOR)
-        if len(starts) != len(doc_ids):
-            raise ValueError(f"{len(doc_ids)} document ids for {len(starts)} texts")
-        return index_frame(doc_ids, [self.path.name] * len(doc_ids), starts, ends)
+        encoded = [text.encode("utf-8") for text in texts]
+        if len(encoded) != len(doc_ids):
+            raise ValueError(f"{len(doc_ids)} document ids for {len(encoded)} texts")
+        # Each text's start is the position plus the lengths (and separators) of those before.
+        lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
+        starts = self.position + np.cumsum(lengths + len(SEPARATOR)) - lengths - len(SEPARATOR)
+        # Text, separator, text, ...: written from C, without one more copy of the chunk.
+        self._handle.writelines(chain.from_iterable(zip(encoded, repeat(SEPARATOR))))
+        self.position += int(lengths.sum()) + len(SEPARATOR) * len(encoded)
+        return index_frame(doc_ids, [self.path.name] * len(doc_ids), starts, starts + lengths)
 
     def __exit__(self, kind, error, trace) -> bool | None:
         self._handle.close()

@@ -25,6 +25,22 @@ STATUS_MARKERS = {"status", "statuses"}
 #: Weibo and similar: a long numeric first segment followed by the post's own id.
 NUMERIC_USER = re.compile(r"^\d{6,}$")
 URL_IN_TEXT = re.compile(r"https?://[^\s<>\"'，。！？、；：）】」』]+", re.IGNORECASE)
+#: ``scheme://host/path`` with no query or fragment and nothing urlsplit would remove (tab, line
+#: breaks): the path is everything from the first slash after the host, as urlsplit reads it.
+#: ASCII case folding only: with Unicode folding "httpſ" would pass for "https" here, but
+#: urlsplit reads no scheme in it.
+PLAIN_URL = re.compile(r"https?://[^/?#\t\r\n]*(/[^?#\t\r\n]*)?", re.IGNORECASE | re.ASCII)
+
+
+def _alternatives(words: set[str]) -> str:
+    return "|".join(re.escape(word) for word in sorted(words))
+
+
+#: What :func:`user_path` needs to find a user in a path (which starts with "/"), or more: an
+#: "@", a user marker segment with one after it, a status marker segment, a long number as
+#: the first segment with one after it. A path without any cannot name a user.
+MAY_NAME_USER = re.compile(rf"@|/(?:{_alternatives(USER_MARKERS)})/|"
+                           rf"/(?:{_alternatives(STATUS_MARKERS)})(?:/|$)|^/\d{{6,}}/", re.IGNORECASE)
 
 
 def user_path(segments: list[str]) -> tuple[list[str], int]:
@@ -62,6 +78,9 @@ def strip_user_ids(url: str) -> tuple[str, int]:
     """``url`` without user ids (see the module docstring), and how many were removed."""
     if not url or "/" not in url:
         return url, 0
+    plain = PLAIN_URL.fullmatch(url)
+    if plain and not MAY_NAME_USER.search(plain.group(1) or ""):
+        return url, 0  # the common case, without the cost of urlsplit
     try:
         parts = urlsplit(url)
     except ValueError:  # a malformed URL (an unclosed IPv6 bracket): nothing to read from it
