@@ -32,6 +32,7 @@ from collections.abc import Iterable, Iterator
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from gtflow.coding.codebook import edge_id
 from gtflow.frames import sorted_stably, starts_of_runs
@@ -49,7 +50,7 @@ SENTENCE_ENDS = set("。！？!?；;\n")
 ELLIPSIS = "…"
 #: Quote candidates (whole items) chosen from at a time.
 CANDIDATE_BATCH_ROWS = 200_000
-#: A coding's fitted span, when it was fitted once for every item (:func:`with_fitted_spans`).
+#: A coding's fitted span, when it was fitted once for every item (:func:`quotable_codings`).
 FIT_COLUMNS = ["fit_start", "fit_end", "fit_truncated"]
 FIT_CHUNK_ROWS = 200_000
 #: What a span too short to quote is fitted to (start -1 marks it).
@@ -99,12 +100,15 @@ def fit_quote(text: str, start: int, end: int, min_chars: int,
     return start, end, quote_text(text, start, end, truncated), truncated
 
 
-def with_fitted_spans(placed: pd.DataFrame, texts: dict[str, str], min_chars: int,
-                      max_chars: int) -> pd.DataFrame:
-    """Codings with the fitted span of each (:data:`FIT_COLUMNS`; ``fit_start`` -1: too short).
+def quotable_codings(placed: pd.DataFrame, texts: dict[str, str], min_chars: int,
+                     max_chars: int) -> pd.DataFrame:
+    """The codings whose span is long enough to quote, with its fitted span
+    (:data:`FIT_COLUMNS`).
 
     A coding is a candidate of its concept and of every node above it: fitting each coding
-    once here, not once per item, is most of what choosing the quotes costs on a large corpus.
+    once here, not once per item, is most of what choosing the quotes costs on a large corpus;
+    and one too short to quote is dropped here, before the items are gathered (on a web corpus
+    most codings are a few words).
     """
     starts = np.empty(len(placed), dtype=np.int64)
     ends = np.empty(len(placed), dtype=np.int64)
@@ -113,23 +117,35 @@ def with_fitted_spans(placed: pd.DataFrame, texts: dict[str, str], min_chars: in
         chunk = slice(first, first + FIT_CHUNK_ROWS)
         starts[chunk], ends[chunk], truncated[chunk] = fit_spans(
             placed.iloc[chunk], texts, min_chars, max_chars)
-    return placed.assign(fit_start=starts, fit_end=ends, fit_truncated=truncated)
+    fits = starts >= 0
+    return placed[fits].assign(fit_start=starts[fits], fit_end=ends[fits],
+                               fit_truncated=truncated[fits])
 
 
 def fit_spans(spans: pd.DataFrame, texts: dict[str, str], min_chars: int,
               max_chars: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Start, end and truncated flag of the fitted span of each row (doc_id, start, end) of
     ``spans`` (start -1: too short)."""
-    fitted = [fitted_span(texts[d], s, e, min_chars, max_chars) or NOT_FITTED for d, s, e in
-              zip(spans["doc_id"].tolist(), spans["start"].tolist(), spans["end"].tolist())]
-    starts, ends, truncated = zip(*fitted) if fitted else ((), (), ())
-    return (np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64),
-            np.array(truncated, dtype=bool))
+    span_starts = spans["start"].to_numpy(np.int64)
+    span_ends = spans["end"].to_numpy(np.int64)
+    starts = np.full(len(spans), NOT_FITTED[0], dtype=np.int64)
+    ends = np.full(len(spans), NOT_FITTED[1], dtype=np.int64)
+    truncated = np.full(len(spans), NOT_FITTED[2], dtype=bool)
+    # Trimming only shortens a span: one already shorter than min_chars is too short without
+    # its text being looked at (most codings of a web corpus, a few words each).
+    rows = np.flatnonzero(span_ends - span_starts >= min_chars)
+    if len(rows):
+        doc_ids = pa.array(spans["doc_id"], from_pandas=True).take(rows).to_pylist()
+        fitted = [fitted_span(texts[d], s, e, min_chars, max_chars) or NOT_FITTED for d, s, e in
+                  zip(doc_ids, span_starts[rows].tolist(), span_ends[rows].tolist())]
+        fit_starts, fit_ends, fit_truncated = zip(*fitted)
+        starts[rows], ends[rows], truncated[rows] = fit_starts, fit_ends, fit_truncated
+    return starts, ends, truncated
 
 
 def concept_candidates(placed: pd.DataFrame) -> Iterator[pd.DataFrame]:
     """Quote candidates of each coded concept (one per coding), a frame per concept; with the
-    fitted spans when ``placed`` has them (:func:`with_fitted_spans`)."""
+    fitted spans when ``placed`` has them (:func:`quotable_codings`)."""
     columns = candidate_columns(placed)
     for concept, rows in placed.groupby("concept_id", sort=False):
         yield rows.assign(item_type="concept", item_id=concept)[columns]
@@ -193,7 +209,7 @@ def shaped_candidates(candidates: pd.DataFrame, texts: dict[str, str], min_chars
                       max_chars: int) -> pd.DataFrame:
     """Candidates with the offsets and truncated flag of their quote; too-short spans dropped.
 
-    Candidates that carry their fitted span (:data:`FIT_COLUMNS`, from :func:`with_fitted_spans`)
+    Candidates that carry their fitted span (:data:`FIT_COLUMNS`, from :func:`quotable_codings`)
     are not fitted again; of the others each distinct span (doc_id, start, end) is fitted once,
     however many items it is a candidate for. The quote text itself is cut later, for the
     chosen quotes only.
@@ -305,7 +321,7 @@ def exemplar_quotes(placed: pd.DataFrame, segments: pd.DataFrame, texts: dict[st
     level_of = dict(zip(codes["code_id"], codes["level"]))
     nodes = [n["id"] for n in model["nodes"]]
     edges = [(e["from"], e["to"]) for e in model["edges"]]
-    fitted = with_fitted_spans(placed, texts, min_chars, max_chars)
+    fitted = quotable_codings(placed, texts, min_chars, max_chars)
     candidates = itertools.chain(concept_candidates(fitted),
                                  node_candidates(fitted, nodes, level_of),
                                  edge_candidates(with_turns(placed, segments), edges, level_of))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 from mech_corpus import MODEL, clean_texts, codebook, codings, documents_and_segments
@@ -156,3 +157,52 @@ def test_fitted_spans_trim_exactly_where_white_space_borders_them():
         else:
             assert fitted[0] == bare_start and fitted[1] <= bare_end
             assert not text[fitted[0]].isspace() and not text[fitted[1] - 1].isspace()
+
+
+def random_spans(seed: int, rows: int) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Spans of every length (empty, reversed, longer than the bounds) over texts with white
+    space, sentence ends and non-ASCII characters, documents repeated."""
+    import random
+
+    rng = random.Random(seed)
+    alphabet = "涟源平安。 \n\tab　！x"
+    texts = {f"D{i}é": "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+             for i in range(8)}
+    spans = []
+    for _ in range(rows):
+        doc_id = rng.choice(sorted(texts))
+        start = rng.randint(0, len(texts[doc_id]))
+        end = rng.randint(max(start - 2, 0), len(texts[doc_id]))
+        spans.append((doc_id, start, end))
+    frame = pd.DataFrame(spans, columns=["doc_id", "start", "end"]).astype(
+        {"doc_id": "string[pyarrow]", "start": "int64", "end": "int64"})
+    return frame, texts
+
+
+@pytest.mark.parametrize("bounds", [(0, 12), (1, 5), (3, 12), (6, 30), (50, 60)])
+def test_fit_spans_match_fitting_each_span_in_python(bounds):
+    from gtflow.mechanisms.quotes import NOT_FITTED, fit_spans, fitted_span
+
+    frame, texts = random_spans(11, 3000)
+    starts, ends, truncated = fit_spans(frame, texts, *bounds)
+    expected = [fitted_span(texts[d], s, e, *bounds) or NOT_FITTED
+                for d, s, e in zip(frame["doc_id"], frame["start"], frame["end"])]
+    assert list(zip(starts.tolist(), ends.tolist(), truncated.tolist())) == expected
+    assert (starts.dtype, ends.dtype, truncated.dtype) == (np.int64, np.int64, bool)
+    empty = fit_spans(frame.iloc[0:0], texts, *bounds)
+    assert [len(a) for a in empty] == [0, 0, 0]
+
+
+def test_quotable_codings_keep_exactly_the_codings_that_fit():
+    from gtflow.mechanisms.quotes import fitted_span, quotable_codings
+
+    frame, texts = random_spans(12, 2000)
+    frame["concept_id"] = [f"c{i % 3}" for i in range(len(frame))]
+    quotable = quotable_codings(frame, texts, 3, 12)
+    fits = [fitted_span(texts[d], s, e, 3, 12)
+            for d, s, e in zip(frame["doc_id"], frame["start"], frame["end"])]
+    kept = [i for i, f in enumerate(fits) if f is not None]
+    assert quotable.index.tolist() == kept
+    assert list(zip(quotable["fit_start"], quotable["fit_end"], quotable["fit_truncated"])) == [
+        fits[i] for i in kept]
+    pd.testing.assert_frame_equal(quotable[list(frame.columns)], frame.iloc[kept])
