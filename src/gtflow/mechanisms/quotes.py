@@ -179,25 +179,97 @@ def edge_candidates(placed_turns: pd.DataFrame, edges: list[tuple[str, str]],
                     level_of: dict[str, str]) -> Iterator[pd.DataFrame]:
     """Quote candidates of each edge (per turn holding both ends, the tightest pair of codings),
     a frame per edge."""
-    keep = ["turn", *EDGE_CODING_COLUMNS]
+    unit = turn_units(placed_turns)
+    columns = {name: placed_turns[name].to_numpy(np.int64)
+               for name in ("start", "end", "origin_rank")}
+    coder_codes, coder_names = pd.factorize(placed_turns["coder"])
+    coder_codes = coder_codes.astype(np.int64)
     for source, target in edges:
-        a = codings_under(placed_turns, source, level_of[source])[keep]
-        b = codings_under(placed_turns, target, level_of[target])[keep]
-        pairs = a.merge(b.drop(columns="source_type"), on=["doc_id", "turn"], suffixes=("_a", "_b"))
-        if pairs.empty:
+        a = np.flatnonzero(level_mask(placed_turns, source, level_of[source]))
+        b = np.flatnonzero(level_mask(placed_turns, target, level_of[target]))
+        pair_a, pair_b = pairs_in_units(unit, a, b)
+        if not len(pair_a):
             continue
-        pairs["start"] = pairs[["start_a", "start_b"]].min(axis=1)
-        pairs["end"] = pairs[["end_a", "end_b"]].max(axis=1)
-        pairs["origin_rank"] = pairs[["origin_rank_a", "origin_rank_b"]].max(axis=1)
-        pairs["origin"] = pairs["origin_a"].where(pairs["origin_rank_a"] >= pairs["origin_rank_b"],
-                                                  pairs["origin_b"])
-        pairs["coder"] = [a_ if a_ == b_ else "+".join(sorted({a_, b_}))
-                          for a_, b_ in zip(pairs["coder_a"].tolist(), pairs["coder_b"].tolist())]
-        pairs["width"] = pairs["end"] - pairs["start"]
-        pairs = sorted_stably(pairs, ["doc_id", "turn", "origin_rank", "width", "start", "end",
-                                      "coder"])
-        pairs = pairs[starts_of_runs(pairs, ["doc_id", "turn"])]
-        yield pairs.assign(item_type="edge", item_id=edge_id(source, target))[CANDIDATE_COLUMNS]
+        yield edge_pair_candidates(placed_turns, unit, columns, coder_codes, list(coder_names),
+                                   pair_a, pair_b, edge_id(source, target))
+
+
+def level_mask(codings: pd.DataFrame, code_id: str, level: str) -> np.ndarray:
+    """Whether each coding falls under a code (the rows :func:`codings_under` selects)."""
+    return (codings[LEVEL_COLUMN[level]] == code_id).to_numpy(dtype=bool, na_value=False)
+
+
+def turn_units(placed_turns: pd.DataFrame) -> np.ndarray:
+    """A number per coding naming its (doc_id, turn), ascending in that order."""
+    if not len(placed_turns):
+        return np.zeros(0, dtype=np.int64)
+    doc_numbers = pd.factorize(placed_turns["doc_id"], sort=True)[0].astype(np.int64)
+    turns = placed_turns["turn"].to_numpy(np.int64)
+    order = np.lexsort((turns, doc_numbers))
+    changed = np.ones(len(order), dtype=bool)
+    changed[1:] = ((doc_numbers[order][1:] != doc_numbers[order][:-1])
+                   | (turns[order][1:] != turns[order][:-1]))
+    unit = np.empty(len(order), dtype=np.int64)
+    unit[order] = np.cumsum(changed) - 1
+    return unit
+
+
+def pairs_in_units(unit: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every (row of ``a``, row of ``b``) in the same unit, in the order an inner merge of the
+    two on the unit gives them: by ``a``'s order, then ``b``'s."""
+    b_order = np.argsort(unit[b], kind="stable")
+    b_units = unit[b][b_order]
+    first = np.searchsorted(b_units, unit[a], side="left")
+    counts = np.searchsorted(b_units, unit[a], side="right") - first
+    total = int(counts.sum())
+    pair_a = np.repeat(a, counts)
+    offsets = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+    pair_b = b[b_order[np.repeat(first, counts) + offsets]]
+    return pair_a, pair_b
+
+
+def edge_pair_candidates(placed_turns: pd.DataFrame, unit: np.ndarray,
+                         columns: dict[str, np.ndarray], coder_codes: np.ndarray,
+                         coder_names: list[str], pair_a: np.ndarray, pair_b: np.ndarray,
+                         item_id: str) -> pd.DataFrame:
+    """The edge's candidate of each unit: of the unit's pairs (codings ``pair_a`` of the
+    source, ``pair_b`` of the target), the one of the lowest (origin rank, width, start, end,
+    coder), the first of equals; its span runs from the earlier start to the later end."""
+    start = np.minimum(columns["start"][pair_a], columns["start"][pair_b])
+    end = np.maximum(columns["end"][pair_a], columns["end"][pair_b])
+    rank_a, rank_b = columns["origin_rank"][pair_a], columns["origin_rank"][pair_b]
+    origin_rank = np.maximum(rank_a, rank_b)
+    coder = pair_coders(coder_codes[pair_a], coder_codes[pair_b], coder_names)
+    coder_order = np.unique(coder, return_inverse=True)[1]  # sorted by code point, as Arrow
+    order = np.lexsort((coder_order, end, start, end - start, origin_rank, unit[pair_a]))
+    best = order[starts_of_runs_of(unit[pair_a][order])]
+    # The origin of the pair's higher-ranked coding (the source's of equals).
+    origin_row = np.where(rank_a[best] >= rank_b[best], pair_a[best], pair_b[best])
+    source_rows = placed_turns.iloc[pair_a[best]].reset_index(drop=True)
+    return pd.DataFrame({
+        "item_type": "edge", "item_id": item_id, "doc_id": source_rows["doc_id"],
+        "start": start[best], "end": end[best],
+        "origin": placed_turns["origin"].iloc[origin_row].reset_index(drop=True),
+        "origin_rank": origin_rank[best], "coder": coder[best].tolist(),
+        "source_type": source_rows["source_type"]}, columns=CANDIDATE_COLUMNS)
+
+
+def pair_coders(a: np.ndarray, b: np.ndarray, names: list[str]) -> np.ndarray:
+    """The coder of each pair of codings (coder numbers into ``names``): the one coder, or
+    both joined by "+" in sorted order."""
+    labels = np.empty(len(a), dtype=object)
+    same = a == b
+    labels[same] = np.asarray(names, dtype=object)[a[same]]
+    for x, y in set(zip(a[~same].tolist(), b[~same].tolist())):
+        labels[~same & (a == x) & (b == y)] = "+".join(sorted({names[x], names[y]}))
+    return labels
+
+
+def starts_of_runs_of(values: np.ndarray) -> np.ndarray:
+    """Whether each value of a sorted array differs from the one before it."""
+    starts = np.ones(len(values), dtype=bool)
+    starts[1:] = values[1:] != values[:-1]
+    return starts
 
 
 def spread_key(item_type: str, item_id: str, doc_id: str) -> str:

@@ -206,3 +206,74 @@ def test_quotable_codings_keep_exactly_the_codings_that_fit():
     assert list(zip(quotable["fit_start"], quotable["fit_end"], quotable["fit_truncated"])) == [
         fits[i] for i in kept]
     pd.testing.assert_frame_equal(quotable[list(frame.columns)], frame.iloc[kept])
+
+
+def merged_edge_candidates(placed_turns, edges, level_of):
+    """The pandas way edge candidates were made (a merge of each edge's ends on doc_id and
+    turn), kept as the reference of :func:`gtflow.mechanisms.quotes.edge_candidates`."""
+    from gtflow.coding.codebook import edge_id
+    from gtflow.frames import sorted_stably, starts_of_runs
+    from gtflow.mechanisms.cases import codings_under
+    from gtflow.mechanisms.quotes import EDGE_CODING_COLUMNS
+
+    keep = ["turn", *EDGE_CODING_COLUMNS]
+    for source, target in edges:
+        a = codings_under(placed_turns, source, level_of[source])[keep]
+        b = codings_under(placed_turns, target, level_of[target])[keep]
+        pairs = a.merge(b.drop(columns="source_type"), on=["doc_id", "turn"], suffixes=("_a", "_b"))
+        if pairs.empty:
+            continue
+        pairs["start"] = pairs[["start_a", "start_b"]].min(axis=1)
+        pairs["end"] = pairs[["end_a", "end_b"]].max(axis=1)
+        pairs["origin_rank"] = pairs[["origin_rank_a", "origin_rank_b"]].max(axis=1)
+        pairs["origin"] = pairs["origin_a"].where(pairs["origin_rank_a"] >= pairs["origin_rank_b"],
+                                                  pairs["origin_b"])
+        pairs["coder"] = [a_ if a_ == b_ else "+".join(sorted({a_, b_}))
+                          for a_, b_ in zip(pairs["coder_a"].tolist(), pairs["coder_b"].tolist())]
+        pairs["width"] = pairs["end"] - pairs["start"]
+        pairs = sorted_stably(pairs, ["doc_id", "turn", "origin_rank", "width", "start", "end",
+                                      "coder"])
+        pairs = pairs[starts_of_runs(pairs, ["doc_id", "turn"])]
+        yield pairs.assign(item_type="edge", item_id=edge_id(source, target))[CANDIDATE_COLUMNS]
+
+
+def random_placed_turns(seed: int, rows: int) -> pd.DataFrame:
+    """Codings with turns: documents out of order, negative and large turns, ties of every
+    sort key, origins of one rank with different names, coders with non-ASCII names."""
+    import random
+
+    rng = random.Random(seed)
+    origins = {"auto": 3, "csv": 2, "review": 0, "other": 4, "import": 4}
+    records = []
+    for _ in range(rows):
+        origin = rng.choice(sorted(origins))
+        start = rng.randint(0, 6)
+        concept = rng.choice(["c1", "c2", "c3"])
+        records.append({
+            "doc_id": rng.choice(["D2", "D10", "Dé", "D1", "文"]), "start": start,
+            "end": start + rng.randint(0, 4), "origin": origin, "origin_rank": origins[origin],
+            "coder": rng.choice(["auto", "coder_b", "coder_a", "Zoë"]),
+            "source_type": "web_post", "seg_id": rng.randint(0, 3),
+            "concept_id": concept, "category_id": {"c1": "K1", "c2": "K1", "c3": "K2"}[concept],
+            "turn": rng.choice([0, 1, -3, 2**40])})
+    columns = ["doc_id", "start", "end", "origin", "origin_rank", "coder", "source_type", "seg_id",
+               "concept_id", "category_id", "turn"]
+    return pd.DataFrame(records, columns=columns).astype({
+        "doc_id": "str", "start": "int64", "end": "int64", "origin_rank": "int64", "seg_id": "int64",
+        "turn": "int64", "origin": "str", "coder": "str", "concept_id": "str", "category_id": "str"})
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_edge_candidates_match_the_merge_of_both_ends(seed):
+    from gtflow.mechanisms.quotes import edge_candidates
+
+    placed_turns = random_placed_turns(seed, [0, 1, 5, 40, 200, 600][seed])
+    edges = [("c1", "c2"), ("c2", "c1"), ("c1", "c1"), ("K1", "c3"), ("K2", "K1"), ("c3", "c9")]
+    level_of = {"c1": "concept", "c2": "concept", "c3": "concept", "c9": "concept",
+                "K1": "category", "K2": "category"}
+    ours = list(edge_candidates(placed_turns, edges, level_of))
+    reference = list(merged_edge_candidates(placed_turns, edges, level_of))
+    assert len(ours) == len(reference)
+    for mine, theirs in zip(ours, reference):
+        pd.testing.assert_frame_equal(mine.reset_index(drop=True),
+                                      theirs.reset_index(drop=True))
