@@ -33,6 +33,7 @@ from collections.abc import Iterable, Iterator
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from gtflow.coding.codebook import edge_id
 from gtflow.frames import sorted_stably, starts_of_runs
@@ -330,7 +331,7 @@ def best_quotes(candidates: pd.DataFrame, texts: dict[str, str], per_item: int, 
     if shaped.empty:
         return shaped.assign(rank=pd.Series(dtype="int64"))
     shaped["is_auto"] = (~shaped["origin"].isin(MANUAL_ORIGINS)).astype(int)
-    shaped["source_order"] = shaped["source_type"].map({s: i for i, s in enumerate(SOURCE_TYPES)})
+    shaped["source_order"] = source_orders(shaped["source_type"])
     item = ["item_type", "item_id"]
     best = sorted_stably(shaped, [*item, "doc_id", "is_auto", "truncated", "origin_rank",
                                   "start", "end", "coder"])
@@ -339,12 +340,34 @@ def best_quotes(candidates: pd.DataFrame, texts: dict[str, str], per_item: int, 
                       zip(best["item_type"].tolist(), best["item_id"].tolist(),
                           best["doc_id"].tolist())]
     best = sorted_stably(best, [*item, "is_auto", "source_order", "truncated", "spread"])
-    best["turn_in_type"] = best.groupby([*item, "is_auto", "source_order"]).cumcount()
+    best["turn_in_type"] = positions_in_runs(best, [*item, "is_auto", "source_order"])
     best = sorted_stably(best, [*item, "is_auto", "turn_in_type", "source_order", "truncated",
                                 "spread"])
-    chosen = best.groupby(item, sort=False).head(per_item).copy()
-    chosen["rank"] = chosen.groupby(item, sort=False).cumcount() + 1
+    position = positions_in_runs(best, item)
+    chosen = best[position < per_item].copy()
+    chosen["rank"] = position[position < per_item] + 1
     return chosen
+
+
+def source_orders(source_types: pd.Series) -> pd.Series | np.ndarray:
+    """Each source type's place in :data:`SOURCE_TYPES` (what a ``map`` of it gives), looked
+    up by Arrow: pandas maps Arrow text one value at a time."""
+    values = pa.array(source_types, from_pandas=True)
+    found = (pc.index_in(values, value_set=pa.array(SOURCE_TYPES, type=values.type))
+             if pa.types.is_string(values.type) or pa.types.is_large_string(values.type) else None)
+    if found is None or found.null_count:  # a type the corpus never has: pandas' NaN, as before
+        return source_types.map({s: i for i, s in enumerate(SOURCE_TYPES)})
+    return np.asarray(found.to_numpy(), dtype=np.int64)
+
+
+def positions_in_runs(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
+    """For a frame sorted by ``keys`` (without missing values): each row's position among the
+    rows of its keys, which there is ``groupby(keys).cumcount()``; neighbours compared, not
+    the text keys hashed."""
+    index = np.arange(len(frame), dtype=np.int64)
+    run_first = np.maximum.accumulate(np.where(starts_of_runs(frame, keys), index, 0)) \
+        if len(frame) else index
+    return index - run_first
 
 
 def ordered_quotes(chosen: pd.DataFrame, texts: dict[str, str],

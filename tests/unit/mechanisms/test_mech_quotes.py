@@ -277,3 +277,74 @@ def test_edge_candidates_match_the_merge_of_both_ends(seed):
     for mine, theirs in zip(ours, reference):
         pd.testing.assert_frame_equal(mine.reset_index(drop=True),
                                       theirs.reset_index(drop=True))
+
+
+def grouped_best_quotes(candidates, texts, per_item, min_chars, max_chars):
+    """The pandas way the quotes of a batch were chosen (a map of the source types, groupby
+    cumcount and head), kept as the reference of :func:`gtflow.mechanisms.quotes.best_quotes`."""
+    from gtflow.frames import sorted_stably, starts_of_runs
+    from gtflow.mechanisms.cases import SOURCE_TYPES
+    from gtflow.mechanisms.quotes import MANUAL_ORIGINS, shaped_candidates, spread_key
+
+    shaped = shaped_candidates(candidates, texts, min_chars, max_chars)
+    if shaped.empty:
+        return shaped.assign(rank=pd.Series(dtype="int64"))
+    shaped["is_auto"] = (~shaped["origin"].isin(MANUAL_ORIGINS)).astype(int)
+    shaped["source_order"] = shaped["source_type"].map({s: i for i, s in enumerate(SOURCE_TYPES)})
+    item = ["item_type", "item_id"]
+    best = sorted_stably(shaped, [*item, "doc_id", "is_auto", "truncated", "origin_rank",
+                                  "start", "end", "coder"])
+    best = best[starts_of_runs(best, [*item, "doc_id"])]
+    best["spread"] = [spread_key(t, i, d) for t, i, d in
+                      zip(best["item_type"].tolist(), best["item_id"].tolist(),
+                          best["doc_id"].tolist())]
+    best = sorted_stably(best, [*item, "is_auto", "source_order", "truncated", "spread"])
+    best["turn_in_type"] = best.groupby([*item, "is_auto", "source_order"]).cumcount()
+    best = sorted_stably(best, [*item, "is_auto", "turn_in_type", "source_order", "truncated",
+                                "spread"])
+    chosen = best.groupby(item, sort=False).head(per_item).copy()
+    chosen["rank"] = chosen.groupby(item, sort=False).cumcount() + 1
+    return chosen
+
+
+@pytest.mark.parametrize(("seed", "rows", "per_item"), [(0, 0, 2), (1, 1, 1), (2, 60, 2),
+                                                       (3, 400, 3), (4, 400, 1), (5, 900, 5)])
+def test_best_quotes_match_the_grouped_choice(seed, rows, per_item):
+    import random
+
+    from gtflow.mechanisms.quotes import best_quotes
+
+    rng = random.Random(seed)
+    texts = {d: f"{d}的第一句话很长很长。 {d}的第二句话也很长。" * 3
+             for d in ("I1", "I2", "I3", "P1", "P2", "Q1", "Q2", "文")}
+    source_of = {"I": "interview", "P": "web_page", "Q": "web_post", "文": "web_post"}
+    records = []
+    for _ in range(rows):
+        doc_id = rng.choice(sorted(texts))
+        origin = rng.choice(["auto", "auto", "csv", "review", "qdpx"])
+        start = rng.randint(0, 20)
+        records.append((rng.choice(["concept", "node", "edge"]), rng.choice(["c1", "K1", "é"]),
+                        doc_id, start, start + rng.randint(0, 40), origin,
+                        {"review": 0, "qdpx": 1, "csv": 2, "auto": 3}[origin],
+                        "auto" if origin == "auto" else rng.choice(["coder_a", "Zoë"]),
+                        source_of[doc_id[0]]))
+    frame = pd.DataFrame(records, columns=CANDIDATE_COLUMNS).astype(
+        {"start": "int64", "end": "int64", "origin_rank": "int64"})
+    frame = frame.astype({c: "str" for c in CANDIDATE_COLUMNS if frame[c].dtype == object})
+    ours = best_quotes(frame, texts, per_item, 4, 30)
+    reference = grouped_best_quotes(frame, texts, per_item, 4, 30)
+    pd.testing.assert_frame_equal(ours.reset_index(drop=True), reference.reset_index(drop=True))
+    if rows > 100:
+        assert len(ours) and ours["rank"].max() == per_item
+
+
+def test_source_orders_are_the_map_of_the_source_types():
+    from gtflow.mechanisms.cases import SOURCE_TYPES
+    from gtflow.mechanisms.quotes import source_orders
+
+    order = {s: i for i, s in enumerate(SOURCE_TYPES)}
+    for values in (["web_post", "interview", "web_page", "web_post"], [], ["web_post", "blog"]):
+        for dtype in ("str", object):
+            types = pd.Series(values, dtype=dtype)
+            pd.testing.assert_series_equal(pd.Series(source_orders(types)),
+                                           pd.Series(types.map(order)), check_dtype=bool(values))
