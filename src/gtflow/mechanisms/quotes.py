@@ -49,8 +49,9 @@ EDGE_CODING_COLUMNS = ["doc_id", "start", "end", "origin", "origin_rank", "coder
 CONCEPT_QUOTE_FIELDS = ["rank", "doc_id", "start", "end", "quote", "truncated"]
 SENTENCE_ENDS = set("。！？!?；;\n")
 ELLIPSIS = "…"
-#: Quote candidates (whole items) chosen from at a time.
-CANDIDATE_BATCH_ROWS = 200_000
+#: Quote candidates (whole items) chosen from at a time. Every candidate can be quoted (the
+#: too short are left out before), and choosing holds a batch several times over.
+CANDIDATE_BATCH_ROWS = 60_000
 #: A coding's fitted span, when it was fitted once for every item (:func:`quotable_codings`).
 FIT_COLUMNS = ["fit_start", "fit_end", "fit_truncated"]
 FIT_CHUNK_ROWS = 200_000
