@@ -14,6 +14,8 @@ The quote is the coding's span of the clean text, cut to ``quote_chars`` charact
 
 from __future__ import annotations
 
+import functools
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +38,9 @@ CODE_LEVELS = ("concept", "category", "main_category")
 ELLIPSIS = "…"
 #: Rows of evidence.csv built and written at a time (memory holds one such piece).
 CHUNK_ROWS = 200_000
+#: Codings whose quotes are cut at a time: the texts of their documents are held a few times
+#: over (as code points, byte offsets), so fewer than a piece of the listing.
+QUOTE_ROWS = 20_000
 #: The order of an item's rows: by document, then offset (a unique key of evidence codings).
 ROW_ORDER = ["doc_id", "start", "end", "concept_id", "seg_id"]
 
@@ -49,21 +54,113 @@ def cut_quote(text: str, start: int, end: int, limit: int) -> tuple[str, bool]:
 
 
 def coding_quotes(evidence: pd.DataFrame, texts: dict[str, str], quote_chars: int,
-                  rows: int = CHUNK_ROWS) -> pd.DataFrame:
+                  rows: int = QUOTE_ROWS) -> pd.DataFrame:
     """The listing's quote and truncated flag of every evidence coding (cut once, not once per
-    item that lists the coding), built a block of codings at a time."""
-    blocks = []
+    item that lists the coding), built a block of codings at a time; the quotes as one Arrow
+    array (not chunked: row selections of it stay fast)."""
+    quotes, truncated = [], []
     for first in range(0, len(evidence), rows):
         block = evidence.iloc[first:first + rows]
-        cut = [cut_quote(texts.get(d, ""), int(s), int(e), quote_chars)
-               for d, s, e in zip(block["doc_id"].tolist(), block["start"].tolist(),
-                                  block["end"].tolist())]
-        blocks.append(pd.DataFrame({"quote": pd.Series([q for q, _ in cut], dtype="str"),
-                                    "truncated": np.array([t for _, t in cut], dtype=bool)}))
-    if not blocks:
-        return pd.DataFrame({"quote": pd.Series([], dtype="str"),
-                             "truncated": np.array([], dtype=bool)})
-    return pd.concat(blocks, ignore_index=True)
+        block_texts, block_truncated = block_quotes(
+            pa.array(block["doc_id"], from_pandas=True).to_pylist(),
+            block["start"].to_numpy(np.int64), block["end"].to_numpy(np.int64), texts,
+            quote_chars)
+        quotes.append(block_texts)
+        truncated.append(block_truncated)
+    return pd.DataFrame({
+        "quote": pd.Series(pd.array(pa.concat_arrays(quotes) if quotes else
+                                    pa.array([], type=pa.large_string()), dtype="str")),
+        "truncated": np.concatenate(truncated) if truncated else np.array([], dtype=bool)})
+
+
+def block_quotes(doc_ids: list[str], starts: np.ndarray, ends: np.ndarray,
+                 texts: dict[str, str], quote_chars: int) -> tuple[pa.Array, np.ndarray]:
+    """:func:`cut_quote` of each span (doc_ids[i], starts[i], ends[i]), as a large-string
+    array and the truncated flags.
+
+    Most coded spans are short and hold no white space: their quote is their text as it is.
+    Those are cut from the UTF-8 bytes of the block's documents in numpy (character offsets
+    mapped to byte offsets); the rest, and any span a Python slice would read otherwise (out
+    of the text's bounds), go through :func:`cut_quote`.
+    """
+    codes, names = pd.factorize(pd.Series(doc_ids, dtype=object), use_na_sentinel=False)
+    doc_texts = [texts.get(d) for d in names]
+    present = np.array([t is not None for t in doc_texts], dtype=bool)
+    lengths = np.array([len(t) if t is not None else 0 for t in doc_texts], dtype=np.int64)
+    joined = "".join(t for t in doc_texts if t is not None)
+    try:
+        characters = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+        data = np.frombuffer(joined.encode("utf-8"), dtype=np.uint8)
+    except UnicodeEncodeError:  # a lone surrogate: no bytes to cut from, every span in Python
+        characters = data = None
+    doc_first = np.concatenate([[0], np.cumsum(lengths)])[:-1] if len(lengths) else lengths
+    plain = np.zeros(len(doc_ids), dtype=bool)
+    if characters is not None and len(doc_ids):
+        within = (present[codes] & (starts >= 0) & (starts <= ends)
+                  & (ends <= lengths[codes]) & (ends - starts <= quote_chars))
+        rows = np.flatnonzero(within)
+        first_char, end_char = doc_first[codes[rows]] + starts[rows], doc_first[codes[rows]] + ends[rows]
+        white = prefix_counts(is_white_space(characters))
+        plain[rows] = white[end_char] == white[first_char]
+    fast = np.flatnonzero(plain)
+    slow = np.flatnonzero(~plain)
+    truncated = np.zeros(len(doc_ids), dtype=bool)
+    slow_quotes = []
+    for i in slow.tolist():
+        quote, truncated[i] = cut_quote(texts.get(doc_ids[i], ""), int(starts[i]), int(ends[i]),
+                                        quote_chars)
+        slow_quotes.append(quote)
+    if not len(fast):
+        return pa.array(slow_quotes, type=pa.large_string()), truncated
+    byte_at = prefix_counts(utf8_widths(characters))
+    fast_chars = doc_first[codes[fast]]
+    fast_quotes = byte_slices(data, byte_at[fast_chars + starts[fast]],
+                              byte_at[fast_chars + ends[fast]])
+    if not len(slow):
+        return fast_quotes, truncated
+    position = np.empty(len(doc_ids), dtype=np.int64)
+    position[fast] = np.arange(len(fast))
+    position[slow] = len(fast) + np.arange(len(slow))
+    both = pa.concat_arrays([fast_quotes, pa.array(slow_quotes, type=pa.large_string())])
+    return both.take(position), truncated
+
+
+@functools.cache
+def white_space_table() -> np.ndarray:
+    """Per code point up to the last white space one: whether str.isspace() is true of it (the
+    characters str.split() splits at), asked of this Python once."""
+    spaces = [c for c in range(sys.maxunicode + 1) if chr(c).isspace()]
+    table = np.zeros(max(spaces) + 1, dtype=bool)
+    table[spaces] = True
+    return table
+
+
+def is_white_space(characters: np.ndarray) -> np.ndarray:
+    """Per code point: whether Python counts it as white space."""
+    table = white_space_table()
+    return (characters < len(table)) & table[np.minimum(characters, len(table) - 1)]
+
+
+def utf8_widths(characters: np.ndarray) -> np.ndarray:
+    """The number of UTF-8 bytes of each code point."""
+    return (1 + (characters >= 0x80).astype(np.int64) + (characters >= 0x800)
+            + (characters >= 0x10000))
+
+
+def prefix_counts(values: np.ndarray) -> np.ndarray:
+    """0, then the running sums of ``values`` (one more entry than values)."""
+    counts = np.zeros(len(values) + 1, dtype=np.int64)
+    np.cumsum(values, out=counts[1:])
+    return counts
+
+
+def byte_slices(data: np.ndarray, begins: np.ndarray, ends: np.ndarray) -> pa.Array:
+    """The large-string array of the UTF-8 byte ranges ``data[begins[i]:ends[i]]``."""
+    widths = ends - begins
+    offsets = prefix_counts(widths)
+    source = np.repeat(begins - offsets[:-1], widths) + np.arange(offsets[-1], dtype=np.int64)
+    return pa.LargeStringArray.from_buffers(len(widths), pa.py_buffer(offsets),
+                                            pa.py_buffer(data[source]))
 
 
 def item_rows(presence: CodePresence, evidence: pd.DataFrame, codes: pd.DataFrame,

@@ -32,6 +32,8 @@ from collections.abc import Iterable, Iterator
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from gtflow.coding.codebook import edge_id
 from gtflow.frames import sorted_stably, starts_of_runs
@@ -47,9 +49,10 @@ EDGE_CODING_COLUMNS = ["doc_id", "start", "end", "origin", "origin_rank", "coder
 CONCEPT_QUOTE_FIELDS = ["rank", "doc_id", "start", "end", "quote", "truncated"]
 SENTENCE_ENDS = set("。！？!?；;\n")
 ELLIPSIS = "…"
-#: Quote candidates (whole items) chosen from at a time.
-CANDIDATE_BATCH_ROWS = 200_000
-#: A coding's fitted span, when it was fitted once for every item (:func:`with_fitted_spans`).
+#: Quote candidates (whole items) chosen from at a time. Every candidate can be quoted (the
+#: too short are left out before), and choosing holds a batch several times over.
+CANDIDATE_BATCH_ROWS = 60_000
+#: A coding's fitted span, when it was fitted once for every item (:func:`quotable_codings`).
 FIT_COLUMNS = ["fit_start", "fit_end", "fit_truncated"]
 FIT_CHUNK_ROWS = 200_000
 #: What a span too short to quote is fitted to (start -1 marks it).
@@ -99,12 +102,15 @@ def fit_quote(text: str, start: int, end: int, min_chars: int,
     return start, end, quote_text(text, start, end, truncated), truncated
 
 
-def with_fitted_spans(placed: pd.DataFrame, texts: dict[str, str], min_chars: int,
-                      max_chars: int) -> pd.DataFrame:
-    """Codings with the fitted span of each (:data:`FIT_COLUMNS`; ``fit_start`` -1: too short).
+def quotable_codings(placed: pd.DataFrame, texts: dict[str, str], min_chars: int,
+                     max_chars: int) -> pd.DataFrame:
+    """The codings whose span is long enough to quote, with its fitted span
+    (:data:`FIT_COLUMNS`).
 
     A coding is a candidate of its concept and of every node above it: fitting each coding
-    once here, not once per item, is most of what choosing the quotes costs on a large corpus.
+    once here, not once per item, is most of what choosing the quotes costs on a large corpus;
+    and one too short to quote is dropped here, before the items are gathered (on a web corpus
+    most codings are a few words).
     """
     starts = np.empty(len(placed), dtype=np.int64)
     ends = np.empty(len(placed), dtype=np.int64)
@@ -113,23 +119,35 @@ def with_fitted_spans(placed: pd.DataFrame, texts: dict[str, str], min_chars: in
         chunk = slice(first, first + FIT_CHUNK_ROWS)
         starts[chunk], ends[chunk], truncated[chunk] = fit_spans(
             placed.iloc[chunk], texts, min_chars, max_chars)
-    return placed.assign(fit_start=starts, fit_end=ends, fit_truncated=truncated)
+    fits = starts >= 0
+    return placed[fits].assign(fit_start=starts[fits], fit_end=ends[fits],
+                               fit_truncated=truncated[fits])
 
 
 def fit_spans(spans: pd.DataFrame, texts: dict[str, str], min_chars: int,
               max_chars: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Start, end and truncated flag of the fitted span of each row (doc_id, start, end) of
     ``spans`` (start -1: too short)."""
-    fitted = [fitted_span(texts[d], s, e, min_chars, max_chars) or NOT_FITTED for d, s, e in
-              zip(spans["doc_id"].tolist(), spans["start"].tolist(), spans["end"].tolist())]
-    starts, ends, truncated = zip(*fitted) if fitted else ((), (), ())
-    return (np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64),
-            np.array(truncated, dtype=bool))
+    span_starts = spans["start"].to_numpy(np.int64)
+    span_ends = spans["end"].to_numpy(np.int64)
+    starts = np.full(len(spans), NOT_FITTED[0], dtype=np.int64)
+    ends = np.full(len(spans), NOT_FITTED[1], dtype=np.int64)
+    truncated = np.full(len(spans), NOT_FITTED[2], dtype=bool)
+    # Trimming only shortens a span: one already shorter than min_chars is too short without
+    # its text being looked at (most codings of a web corpus, a few words each).
+    rows = np.flatnonzero(span_ends - span_starts >= min_chars)
+    if len(rows):
+        doc_ids = pa.array(spans["doc_id"], from_pandas=True).take(rows).to_pylist()
+        fitted = [fitted_span(texts[d], s, e, min_chars, max_chars) or NOT_FITTED for d, s, e in
+                  zip(doc_ids, span_starts[rows].tolist(), span_ends[rows].tolist())]
+        fit_starts, fit_ends, fit_truncated = zip(*fitted)
+        starts[rows], ends[rows], truncated[rows] = fit_starts, fit_ends, fit_truncated
+    return starts, ends, truncated
 
 
 def concept_candidates(placed: pd.DataFrame) -> Iterator[pd.DataFrame]:
     """Quote candidates of each coded concept (one per coding), a frame per concept; with the
-    fitted spans when ``placed`` has them (:func:`with_fitted_spans`)."""
+    fitted spans when ``placed`` has them (:func:`quotable_codings`)."""
     columns = candidate_columns(placed)
     for concept, rows in placed.groupby("concept_id", sort=False):
         yield rows.assign(item_type="concept", item_id=concept)[columns]
@@ -163,25 +181,97 @@ def edge_candidates(placed_turns: pd.DataFrame, edges: list[tuple[str, str]],
                     level_of: dict[str, str]) -> Iterator[pd.DataFrame]:
     """Quote candidates of each edge (per turn holding both ends, the tightest pair of codings),
     a frame per edge."""
-    keep = ["turn", *EDGE_CODING_COLUMNS]
+    unit = turn_units(placed_turns)
+    columns = {name: placed_turns[name].to_numpy(np.int64)
+               for name in ("start", "end", "origin_rank")}
+    coder_codes, coder_names = pd.factorize(placed_turns["coder"])
+    coder_codes = coder_codes.astype(np.int64)
     for source, target in edges:
-        a = codings_under(placed_turns, source, level_of[source])[keep]
-        b = codings_under(placed_turns, target, level_of[target])[keep]
-        pairs = a.merge(b.drop(columns="source_type"), on=["doc_id", "turn"], suffixes=("_a", "_b"))
-        if pairs.empty:
+        a = np.flatnonzero(level_mask(placed_turns, source, level_of[source]))
+        b = np.flatnonzero(level_mask(placed_turns, target, level_of[target]))
+        pair_a, pair_b = pairs_in_units(unit, a, b)
+        if not len(pair_a):
             continue
-        pairs["start"] = pairs[["start_a", "start_b"]].min(axis=1)
-        pairs["end"] = pairs[["end_a", "end_b"]].max(axis=1)
-        pairs["origin_rank"] = pairs[["origin_rank_a", "origin_rank_b"]].max(axis=1)
-        pairs["origin"] = pairs["origin_a"].where(pairs["origin_rank_a"] >= pairs["origin_rank_b"],
-                                                  pairs["origin_b"])
-        pairs["coder"] = [a_ if a_ == b_ else "+".join(sorted({a_, b_}))
-                          for a_, b_ in zip(pairs["coder_a"].tolist(), pairs["coder_b"].tolist())]
-        pairs["width"] = pairs["end"] - pairs["start"]
-        pairs = sorted_stably(pairs, ["doc_id", "turn", "origin_rank", "width", "start", "end",
-                                      "coder"])
-        pairs = pairs[starts_of_runs(pairs, ["doc_id", "turn"])]
-        yield pairs.assign(item_type="edge", item_id=edge_id(source, target))[CANDIDATE_COLUMNS]
+        yield edge_pair_candidates(placed_turns, unit, columns, coder_codes, list(coder_names),
+                                   pair_a, pair_b, edge_id(source, target))
+
+
+def level_mask(codings: pd.DataFrame, code_id: str, level: str) -> np.ndarray:
+    """Whether each coding falls under a code (the rows :func:`codings_under` selects)."""
+    return (codings[LEVEL_COLUMN[level]] == code_id).to_numpy(dtype=bool, na_value=False)
+
+
+def turn_units(placed_turns: pd.DataFrame) -> np.ndarray:
+    """A number per coding naming its (doc_id, turn), ascending in that order."""
+    if not len(placed_turns):
+        return np.zeros(0, dtype=np.int64)
+    doc_numbers = pd.factorize(placed_turns["doc_id"], sort=True)[0].astype(np.int64)
+    turns = placed_turns["turn"].to_numpy(np.int64)
+    order = np.lexsort((turns, doc_numbers))
+    changed = np.ones(len(order), dtype=bool)
+    changed[1:] = ((doc_numbers[order][1:] != doc_numbers[order][:-1])
+                   | (turns[order][1:] != turns[order][:-1]))
+    unit = np.empty(len(order), dtype=np.int64)
+    unit[order] = np.cumsum(changed) - 1
+    return unit
+
+
+def pairs_in_units(unit: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every (row of ``a``, row of ``b``) in the same unit, in the order an inner merge of the
+    two on the unit gives them: by ``a``'s order, then ``b``'s."""
+    b_order = np.argsort(unit[b], kind="stable")
+    b_units = unit[b][b_order]
+    first = np.searchsorted(b_units, unit[a], side="left")
+    counts = np.searchsorted(b_units, unit[a], side="right") - first
+    total = int(counts.sum())
+    pair_a = np.repeat(a, counts)
+    offsets = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+    pair_b = b[b_order[np.repeat(first, counts) + offsets]]
+    return pair_a, pair_b
+
+
+def edge_pair_candidates(placed_turns: pd.DataFrame, unit: np.ndarray,
+                         columns: dict[str, np.ndarray], coder_codes: np.ndarray,
+                         coder_names: list[str], pair_a: np.ndarray, pair_b: np.ndarray,
+                         item_id: str) -> pd.DataFrame:
+    """The edge's candidate of each unit: of the unit's pairs (codings ``pair_a`` of the
+    source, ``pair_b`` of the target), the one of the lowest (origin rank, width, start, end,
+    coder), the first of equals; its span runs from the earlier start to the later end."""
+    start = np.minimum(columns["start"][pair_a], columns["start"][pair_b])
+    end = np.maximum(columns["end"][pair_a], columns["end"][pair_b])
+    rank_a, rank_b = columns["origin_rank"][pair_a], columns["origin_rank"][pair_b]
+    origin_rank = np.maximum(rank_a, rank_b)
+    coder = pair_coders(coder_codes[pair_a], coder_codes[pair_b], coder_names)
+    coder_order = np.unique(coder, return_inverse=True)[1]  # sorted by code point, as Arrow
+    order = np.lexsort((coder_order, end, start, end - start, origin_rank, unit[pair_a]))
+    best = order[starts_of_runs_of(unit[pair_a][order])]
+    # The origin of the pair's higher-ranked coding (the source's of equals).
+    origin_row = np.where(rank_a[best] >= rank_b[best], pair_a[best], pair_b[best])
+    source_rows = placed_turns.iloc[pair_a[best]].reset_index(drop=True)
+    return pd.DataFrame({
+        "item_type": "edge", "item_id": item_id, "doc_id": source_rows["doc_id"],
+        "start": start[best], "end": end[best],
+        "origin": placed_turns["origin"].iloc[origin_row].reset_index(drop=True),
+        "origin_rank": origin_rank[best], "coder": coder[best].tolist(),
+        "source_type": source_rows["source_type"]}, columns=CANDIDATE_COLUMNS)
+
+
+def pair_coders(a: np.ndarray, b: np.ndarray, names: list[str]) -> np.ndarray:
+    """The coder of each pair of codings (coder numbers into ``names``): the one coder, or
+    both joined by "+" in sorted order."""
+    labels = np.empty(len(a), dtype=object)
+    same = a == b
+    labels[same] = np.asarray(names, dtype=object)[a[same]]
+    for x, y in set(zip(a[~same].tolist(), b[~same].tolist())):
+        labels[~same & (a == x) & (b == y)] = "+".join(sorted({names[x], names[y]}))
+    return labels
+
+
+def starts_of_runs_of(values: np.ndarray) -> np.ndarray:
+    """Whether each value of a sorted array differs from the one before it."""
+    starts = np.ones(len(values), dtype=bool)
+    starts[1:] = values[1:] != values[:-1]
+    return starts
 
 
 def spread_key(item_type: str, item_id: str, doc_id: str) -> str:
@@ -193,7 +283,7 @@ def shaped_candidates(candidates: pd.DataFrame, texts: dict[str, str], min_chars
                       max_chars: int) -> pd.DataFrame:
     """Candidates with the offsets and truncated flag of their quote; too-short spans dropped.
 
-    Candidates that carry their fitted span (:data:`FIT_COLUMNS`, from :func:`with_fitted_spans`)
+    Candidates that carry their fitted span (:data:`FIT_COLUMNS`, from :func:`quotable_codings`)
     are not fitted again; of the others each distinct span (doc_id, start, end) is fitted once,
     however many items it is a candidate for. The quote text itself is cut later, for the
     chosen quotes only.
@@ -242,7 +332,7 @@ def best_quotes(candidates: pd.DataFrame, texts: dict[str, str], per_item: int, 
     if shaped.empty:
         return shaped.assign(rank=pd.Series(dtype="int64"))
     shaped["is_auto"] = (~shaped["origin"].isin(MANUAL_ORIGINS)).astype(int)
-    shaped["source_order"] = shaped["source_type"].map({s: i for i, s in enumerate(SOURCE_TYPES)})
+    shaped["source_order"] = source_orders(shaped["source_type"])
     item = ["item_type", "item_id"]
     best = sorted_stably(shaped, [*item, "doc_id", "is_auto", "truncated", "origin_rank",
                                   "start", "end", "coder"])
@@ -251,12 +341,34 @@ def best_quotes(candidates: pd.DataFrame, texts: dict[str, str], per_item: int, 
                       zip(best["item_type"].tolist(), best["item_id"].tolist(),
                           best["doc_id"].tolist())]
     best = sorted_stably(best, [*item, "is_auto", "source_order", "truncated", "spread"])
-    best["turn_in_type"] = best.groupby([*item, "is_auto", "source_order"]).cumcount()
+    best["turn_in_type"] = positions_in_runs(best, [*item, "is_auto", "source_order"])
     best = sorted_stably(best, [*item, "is_auto", "turn_in_type", "source_order", "truncated",
                                 "spread"])
-    chosen = best.groupby(item, sort=False).head(per_item).copy()
-    chosen["rank"] = chosen.groupby(item, sort=False).cumcount() + 1
+    position = positions_in_runs(best, item)
+    chosen = best[position < per_item].copy()
+    chosen["rank"] = position[position < per_item] + 1
     return chosen
+
+
+def source_orders(source_types: pd.Series) -> pd.Series | np.ndarray:
+    """Each source type's place in :data:`SOURCE_TYPES` (what a ``map`` of it gives), looked
+    up by Arrow: pandas maps Arrow text one value at a time."""
+    values = pa.array(source_types, from_pandas=True)
+    found = (pc.index_in(values, value_set=pa.array(SOURCE_TYPES, type=values.type))
+             if pa.types.is_string(values.type) or pa.types.is_large_string(values.type) else None)
+    if found is None or found.null_count:  # a type the corpus never has: pandas' NaN, as before
+        return source_types.map({s: i for i, s in enumerate(SOURCE_TYPES)})
+    return np.asarray(found.to_numpy(), dtype=np.int64)
+
+
+def positions_in_runs(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
+    """For a frame sorted by ``keys`` (without missing values): each row's position among the
+    rows of its keys, which there is ``groupby(keys).cumcount()``; neighbours compared, not
+    the text keys hashed."""
+    index = np.arange(len(frame), dtype=np.int64)
+    run_first = np.maximum.accumulate(np.where(starts_of_runs(frame, keys), index, 0)) \
+        if len(frame) else index
+    return index - run_first
 
 
 def ordered_quotes(chosen: pd.DataFrame, texts: dict[str, str],
@@ -305,7 +417,7 @@ def exemplar_quotes(placed: pd.DataFrame, segments: pd.DataFrame, texts: dict[st
     level_of = dict(zip(codes["code_id"], codes["level"]))
     nodes = [n["id"] for n in model["nodes"]]
     edges = [(e["from"], e["to"]) for e in model["edges"]]
-    fitted = with_fitted_spans(placed, texts, min_chars, max_chars)
+    fitted = quotable_codings(placed, texts, min_chars, max_chars)
     candidates = itertools.chain(concept_candidates(fitted),
                                  node_candidates(fitted, nodes, level_of),
                                  edge_candidates(with_turns(placed, segments), edges, level_of))

@@ -74,6 +74,15 @@ def corpus_counts(docs: pd.DataFrame, cases: pd.DataFrame) -> dict[str, int]:
             "n_cases": len(cases)}
 
 
+def texts_by_id(texts: Mapping[str, str], doc_ids: list[str]) -> dict[str, str]:
+    """The texts of some documents, in that order; read in batches (:meth:`CleanTexts.texts_of`)
+    when ``texts`` is the clean texts' accessor, whose lookup one document at a time costs
+    about as much as decoding the text."""
+    read_many = getattr(texts, "texts_of", None)
+    return dict(zip(doc_ids, read_many(doc_ids) if read_many is not None else
+                    (texts[doc_id] for doc_id in doc_ids), strict=True))
+
+
 def mechanism_tables(codings: pd.DataFrame, documents: pd.DataFrame, segments: pd.DataFrame,
                      texts: Mapping[str, str], codebook: Codebook, model: dict, settings: dict,
                      model_path: str = "config/model.yaml",
@@ -99,7 +108,7 @@ def mechanism_tables(codings: pd.DataFrame, documents: pd.DataFrame, segments: p
     every = placed_codings(codings, docs, codebook.hierarchy())
     del codings
     # Quotes come from coded documents only; each text is read once (not once per coding).
-    texts = {doc_id: texts[doc_id] for doc_id in sorted(set(every["doc_id"].tolist()))}
+    texts = texts_by_id(texts, sorted(set(every["doc_id"].tolist())))
     placed, excluded = select_evidence(every, mode, status)
     evidence = evidence_codings(placed)
     presence = CodePresence.index(evidence)

@@ -82,3 +82,56 @@ def test_the_written_listing_is_the_bytes_of_the_frame_in_any_piece_size(tmp_pat
         listing.write(written, rows=rows)
         assert written.read_bytes() == whole.read_bytes()
     assert len(listing.frame()) > 8  # the codings are listed under several items each
+
+
+def random_quote_spans(seed: int, rows: int):
+    """Spans over texts of every kind of white space str.split() knows, non-ASCII and
+    four-byte characters: empty, reversed, negative, past the end, longer than the limit, of
+    documents without a text, documents repeated and out of order."""
+    import random
+
+    import pandas as pd
+
+    rng = random.Random(seed)
+    alphabet = "涟源平安ab。😀é \n\t\x1c\x85\xa0\u2028\u3000"
+    texts = {f"D{i}": "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+             for i in range(7)}
+    spans = []
+    for _ in range(rows):
+        doc_id = rng.choice([*sorted(texts), "missing"])
+        size = len(texts.get(doc_id, ""))
+        start = rng.randint(-2, size + 2)
+        spans.append((doc_id, start, start + rng.randint(-2, 12)))
+    frame = pd.DataFrame(spans, columns=["doc_id", "start", "end"]).astype(
+        {"doc_id": "str", "start": "int64", "end": "int64"})
+    return frame, texts
+
+
+def test_coding_quotes_match_cutting_each_span_in_python():
+    import pandas as pd
+
+    from gtflow.mechanisms.listing import coding_quotes
+
+    for seed, rows, limit in ((1, 0, 5), (2, 1, 5), (3, 500, 1), (4, 3000, 4), (5, 3000, 40)):
+        frame, texts = random_quote_spans(seed, rows)
+        expected = [cut_quote(texts.get(d, ""), s, e, limit)
+                    for d, s, e in zip(frame["doc_id"], frame["start"], frame["end"])]
+        for block_rows in (7, 1000):
+            quotes = coding_quotes(frame, texts, limit, rows=block_rows)
+            assert quotes["quote"].tolist() == [q for q, _ in expected]
+            assert quotes["truncated"].tolist() == [t for _, t in expected]
+            assert quotes["truncated"].dtype == bool
+            pd.testing.assert_series_equal(quotes["quote"], pd.Series([q for q, _ in expected],
+                                                                      dtype="str", name="quote"))
+
+
+def test_white_space_table_is_what_str_split_splits_at():
+    import sys
+
+    import numpy as np
+
+    from gtflow.mechanisms.listing import is_white_space
+
+    characters = np.arange(sys.maxunicode + 1, dtype=np.uint32)
+    expected = np.array([len(f"a{chr(c)}b".split()) == 2 for c in range(sys.maxunicode + 1)])
+    assert (is_white_space(characters) == expected).all()

@@ -95,3 +95,19 @@ def test_a_study_without_codings_gives_zero_evidence_not_an_error():
     assert tables["case_main"][["M1", "M2"]].to_numpy().sum() == 0
     assert tables["cooccurrence"]["count"].sum() == 0
     assert tables["recommendations"]["strength"].tolist() == ["weak", "weak"]
+
+
+def test_texts_by_id_reads_the_clean_texts_as_one_at_a_time(tmp_path):
+    from gtflow.clean.texts import CleanTexts, write_shard
+    from gtflow.mechanisms.steps import texts_by_id
+
+    texts = {"p1": "平安涟源，打卡😀。", "p2": "", "p3": "naïve café\nline two", "p4": "𠮷野家"}
+    index = write_shard(tmp_path / "posts" / "a.txt", list(texts), texts.values())
+    shards = CleanTexts(index, tmp_path / "posts")
+    for wanted in ([], ["p3", "p1", "p4", "p2"], ["p2"]):
+        for source in (shards, texts):
+            read = texts_by_id(source, wanted)
+            assert read == {d: shards[d] for d in wanted} and list(read) == wanted
+    for source in (shards, texts):
+        with pytest.raises(KeyError):
+            texts_by_id(source, ["p1", "nope"])
