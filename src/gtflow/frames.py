@@ -67,6 +67,11 @@ def sorted_stably(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return frame.take(stable_order(frame, keys))
 
 
+def first_of_runs(sorted_keys: np.ndarray) -> np.ndarray:
+    """Mask of the first element of each run of equal values in a sorted array."""
+    return np.r_[True, sorted_keys[1:] != sorted_keys[:-1]][:len(sorted_keys)]
+
+
 def starts_of_runs(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
     """For a frame sorted by ``keys``: whether each row's keys differ from the previous row's,
     which there is ``~frame.duplicated(keys)`` (missing values equal each other, as there).

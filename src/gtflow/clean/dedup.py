@@ -19,7 +19,9 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from gtflow.clean.normalize import white_space_code_points
 from gtflow.clean.texts import CleanTexts
+from gtflow.frames import first_of_runs
 
 DUPLICATE_COLUMNS = ["cluster_id", "doc_id", "source_type", "date", "kept_doc_id", "kind", "similarity"]
 MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
@@ -38,10 +40,7 @@ def compact(text: str) -> str:
 
 def shingles(text: str, size: int) -> set[str]:
     """Character shingles of a text with white space removed."""
-    text = compact(text)
-    if len(text) < size:
-        return {text} if text else set()
-    return {text[i:i + size] for i in range(len(text) - size + 1)}
+    return compact_shingles(compact(text), size)
 
 
 def jaccard(a: set[str], b: set[str]) -> float:
@@ -213,17 +212,12 @@ def mix64_in_place(values: np.ndarray, scratch: np.ndarray) -> None:
     values ^= scratch
 
 
-def candidate_pairs(signatures: np.ndarray, usable: np.ndarray, threshold: float) -> set[tuple[int, int]]:
-    """Pairs (i, j), i < j, that share at least one LSH band bucket."""
-    firsts, seconds = candidate_pair_arrays(signatures, usable, threshold)
-    return set(zip(firsts.tolist(), seconds.tolist()))
-
-
 def candidate_pair_arrays(signatures: np.ndarray, usable: np.ndarray,
                           threshold: float) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`candidate_pairs` as two arrays (i, j), sorted by (i, j): pairs are built and
-    de-duplicated as int64 codes ``i * n + j``, since a Python set of a million tuples cost
-    more time and memory than the rest of the LSH."""
+    """The pairs (i, j), i < j, of texts that share at least one LSH band bucket, as two
+    arrays sorted by (i, j): pairs are built and de-duplicated as int64 codes ``i * n + j``,
+    since a Python set of a million tuples cost more time and memory than the rest of the
+    LSH."""
     bands, rows = lsh_bands(threshold, signatures.shape[1])
     index = np.flatnonzero(usable)
     n = len(signatures)
@@ -235,7 +229,7 @@ def candidate_pair_arrays(signatures: np.ndarray, usable: np.ndarray,
         shared = np.flatnonzero(repeated(keys))
         order = shared[np.argsort(keys[shared], kind="stable")]  # members in text order
         sorted_keys = keys[order]
-        starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
+        starts = np.flatnonzero(first_of_runs(sorted_keys))
         sizes = np.diff(np.r_[starts, len(order)])
         firsts, seconds = bucket_pairs(index[order], starts, sizes)
         codes.append(firsts * n + seconds)
@@ -243,7 +237,7 @@ def candidate_pair_arrays(signatures: np.ndarray, usable: np.ndarray,
     # which took forty times longer on a million pairs).
     merged = np.concatenate(codes)
     merged.sort()
-    merged = merged[np.r_[True, merged[1:] != merged[:-1]]] if len(merged) else merged
+    merged = merged[first_of_runs(merged)]
     return merged // max(n, 1), merged % max(n, 1)
 
 
@@ -251,7 +245,7 @@ def repeated(keys: np.ndarray) -> np.ndarray:
     """Whether each key occurs more than once in ``keys``."""
     ordered = np.sort(keys)
     twice = ordered[1:][ordered[1:] == ordered[:-1]]
-    twice = twice[np.r_[True, twice[1:] != twice[:-1]]] if len(twice) else twice
+    twice = twice[first_of_runs(twice)]
     found = np.zeros(len(keys), dtype=bool)
     if not len(twice):
         return found
@@ -292,35 +286,11 @@ def bucket_pairs(members: np.ndarray, starts: np.ndarray,
             np.concatenate(seconds).astype(np.int64, copy=False))
 
 
-def near_duplicate_pairs(texts: list[str], threshold: float, shingle_size: int,
-                         permutations: int, seed: int) -> list[tuple[int, int, float]]:
-    """Pairs ``(i, j, similarity)`` with exact shingle Jaccard >= threshold (i < j)."""
-    compacted = [compact(t) for t in texts]
-    signatures, usable = text_signatures(compacted, shingle_size, permutations, seed)
-    if usable.sum() < 2:
-        return []
-    # Candidates at a lower threshold than asked: the exact Jaccard below has the final word.
-    candidates = candidate_pairs(signatures, usable, max(threshold * 0.8, 0.05))
-    del signatures
-
-    # Pairs come sorted, so a text's shingles are wanted again soon or not at all: a bounded
-    # cache keeps memory flat on a corpus with millions of candidate texts.
-    @functools.lru_cache(maxsize=SHINGLE_CACHE)
-    def shingle_set(i: int) -> set[str]:
-        return shingles(compacted[i], shingle_size)
-
-    pairs = []
-    for i, j in sorted(candidates):
-        similarity = jaccard(shingle_set(i), shingle_set(j))
-        if similarity >= threshold:
-            pairs.append((i, j, similarity))
-    return pairs
-
-
 def near_duplicate_roots(texts: list[str], threshold: float, shingle_size: int,
                          permutations: int, seed: int) -> np.ndarray:
     """For each text (white space already removed, see :func:`compact`), the smallest index
-    linked to it by a chain of :func:`near_duplicate_pairs`: the clusters those pairs make.
+    linked to it by a chain of near-duplicate pairs (LSH candidates whose exact shingle
+    Jaccard is at least ``threshold``): the clusters those pairs make.
 
     Every candidate pair's exact similarity is computed on a sparse shingle matrix, a chunk of
     pairs at a time, instead of from Python sets pair by pair (a million candidates at a
@@ -478,8 +448,7 @@ def compacted_texts(clean_texts: Mapping[str, str], doc_ids: list[str]) -> tuple
 @functools.cache
 def white_space_run() -> str:
     """A run of what str.split() splits on (str.isspace), as an Arrow regular expression."""
-    return "[" + "".join(f"\\x{{{code:x}}}" for code in range(0x110000)
-                         if chr(code).isspace()) + "]+"
+    return "[" + "".join(f"\\x{{{code:x}}}" for code in white_space_code_points()) + "]+"
 
 
 def duplicate_rows(web: pd.DataFrame, texts: list[str], groups: np.ndarray, roots: np.ndarray,
@@ -488,7 +457,7 @@ def duplicate_rows(web: pd.DataFrame, texts: list[str], groups: np.ndarray, root
     given each document's exact group and cluster root."""
     order = np.argsort(roots, kind="stable")  # a cluster's members stay in (date, doc_id) order
     sorted_roots = roots[order]
-    starts = np.flatnonzero(np.r_[True, sorted_roots[1:] != sorted_roots[:-1]])
+    starts = np.flatnonzero(first_of_runs(sorted_roots))
     sizes = np.diff(np.r_[starts, len(roots)])
     clustered = sizes > 1
     if not clustered.any():

@@ -20,7 +20,9 @@ Normalization runs before de-identification (see :mod:`gtflow.clean.document`).
 
 from __future__ import annotations
 
+import functools
 import re
+import sys
 import unicodedata
 
 #: One translation table: full-width alphanumerics -> ASCII, odd spaces -> " ", invisibles -> "".
@@ -46,6 +48,13 @@ MANY_BLANK_LINES = re.compile(r"\n{3,}")
 #: (most short posts) skips those passes, as each would return it unchanged.
 TRANSLATED = re.compile("[" + "".join(re.escape(chr(code)) for code in sorted(TRANSLATION)) + "]")
 SPACE_OR_BREAK = re.compile(r"[ \t\n]")
+
+
+@functools.cache
+def white_space_code_points() -> tuple[int, ...]:
+    """The code points ``str.isspace()`` is true of: what ``str.split()`` splits at and
+    ``str.strip()`` removes, asked of this Python once."""
+    return tuple(code for code in range(sys.maxunicode + 1) if chr(code).isspace())
 
 
 def drop_control_characters(text: str) -> str:

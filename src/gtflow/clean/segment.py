@@ -46,10 +46,8 @@ def ends_with_abbreviation(piece: str) -> bool:
 
 def sentence_spans(text: str, offset: int = 0) -> list[tuple[int, int]]:
     """Spans ``(start, end)`` of the sentences in ``text``, shifted by ``offset``, blanks trimmed."""
-    if is_plain(text):
-        starts, ends, _ = plain_sentences(text)
-        return [(start + offset, end + offset) for start, end in zip(starts, ends)]
-    return [(start + offset, end + offset) for start, end in trimmed_spans(text)]
+    starts, ends, _ = sentences(text)
+    return [(start + offset, end + offset) for start, end in zip(starts, ends)]
 
 
 def sentences(text: str) -> tuple[list[int], list[int], list[str]]:

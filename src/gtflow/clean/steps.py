@@ -92,13 +92,13 @@ def clean_table(ingested: pd.DataFrame, pseudonymize: Pseudonymizer,
     del turns
     documents["n_chars"] = [len(t) for t in texts]
     documents["n_segments"] = n_segments
-    documents["sha256_clean"] = text_array([sha256_text(t) for t in texts])
-    documents["clean_text"] = text_array(texts)
+    documents["sha256_clean"] = text_column([sha256_text(t) for t in texts])
+    documents["clean_text"] = text_column(texts)
     return (documents[CLEAN_DOCUMENT_COLUMNS], segment_frame(segments),
             deidentification_counts(documents["doc_id"].tolist(), tallies))
 
 
-def text_array(values: list[str]) -> pd.api.extensions.ExtensionArray | list[str]:
+def text_column(values: list[str]) -> pd.api.extensions.ExtensionArray | list[str]:
     """A list of texts as pandas' text column (what pandas makes of the list itself), built
     by Arrow: pandas' own reading of a list of 400k texts took twice as long. The list itself
     when it is empty (pandas gives it no text type) or holds anything but texts."""
@@ -119,7 +119,7 @@ def segment_frame(segments: dict[str, list]) -> pd.DataFrame:
     if not segments["doc_id"]:
         return pd.DataFrame(segments, columns=SEGMENT_COLUMNS)
     return pd.DataFrame({column: np.array(values, dtype=np.int64) if column in SEGMENT_NUMBERS
-                         else text_array(values) for column, values in segments.items()},
+                         else text_column(values) for column, values in segments.items()},
                         columns=SEGMENT_COLUMNS)
 
 
@@ -164,7 +164,7 @@ def deidentification_counts(doc_ids: list[str], tallies: list[Counts]) -> pd.Dat
         return pd.DataFrame(rows, columns=columns("file_deidentification")).astype({"count": "int64"})
     documents, kinds, counts = (list(column) for column in zip(*rows))
     return pd.DataFrame(dict(zip(columns("file_deidentification"), [
-        text_array(documents), text_array(kinds), np.array(counts, dtype=np.int64)])))
+        text_column(documents), text_column(kinds), np.array(counts, dtype=np.int64)])))
 
 
 def clean_file(ingested: str | Path, documents_out: str | Path, segments_out: str | Path,

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from itertools import chain, repeat
 from pathlib import Path
 from typing import Self
 
@@ -51,7 +50,8 @@ class ShardWriter:
         lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
         starts = self.position + np.cumsum(lengths + len(SEPARATOR)) - lengths - len(SEPARATOR)
         # Text, separator, text, ...: written from C, without one more copy of the chunk.
-        self._handle.writelines(chain.from_iterable(zip(encoded, repeat(SEPARATOR))))
+        self._handle.writelines(
+            itertools.chain.from_iterable(zip(encoded, itertools.repeat(SEPARATOR))))
         self.position += int(lengths.sum()) + len(SEPARATOR) * len(encoded)
         return index_frame(doc_ids, [self.path.name] * len(doc_ids), starts, starts + lengths)
 

@@ -32,7 +32,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gtflow.coding.codebook import Codebook
-from gtflow.frames import contiguous
+from gtflow.frames import contiguous, first_of_runs
 
 CODING_COLUMNS = ["doc_id", "seg_id", "start", "end", "concept_id", "coder", "origin", "rule"]
 
@@ -357,11 +357,6 @@ def stable_order(columns: list[np.ndarray]) -> np.ndarray:
     for column, size in zip(columns, sizes):
         key = key * size + column
     return np.argsort(key, kind="stable")
-
-
-def first_of_runs(sorted_keys: np.ndarray) -> np.ndarray:
-    """Mask of the first element of each run of equal values."""
-    return np.r_[True, sorted_keys[1:] != sorted_keys[:-1]][:len(sorted_keys)]
 
 
 def document_codes(doc_ids: pa.Array) -> tuple[np.ndarray, pa.Array]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from gtflow.frames import first_of_runs
 from gtflow.mechanisms.cases import LEVEL_COLUMN, SOURCE_TYPES
 
 ALL_SOURCES = "all"
@@ -112,9 +113,8 @@ def distinct_per_group(group: np.ndarray, member: np.ndarray, group_count: int) 
     if not span:
         return np.zeros(group_count, dtype=np.int64)
     pairs = np.sort(group[kept].astype(np.int64) * span + member[kept])
-    # first of each run of equal pairs (np.unique's hashing was slower than this sort)
-    first = np.concatenate([pairs[:1], pairs[1:][pairs[1:] != pairs[:-1]]])
-    return np.bincount(first // span, minlength=group_count)
+    # each distinct pair once (np.unique's hashing was slower than this sort)
+    return np.bincount(pairs[first_of_runs(pairs)] // span, minlength=group_count)
 
 
 def case_column_descriptions(frame: pd.DataFrame, codes: pd.DataFrame, level_name: str) -> dict:

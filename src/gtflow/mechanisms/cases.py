@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -141,4 +142,9 @@ def with_row_numbers(frame: pd.DataFrame) -> pd.DataFrame:
 
 def codings_under(evidence: pd.DataFrame, code_id: str, level: str) -> pd.DataFrame:
     """The evidence codings of every concept below (or equal to) one code."""
-    return evidence[evidence[LEVEL_COLUMN[level]] == code_id]
+    return evidence[level_mask(evidence, code_id, level)]
+
+
+def level_mask(codings: pd.DataFrame, code_id: str, level: str) -> np.ndarray:
+    """Whether each coding falls under a code (the rows :func:`codings_under` selects)."""
+    return (codings[LEVEL_COLUMN[level]] == code_id).to_numpy(dtype=bool, na_value=False)

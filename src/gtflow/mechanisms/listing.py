@@ -15,7 +15,6 @@ The quote is the coding's span of the clean text, cut to ``quote_chars`` charact
 from __future__ import annotations
 
 import functools
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +23,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from gtflow.clean.normalize import white_space_code_points
 from gtflow.coding.codebook import edge_id
 from gtflow.contracts import validate, write_table
 from gtflow.csvtext import header_line, joined_rows, lines_data, row_texts
@@ -129,7 +129,7 @@ def block_quotes(doc_ids: list[str], starts: np.ndarray, ends: np.ndarray,
 def white_space_table() -> np.ndarray:
     """Per code point up to the last white space one: whether str.isspace() is true of it (the
     characters str.split() splits at), asked of this Python once."""
-    spaces = [c for c in range(sys.maxunicode + 1) if chr(c).isspace()]
+    spaces = list(white_space_code_points())
     table = np.zeros(max(spaces) + 1, dtype=bool)
     table[spaces] = True
     return table

@@ -36,8 +36,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gtflow.coding.codebook import edge_id
-from gtflow.frames import sorted_stably, starts_of_runs
-from gtflow.mechanisms.cases import LEVEL_COLUMN, SOURCE_TYPES, codings_under
+from gtflow.frames import first_of_runs, sorted_stably, starts_of_runs
+from gtflow.mechanisms.cases import LEVEL_COLUMN, SOURCE_TYPES, codings_under, level_mask
 
 QUOTE_COLUMNS = ["item_type", "item_id", "rank", "doc_id", "start", "end", "quote", "origin", "coder",
                  "source_type", "truncated"]
@@ -196,11 +196,6 @@ def edge_candidates(placed_turns: pd.DataFrame, edges: list[tuple[str, str]],
                                    pair_a, pair_b, edge_id(source, target))
 
 
-def level_mask(codings: pd.DataFrame, code_id: str, level: str) -> np.ndarray:
-    """Whether each coding falls under a code (the rows :func:`codings_under` selects)."""
-    return (codings[LEVEL_COLUMN[level]] == code_id).to_numpy(dtype=bool, na_value=False)
-
-
 def turn_units(placed_turns: pd.DataFrame) -> np.ndarray:
     """A number per coding naming its (doc_id, turn), ascending in that order."""
     if not len(placed_turns):
@@ -244,7 +239,7 @@ def edge_pair_candidates(placed_turns: pd.DataFrame, unit: np.ndarray,
     coder = pair_coders(coder_codes[pair_a], coder_codes[pair_b], coder_names)
     coder_order = np.unique(coder, return_inverse=True)[1]  # sorted by code point, as Arrow
     order = np.lexsort((coder_order, end, start, end - start, origin_rank, unit[pair_a]))
-    best = order[starts_of_runs_of(unit[pair_a][order])]
+    best = order[first_of_runs(unit[pair_a][order])]
     # The origin of the pair's higher-ranked coding (the source's of equals).
     origin_row = np.where(rank_a[best] >= rank_b[best], pair_a[best], pair_b[best])
     source_rows = placed_turns.iloc[pair_a[best]].reset_index(drop=True)
@@ -265,13 +260,6 @@ def pair_coders(a: np.ndarray, b: np.ndarray, names: list[str]) -> np.ndarray:
     for x, y in set(zip(a[~same].tolist(), b[~same].tolist())):
         labels[~same & (a == x) & (b == y)] = "+".join(sorted({names[x], names[y]}))
     return labels
-
-
-def starts_of_runs_of(values: np.ndarray) -> np.ndarray:
-    """Whether each value of a sorted array differs from the one before it."""
-    starts = np.ones(len(values), dtype=bool)
-    starts[1:] = values[1:] != values[:-1]
-    return starts
 
 
 def spread_key(item_type: str, item_id: str, doc_id: str) -> str:

@@ -9,7 +9,7 @@ from gtflow.clean.dedup import (
     find_duplicates,
     jaccard,
     minhash_signatures,
-    near_duplicate_pairs,
+    near_duplicate_roots,
     shingle_hashes,
     shingles,
 )
@@ -73,7 +73,7 @@ def test_minhash_estimates_jaccard():
 
 
 def test_short_and_empty_texts_take_part_in_exact_matching_only():
-    assert near_duplicate_pairs(["好", "好", ""], 0.5, 5, 32, 1) == []
+    assert near_duplicate_roots(["好", "好", ""], 0.5, 5, 32, 1).tolist() == [0, 1, 2]  # no link
     docs = corpus([("a", "web_post", "2019-01-01", "顶"), ("b", "web_post", "2019-01-02", "顶"),
                    ("c", "web_post", "2019-01-03", "")])
     table = find_duplicates(*with_texts(docs), 0.8, 5, 32, 1)
@@ -126,7 +126,7 @@ def bucket_pairs_by_sorting_band_rows(signatures, usable, bands, rows):
 
 
 def test_candidate_pairs_are_the_texts_sharing_a_band():
-    from gtflow.clean.dedup import candidate_pairs, lsh_bands
+    from gtflow.clean.dedup import candidate_pair_arrays, lsh_bands
 
     rng = np.random.default_rng(7)
     signatures = rng.integers(0, 4, size=(300, 32), dtype=np.uint32)  # few values: many buckets
@@ -135,7 +135,9 @@ def test_candidate_pairs_are_the_texts_sharing_a_band():
     bands, rows = lsh_bands(0.5, 32)
     expected = bucket_pairs_by_sorting_band_rows(signatures, usable, bands, rows)
     assert len(expected) > 100
-    assert candidate_pairs(signatures, usable, 0.5) == expected
+    firsts, seconds = candidate_pair_arrays(signatures, usable, 0.5)
+    pairs = list(zip(firsts.tolist(), seconds.tolist()))
+    assert set(pairs) == expected and pairs == sorted(set(pairs))
 
 
 # --- The vectorized duplicate search against the straightforward code it replaced -------------
