@@ -4,13 +4,17 @@ Every file gtflow writes goes through :func:`atomic_path`: it
 is written beside the target under a temporary name and renamed into place, so a failing job never
 leaves a half-written output behind, and it gets the permissions of an ordinary new file or
 folder (0644 / 0755 under the usual umask 022), not the owner-only mode of a temporary file.
+The temporary file of a write that was killed outright is removed when its target is written
+again.
 """
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,6 +37,7 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
     """Yield a temporary path next to ``target``; rename it onto ``target`` only on success."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
+    remove_leftover_temporaries(target)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
     tmp_path = Path(tmp)
@@ -44,6 +49,16 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
     finally:
         if tmp_path.exists():
             tmp_path.unlink()
+
+
+def remove_leftover_temporaries(target: Path) -> None:
+    """Remove the temporary files of earlier writes of ``target`` that never finished: a job
+    killed outright (``kill -9``, a lost node) cannot remove its own, and the rerun that writes
+    ``target`` again is the one that knows they are stale (one job writes a given output)."""
+    pattern = re.compile(rf"\.{re.escape(target.name)}\.[A-Za-z0-9_]{{8}}\.tmp")
+    for path in target.parent.glob(f".{glob.escape(target.name)}.*.tmp"):
+        if pattern.fullmatch(path.name):
+            path.unlink(missing_ok=True)
 
 
 def write_text(target: str | Path, text: str) -> None:

@@ -52,3 +52,17 @@ def test_a_failed_write_leaves_neither_target_nor_temporary(tmp_path):
         tmp.write_text("half", encoding="utf-8")
         raise RuntimeError("stage failed")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_write_removes_what_a_killed_write_of_the_same_file_left(tmp_path):
+    """A job killed outright leaves its temporary file; writing the target again removes it,
+    and leaves the temporaries of other files alone."""
+    leftover = tmp_path / ".LY-I02.txt.q962u1v9.tmp"
+    others = [tmp_path / ".LY-I02.txt.x.q962u1v9.tmp", tmp_path / ".LY-I03.txt.q962u1v9.tmp",
+              tmp_path / ".LY-I02.txt.short.tmp"]
+    for path in (leftover, *others):
+        path.write_text("half", encoding="utf-8")
+    write_text(tmp_path / "LY-I02.txt", "whole")
+    assert (tmp_path / "LY-I02.txt").read_text(encoding="utf-8") == "whole"
+    assert not leftover.exists()
+    assert all(path.exists() for path in others)
