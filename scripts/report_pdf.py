@@ -1,4 +1,4 @@
-from gtflow.report.steps import render_report_pdf
+from gtflow.report.document import render_report_pdf
 from gtflow.runner import run_step
 
 run_step(

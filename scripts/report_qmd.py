@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from gtflow.report.steps import write_report_qmd
+from gtflow.report.document import write_report_qmd
 from gtflow.runner import run_step
 
 run_step(

@@ -1,4 +1,4 @@
-from gtflow.report.steps import render_report_html
+from gtflow.report.document import render_report_html
 from gtflow.runner import run_step
 
 run_step(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -20,6 +23,24 @@ def shared_dir() -> Path:
     if not SHARED.is_dir():
         pytest.skip("../shared is absent (it exists only beside the project's own checkout)")
     return SHARED
+
+
+@pytest.fixture
+def modules_loaded_by():
+    """A function running Python code in a new interpreter that imports the gtflow under test;
+    returns which of the named modules that code loaded."""
+    import gtflow
+
+    source = str(Path(gtflow.__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([source, os.environ.get("PYTHONPATH", "")])}
+
+    def loaded(code: str, modules: list[str]) -> list[str]:
+        probe = f"{code}\nimport sys\nprint(' '.join(m for m in {modules!r} if m in sys.modules))"
+        result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                                check=True, env=env)
+        return result.stdout.split()
+
+    return loaded
 
 
 @pytest.fixture

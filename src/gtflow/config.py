@@ -6,13 +6,15 @@ import copy
 import difflib
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
 import yaml
 
 from gtflow.errors import InputError
 from gtflow.resources import schema_dir
+
+if TYPE_CHECKING:
+    import jsonschema
 
 #: libyaml's parser where PyYAML was built with it (about 8x faster; every job reads the config,
 #: the codebook and the schemas), else PyYAML's own; both build the same values.
@@ -136,6 +138,9 @@ def explain_schema_error(error: jsonschema.ValidationError) -> tuple[list, str]:
 def validate_against(schema: dict, value: Any, path: str | Path, *, with_line: bool = False) -> None:
     """Validate ``value``; the first error becomes an InputError naming the key (and, for a
     YAML file given as ``path`` with ``with_line``, the key's line)."""
+    # Imported here: a job that only reads YAML (the report's .qmd) need not load it.
+    import jsonschema
+
     validator = jsonschema.Draft202012Validator(schema)
     errors = sorted(validator.iter_errors(value), key=lambda e: list(e.absolute_path))
     if errors:

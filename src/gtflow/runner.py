@@ -18,8 +18,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
-
 from gtflow.errors import REPORTED_ERRORS
 from gtflow.parallel import peak_worker_memory_mb
 
@@ -66,7 +64,13 @@ def use_returning_memory_pool() -> str:
     the sum of its transient tables; jemalloc hands them back. Measured on the mechanisms stage of
     a 100k-post study in alternating runs: 473-478 MB and 18.8-20.8 s with jemalloc, 560-573 MB
     and 16.6-19.3 s with mimalloc (bench/README.md).
+
+    A job that has not loaded pyarrow (the report's .qmd and HTML) is left alone: loading it
+    here would cost such a job more than its work.
     """
+    pa = sys.modules.get("pyarrow")
+    if pa is None:
+        return "none"
     if os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
         return pa.default_memory_pool().backend_name
     try:

@@ -130,7 +130,7 @@ def test_pdf_keeps_every_word_on_its_page_and_shows_every_concept(built_small_st
         pytest.skip("pdftotext is not installed (Debian poppler-utils; .ci/run installs it)")
     if not cjk_fonts():
         pytest.skip("no CJK font (Debian fonts-noto-cjk; .ci/run installs it)")
-    from gtflow.report.steps import render_report_pdf, write_report_qmd
+    from gtflow.report.document import render_report_pdf, write_report_qmd
 
     study = built_small_study
     shutil.copytree(study / "reports" / "figures", tmp_path / "figures")

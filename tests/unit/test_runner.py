@@ -120,3 +120,9 @@ def test_a_memory_pool_the_user_chose_stands(tmp_path, monkeypatch):
     pa.set_memory_pool(pa.system_memory_pool())
     assert use_returning_memory_pool() == "system"
     assert pa.default_memory_pool().backend_name == "system"
+
+
+def test_a_job_without_pyarrow_does_not_load_it_for_the_memory_pool(modules_loaded_by):
+    # The report's .qmd and HTML jobs never load pyarrow; choosing Arrow's pool must not either.
+    code = "from gtflow.runner import use_returning_memory_pool\nprint(use_returning_memory_pool())"
+    assert modules_loaded_by(code, ["pyarrow"]) == ["none"]

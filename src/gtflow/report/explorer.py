@@ -36,6 +36,7 @@ from gtflow.coding.codebook import Codebook
 from gtflow.errors import InputError
 from gtflow.mechanisms.model import CONTRARY_KINDS
 from gtflow.memos import Memo, MemoIndex
+from gtflow.report.anchors import code_anchor, edge_anchor
 from gtflow.report.escape import plain_text
 from gtflow.report.evidence import SOURCE_GROUPS, EvidenceDigest, ItemTally
 from gtflow.report.render import pandoc_path
@@ -105,16 +106,6 @@ def row_dicts(frame: pd.DataFrame) -> list[dict]:
     columns = list(frame.columns)
     values = [frame[c].tolist() for c in columns]
     return [dict(zip(columns, row)) for row in zip(*values)]
-
-
-def code_anchor(code_id: str) -> str:
-    """The explorer's anchor of a code (codebook ids are letters, digits, '.', '_', '-')."""
-    return f"code-{code_id}"
-
-
-def edge_anchor(source: str, target: str) -> str:
-    """The explorer's anchor of a model edge."""
-    return f"edge-{source}-{target}"
 
 
 def explorer_file_name(study_name: str) -> str:

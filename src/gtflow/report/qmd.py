@@ -20,8 +20,8 @@ import jinja2
 
 from gtflow.config import load_yaml
 from gtflow.errors import InputError
+from gtflow.report.anchors import code_anchor, edge_anchor
 from gtflow.report.escape import Markdown, escape_markdown, escape_memo_markdown
-from gtflow.report.explorer import code_anchor, edge_anchor
 
 
 class Data(str):

@@ -1,8 +1,8 @@
-"""The report stage as the workflow calls it: context + figures, .qmd, HTML, PDF."""
+"""The report stage as the workflow calls it: context + figures, the evidence page. The .qmd
+and its HTML and PDF are in :mod:`gtflow.report.document`."""
 
 from __future__ import annotations
 
-import json
 import logging
 from pathlib import Path
 
@@ -17,8 +17,7 @@ from gtflow.report.diagram import model_svg
 from gtflow.report.evidence import read_evidence
 from gtflow.report.explorer import contrary_documents, explorer_html, memo_body_html
 from gtflow.report.inputs import ReportInputs
-from gtflow.report.qmd import load_labels, render_qmd
-from gtflow.report.render import render_html, render_pdf
+from gtflow.report.qmd import load_labels
 from gtflow.report.results import Results, read_json_object, read_text_csv
 from gtflow.report.sections.mechanisms import heatmap_cases
 
@@ -71,24 +70,6 @@ def build_report_context(*, inputs: ReportInputs, config: dict, templates: str |
     log.info("report context: %d documents, %d concepts, %d edges",
              context["overview"]["n_documents"], len(context["coding"]["concepts"]),
              len(context["model"]["edges"]))
-
-
-def write_report_qmd(*, context: str | Path, templates: str | Path, language: str,
-                     out: str | Path) -> None:
-    """The report's .qmd in the configured language."""
-    value = json.loads(Path(context).read_text(encoding="utf-8"))
-    write_text(out, render_qmd(value, templates, language))
-
-
-def render_report_html(*, qmd: str | Path, css: str | Path | None, renderer: str,
-                       out: str | Path) -> None:
-    """One self-contained HTML file."""
-    render_html(qmd, out, renderer=renderer, css=css)
-
-
-def render_report_pdf(*, qmd: str | Path, cjk_font: str, out: str | Path) -> None:
-    """The PDF (pandoc → Typst) with a checked CJK font."""
-    render_pdf(qmd, out, cjk_font=cjk_font)
 
 
 def build_evidence_explorer(*, evidence: str | Path, negative_cases: str | Path,

@@ -330,12 +330,8 @@ def tiny_config(language: str = "en") -> dict:
 
 def build_report(root: Path, language: str = "en") -> dict[str, Path]:
     """Context, figures, .qmd and HTML of the tiny study under ``root``; their paths."""
-    from gtflow.report.steps import (
-        build_evidence_explorer,
-        build_report_context,
-        render_report_html,
-        write_report_qmd,
-    )
+    from gtflow.report.document import render_report_html, write_report_qmd
+    from gtflow.report.steps import build_evidence_explorer, build_report_context
     from gtflow.resources import template_dir
 
     templates = template_dir()
