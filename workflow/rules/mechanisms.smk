@@ -1,8 +1,8 @@
 # Mechanisms: case matrices, co-occurrence, model evidence, exemplar quotes, recommendations.
-# Priorities: the report's chain (mechanisms and the rule validity it reads 30, the report's
-# context 25, which the .qmd and .html wait for, the rest of the report 20, the other tables the
-# report reads 10) is scheduled before the exports, which then run beside it; with the exports
-# first, a 1M-post study waited minutes for this, its longest job.
+# Priorities: the report's chain (mechanisms and the rule validity it reads 30; the report's
+# context, .qmd, .html and PDF 25, one after another; the evidence page, which nothing waits for,
+# 20; the other tables the report reads 10) is scheduled before the exports, which then run
+# beside it; with the exports first, a 1M-post study waited minutes for this, its longest job.
 
 
 rule mechanisms:

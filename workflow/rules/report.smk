@@ -93,7 +93,7 @@ rule report_qmd:
         f"{REPORT}.qmd",
     log:
         "logs/report/qmd.log",
-    priority: 20
+    priority: 25
     conda:
         "../envs/gtflow.yaml"
     params:
@@ -118,7 +118,7 @@ rule report_html:
         report(f"{REPORT}.html", caption="../report/report.rst", category="Report"),
     log:
         "logs/report/html.log",
-    priority: 20
+    priority: 25
     conda:
         "../envs/gtflow.yaml"
     params:
@@ -142,7 +142,7 @@ rule report_pdf:
         f"{REPORT}.pdf",
     log:
         "logs/report/pdf.log",
-    priority: 20
+    priority: 25
     conda:
         "../envs/gtflow.yaml"
     params:
