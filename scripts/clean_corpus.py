@@ -1,7 +1,7 @@
 from gtflow.clean.steps import clean_corpus
-from gtflow.runner import run_step
+from gtflow.runner import run_job
 
-run_step(
+run_job(
     clean_corpus,
     log=snakemake.log[0],
     documents=list(snakemake.input.documents),

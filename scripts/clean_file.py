@@ -1,7 +1,7 @@
 from gtflow.clean.steps import clean_file
-from gtflow.runner import optional, run_step
+from gtflow.runner import optional, run_job
 
-run_step(
+run_job(
     clean_file,
     log=snakemake.log[0],
     ingested=snakemake.input.ingested,

@@ -1,7 +1,7 @@
 from gtflow.clean.steps import write_pseudonym_key
-from gtflow.runner import run_step
+from gtflow.runner import run_job
 
-run_step(
+run_job(
     write_pseudonym_key,
     log=snakemake.log[0],
     roster=snakemake.input.roster,

@@ -1,7 +1,7 @@
 from gtflow.coding.steps import autocode_file
-from gtflow.runner import run_step
+from gtflow.runner import run_job
 
-run_step(
+run_job(
     autocode_file,
     log=snakemake.log[0],
     documents=snakemake.input.documents,

@@ -1,7 +1,7 @@
 from gtflow.coding.steps import merge_codings
-from gtflow.runner import run_step
+from gtflow.runner import run_job
 
-run_step(
+run_job(
     merge_codings,
     log=snakemake.log[0],
     auto=list(snakemake.input.auto),

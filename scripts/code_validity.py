@@ -1,7 +1,7 @@
 from gtflow.coding.steps import assess_rules
-from gtflow.runner import run_step
+from gtflow.runner import run_job
 
-run_step(
+run_job(
     assess_rules,
     log=snakemake.log[0],
     codings=snakemake.input.codings,

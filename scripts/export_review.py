@@ -1,7 +1,7 @@
 from gtflow.refi.steps import export_review_project
-from gtflow.runner import run_step
+from gtflow.runner import run_job
 
-run_step(
+run_job(
     export_review_project,
     log=snakemake.log[0],
     documents=snakemake.input.documents,

@@ -1,8 +1,8 @@
 
 from gtflow.export.steps import export_spss
-from gtflow.runner import run_step
+from gtflow.runner import run_job
 
-run_step(
+run_job(
     export_spss,
     log=snakemake.log[0],
     case_category=snakemake.input.case_category,

@@ -1,8 +1,8 @@
 
 from gtflow.export.steps import export_tables
-from gtflow.runner import run_step
+from gtflow.runner import run_job
 
-run_step(
+run_job(
     export_tables,
     log=snakemake.log[0],
     codings=snakemake.input.codings,

@@ -1,7 +1,7 @@
 from gtflow.ingest.steps import ingest_interview_file
-from gtflow.runner import optional, run_step
+from gtflow.runner import optional, run_job
 
-run_step(
+run_job(
     ingest_interview_file,
     log=snakemake.log[0],
     raw=snakemake.input.raw,

@@ -1,7 +1,7 @@
 from gtflow.ingest.steps import ingest_page_file
-from gtflow.runner import run_step
+from gtflow.runner import run_job
 
-run_step(
+run_job(
     ingest_page_file,
     log=snakemake.log[0],
     raw=snakemake.input.raw,

@@ -1,7 +1,7 @@
 from gtflow.ingest.roster import ingest_roster
-from gtflow.runner import run_step
+from gtflow.runner import run_job
 
-run_step(
+run_job(
     ingest_roster,
     log=snakemake.log[0],
     roster=snakemake.input.roster[0],

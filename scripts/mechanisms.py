@@ -1,8 +1,8 @@
 
 from gtflow.mechanisms.steps import build_mechanisms
-from gtflow.runner import run_step
+from gtflow.runner import run_job
 
-run_step(
+run_job(
     build_mechanisms,
     log=snakemake.log[0],
     codings=snakemake.input.codings,

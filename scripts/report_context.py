@@ -2,9 +2,9 @@ from pathlib import Path
 
 from gtflow.report.inputs import ReportInputs
 from gtflow.report.steps import build_report_context
-from gtflow.runner import run_step
+from gtflow.runner import run_job
 
-run_step(
+run_job(
     build_report_context,
     log=snakemake.log[0],
     inputs=ReportInputs.from_mapping(dict(snakemake.input.items())),

@@ -1,9 +1,9 @@
 from pathlib import Path
 
 from gtflow.report.steps import build_evidence_explorer
-from gtflow.runner import run_step
+from gtflow.runner import run_job
 
-run_step(
+run_job(
     build_evidence_explorer,
     log=snakemake.log[0],
     evidence=snakemake.input.evidence,

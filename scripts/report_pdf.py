@@ -1,7 +1,7 @@
 from gtflow.report.document import render_report_pdf
-from gtflow.runner import run_step
+from gtflow.runner import run_job
 
-run_step(
+run_job(
     render_report_pdf,
     log=snakemake.log[0],
     qmd=snakemake.input.qmd,

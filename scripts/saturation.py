@@ -1,7 +1,7 @@
-from gtflow.runner import run_step
+from gtflow.runner import run_job
 from gtflow.stats.steps import run_saturation
 
-run_step(
+run_job(
     run_saturation,
     log=snakemake.log[0],
     codings=snakemake.input.codings,

@@ -26,18 +26,30 @@ def shared_dir() -> Path:
 
 
 @pytest.fixture
-def modules_loaded_by():
+def run_python():
     """A function running Python code in a new interpreter that imports the gtflow under test;
-    returns which of the named modules that code loaded."""
+    returns the finished process (stdout and stderr as text)."""
     import gtflow
 
     source = str(Path(gtflow.__file__).resolve().parents[1])
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([source, os.environ.get("PYTHONPATH", "")])}
 
+    def run(code: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                              check=False, env=env)
+
+    return run
+
+
+@pytest.fixture
+def modules_loaded_by(run_python):
+    """A function returning which of the named modules some Python code loads (in a new
+    interpreter)."""
+
     def loaded(code: str, modules: list[str]) -> list[str]:
         probe = f"{code}\nimport sys\nprint(' '.join(m for m in {modules!r} if m in sys.modules))"
-        result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                                check=True, env=env)
+        result = run_python(probe)
+        assert result.returncode == 0, result.stderr
         return result.stdout.split()
 
     return loaded

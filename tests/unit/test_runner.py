@@ -126,3 +126,35 @@ def test_a_job_without_pyarrow_does_not_load_it_for_the_memory_pool(modules_load
     # The report's .qmd and HTML jobs never load pyarrow; choosing Arrow's pool must not either.
     code = "from gtflow.runner import use_returning_memory_pool\nprint(use_returning_memory_pool())"
     assert modules_loaded_by(code, ["pyarrow"]) == ["none"]
+
+
+def test_a_job_ends_its_process_after_the_step_without_python_s_teardown(tmp_path, run_python):
+    log, out = tmp_path / "job.log", tmp_path / "out.txt"
+    code = f"""
+import atexit
+from gtflow.runner import run_job
+atexit.register(print, "teardown ran")
+def step(out):
+    open(out, "w", encoding="utf-8").write("done")
+    print("step printed")
+run_job(step, log={str(log)!r}, out={str(out)!r})
+print("after the job")
+"""
+    finished = run_python(code)
+    assert finished.returncode == 0, finished.stderr
+    assert finished.stdout.split("\n") == ["step printed", ""]  # flushed; no teardown, no more
+    assert out.read_text(encoding="utf-8") == "done"
+    assert "step took" in log.read_text(encoding="utf-8")
+
+
+def test_a_job_whose_input_is_bad_still_exits_non_zero_with_one_line(tmp_path, run_python):
+    code = f"""
+from gtflow.errors import InputError
+from gtflow.runner import run_job
+def step():
+    raise InputError("data/raw/x.csv", "no header", line=3)
+run_job(step, log={str(tmp_path / "job.log")!r})
+"""
+    finished = run_python(code)
+    assert finished.returncode == 1
+    assert finished.stderr.strip().splitlines()[-1].startswith("gtflow: data/raw/x.csv")
