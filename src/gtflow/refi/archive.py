@@ -25,6 +25,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import BinaryIO, Self
 
+import numpy as np
+
 #: The DOS date and time of every member: 1980-01-01 00:00:00, the earliest a zip can hold.
 DOS_DATE = (1980 - 1980) << 9 | 1 << 5 | 1
 DOS_TIME = 0
@@ -40,6 +42,17 @@ CENTRAL_RECORD = struct.Struct("<4s4B4HL2L5H2L")
 END_RECORD = struct.Struct("<4s4H2LH")
 ZIP64_END_RECORD = struct.Struct("<4sQ2H2L4Q")
 ZIP64_LOCATOR = struct.Struct("<4sLQL")
+#: The two records as NumPy fields, to write a batch of members' at once (same layout).
+LOCAL_HEADER_ARRAY = np.dtype([
+    ("signature", "S4"), ("version", "u1"), ("system", "u1"), ("flags", "<u2"),
+    ("method", "<u2"), ("time", "<u2"), ("date", "<u2"), ("crc", "<u4"),
+    ("compressed", "<u4"), ("size", "<u4"), ("name_length", "<u2"), ("extra_length", "<u2")])
+CENTRAL_RECORD_ARRAY = np.dtype([
+    ("signature", "S4"), ("made_by", "u1"), ("system", "u1"), ("version", "u1"),
+    ("reserved", "u1"), ("flags", "<u2"), ("method", "<u2"), ("time", "<u2"), ("date", "<u2"),
+    ("crc", "<u4"), ("compressed", "<u4"), ("size", "<u4"), ("name_length", "<u2"),
+    ("extra_length", "<u2"), ("comment_length", "<u2"), ("disk", "<u2"),
+    ("internal", "<u2"), ("external", "<u4"), ("offset", "<u4")])
 #: Central-directory records held in memory before they spill to a temporary file.
 SPOOL_BYTES = 8 << 20
 #: Central-directory records gathered before they go to the spooled file in one write.
@@ -87,6 +100,48 @@ def central_record(name: bytes, flags: int, crc: int, compressed: int, size: int
                                0, 0, 0, FILE_MODE, offset) + name + extra
 
 
+def small_members(names: list[str], sizes: np.ndarray, crcs: np.ndarray,
+                  packed: list[bytes], position: int) -> tuple[bytes, bytes] | None:
+    """The local headers and data, and the central-directory records, of members written one
+    after another from ``position``, as :func:`local_header` and :func:`central_record` make
+    them member by member; None where one needs a ZIP64 field (then they are made so).
+
+    A batch's headers are NumPy records: packing them one member at a time in Python cost
+    about as much as finding each member's name.
+    """
+    name_bytes = list(map(str.encode, names))  # UTF-8, which is ASCII for an ASCII name
+    name_lengths = np.fromiter(map(len, name_bytes), dtype=np.int64, count=len(names))
+    # As encoded_name: a name that is not ASCII (longer in UTF-8) gets the UTF-8 flag.
+    flags = np.where(name_lengths > np.fromiter(map(len, names), dtype=np.int64,
+                                                count=len(names)), UTF8_NAME, 0)
+    compressed = np.fromiter(map(len, packed), dtype=np.int64, count=len(names))
+    lengths = LOCAL_HEADER.size + name_lengths + compressed
+    offsets = position + np.cumsum(lengths) - lengths
+    if len(names) and (sizes.max() * 1.05 > ZIP64_LIMIT or compressed.max() > ZIP64_LIMIT
+                       or offsets[-1] > ZIP64_LIMIT):
+        return None
+    headers = np.zeros(len(names), dtype=LOCAL_HEADER_ARRAY)
+    records = np.zeros(len(names), dtype=CENTRAL_RECORD_ARRAY)
+    for fields in (headers, records):
+        fields["version"] = VERSION
+        fields["flags"], fields["method"] = flags, zlib.DEFLATED
+        fields["time"], fields["date"] = DOS_TIME, DOS_DATE
+        fields["crc"], fields["compressed"], fields["size"] = crcs, compressed, sizes
+        fields["name_length"] = name_lengths
+    headers["signature"] = b"PK\x03\x04"
+    records["signature"], records["made_by"], records["system"] = b"PK\x01\x02", VERSION, UNIX
+    records["external"], records["offset"] = FILE_MODE, offsets
+    return (b"".join(itertools.chain.from_iterable(
+                zip(_rows(headers), name_bytes, packed))),
+            b"".join(itertools.chain.from_iterable(zip(_rows(records), name_bytes))))
+
+
+def _rows(records: np.ndarray) -> list[bytes]:
+    """Each of a record array's rows as bytes."""
+    data, size = records.tobytes(), records.dtype.itemsize
+    return [data[start:start + size] for start in range(0, len(data), size)]
+
+
 def end_records(count: int, directory_start: int, directory_end: int) -> bytes:
     """The end-of-central-directory record, preceded by the ZIP64 ones where zipfile writes
     them."""
@@ -106,9 +161,9 @@ def deflated(data: bytes) -> bytes:
     return zlib.compress(data, zlib.Z_DEFAULT_COMPRESSION, -zlib.MAX_WBITS)
 
 
-def crcs_and_deflated(datas: list[bytes]) -> list[tuple[int, bytes]]:
+def crcs_and_deflated(datas: list[bytes]) -> tuple[list[int], list[bytes]]:
     """The CRC-32 and the raw DEFLATE of each of ``datas``."""
-    return [(zlib.crc32(data), deflated(data)) for data in datas]
+    return list(map(zlib.crc32, datas)), [deflated(data) for data in datas]
 
 
 class DeflatedStream:
@@ -147,6 +202,7 @@ class ZipArchive:
         # Central-directory records not yet in _directory, and where the next member begins:
         # a spooled write and a ``tell`` per member were a tenth of writing 100k small members.
         self._records: list[bytes] = []
+        self._unwritten = 0
         self._position = self.handle.tell()
         return self
 
@@ -180,9 +236,19 @@ class ZipArchive:
     def _write_batch(self, batch: list[tuple[str, bytes]], compressed: Future) -> None:
         # One write per batch: a write that reaches the file lets go of the GIL, and getting it
         # back from the compressing thread can take a switch interval (5 ms).
-        self.handle.write(b"".join([self._member(name, len(data), crc, packed)
-                                    for (name, data), (crc, packed)
-                                    in zip(batch, compressed.result())]))
+        crcs, packed = compressed.result()
+        names, datas = [name for name, _ in batch], [data for _, data in batch]
+        sizes = np.fromiter(map(len, datas), dtype=np.int64, count=len(datas))
+        members = small_members(names, sizes, np.asarray(crcs, dtype=np.int64), packed,
+                                self._position)
+        if members is None:
+            self.handle.write(b"".join(list(map(self._member, names, sizes.tolist(), crcs,
+                                                packed))))
+            return
+        data, records = members
+        self.handle.write(data)
+        self._position += len(data)
+        self._add_record(records, len(batch))
 
     def _member(self, name: str, size: int, crc: int, packed: bytes) -> bytes:
         """A member's local header and data, its central-directory record noted; the caller
@@ -195,15 +261,18 @@ class ZipArchive:
         self._position += len(header) + len(packed)
         return header + packed
 
-    def _add_record(self, record: bytes) -> None:
+    def _add_record(self, record: bytes, count: int = 1) -> None:
+        """Note central-directory records (``count`` of them, one after another)."""
         self._records.append(record)
-        self.count += 1
-        if len(self._records) >= RECORDS_PER_WRITE:
+        self.count += count
+        self._unwritten += count
+        if self._unwritten >= RECORDS_PER_WRITE:
             self._flush_records()
 
     def _flush_records(self) -> None:
         self._directory.write(b"".join(self._records))
         self._records.clear()
+        self._unwritten = 0
 
     @contextmanager
     def streamed(self, name: str) -> Iterator[Callable[[bytes], None]]:

@@ -122,3 +122,75 @@ def test_a_failure_inside_the_archive_writes_no_central_directory():
         archive.add("sources/a.txt", b"text")
         raise KeyError("stop")
     assert b"PK\x01\x02" not in buffer.getvalue()
+
+
+def member_by_member(names: list[str], datas: list[bytes], position: int) -> tuple[bytes, bytes]:
+    """Local headers with data, and central records, made one member at a time (the
+    reference for :func:`small_members`)."""
+    import zlib
+
+    from gtflow.refi.archive import deflated, encoded_name
+
+    members, records = [], []
+    for name, data in zip(names, datas):
+        encoded, flags = encoded_name(name)
+        packed = deflated(data)
+        header = local_header(encoded, flags, zlib.crc32(data), len(packed), len(data), False)
+        members.append(header + packed)
+        records.append(central_record(encoded, flags, zlib.crc32(data), len(packed), len(data),
+                                      position, False))
+        position += len(header) + len(packed)
+    return b"".join(members), b"".join(records)
+
+
+@pytest.mark.parametrize("position", [0, 17, (1 << 31) - 5000])
+def test_a_batch_s_headers_are_the_member_by_member_ones(position):
+    import zlib
+
+    import numpy as np
+
+    from gtflow.refi.archive import deflated, small_members
+
+    names = ["sources/a.txt", "sources/空.txt", "", "sources/😤/b.txt", "x" * 300]
+    datas = ["问：为什么？".encode(), b"", b"x", bytes(range(256)) * 9, b"abc" * 1000]
+    for count in (0, 1, len(names)):
+        got = small_members(names[:count], np.array([len(d) for d in datas[:count]], np.int64),
+                            np.array([zlib.crc32(d) for d in datas[:count]], np.int64),
+                            [deflated(d) for d in datas[:count]], position)
+        assert got == member_by_member(names[:count], datas[:count], position)
+
+
+def test_a_batch_reaching_past_2_gib_is_left_to_the_member_by_member_headers():
+    import numpy as np
+
+    from gtflow.refi.archive import ZIP64_LIMIT, deflated, small_members
+
+    datas = [b"first", b"second"]
+    args = (["a", "b"], np.array([5, 6], np.int64), np.array([1, 2], np.int64),
+            [deflated(d) for d in datas])
+    assert small_members(*args, ZIP64_LIMIT - 50) is not None  # the second at limit - 12
+    assert small_members(*args, ZIP64_LIMIT - 30) is None  # the second past the limit
+    assert small_members(["a"], np.array([ZIP64_LIMIT], np.int64), np.array([1], np.int64),
+                         [b"x"], 0) is None                 # zipfile's guess at ZIP64 sizes
+
+
+def test_batches_past_the_zip64_limit_are_zipfile_s(monkeypatch):
+    """With the limit lowered, batches before, across and past it: zipfile's bytes."""
+    import zipfile as zipfile_module
+
+    import gtflow.refi.archive as archive_module
+
+    for module in (archive_module, zipfile_module):
+        monkeypatch.setattr(module, "ZIP64_LIMIT", 1000)
+    monkeypatch.setattr(archive_module, "MEMBERS_PER_BATCH", 4)
+    members = [(f"sources/{n}.txt", f"第{n}条 {n * 7919} ".encode() * (n % 5 + 1))
+               for n in range(40)]
+    written = io.BytesIO()
+    with ZipArchive(written) as archive:
+        archive.add_all(members)
+    expected = io.BytesIO()
+    with zipfile.ZipFile(expected, "w") as archive:
+        for name, data in members:
+            archive.writestr(zipfile_member(name), data)
+    assert written.getvalue() == expected.getvalue()
+    assert b"PK\x06\x06" in written.getvalue()  # ZIP64 end records were needed
