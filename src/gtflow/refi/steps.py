@@ -14,6 +14,7 @@ from gtflow.coding.codebook import load_codebook, load_model
 from gtflow.coding.review import rejected_codings, review_project_codings
 from gtflow.config import load_yaml
 from gtflow.contracts import kept_documents, read_columns, read_table
+from gtflow.frames import text_isin
 from gtflow.memos import load_memos
 from gtflow.refi.writer import write_codebook, write_project
 
@@ -28,9 +29,9 @@ def counted_document_ids(documents: str | Path) -> list[str]:
 
 
 def rows_of_documents(frame: pd.DataFrame, doc_ids: list[str]) -> pd.DataFrame:
-    """The rows of ``frame`` whose ``doc_id`` is one of ``doc_ids`` (a hash lookup: ``isin``
-    with a set goes value by value over Arrow strings, seconds per 100k documents)."""
-    return frame[pd.Index(doc_ids).get_indexer(frame["doc_id"]) >= 0]
+    """The rows of ``frame`` whose ``doc_id`` is one of ``doc_ids`` (by Arrow's is_in: pandas
+    goes value by value over Arrow strings)."""
+    return frame[text_isin(frame["doc_id"], doc_ids)]
 
 
 class CleanSources(Sequence[tuple[str, str, str]]):

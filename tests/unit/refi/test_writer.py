@@ -411,3 +411,15 @@ def test_clean_sources_write_the_archive_their_texts_as_tuples_write(tmp_path):
             with pytest.raises(InputError, match=f"lies outside document 'astral' \\({astral} "):
                 write_project(tmp_path / f"{name}.qdpx", sources=given, codebook=CODEBOOK,
                               codings=rows, project_name="p")
+
+
+@pytest.mark.parametrize("dtype", [object, "str"])
+def test_positions_are_pandas_indexer_s_positions(dtype):
+    from gtflow.refi.writer import _positions
+
+    ids = ["p1", "访谈 01", "😤", "", "p10"]
+    for doc_ids in (["p10", "nope", "访谈 01", "p1", "p1", "", "😤", "P1"], [], ["nope"]):
+        values = pd.Series(doc_ids, dtype=dtype)
+        expected = pd.Index(ids).get_indexer(pd.Series(doc_ids, dtype=object))
+        assert _positions(values, ids).tolist() == expected.tolist()
+    assert _positions(pd.Series(["a"], dtype=dtype), []).tolist() == [-1]
