@@ -57,7 +57,7 @@ CENTRAL_RECORD_ARRAY = np.dtype([
 SPOOL_BYTES = 8 << 20
 #: Central-directory records gathered before they go to the spooled file in one write.
 RECORDS_PER_WRITE = 4096
-#: Members :meth:`ZipArchive.add_all` compresses together on its second thread.
+#: Members :meth:`ZipArchive.add_all` compresses together, half on a second thread.
 MEMBERS_PER_BATCH = 1000
 
 
@@ -218,25 +218,25 @@ class ZipArchive:
     def add_all(self, members: Iterable[tuple[str, bytes]]) -> None:
         """Members (name, bytes) written as :meth:`add` writes each, in order.
 
-        A batch is compressed on a second thread while ``members`` makes the next one (zlib
-        lets go of the GIL while it deflates; a compressor per member is most of the cost of
-        writing 100k posts' texts); two batches at most are held.
+        Each batch is compressed on two threads at once, half on each, while no Python work
+        runs: zlib lets go of the GIL while it deflates, but a thread that wants the GIL back
+        while the other runs Python waits a switch interval (5 ms) per member, so a batch
+        compressed behind the making of the next one was in effect compressed after it.
         """
         members = iter(members)
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="deflate") as pool:
-            previous: tuple[list[tuple[str, bytes]], Future] | None = None
             while batch := list(itertools.islice(members, MEMBERS_PER_BATCH)):
-                compressing = pool.submit(crcs_and_deflated, [data for _, data in batch])
-                if previous:
-                    self._write_batch(*previous)
-                previous = batch, compressing
-            if previous:
-                self._write_batch(*previous)
+                datas = [data for _, data in batch]
+                half = len(datas) // 2
+                second_half = pool.submit(crcs_and_deflated, datas[half:])
+                crcs, packed = crcs_and_deflated(datas[:half])
+                later_crcs, later_packed = second_half.result()
+                self._write_batch(batch, crcs + later_crcs, packed + later_packed)
 
-    def _write_batch(self, batch: list[tuple[str, bytes]], compressed: Future) -> None:
+    def _write_batch(self, batch: list[tuple[str, bytes]], crcs: list[int],
+                     packed: list[bytes]) -> None:
         # One write per batch: a write that reaches the file lets go of the GIL, and getting it
         # back from the compressing thread can take a switch interval (5 ms).
-        crcs, packed = compressed.result()
         names, datas = [name for name, _ in batch], [data for _, data in batch]
         sizes = np.fromiter(map(len, datas), dtype=np.int64, count=len(datas))
         members = small_members(names, sizes, np.asarray(crcs, dtype=np.int64), packed,

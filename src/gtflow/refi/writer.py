@@ -281,6 +281,26 @@ def _sorted_codes(values: pd.Series) -> tuple[np.ndarray, list[str]]:
     return rank[codes], [labels[i] for i in order]
 
 
+def packed_keys(keys: list[np.ndarray]) -> list[np.ndarray]:
+    """Sort keys (non-negative int64 arrays of one length, the first the most significant)
+    packed into as few int64 words as hold them: sorting and comparing rows by the words
+    orders and matches them as by the keys, at a sort per word rather than per key."""
+    words: list[np.ndarray] = []
+    word, free = None, 0
+    for key in keys:
+        bits = max(int(key.max()).bit_length() if len(key) else 0, 1)
+        if word is None or bits > free:
+            if word is not None:
+                words.append(word)
+            word, free = key.astype(np.int64), 63 - bits
+            continue
+        word = (word << bits) | key
+        free -= bits
+    if word is not None:
+        words.append(word)
+    return words
+
+
 @dataclass(frozen=True)
 class _SelectionRows:
     """The distinct codings as parallel arrays, sorted by source position, span, description,
@@ -305,12 +325,14 @@ class _SelectionRows:
         coder, coders = _sorted_codes(table["coder"])
         keys = [position.astype(np.int64), table["start"].to_numpy(np.int64),
                 table["end"].to_numpy(np.int64), description, concept, coder]
-        order = np.lexsort(keys[::-1])
-        keys = [key[order] for key in keys]
+        words = packed_keys(keys)
+        order = np.lexsort(words[::-1])
+        words = [word[order] for word in words]
         distinct = np.ones(len(order), dtype=bool)
         if len(order):
-            distinct[1:] = np.any([key[1:] != key[:-1] for key in keys], axis=0)
-        return cls(*(key[distinct] for key in keys), descriptions, concepts, coders)
+            distinct[1:] = np.any([word[1:] != word[:-1] for word in words], axis=0)
+        kept = order[distinct]
+        return cls(*(key[kept] for key in keys), descriptions, concepts, coders)
 
     def bounds(self, first: int, last: int) -> list[int]:
         """Row boundaries of the sources at positions ``first`` .. ``last`` (exclusive):

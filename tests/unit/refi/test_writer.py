@@ -423,3 +423,27 @@ def test_positions_are_pandas_indexer_s_positions(dtype):
         expected = pd.Index(ids).get_indexer(pd.Series(doc_ids, dtype=object))
         assert _positions(values, ids).tolist() == expected.tolist()
     assert _positions(pd.Series(["a"], dtype=dtype), []).tolist() == [-1]
+
+
+@pytest.mark.parametrize("highs", [(2, 2, 2), (1 << 20, 5000, 5000, 700, 90, 3),
+                                   (1 << 40, 1 << 30, 7, 1 << 62), (1,), (1 << 62, 1 << 62),
+                                   ((1 << 41) - 1, (1 << 22) - 1),   # 63 bits: one word
+                                   ((1 << 41) - 1, (1 << 23) - 1)])  # 64 bits: two
+def test_packed_keys_sort_and_match_rows_as_the_keys_do(highs):
+    import numpy as np
+
+    from gtflow.refi.writer import packed_keys
+
+    random = np.random.default_rng(len(highs))
+    for rows in (0, 1, 500):
+        keys = [random.integers(0, high, rows, dtype=np.int64, endpoint=True) for high in highs]
+        keys = [np.concatenate([key, key[: rows // 3]]) for key in keys]  # repeated rows
+        words = packed_keys(keys)
+        assert len(words) <= len(keys)
+        order = np.lexsort(keys[::-1])
+        assert np.array_equal(np.lexsort(words[::-1]), order)
+        by_keys = np.any([key[order][1:] != key[order][:-1] for key in keys], axis=0) \
+            if rows else np.zeros(0, dtype=bool)
+        by_words = np.any([word[order][1:] != word[order][:-1] for word in words], axis=0) \
+            if rows else np.zeros(0, dtype=bool)
+        assert np.array_equal(by_words, by_keys)
