@@ -167,7 +167,11 @@ def crcs_and_deflated(datas: list[bytes]) -> tuple[list[int], list[bytes]]:
 
 
 class DeflatedStream:
-    """A member's data deflated into ``handle`` as it comes, counting its CRC and sizes."""
+    """A member's data deflated into ``handle`` as it comes, counting its CRC and sizes.
+
+    Counting, compressing and writing are separate steps, so that only the compressing (which
+    lets go of the GIL) need run on another thread: each time that thread takes the GIL back
+    while the caller runs Python, it can wait a switch interval (5 ms)."""
 
     def __init__(self, handle: BinaryIO) -> None:
         self.handle = handle
@@ -175,18 +179,20 @@ class DeflatedStream:
                                            -zlib.MAX_WBITS)
         self.crc = self.size = self.compressed = 0
 
-    def write(self, data: bytes) -> None:
+    def count(self, data: bytes) -> None:
+        """Add the next piece of the member's data to its CRC and size."""
         self.crc = zlib.crc32(data, self.crc)
         self.size += len(data)
-        packed = self.compressor.compress(data)
+
+    def put(self, packed: bytes) -> None:
+        """Write what the compressor gave for the pieces so far."""
         self.compressed += len(packed)
         self.handle.write(packed)
 
     def finish(self) -> tuple[int, int, int]:
         """Write the end of the stream; (CRC, size, compressed size)."""
-        tail = self.compressor.flush()
-        self.handle.write(tail)
-        return self.crc, self.size, self.compressed + len(tail)
+        self.put(self.compressor.flush())
+        return self.crc, self.size, self.compressed
 
 
 class ZipArchive:
@@ -281,8 +287,8 @@ class ZipArchive:
         cannot pass 2 GiB.
 
         Each piece is compressed on a second thread while the caller makes the next one
-        (zlib lets go of the GIL while it deflates); one piece at most waits, so memory
-        stays flat.
+        (zlib lets go of the GIL while it deflates); it is counted and its compressed bytes
+        written on the caller's. One piece at most waits, so memory stays flat.
         """
         encoded, flags = encoded_name(name)
         offset = self._position
@@ -292,15 +298,16 @@ class ZipArchive:
             pending: list[Future] = []
 
             def write(data: bytes) -> None:
+                member.count(data)
                 if pending:
-                    pending.pop().result()
-                pending.append(pool.submit(member.write, data))
+                    member.put(pending.pop().result())
+                pending.append(pool.submit(member.compressor.compress, data))
 
             try:
                 yield write
             finally:
                 for piece in pending:
-                    piece.result()
+                    member.put(piece.result())
         crc, size, compressed = member.finish()
         if size > ZIP64_LIMIT or compressed > ZIP64_LIMIT:
             raise RuntimeError(f"zip member {name} passes 2 GiB, which a streamed member cannot")
