@@ -20,6 +20,7 @@ import shutil
 import struct
 import tempfile
 import zlib
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -195,6 +196,45 @@ class DeflatedStream:
         return self.crc, self.size, self.compressed
 
 
+class CompressedAhead:
+    """Members (name, bytes) of which some are compressed ahead of their turn, in moments the
+    caller would otherwise wait (for another member's compression on the second thread), as
+    long as no more than ``limit`` bytes are held so; :meth:`ZipArchive.add_all` writes them
+    all, in order, compressing the rest in their turn."""
+
+    def __init__(self, members: Iterable[tuple[str, bytes]], limit: int) -> None:
+        self._members = iter(members)
+        self._ready: deque[tuple[str, bytes, int, bytes]] = deque()
+        self._held, self._limit = 0, limit
+        self._more = True
+
+    def compress_next(self) -> bool:
+        """Compress the next member ahead; False when none is left or the limit is held."""
+        if not self._more or self._held >= self._limit:
+            return False
+        member = next(self._members, None)
+        if member is None:
+            self._more = False
+            return False
+        name, data = member
+        packed = deflated(data)
+        self._ready.append((name, data, zlib.crc32(data), packed))
+        self._held += len(data) + len(packed)
+        return True
+
+    def batches(self, size: int) -> Iterator[tuple[list[tuple[str, bytes]],
+                                                   tuple[list[int], list[bytes]] | None]]:
+        """Batches of at most ``size`` members in order, each with its CRCs and compressed
+        data when they were compressed ahead (None when they are still to be)."""
+        while self._ready:
+            ready = [self._ready.popleft() for _ in range(min(size, len(self._ready)))]
+            self._held -= sum(len(data) + len(packed) for _, data, _, packed in ready)
+            yield ([(name, data) for name, data, _, _ in ready],
+                   ([crc for _, _, crc, _ in ready], [packed for _, _, _, packed in ready]))
+        while batch := list(itertools.islice(self._members, size)):
+            yield batch, None
+
+
 class ZipArchive:
     """Members appended to a seekable binary file; leaving the ``with`` block without an error
     writes the central directory and the end records (the file stays open)."""
@@ -221,23 +261,27 @@ class ZipArchive:
         """One member whose bytes are all at hand."""
         self.handle.write(self._member(name, len(data), zlib.crc32(data), deflated(data)))
 
-    def add_all(self, members: Iterable[tuple[str, bytes]]) -> None:
+    def add_all(self, members: Iterable[tuple[str, bytes]] | CompressedAhead) -> None:
         """Members (name, bytes) written as :meth:`add` writes each, in order.
 
-        Each batch is compressed on two threads at once, half on each, while no Python work
-        runs: zlib lets go of the GIL while it deflates, but a thread that wants the GIL back
-        while the other runs Python waits a switch interval (5 ms) per member, so a batch
-        compressed behind the making of the next one was in effect compressed after it.
+        Each batch not compressed ahead is compressed on two threads at once, half on each,
+        while no Python work runs: zlib lets go of the GIL while it deflates, but a thread
+        that wants the GIL back while the other runs Python waits a switch interval (5 ms) per
+        member, so a batch compressed behind the making of the next one was in effect
+        compressed after it.
         """
-        members = iter(members)
+        if not isinstance(members, CompressedAhead):
+            members = CompressedAhead(members, 0)
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="deflate") as pool:
-            while batch := list(itertools.islice(members, MEMBERS_PER_BATCH)):
-                datas = [data for _, data in batch]
-                half = len(datas) // 2
-                second_half = pool.submit(crcs_and_deflated, datas[half:])
-                crcs, packed = crcs_and_deflated(datas[:half])
-                later_crcs, later_packed = second_half.result()
-                self._write_batch(batch, crcs + later_crcs, packed + later_packed)
+            for batch, compressed in members.batches(MEMBERS_PER_BATCH):
+                if compressed is None:
+                    datas = [data for _, data in batch]
+                    half = len(datas) // 2
+                    second_half = pool.submit(crcs_and_deflated, datas[half:])
+                    crcs, packed = crcs_and_deflated(datas[:half])
+                    later_crcs, later_packed = second_half.result()
+                    compressed = crcs + later_crcs, packed + later_packed
+                self._write_batch(batch, *compressed)
 
     def _write_batch(self, batch: list[tuple[str, bytes]], crcs: list[int],
                      packed: list[bytes]) -> None:
@@ -281,14 +325,18 @@ class ZipArchive:
         self._unwritten = 0
 
     @contextmanager
-    def streamed(self, name: str) -> Iterator[Callable[[bytes], None]]:
+    def streamed(self, name: str, while_waiting: Callable[[], bool] | None = None
+                 ) -> Iterator[Callable[[bytes], None]]:
         """One member written piece by piece through the function this yields; its header is
         written again once its size and CRC are known. Like zipfile, a streamed member
         cannot pass 2 GiB.
 
         Each piece is compressed on a second thread while the caller makes the next one
         (zlib lets go of the GIL while it deflates); it is counted and its compressed bytes
-        written on the caller's. One piece at most waits, so memory stays flat.
+        written on the caller's. One piece at most waits, so memory stays flat. While the
+        caller waits for a piece, ``while_waiting`` is called again and again until the piece
+        is done or it returns False (other work that fills the wait, e.g.
+        :meth:`CompressedAhead.compress_next`).
         """
         encoded, flags = encoded_name(name)
         offset = self._position
@@ -297,17 +345,22 @@ class ZipArchive:
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="deflate") as pool:
             pending: list[Future] = []
 
+            def compressed(piece: Future) -> bytes:
+                while while_waiting and not piece.done() and while_waiting():
+                    pass
+                return piece.result()
+
             def write(data: bytes) -> None:
                 member.count(data)
                 if pending:
-                    member.put(pending.pop().result())
+                    member.put(compressed(pending.pop()))
                 pending.append(pool.submit(member.compressor.compress, data))
 
             try:
                 yield write
             finally:
                 for piece in pending:
-                    member.put(piece.result())
+                    member.put(compressed(piece))
         crc, size, compressed = member.finish()
         if size > ZIP64_LIMIT or compressed > ZIP64_LIMIT:
             raise RuntimeError(f"zip member {name} passes 2 GiB, which a streamed member cannot")

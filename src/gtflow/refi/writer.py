@@ -27,7 +27,7 @@ from gtflow.errors import InputError
 from gtflow.frames import arrow_text
 from gtflow.io import atomic_path
 from gtflow.memos import Memo
-from gtflow.refi.archive import ZipArchive
+from gtflow.refi.archive import CompressedAhead, ZipArchive
 from gtflow.refi.memos import note_description
 
 QDA_NAMESPACE = "urn:QDA-XML:project:1.0"
@@ -344,6 +344,8 @@ class _SelectionRows:
 #: memory flat however many sources a project has.
 _SOURCES_PER_CHUNK = 2000
 _SOURCES_MARK = "gtflow-sources-go-here"
+#: Source texts and their compressed bytes held at most, compressed ahead of their turn.
+_TEXT_BYTES_AHEAD = 32 << 20
 #: Characters XML 1.0 cannot hold; lxml refuses them with this message, and so does the
 #: templated part of project.qde.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -595,13 +597,17 @@ def write_project(path: str | Path, *, sources: Sequence[tuple[str, str, str]] |
     sources = encoded_sources(sources)
     chunks = project_xml_chunks(sources=sources, codebook=codebook, codings=codings,
                                 project_name=project_name, origin=origin, path=path, memos=memos)
-    # Streamed member by member, so memory does not grow with the number of sources.
+    # The texts are compressed, a bounded amount ahead, while project.qde's deflating on the
+    # second thread keeps the main thread waiting; streamed member by member, so memory does
+    # not grow with the number of sources.
+    texts = CompressedAhead(_source_members(sources.ids(), sources.encoded_texts()),
+                            _TEXT_BYTES_AHEAD)
     with (atomic_path(path) as temporary, open(temporary, "wb") as handle,
           ZipArchive(handle) as archive):
-        with archive.streamed("project.qde") as write:
+        with archive.streamed("project.qde", while_waiting=texts.compress_next) as write:
             for chunk in chunks:
                 write(chunk)
-        archive.add_all(_source_members(sources.ids(), sources.encoded_texts()))
+        archive.add_all(texts)
     return path
 
 

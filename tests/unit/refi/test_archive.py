@@ -194,3 +194,48 @@ def test_batches_past_the_zip64_limit_are_zipfile_s(monkeypatch):
             archive.writestr(zipfile_member(name), data)
     assert written.getvalue() == expected.getvalue()
     assert b"PK\x06\x06" in written.getvalue()  # ZIP64 end records were needed
+
+
+@pytest.mark.parametrize(("ahead", "limit"), [(0, 0), (3, 1 << 20), (40, 1 << 20), (40, 300)])
+def test_members_compressed_ahead_are_written_as_zipfile_writes_them(monkeypatch, ahead, limit):
+    """Some, all or none compressed ahead (up to a limit), the rest in their turn."""
+    import gtflow.refi.archive as archive_module
+    from gtflow.refi.archive import CompressedAhead
+
+    monkeypatch.setattr(archive_module, "MEMBERS_PER_BATCH", 4)
+    members = [(f"sources/{n}.txt", f"第{n}条 ".encode() * (n % 7)) for n in range(11)]
+    streamed = [b"<Project>\n", "<项目/>".encode() * 300, b"</Project>\n"]
+    texts = CompressedAhead(iter(members), limit)
+    calls = []
+
+    def compress_while_waiting() -> bool:
+        calls.append(1)
+        return texts.compress_next()
+
+    written = io.BytesIO()
+    with ZipArchive(written) as archive:
+        with archive.streamed("project.qde", while_waiting=compress_while_waiting) as write:
+            for piece in streamed:
+                write(piece)
+        compressed_ahead = 0
+        while compressed_ahead < ahead and texts.compress_next():
+            compressed_ahead += 1
+        if limit >= 1 << 20:
+            assert compressed_ahead + len(calls) >= min(ahead, len(members))
+        archive.add_all(texts)
+    assert written.getvalue() == zipfile_archive(streamed, members)
+
+
+def test_compressing_ahead_stops_at_the_limit_and_at_the_end():
+    from gtflow.refi.archive import CompressedAhead
+
+    members = [("a", b"x" * 100), ("b", b"y" * 100), ("c", b"z")]
+    texts = CompressedAhead(iter(members), 100)
+    assert texts.compress_next()            # 100 bytes and their compression held
+    assert texts.compress_next() is False   # 100 bytes and more held: the limit
+    everything = CompressedAhead(iter(members), 1 << 20)
+    assert [everything.compress_next() for _ in range(4)] == [True, True, True, False]
+    batches = list(everything.batches(2))
+    assert [[name for name, _ in batch] for batch, _ in batches] == [["a", "b"], ["c"]]
+    assert all(compressed is not None for _, compressed in batches)
+    assert list(CompressedAhead(iter([]), 1 << 20).batches(2)) == []
