@@ -196,15 +196,20 @@ class DeflatedStream:
         return self.crc, self.size, self.compressed
 
 
+#: A batch of members ready to write: names, sizes, CRCs and compressed data.
+CompressedBatch = tuple[list[str], list[int], list[int], list[bytes]]
+
+
 class CompressedAhead:
     """Members (name, bytes) of which some are compressed ahead of their turn, in moments the
     caller would otherwise wait (for another member's compression on the second thread), as
-    long as no more than ``limit`` bytes are held so; :meth:`ZipArchive.add_all` writes them
-    all, in order, compressing the rest in their turn."""
+    long as no more than ``limit`` compressed bytes are held so (of a member compressed ahead
+    only its size and CRC are kept besides); :meth:`ZipArchive.add_all` writes them all, in
+    order, compressing the rest in their turn."""
 
     def __init__(self, members: Iterable[tuple[str, bytes]], limit: int) -> None:
         self._members = iter(members)
-        self._ready: deque[tuple[str, bytes, int, bytes]] = deque()
+        self._ready: deque[tuple[str, int, int, bytes]] = deque()
         self._held, self._limit = 0, limit
         self._more = True
 
@@ -218,21 +223,22 @@ class CompressedAhead:
             return False
         name, data = member
         packed = deflated(data)
-        self._ready.append((name, data, zlib.crc32(data), packed))
-        self._held += len(data) + len(packed)
+        self._ready.append((name, len(data), zlib.crc32(data), packed))
+        self._held += len(packed)
         return True
 
-    def batches(self, size: int) -> Iterator[tuple[list[tuple[str, bytes]],
-                                                   tuple[list[int], list[bytes]] | None]]:
-        """Batches of at most ``size`` members in order, each with its CRCs and compressed
-        data when they were compressed ahead (None when they are still to be)."""
+    def batches(self, size: int, compress: Callable[[list[bytes]], tuple[list[int], list[bytes]]]
+                ) -> Iterator[CompressedBatch]:
+        """All members in order, in batches of at most ``size``: those compressed ahead as
+        they are, the others compressed by ``compress`` (CRCs and data of a batch's data)."""
         while self._ready:
             ready = [self._ready.popleft() for _ in range(min(size, len(self._ready)))]
-            self._held -= sum(len(data) + len(packed) for _, data, _, packed in ready)
-            yield ([(name, data) for name, data, _, _ in ready],
-                   ([crc for _, _, crc, _ in ready], [packed for _, _, _, packed in ready]))
+            self._held -= sum(len(packed) for _, _, _, packed in ready)
+            names, sizes, crcs, packed = (list(field) for field in zip(*ready))
+            yield names, sizes, crcs, packed
         while batch := list(itertools.islice(self._members, size)):
-            yield batch, None
+            datas = [data for _, data in batch]
+            yield [name for name, _ in batch], list(map(len, datas)), *compress(datas)
 
 
 class ZipArchive:
@@ -273,32 +279,30 @@ class ZipArchive:
         if not isinstance(members, CompressedAhead):
             members = CompressedAhead(members, 0)
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="deflate") as pool:
-            for batch, compressed in members.batches(MEMBERS_PER_BATCH):
-                if compressed is None:
-                    datas = [data for _, data in batch]
-                    half = len(datas) // 2
-                    second_half = pool.submit(crcs_and_deflated, datas[half:])
-                    crcs, packed = crcs_and_deflated(datas[:half])
-                    later_crcs, later_packed = second_half.result()
-                    compressed = crcs + later_crcs, packed + later_packed
-                self._write_batch(batch, *compressed)
 
-    def _write_batch(self, batch: list[tuple[str, bytes]], crcs: list[int],
+            def on_two_threads(datas: list[bytes]) -> tuple[list[int], list[bytes]]:
+                half = len(datas) // 2
+                second_half = pool.submit(crcs_and_deflated, datas[half:])
+                crcs, packed = crcs_and_deflated(datas[:half])
+                later_crcs, later_packed = second_half.result()
+                return crcs + later_crcs, packed + later_packed
+
+            for batch in members.batches(MEMBERS_PER_BATCH, on_two_threads):
+                self._write_batch(*batch)
+
+    def _write_batch(self, names: list[str], sizes: list[int], crcs: list[int],
                      packed: list[bytes]) -> None:
         # One write per batch: a write that reaches the file lets go of the GIL, and getting it
         # back from the compressing thread can take a switch interval (5 ms).
-        names, datas = [name for name, _ in batch], [data for _, data in batch]
-        sizes = np.fromiter(map(len, datas), dtype=np.int64, count=len(datas))
-        members = small_members(names, sizes, np.asarray(crcs, dtype=np.int64), packed,
-                                self._position)
+        members = small_members(names, np.asarray(sizes, dtype=np.int64),
+                                np.asarray(crcs, dtype=np.int64), packed, self._position)
         if members is None:
-            self.handle.write(b"".join(list(map(self._member, names, sizes.tolist(), crcs,
-                                                packed))))
+            self.handle.write(b"".join(list(map(self._member, names, sizes, crcs, packed))))
             return
         data, records = members
         self.handle.write(data)
         self._position += len(data)
-        self._add_record(records, len(batch))
+        self._add_record(records, len(names))
 
     def _member(self, name: str, size: int, crc: int, packed: bytes) -> bytes:
         """A member's local header and data, its central-directory record noted; the caller

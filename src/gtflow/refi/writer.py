@@ -344,8 +344,8 @@ class _SelectionRows:
 #: memory flat however many sources a project has.
 _SOURCES_PER_CHUNK = 2000
 _SOURCES_MARK = "gtflow-sources-go-here"
-#: Source texts and their compressed bytes held at most, compressed ahead of their turn.
-_TEXT_BYTES_AHEAD = 32 << 20
+#: Compressed source texts held at most, compressed ahead of their turn (all of 100k posts').
+_TEXT_BYTES_AHEAD = 16 << 20
 #: Characters XML 1.0 cannot hold; lxml refuses them with this message, and so does the
 #: templated part of project.qde.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")

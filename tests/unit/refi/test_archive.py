@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 
 import pytest
 from refi_fixtures import zipfile_member
@@ -227,15 +228,24 @@ def test_members_compressed_ahead_are_written_as_zipfile_writes_them(monkeypatch
 
 
 def test_compressing_ahead_stops_at_the_limit_and_at_the_end():
-    from gtflow.refi.archive import CompressedAhead
+    from gtflow.refi.archive import CompressedAhead, crcs_and_deflated, deflated
 
-    members = [("a", b"x" * 100), ("b", b"y" * 100), ("c", b"z")]
+    members = [("a", bytes(range(100))), ("b", b"y" * 100), ("c", b"z")]
     texts = CompressedAhead(iter(members), 100)
-    assert texts.compress_next()            # 100 bytes and their compression held
-    assert texts.compress_next() is False   # 100 bytes and more held: the limit
+    assert texts.compress_next()            # 100 bytes that compress to more than 100
+    assert texts.compress_next() is False   # the limit
     everything = CompressedAhead(iter(members), 1 << 20)
     assert [everything.compress_next() for _ in range(4)] == [True, True, True, False]
-    batches = list(everything.batches(2))
-    assert [[name for name, _ in batch] for batch, _ in batches] == [["a", "b"], ["c"]]
-    assert all(compressed is not None for _, compressed in batches)
-    assert list(CompressedAhead(iter([]), 1 << 20).batches(2)) == []
+
+    def not_called(datas):
+        raise AssertionError("compressed ahead already")
+
+    assert list(everything.batches(2, not_called)) == [
+        (["a", "b"], [100, 100], [zlib.crc32(d) for _, d in members[:2]],
+         [deflated(d) for _, d in members[:2]]),
+        (["c"], [1], [zlib.crc32(b"z")], [deflated(b"z")])]
+    assert list(CompressedAhead(iter([]), 1 << 20).batches(2, not_called)) == []
+    # none ahead: each batch compressed by the function given
+    assert list(CompressedAhead(iter(members), 0).batches(2, crcs_and_deflated)) == [
+        (["a", "b"], [100, 100], *crcs_and_deflated([d for _, d in members[:2]])),
+        (["c"], [1], *crcs_and_deflated([b"z"]))]
