@@ -140,18 +140,52 @@ class CleanTexts(Mapping[str, str]):
         """The clean texts of ``doc_ids``, in order (KeyError for one the index does not
         list): :meth:`text` of each, with the index looked up a batch of ids at a time (a
         NumPy scalar per document and field cost more than the decoding)."""
+        return (data.decode("utf-8") for data in self.encoded_texts_of(doc_ids, batch))
+
+    def encoded_texts_of(self, doc_ids: Sequence[str], batch: int = 4096) -> Iterator[bytes]:
+        """:meth:`texts_of` as the UTF-8 bytes they are stored in, not decoded (for a writer
+        that would encode them again)."""
         for first in range(0, len(doc_ids), batch):
             rows = np.fromiter((self._where[doc_id] for doc_id in doc_ids[first:first + batch]),
                                dtype=np.int64)
             for shard, start, end in zip(self._shard_of[rows].tolist(),
                                          self._starts[rows].tolist(), self._ends[rows].tolist()):
-                yield self._shard_bytes(self._shard_names[shard])[start:end].decode("utf-8")
+                yield self._shard_bytes(self._shard_names[shard])[start:end]
 
     def text_array(self, doc_ids: Sequence[str]):
         """The clean texts of ``doc_ids`` as one Arrow string array, in order (KeyError for
         one the index does not list): each shard read once and sliced by Arrow, for a reader
         of a whole corpus (a Python string per text and lookup cost more than its work)."""
         import pyarrow as pa  # only whole-corpus readers need it
+
+        if not len(doc_ids):
+            return pa.array([], type=pa.large_string())
+        slices, slots = self._shard_slices(doc_ids)
+        return slices.take(pa.array(slots))
+
+    def code_point_lengths(self, doc_ids: Sequence[str]) -> np.ndarray:
+        """``len`` of the clean text of each of ``doc_ids``, in order (KeyError for one the
+        index does not list), counted on the shards' UTF-8 bytes without a string per text;
+        UnicodeDecodeError, as reading would raise, where the bytes are not UTF-8."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if not len(doc_ids):
+            return np.zeros(0, dtype=np.int64)
+        slices, slots = self._shard_slices(doc_ids)
+        try:
+            slices.validate(full=True)  # Arrow counts code points without checking them
+        except pa.ArrowInvalid:
+            # Only the asked texts matter (the bytes between them may be anything): decoding
+            # them raises the error reading them would.
+            return np.fromiter(map(len, self.texts_of(doc_ids)), dtype=np.int64,
+                               count=len(doc_ids))
+        return pc.utf8_length(slices).to_numpy()[slots]
+
+    def _shard_slices(self, doc_ids: Sequence[str]):
+        """The asked texts' shards as Arrow strings without a copy, and where each of
+        ``doc_ids`` is among them (KeyError for an id the index does not list)."""
+        import pyarrow as pa
         import pyarrow.compute as pc
 
         # The ids looked up in the index by one Arrow hash join, not a dict look-up each.
@@ -162,8 +196,6 @@ class CleanTexts(Mapping[str, str]):
             raise KeyError(doc_ids[int(missing)])
         rows = np.fromiter(self._where.values(), dtype=np.int64, count=len(self._where))[
             found.to_numpy(zero_copy_only=False)]
-        if not len(rows):
-            return pa.array([], type=pa.large_string())
         parts, positions, slices = [], [], 0
         asked = np.zeros(len(self._starts), dtype=bool)  # a mask, not np.unique (which hashes)
         asked[rows] = True
@@ -183,7 +215,7 @@ class CleanTexts(Mapping[str, str]):
         for in_shard, first in positions:
             slot[in_shard] = first + 2 * np.arange(len(in_shard))
         whole = parts[0] if len(parts) == 1 else pa.concat_arrays(parts)
-        return whole.take(pa.array(slot[rows]))
+        return whole, slot[rows]
 
 
 def alternating_slices(data: bytes, starts: np.ndarray, ends: np.ndarray):

@@ -20,10 +20,13 @@ import shutil
 import struct
 import tempfile
 import zlib
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import BinaryIO, Self
+
+import numpy as np
 
 #: The DOS date and time of every member: 1980-01-01 00:00:00, the earliest a zip can hold.
 DOS_DATE = (1980 - 1980) << 9 | 1 << 5 | 1
@@ -40,11 +43,22 @@ CENTRAL_RECORD = struct.Struct("<4s4B4HL2L5H2L")
 END_RECORD = struct.Struct("<4s4H2LH")
 ZIP64_END_RECORD = struct.Struct("<4sQ2H2L4Q")
 ZIP64_LOCATOR = struct.Struct("<4sLQL")
+#: The two records as NumPy fields, to write a batch of members' at once (same layout).
+LOCAL_HEADER_ARRAY = np.dtype([
+    ("signature", "S4"), ("version", "u1"), ("system", "u1"), ("flags", "<u2"),
+    ("method", "<u2"), ("time", "<u2"), ("date", "<u2"), ("crc", "<u4"),
+    ("compressed", "<u4"), ("size", "<u4"), ("name_length", "<u2"), ("extra_length", "<u2")])
+CENTRAL_RECORD_ARRAY = np.dtype([
+    ("signature", "S4"), ("made_by", "u1"), ("system", "u1"), ("version", "u1"),
+    ("reserved", "u1"), ("flags", "<u2"), ("method", "<u2"), ("time", "<u2"), ("date", "<u2"),
+    ("crc", "<u4"), ("compressed", "<u4"), ("size", "<u4"), ("name_length", "<u2"),
+    ("extra_length", "<u2"), ("comment_length", "<u2"), ("disk", "<u2"),
+    ("internal", "<u2"), ("external", "<u4"), ("offset", "<u4")])
 #: Central-directory records held in memory before they spill to a temporary file.
 SPOOL_BYTES = 8 << 20
 #: Central-directory records gathered before they go to the spooled file in one write.
 RECORDS_PER_WRITE = 4096
-#: Members :meth:`ZipArchive.add_all` compresses together on its second thread.
+#: Members :meth:`ZipArchive.add_all` compresses together, half on a second thread.
 MEMBERS_PER_BATCH = 1000
 
 
@@ -87,6 +101,48 @@ def central_record(name: bytes, flags: int, crc: int, compressed: int, size: int
                                0, 0, 0, FILE_MODE, offset) + name + extra
 
 
+def small_members(names: list[str], sizes: np.ndarray, crcs: np.ndarray,
+                  packed: list[bytes], position: int) -> tuple[bytes, bytes] | None:
+    """The local headers and data, and the central-directory records, of members written one
+    after another from ``position``, as :func:`local_header` and :func:`central_record` make
+    them member by member; None where one needs a ZIP64 field (then they are made so).
+
+    A batch's headers are NumPy records: packing them one member at a time in Python cost
+    about as much as finding each member's name.
+    """
+    name_bytes = list(map(str.encode, names))  # UTF-8, which is ASCII for an ASCII name
+    name_lengths = np.fromiter(map(len, name_bytes), dtype=np.int64, count=len(names))
+    # As encoded_name: a name that is not ASCII (longer in UTF-8) gets the UTF-8 flag.
+    flags = np.where(name_lengths > np.fromiter(map(len, names), dtype=np.int64,
+                                                count=len(names)), UTF8_NAME, 0)
+    compressed = np.fromiter(map(len, packed), dtype=np.int64, count=len(names))
+    lengths = LOCAL_HEADER.size + name_lengths + compressed
+    offsets = position + np.cumsum(lengths) - lengths
+    if len(names) and (sizes.max() * 1.05 > ZIP64_LIMIT or compressed.max() > ZIP64_LIMIT
+                       or offsets[-1] > ZIP64_LIMIT):
+        return None
+    headers = np.zeros(len(names), dtype=LOCAL_HEADER_ARRAY)
+    records = np.zeros(len(names), dtype=CENTRAL_RECORD_ARRAY)
+    for fields in (headers, records):
+        fields["version"] = VERSION
+        fields["flags"], fields["method"] = flags, zlib.DEFLATED
+        fields["time"], fields["date"] = DOS_TIME, DOS_DATE
+        fields["crc"], fields["compressed"], fields["size"] = crcs, compressed, sizes
+        fields["name_length"] = name_lengths
+    headers["signature"] = b"PK\x03\x04"
+    records["signature"], records["made_by"], records["system"] = b"PK\x01\x02", VERSION, UNIX
+    records["external"], records["offset"] = FILE_MODE, offsets
+    return (b"".join(itertools.chain.from_iterable(
+                zip(_rows(headers), name_bytes, packed))),
+            b"".join(itertools.chain.from_iterable(zip(_rows(records), name_bytes))))
+
+
+def _rows(records: np.ndarray) -> list[bytes]:
+    """Each of a record array's rows as bytes."""
+    data, size = records.tobytes(), records.dtype.itemsize
+    return [data[start:start + size] for start in range(0, len(data), size)]
+
+
 def end_records(count: int, directory_start: int, directory_end: int) -> bytes:
     """The end-of-central-directory record, preceded by the ZIP64 ones where zipfile writes
     them."""
@@ -106,13 +162,17 @@ def deflated(data: bytes) -> bytes:
     return zlib.compress(data, zlib.Z_DEFAULT_COMPRESSION, -zlib.MAX_WBITS)
 
 
-def crcs_and_deflated(datas: list[bytes]) -> list[tuple[int, bytes]]:
+def crcs_and_deflated(datas: list[bytes]) -> tuple[list[int], list[bytes]]:
     """The CRC-32 and the raw DEFLATE of each of ``datas``."""
-    return [(zlib.crc32(data), deflated(data)) for data in datas]
+    return list(map(zlib.crc32, datas)), [deflated(data) for data in datas]
 
 
 class DeflatedStream:
-    """A member's data deflated into ``handle`` as it comes, counting its CRC and sizes."""
+    """A member's data deflated into ``handle`` as it comes, counting its CRC and sizes.
+
+    Counting, compressing and writing are separate steps, so that only the compressing (which
+    lets go of the GIL) need run on another thread: each time that thread takes the GIL back
+    while the caller runs Python, it can wait a switch interval (5 ms)."""
 
     def __init__(self, handle: BinaryIO) -> None:
         self.handle = handle
@@ -120,18 +180,65 @@ class DeflatedStream:
                                            -zlib.MAX_WBITS)
         self.crc = self.size = self.compressed = 0
 
-    def write(self, data: bytes) -> None:
+    def count(self, data: bytes) -> None:
+        """Add the next piece of the member's data to its CRC and size."""
         self.crc = zlib.crc32(data, self.crc)
         self.size += len(data)
-        packed = self.compressor.compress(data)
+
+    def put(self, packed: bytes) -> None:
+        """Write what the compressor gave for the pieces so far."""
         self.compressed += len(packed)
         self.handle.write(packed)
 
     def finish(self) -> tuple[int, int, int]:
         """Write the end of the stream; (CRC, size, compressed size)."""
-        tail = self.compressor.flush()
-        self.handle.write(tail)
-        return self.crc, self.size, self.compressed + len(tail)
+        self.put(self.compressor.flush())
+        return self.crc, self.size, self.compressed
+
+
+#: A batch of members ready to write: names, sizes, CRCs and compressed data.
+CompressedBatch = tuple[list[str], list[int], list[int], list[bytes]]
+
+
+class CompressedAhead:
+    """Members (name, bytes) of which some are compressed ahead of their turn, in moments the
+    caller would otherwise wait (for another member's compression on the second thread), as
+    long as no more than ``limit`` compressed bytes are held so (of a member compressed ahead
+    only its size and CRC are kept besides); :meth:`ZipArchive.add_all` writes them all, in
+    order, compressing the rest in their turn."""
+
+    def __init__(self, members: Iterable[tuple[str, bytes]], limit: int) -> None:
+        self._members = iter(members)
+        self._ready: deque[tuple[str, int, int, bytes]] = deque()
+        self._held, self._limit = 0, limit
+        self._more = True
+
+    def compress_next(self) -> bool:
+        """Compress the next member ahead; False when none is left or the limit is held."""
+        if not self._more or self._held >= self._limit:
+            return False
+        member = next(self._members, None)
+        if member is None:
+            self._more = False
+            return False
+        name, data = member
+        packed = deflated(data)
+        self._ready.append((name, len(data), zlib.crc32(data), packed))
+        self._held += len(packed)
+        return True
+
+    def batches(self, size: int, compress: Callable[[list[bytes]], tuple[list[int], list[bytes]]]
+                ) -> Iterator[CompressedBatch]:
+        """All members in order, in batches of at most ``size``: those compressed ahead as
+        they are, the others compressed by ``compress`` (CRCs and data of a batch's data)."""
+        while self._ready:
+            ready = [self._ready.popleft() for _ in range(min(size, len(self._ready)))]
+            self._held -= sum(len(packed) for _, _, _, packed in ready)
+            names, sizes, crcs, packed = (list(field) for field in zip(*ready))
+            yield names, sizes, crcs, packed
+        while batch := list(itertools.islice(self._members, size)):
+            datas = [data for _, data in batch]
+            yield [name for name, _ in batch], list(map(len, datas)), *compress(datas)
 
 
 class ZipArchive:
@@ -147,6 +254,7 @@ class ZipArchive:
         # Central-directory records not yet in _directory, and where the next member begins:
         # a spooled write and a ``tell`` per member were a tenth of writing 100k small members.
         self._records: list[bytes] = []
+        self._unwritten = 0
         self._position = self.handle.tell()
         return self
 
@@ -159,30 +267,42 @@ class ZipArchive:
         """One member whose bytes are all at hand."""
         self.handle.write(self._member(name, len(data), zlib.crc32(data), deflated(data)))
 
-    def add_all(self, members: Iterable[tuple[str, bytes]]) -> None:
+    def add_all(self, members: Iterable[tuple[str, bytes]] | CompressedAhead) -> None:
         """Members (name, bytes) written as :meth:`add` writes each, in order.
 
-        A batch is compressed on a second thread while ``members`` makes the next one (zlib
-        lets go of the GIL while it deflates; a compressor per member is most of the cost of
-        writing 100k posts' texts); two batches at most are held.
+        Each batch not compressed ahead is compressed on two threads at once, half on each,
+        while no Python work runs: zlib lets go of the GIL while it deflates, but a thread
+        that wants the GIL back while the other runs Python waits a switch interval (5 ms) per
+        member, so a batch compressed behind the making of the next one was in effect
+        compressed after it.
         """
-        members = iter(members)
+        if not isinstance(members, CompressedAhead):
+            members = CompressedAhead(members, 0)
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="deflate") as pool:
-            previous: tuple[list[tuple[str, bytes]], Future] | None = None
-            while batch := list(itertools.islice(members, MEMBERS_PER_BATCH)):
-                compressing = pool.submit(crcs_and_deflated, [data for _, data in batch])
-                if previous:
-                    self._write_batch(*previous)
-                previous = batch, compressing
-            if previous:
-                self._write_batch(*previous)
 
-    def _write_batch(self, batch: list[tuple[str, bytes]], compressed: Future) -> None:
+            def on_two_threads(datas: list[bytes]) -> tuple[list[int], list[bytes]]:
+                half = len(datas) // 2
+                second_half = pool.submit(crcs_and_deflated, datas[half:])
+                crcs, packed = crcs_and_deflated(datas[:half])
+                later_crcs, later_packed = second_half.result()
+                return crcs + later_crcs, packed + later_packed
+
+            for batch in members.batches(MEMBERS_PER_BATCH, on_two_threads):
+                self._write_batch(*batch)
+
+    def _write_batch(self, names: list[str], sizes: list[int], crcs: list[int],
+                     packed: list[bytes]) -> None:
         # One write per batch: a write that reaches the file lets go of the GIL, and getting it
         # back from the compressing thread can take a switch interval (5 ms).
-        self.handle.write(b"".join([self._member(name, len(data), crc, packed)
-                                    for (name, data), (crc, packed)
-                                    in zip(batch, compressed.result())]))
+        members = small_members(names, np.asarray(sizes, dtype=np.int64),
+                                np.asarray(crcs, dtype=np.int64), packed, self._position)
+        if members is None:
+            self.handle.write(b"".join(list(map(self._member, names, sizes, crcs, packed))))
+            return
+        data, records = members
+        self.handle.write(data)
+        self._position += len(data)
+        self._add_record(records, len(names))
 
     def _member(self, name: str, size: int, crc: int, packed: bytes) -> bytes:
         """A member's local header and data, its central-directory record noted; the caller
@@ -195,25 +315,32 @@ class ZipArchive:
         self._position += len(header) + len(packed)
         return header + packed
 
-    def _add_record(self, record: bytes) -> None:
+    def _add_record(self, record: bytes, count: int = 1) -> None:
+        """Note central-directory records (``count`` of them, one after another)."""
         self._records.append(record)
-        self.count += 1
-        if len(self._records) >= RECORDS_PER_WRITE:
+        self.count += count
+        self._unwritten += count
+        if self._unwritten >= RECORDS_PER_WRITE:
             self._flush_records()
 
     def _flush_records(self) -> None:
         self._directory.write(b"".join(self._records))
         self._records.clear()
+        self._unwritten = 0
 
     @contextmanager
-    def streamed(self, name: str) -> Iterator[Callable[[bytes], None]]:
+    def streamed(self, name: str, while_waiting: Callable[[], bool] | None = None
+                 ) -> Iterator[Callable[[bytes], None]]:
         """One member written piece by piece through the function this yields; its header is
         written again once its size and CRC are known. Like zipfile, a streamed member
         cannot pass 2 GiB.
 
         Each piece is compressed on a second thread while the caller makes the next one
-        (zlib lets go of the GIL while it deflates); one piece at most waits, so memory
-        stays flat.
+        (zlib lets go of the GIL while it deflates); it is counted and its compressed bytes
+        written on the caller's. One piece at most waits, so memory stays flat. While the
+        caller waits for a piece, ``while_waiting`` is called again and again until the piece
+        is done or it returns False (other work that fills the wait, e.g.
+        :meth:`CompressedAhead.compress_next`).
         """
         encoded, flags = encoded_name(name)
         offset = self._position
@@ -222,16 +349,22 @@ class ZipArchive:
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="deflate") as pool:
             pending: list[Future] = []
 
+            def compressed(piece: Future) -> bytes:
+                while while_waiting and not piece.done() and while_waiting():
+                    pass
+                return piece.result()
+
             def write(data: bytes) -> None:
+                member.count(data)
                 if pending:
-                    pending.pop().result()
-                pending.append(pool.submit(member.write, data))
+                    member.put(compressed(pending.pop()))
+                pending.append(pool.submit(member.compressor.compress, data))
 
             try:
                 yield write
             finally:
                 for piece in pending:
-                    piece.result()
+                    member.put(compressed(piece))
         crc, size, compressed = member.finish()
         if size > ZIP64_LIMIT or compressed > ZIP64_LIMIT:
             raise RuntimeError(f"zip member {name} passes 2 GiB, which a streamed member cannot")

@@ -8,14 +8,13 @@ same input gives the same bytes. Positions are code points into the source texts
 from __future__ import annotations
 
 import hashlib
-import itertools
 import re
 import uuid
 from collections import namedtuple
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 import pandas as pd
@@ -23,11 +22,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from lxml import etree
 
-from gtflow.csvtext import string_data_view, value_offsets
+from gtflow.csvtext import string_data_view
 from gtflow.errors import InputError
+from gtflow.frames import arrow_text
 from gtflow.io import atomic_path
 from gtflow.memos import Memo
-from gtflow.refi.archive import ZipArchive
+from gtflow.refi.archive import CompressedAhead, ZipArchive
 from gtflow.refi.memos import note_description
 
 QDA_NAMESPACE = "urn:QDA-XML:project:1.0"
@@ -70,9 +70,9 @@ def guids_of_names(names: pa.Array) -> pa.StringArray:
     """
     prefixed = pc.binary_join_element_wise(pa.scalar(_NAMESPACE_BYTES, pa.binary()),
                                            names.cast(pa.binary()), b"")
-    data, offsets = utf8_values(prefixed)
-    digests = b"".join([hashlib.sha1(data[begin:end]).digest()
-                        for begin, end in itertools.pairwise(offsets)])
+    # Arrow makes the bytes objects (a quarter faster than slicing them from one buffer).
+    sha1 = hashlib.sha1
+    digests = b"".join([sha1(name).digest() for name in prefixed.to_pylist()])
     return uuid5_strings(np.frombuffer(digests, dtype=np.uint8).reshape(-1, 20))
 
 
@@ -93,13 +93,6 @@ def uuid5_strings(digests: np.ndarray) -> pa.StringArray:
     offsets = np.arange(0, 36 * len(fields) + 1, 36, dtype=np.int32)
     return pa.Array.from_buffers(pa.string(), len(fields),
                                  [None, pa.py_buffer(offsets), pa.py_buffer(text)])
-
-
-def utf8_values(array: pa.Array) -> tuple[bytes, list[int]]:
-    """The bytes of an Arrow string (or binary) array's values one after another, and where
-    each value begins in them (one more offset than values, the last the end)."""
-    offsets = value_offsets(array)
-    return string_data_view(array).tobytes(), (offsets - offsets[0]).tolist()
 
 
 def _q(tag: str, namespace: str = QDA_NAMESPACE) -> str:
@@ -172,17 +165,57 @@ def _codebook_ids(codebook: Mapping[str, Any]) -> set[str]:
 _CodingRow = namedtuple("_CodingRow", _CODING_COLUMNS)
 
 
-def _source_listing(sources: Sequence[tuple[str, str, str]],
+@runtime_checkable
+class EncodedSources(Protocol):
+    """A project's sources as the writer reads them: their texts' lengths and UTF-8 bytes
+    come without a Python string per text where the sources can give them so
+    (:class:`gtflow.refi.steps.CleanSources`); :class:`DecodedSources` reads any sequence of
+    (doc_id, name, text) this way."""
+
+    def ids(self) -> list[str]:
+        """Each source's document id, in order."""
+
+    def names(self) -> list[str]:
+        """Each source's name, in order."""
+
+    def code_point_lengths(self) -> np.ndarray:
+        """The length of each source's text in code points, in order."""
+
+    def encoded_texts(self) -> Iterable[bytes]:
+        """Each source's text as UTF-8, in order."""
+
+
+class DecodedSources:
+    """Sources given as a sequence of (doc_id, name, text) as :class:`EncodedSources`."""
+
+    def __init__(self, sources: Sequence[tuple[str, str, str]]) -> None:
+        self.sources = sources
+
+    def ids(self) -> list[str]:
+        return [str(doc_id) for doc_id, _, _ in self.sources]
+
+    def names(self) -> list[str]:
+        return [str(name) for _, name, _ in self.sources]
+
+    def code_point_lengths(self) -> np.ndarray:
+        return np.asarray([len(text) for _, _, text in self.sources], dtype=np.int64)
+
+    def encoded_texts(self) -> Iterator[bytes]:
+        return (text.encode("utf-8") for _, _, text in self.sources)
+
+
+def encoded_sources(sources: Sequence[tuple[str, str, str]] | EncodedSources) -> EncodedSources:
+    """``sources`` as :class:`EncodedSources`."""
+    return sources if isinstance(sources, EncodedSources) else DecodedSources(sources)
+
+
+def _source_listing(sources: EncodedSources,
                     path: Path) -> tuple[list[str], list[str], np.ndarray]:
-    """The sources' ids, names and text lengths in code points, in order (texts read once)."""
-    ids, names, lengths = [], [], []
-    for doc_id, name, text in sources:
-        ids.append(str(doc_id))
-        names.append(str(name))
-        lengths.append(len(text))
+    """The sources' ids, names and text lengths in code points, in order."""
+    ids, names, lengths = sources.ids(), sources.names(), sources.code_point_lengths()
     if len(set(ids)) != len(ids):
         raise InputError(path, "two sources share a document id")
-    return ids, names, np.asarray(lengths, dtype=np.int64)
+    return ids, names, lengths
 
 
 def _check_codings(codings: pd.DataFrame, ids: list[str], lengths: np.ndarray,
@@ -220,16 +253,21 @@ def _check_codings(codings: pd.DataFrame, ids: list[str], lengths: np.ndarray,
                          record=number)
     # An optional description (e.g. the rule that made an auto coding) gives the coding a
     # selection of its own carrying it, so deleting it in a QDA program deletes that coding only.
-    table["description"] = (codings["description"].astype(str).to_numpy()
+    # Kept in Arrow: a round trip through Python strings took as long as the checks.
+    table["description"] = (codings["description"].astype(str).array
                             if "description" in codings.columns else "")
     return table, position
 
 
 def _positions(doc_ids: pd.Series, ids: list[str]) -> np.ndarray:
-    """The position of each of ``doc_ids`` in ``ids`` (-1 for an unknown one), looked up once
-    per distinct id."""
-    codes, distinct = pd.factorize(doc_ids)
-    return pd.Index(ids).get_indexer(distinct)[codes] if len(codes) else codes
+    """The position of each of ``doc_ids`` in ``ids`` (distinct; -1 for an unknown id), by
+    one Arrow hash lookup (pandas' indexer takes Arrow text as Python strings, four times as
+    long)."""
+    column = arrow_text(doc_ids)
+    if pa.types.is_null(column.type):  # no ids, or only missing ones, in an object column
+        column = column.cast(pa.string())
+    found = pc.index_in(column, value_set=pa.array(ids, type=column.type))
+    return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
 
 
 def _sorted_codes(values: pd.Series) -> tuple[np.ndarray, list[str]]:
@@ -241,6 +279,26 @@ def _sorted_codes(values: pd.Series) -> tuple[np.ndarray, list[str]]:
     rank = np.empty(len(labels), dtype=np.int64)
     rank[order] = np.arange(len(labels))
     return rank[codes], [labels[i] for i in order]
+
+
+def packed_keys(keys: list[np.ndarray]) -> list[np.ndarray]:
+    """Sort keys (non-negative int64 arrays of one length, the first the most significant)
+    packed into as few int64 words as hold them: sorting and comparing rows by the words
+    orders and matches them as by the keys, at a sort per word rather than per key."""
+    words: list[np.ndarray] = []
+    word, free = None, 0
+    for key in keys:
+        bits = max(int(key.max()).bit_length() if len(key) else 0, 1)
+        if word is None or bits > free:
+            if word is not None:
+                words.append(word)
+            word, free = key.astype(np.int64), 63 - bits
+            continue
+        word = (word << bits) | key
+        free -= bits
+    if word is not None:
+        words.append(word)
+    return words
 
 
 @dataclass(frozen=True)
@@ -267,12 +325,14 @@ class _SelectionRows:
         coder, coders = _sorted_codes(table["coder"])
         keys = [position.astype(np.int64), table["start"].to_numpy(np.int64),
                 table["end"].to_numpy(np.int64), description, concept, coder]
-        order = np.lexsort(keys[::-1])
-        keys = [key[order] for key in keys]
+        words = packed_keys(keys)
+        order = np.lexsort(words[::-1])
+        words = [word[order] for word in words]
         distinct = np.ones(len(order), dtype=bool)
         if len(order):
-            distinct[1:] = np.any([key[1:] != key[:-1] for key in keys], axis=0)
-        return cls(*(key[distinct] for key in keys), descriptions, concepts, coders)
+            distinct[1:] = np.any([word[1:] != word[:-1] for word in words], axis=0)
+        kept = order[distinct]
+        return cls(*(key[kept] for key in keys), descriptions, concepts, coders)
 
     def bounds(self, first: int, last: int) -> list[int]:
         """Row boundaries of the sources at positions ``first`` .. ``last`` (exclusive):
@@ -284,22 +344,30 @@ class _SelectionRows:
 #: memory flat however many sources a project has.
 _SOURCES_PER_CHUNK = 2000
 _SOURCES_MARK = "gtflow-sources-go-here"
+#: Compressed source texts held at most, compressed ahead of their turn (all of 100k posts').
+_TEXT_BYTES_AHEAD = 16 << 20
 #: Characters XML 1.0 cannot hold; lxml refuses them with this message, and so does the
 #: templated part of project.qde.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _NOT_XML_MESSAGE = ("All strings must be XML compatible: Unicode or ASCII, no NULL bytes or "
                     "control characters")
+#: _NOT_XML in RE2's syntax, for Arrow.
+_NOT_XML_RE2 = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x{fffe}\x{ffff}]"
 # What libxml2 escapes when it serializes an attribute value and element text.
-_ATTRIBUTE_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;",
-                                    "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
+_ATTRIBUTE_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&#10;",
+                      "\r": "&#13;", "\t": "&#9;"}
 _TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
 
 
-def xml_attribute(value: str) -> str:
-    """``value`` escaped as libxml2 writes an attribute value (ValueError where lxml refuses)."""
-    if _NOT_XML.search(value):
+def xml_attributes(values: pa.Array) -> pa.Array:
+    """Each of ``values`` (Arrow strings without nulls) escaped as libxml2 writes an
+    attribute value (ValueError where lxml refuses one), a pass over all of them per character
+    rather than a Python call per value."""
+    if len(values) and pc.any(pc.match_substring_regex(values, _NOT_XML_RE2)).as_py():
         raise ValueError(_NOT_XML_MESSAGE)
-    return value.translate(_ATTRIBUTE_ESCAPES)
+    for character, escaped in _ATTRIBUTE_ESCAPES.items():  # "&" first: the others add one
+        values = pc.replace_substring(values, character, escaped)
+    return values
 
 
 def xml_text(value: str) -> str:
@@ -332,7 +400,7 @@ def project_xml_chunks(*, sources: Sequence[tuple[str, str, str]], codebook: Map
     (``tests/unit/refi/test_writer.py`` compares the two).
     """
     where = path or Path("project.qde")
-    ids, names, lengths = _source_listing(sources, where)
+    ids, names, lengths = _source_listing(encoded_sources(sources), where)
     table, position = _check_codings(codings, ids, lengths, _codebook_ids(codebook), where)
     rows = _SelectionRows.of(table, position)
     del table, position
@@ -422,7 +490,7 @@ def _text_sources_xml(ids: list[str], names: list[str], first: int, last: int,
     doc_ids = pa.array(ids[first:last], pa.string())
     source_guids = guids_of_names(_named("source", doc_ids))
     openings = _joined('    <TextSource guid="', source_guids, '" name="',
-                       pa.array([xml_attribute(name) for name in names[first:last]], pa.string()),
+                       xml_attributes(pa.array(names[first:last], pa.string())),
                        '" plainTextPath="internal://', source_guids,
                        pc.if_else(coded, '.txt">\n', '.txt"/>\n'))
     source_of_row = np.repeat(np.arange(last - first), np.diff(bounds))
@@ -434,7 +502,7 @@ def _text_sources_xml(ids: list[str], names: list[str], first: int, last: int,
     order[slot_of_opening] = np.arange(len(openings))
     order[slot_of_coding] = len(openings) + np.arange(len(codings))
     document = pa.concat_arrays([openings, codings]).take(pa.array(order))
-    return utf8_values(document)[0]
+    return string_data_view(document).tobytes()
 
 
 def _coding_pieces(doc_ids: pa.Array, rows: _SelectionRows, low: int, high: int,
@@ -514,36 +582,42 @@ def write_codebook(path: str | Path, codebook: Mapping[str, Any], origin: str = 
     return path
 
 
-def write_project(path: str | Path, *, sources: Sequence[tuple[str, str, str]],
+def write_project(path: str | Path, *, sources: Sequence[tuple[str, str, str]] | EncodedSources,
                   codebook: Mapping[str, Any], codings: pd.DataFrame, project_name: str,
                   origin: str = "gtflow", memos: Sequence[Memo] = ()) -> Path:
     """Write a .qdpx archive: project.qde plus one UTF-8 plain-text file per source.
 
-    ``sources`` are (doc_id, name, text); ``codings`` has columns doc_id, start, end,
-    concept_id, coder with code-point offsets into the text, end exclusive. The codebook's
-    core → main categories → categories → concepts become nested codes, coders become users,
-    memos become Notes (:mod:`gtflow.refi.memos`). The file appears whole or not at all.
+    ``sources`` are (doc_id, name, text) or :class:`EncodedSources`; ``codings`` has columns
+    doc_id, start, end, concept_id, coder with code-point offsets into the text, end
+    exclusive. The codebook's core → main categories → categories → concepts become nested
+    codes, coders become users, memos become Notes (:mod:`gtflow.refi.memos`). The file
+    appears whole or not at all.
     """
     path = Path(path)
+    sources = encoded_sources(sources)
     chunks = project_xml_chunks(sources=sources, codebook=codebook, codings=codings,
                                 project_name=project_name, origin=origin, path=path, memos=memos)
-    # Streamed member by member, so memory does not grow with the number of sources.
+    # The texts are compressed, a bounded amount ahead, while project.qde's deflating on the
+    # second thread keeps the main thread waiting; streamed member by member, so memory does
+    # not grow with the number of sources.
+    texts = CompressedAhead(_source_members(sources.ids(), sources.encoded_texts()),
+                            _TEXT_BYTES_AHEAD)
     with (atomic_path(path) as temporary, open(temporary, "wb") as handle,
           ZipArchive(handle) as archive):
-        with archive.streamed("project.qde") as write:
+        with archive.streamed("project.qde", while_waiting=texts.compress_next) as write:
             for chunk in chunks:
                 write(chunk)
-        archive.add_all(_source_members(sources))
+        archive.add_all(texts)
     return path
 
 
-def _source_members(sources: Iterable[tuple[str, str, str]]) -> Iterator[tuple[str, bytes]]:
+def _source_members(doc_ids: list[str], texts: Iterable[bytes]) -> Iterator[tuple[str, bytes]]:
     """(zip member name, UTF-8 text) of each source, the GUIDs made a batch at a time."""
-    sources = iter(sources)
-    while batch := list(itertools.islice(sources, _SOURCES_PER_CHUNK)):
-        guids = guids_of_names(_named("source", pa.array([str(doc_id) for doc_id, _, _ in batch],
+    texts = iter(texts)
+    for first in range(0, len(doc_ids), _SOURCES_PER_CHUNK):
+        guids = guids_of_names(_named("source", pa.array(doc_ids[first:first + _SOURCES_PER_CHUNK],
                                                          pa.string())))
         # The standard's folder is lower-case "sources" (NVivo for Mac, QualCoder, qc
         # expect it).
-        for guid, (_doc_id, _name, text) in zip(guids.to_pylist(), batch):
-            yield f"sources/{guid}.txt", text.encode("utf-8")
+        for guid, text in zip(guids.to_pylist(), texts):
+            yield f"sources/{guid}.txt", text

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from gtflow import contracts
-from gtflow.clean.texts import CleanTexts, gather_indexes, write_shard
+from gtflow.clean.texts import CleanTexts, gather_indexes, index_frame, write_shard
 
 TEXTS = {"p1": "平安涟源，打卡😀。", "p2": "", "p3": "naïve café\nline two", "p4": "𠮷野家"}
 
@@ -107,3 +107,40 @@ def test_compacted_corpus_texts_equal_the_per_text_compaction(tmp_path):
     index = write_shard(shard / "s.txt", ["s"], ["a" + spaces + "b" + spaces])
     keep, compacted = compacted_texts(CleanTexts(index, shard), ["s"])
     assert compacted == ["ab"] and keep.dtype == np.bool_
+
+
+ASKED = [["c1", "a3", "b1", "a1", "a3", "a2", "b2", "a4"], ["b2"], ["a3", "a3"], []]
+
+
+@pytest.mark.parametrize("doc_ids", ASKED)
+def test_code_point_lengths_are_the_length_of_each_text(tmp_path, doc_ids):
+    texts, expected = corpus_of_shards(tmp_path)
+    lengths = texts.code_point_lengths(doc_ids)
+    assert lengths.dtype.kind == "i"
+    assert lengths.tolist() == [len(expected[d]) for d in doc_ids]
+    assert texts.code_point_lengths(list(expected)).tolist() == [len(t) for t in expected.values()]
+    with pytest.raises(KeyError):
+        texts.code_point_lengths(["a1", "zz"])
+
+
+def test_code_point_lengths_of_bytes_that_are_not_utf8_raise_as_reading_them_does(tmp_path):
+    shard = tmp_path / "x.txt"
+    shard.write_bytes(b"good\n\xff\xfe\nalso good\n")
+    texts = CleanTexts(index_frame(["a", "bad", "b"], ["x.txt"] * 3, [0, 5, 8], [4, 7, 17]),
+                       tmp_path)
+    with pytest.raises(UnicodeDecodeError):
+        texts.text("bad")
+    with pytest.raises(UnicodeDecodeError):
+        texts.code_point_lengths(["a", "bad"])
+    # The bad bytes lie between the texts asked for, which are counted all the same.
+    assert texts.code_point_lengths(["b", "a"]).tolist() == [9, 4]
+
+
+@pytest.mark.parametrize("doc_ids", ASKED)
+@pytest.mark.parametrize("batch", [1, 3, 4096])
+def test_encoded_texts_are_each_text_in_utf8(tmp_path, doc_ids, batch):
+    texts, expected = corpus_of_shards(tmp_path)
+    assert list(texts.encoded_texts_of(doc_ids, batch=batch)) == [
+        expected[d].encode("utf-8") for d in doc_ids]
+    with pytest.raises(KeyError):
+        list(texts.encoded_texts_of(["a1", "zz"], batch=batch))

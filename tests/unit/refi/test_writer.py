@@ -333,19 +333,117 @@ def test_uuid5_strings_set_version_and_variant_on_every_digest_byte_value():
     assert uuid5_strings(digests).to_pylist() == expected
 
 
-@pytest.mark.parametrize("large", [False, True])
-def test_utf8_values_are_the_values_back_to_back_with_their_offsets(large):
-    import itertools
+_REFERENCE_ATTRIBUTE_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;",
+                                              '"': "&quot;", "\n": "&#10;", "\r": "&#13;",
+                                              "\t": "&#9;"})
 
+
+def reference_xml_attribute(value: str) -> str:
+    """The per-value escaping :func:`xml_attributes` replaced."""
+    import re
+
+    if re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]", value):
+        raise ValueError("All strings must be XML compatible")
+    return value.translate(_REFERENCE_ATTRIBUTE_ESCAPES)
+
+
+@pytest.mark.parametrize("values", [
+    [], [""], ["plain"], ["&&", "<a & b>", '"q"', "\r\n\t", "&amp;", "'single'"],
+    ["帖子 <1> & co\t\"引\"\r\n'2'", "😤🤦🏼\u200d♀️", "\x7f\x85\u2028\ufffd\U0010fffd", "]]>"],
+])
+def test_xml_attributes_escape_each_value_as_the_per_value_escaping(values):
     import pyarrow as pa
 
-    from gtflow.refi.writer import utf8_values
+    from gtflow.refi.writer import xml_attributes
 
-    values = ["ab", "", "考核😤", "x", ""]
-    array = pa.array(values, pa.large_string() if large else pa.string())
-    for part, expected in [(array, values), (array.slice(2), values[2:]),
-                           (array.slice(1, 1), values[1:2])]:
-        data, offsets = utf8_values(part)
-        assert [data[a:b].decode() for a, b in itertools.pairwise(offsets)] == expected
-        assert data == "".join(expected).encode()
-    assert utf8_values(pa.array(["", ""])) == (b"", [0, 0, 0])
+    assert xml_attributes(pa.array(values, pa.string())).to_pylist() == [
+        reference_xml_attribute(value) for value in values]
+
+
+@pytest.mark.parametrize("bad", ["\x00", "\x08", "\x0b", "\x0c", "\x0e", "\x1f", "\ufffe", "\uffff"])
+def test_xml_attributes_refuse_what_the_per_value_escaping_refuses(bad):
+    import pyarrow as pa
+
+    from gtflow.refi.writer import xml_attributes
+
+    values = ["fine", f"a{bad}b", "also fine"]
+    with pytest.raises(ValueError, match="XML compatible"):
+        reference_xml_attribute(values[1])
+    with pytest.raises(ValueError, match="XML compatible"):
+        xml_attributes(pa.array(values, pa.string()))
+
+
+def test_clean_sources_write_the_archive_their_texts_as_tuples_write(tmp_path):
+    """Lengths and bytes read from the shards (CleanSources) against texts as Python strings."""
+    from gtflow.clean.texts import gather_indexes, write_shard
+    from gtflow.refi.steps import CleanSources
+
+    sources, codings = many_sources(2100)  # two chunks
+    texts = {doc_id: text for doc_id, _, text in sources}
+    texts.update({"empty": "", "astral": "𠮷野家😤\r\n", "uncoded": "第二个\n"})
+    root = tmp_path / "text"
+    doc_ids = list(texts)
+    half = len(doc_ids) // 2
+    parts = [("posts", write_shard(root / "posts" / "a.txt", doc_ids[:half],
+                                   [texts[d] for d in doc_ids[:half]])),
+             ("pages", write_shard(root / "pages" / "b.txt", doc_ids[half:],
+                                   [texts[d] for d in doc_ids[half:]]))]
+    gather_indexes(parts).to_parquet(root / "index.parquet")
+    asked = sorted(doc_ids)  # across both shards, not in their order
+    from_shards = write_project(tmp_path / "shards.qdpx",
+                                sources=CleanSources(asked, root / "index.parquet"),
+                                codebook=CODEBOOK, codings=codings, project_name="p")
+    from_tuples = write_project(tmp_path / "tuples.qdpx",
+                                sources=[(d, d, texts[d]) for d in asked],
+                                codebook=CODEBOOK, codings=codings, project_name="p")
+    assert from_shards.read_bytes() == from_tuples.read_bytes()
+    # Lengths in code points: a coding to the end of a text passes, one past it is refused.
+    astral = len(texts["astral"])
+    for end, fits in ((astral, True), (astral + 1, False)):
+        rows = pd.DataFrame([{"doc_id": "astral", "start": 0, "end": end, "concept_id": "a1",
+                              "coder": "li"}])
+        for name, given in (("shards", CleanSources(asked, root / "index.parquet")),
+                            ("tuples", [(d, d, texts[d]) for d in asked])):
+            if fits:
+                write_project(tmp_path / f"{name}.qdpx", sources=given, codebook=CODEBOOK,
+                              codings=rows, project_name="p")
+                continue
+            with pytest.raises(InputError, match=f"lies outside document 'astral' \\({astral} "):
+                write_project(tmp_path / f"{name}.qdpx", sources=given, codebook=CODEBOOK,
+                              codings=rows, project_name="p")
+
+
+@pytest.mark.parametrize("dtype", [object, "str"])
+def test_positions_are_pandas_indexer_s_positions(dtype):
+    from gtflow.refi.writer import _positions
+
+    ids = ["p1", "访谈 01", "😤", "", "p10"]
+    for doc_ids in (["p10", "nope", "访谈 01", "p1", "p1", "", "😤", "P1"], [], ["nope"]):
+        values = pd.Series(doc_ids, dtype=dtype)
+        expected = pd.Index(ids).get_indexer(pd.Series(doc_ids, dtype=object))
+        assert _positions(values, ids).tolist() == expected.tolist()
+    assert _positions(pd.Series(["a"], dtype=dtype), []).tolist() == [-1]
+
+
+@pytest.mark.parametrize("highs", [(2, 2, 2), (1 << 20, 5000, 5000, 700, 90, 3),
+                                   (1 << 40, 1 << 30, 7, 1 << 62), (1,), (1 << 62, 1 << 62),
+                                   ((1 << 41) - 1, (1 << 22) - 1),   # 63 bits: one word
+                                   ((1 << 41) - 1, (1 << 23) - 1)])  # 64 bits: two
+def test_packed_keys_sort_and_match_rows_as_the_keys_do(highs):
+    import numpy as np
+
+    from gtflow.refi.writer import packed_keys
+
+    random = np.random.default_rng(len(highs))
+    for rows in (0, 1, 500):
+        keys = [random.integers(0, high, rows, dtype=np.int64, endpoint=True) for high in highs]
+        keys = [np.concatenate([key, key[: rows // 3]]) for key in keys]  # repeated rows
+        words = packed_keys(keys)
+        assert len(words) <= len(keys)
+        order = np.lexsort(keys[::-1])
+        assert np.array_equal(np.lexsort(words[::-1]), order)
+        by_keys = np.any([key[order][1:] != key[order][:-1] for key in keys], axis=0) \
+            if rows else np.zeros(0, dtype=bool)
+        by_words = np.any([word[order][1:] != word[order][:-1] for word in words], axis=0) \
+            if rows else np.zeros(0, dtype=bool)
+        assert np.array_equal(by_words, by_keys)
