@@ -29,6 +29,7 @@ import html
 import logging
 import subprocess
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -99,14 +100,6 @@ def escaped_text(text: str) -> str:
     return html.escape(plain_text(text), quote=True)
 
 
-def row_dicts(frame: pd.DataFrame) -> list[dict]:
-    """``frame.to_dict("records")`` for frames of Python objects and numbers, built from
-    column lists (pandas boxes every value on its own, several times slower)."""
-    columns = list(frame.columns)
-    values = [frame[c].tolist() for c in columns]
-    return [dict(zip(columns, row)) for row in zip(*values)]
-
-
 def code_anchor(code_id: str) -> str:
     """The explorer's anchor of a code (codebook ids are letters, digits, '.', '_', '-')."""
     return f"code-{code_id}"
@@ -127,31 +120,70 @@ def label_of(code: dict, language: str) -> str:
     return code.get("label_en") or code["label"] if language == "en" else code["label"]
 
 
-def coding_item(row: dict) -> str:
-    """One evidence coding: quote, citation, concept, coder, origin, rule."""
-    rule = f" · {esc(row['rule'])}" if row.get("rule") else ""
-    return (f'<li class="coding" data-doc="{esc(row["doc_id"])}" data-coder="{esc(row["coder"])}"'
-            f' data-origin="{esc(row["origin"])}"><span class="quote">“{esc(row["quote"])}”</span>'
-            f' <span class="meta">{esc(row["doc_id"])} [{int(row["start"])}–{int(row["end"])})'
-            f' · {esc(row["concept_id"])} · {esc(row["coder"])} · {esc(row["origin"])}{rule}'
-            f'</span></li>')
+@dataclass(frozen=True)
+class PrintedCodings:
+    """Rows of the listing as the page prints them: each row's document, kind of material,
+    role and coding (its ``<li>``), and the rows of each item (item_type, item_id) in listing
+    order. Built once for all items: escaping and formatting row by row, item by item, took
+    most of the page's time."""
+
+    doc_id: list[str]
+    source_type: list[str]
+    role: list[str]
+    html: list[str]
+    rows_of: dict[tuple[str, str], list[int]]
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame) -> PrintedCodings:
+        rows_of: dict[tuple[str, str], list[int]] = {}
+        for row, key in enumerate(zip(frame["item_type"].tolist(), frame["item_id"].tolist())):
+            rows_of.setdefault(key, []).append(row)
+        return cls(frame["doc_id"].tolist(), frame["source_type"].tolist(),
+                   frame["role"].tolist(), coding_items(frame), rows_of)
+
+    def rows(self, item_type: str, item_id: str) -> list[int]:
+        """The rows of one item (none for an item without shown rows)."""
+        return self.rows_of.get((item_type, item_id), [])
 
 
-def document_item(doc_id: str, source_type: str, rows: list[dict], labels: dict,
-                  role_label: dict | None = None) -> str:
-    """One document with its codings (each tagged with the edge end it supports, if any)."""
-    items = []
-    for row in rows:
-        item = coding_item(row)
-        if role_label and row.get("role"):
-            item = item.replace('<span class="quote">',
-                                f'<span class="meta">[{esc(role_label[row["role"]])}]</span> '
-                                '<span class="quote">', 1)
-        items.append(item)
-    return (f'<li class="doc" data-doc="{esc(doc_id)}"><span class="doc-id">{esc(doc_id)}</span>'
+def coding_items(frame: pd.DataFrame) -> list[str]:
+    """Each row's evidence coding: quote, citation, concept, coder, origin, rule. Values that
+    repeat (ids, coders, origins, concepts, rules) are escaped once per distinct value."""
+    doc_ids, coders, origins, concepts = (escaped_values(frame[c].tolist()) for c in
+                                          ("doc_id", "coder", "origin", "concept_id"))
+    # Quotes rarely repeat: escaped without the cache, which they would only flush.
+    quotes = [html.escape(plain_text(q), quote=True) for q in frame["quote"].tolist()]
+    rules = [f" · {esc(rule)}" if rule else "" for rule in frame["rule"].tolist()]
+    return [f'<li class="coding" data-doc="{doc}" data-coder="{coder}" data-origin="{origin}">'
+            f'<span class="quote">“{quote}”</span> <span class="meta">{doc} [{int(start)}–'
+            f'{int(end)}) · {concept} · {coder} · {origin}{rule}</span></li>'
+            for doc, coder, origin, quote, start, end, concept, rule
+            in zip(doc_ids, coders, origins, quotes, frame["start"].tolist(),
+                   frame["end"].tolist(), concepts, rules)]
+
+
+def escaped_values(values: list) -> list[str]:
+    """:func:`esc` of every value, each distinct string escaped once."""
+    distinct = dict.fromkeys(values)
+    if not all(type(v) is str for v in distinct):  # then equal keys may print differently
+        return [esc(v) for v in values]
+    escaped = {v: escaped_text(v) for v in distinct}
+    return [escaped[v] for v in values]
+
+
+def document_item(doc_id: str, source_type: str, codings: list[str], labels: dict) -> str:
+    """One document with its codings (``<li>`` items, see :func:`coding_items`)."""
+    doc = esc(doc_id)
+    return (f'<li class="doc" data-doc="{doc}"><span class="doc-id">{doc}</span>'
             f' <span class="meta">({esc(labels.get("source_" + source_type, source_type))},'
-            f' {len(rows)} {esc(labels["ex_codings"])})</span>'
-            f'<ul class="codings">{"".join(items)}</ul></li>')
+            f' {len(codings)} {esc(labels["ex_codings"])})</span>'
+            f'<ul class="codings">{"".join(codings)}</ul></li>')
+
+
+def role_tagged(coding: str, role: str) -> str:
+    """A coding tagged with the edge end it supports (``role``: that end's id)."""
+    return coding.replace('<span class="quote">',
+                          f'<span class="meta">[{esc(role)}]</span> <span class="quote">', 1)
 
 
 def capped_note(shown: int, total: int, labels: dict) -> str:
@@ -161,27 +193,28 @@ def capped_note(shown: int, total: int, labels: dict) -> str:
     return (f'<p class="cap">{esc(labels["ex_capped"].format(shown=shown, total=total))}</p>')
 
 
-def document_lists(anchor: str, rows: pd.DataFrame, tally: ItemTally, labels: dict,
-                   role_label: dict | None = None) -> str:
+def document_lists(anchor: str, codings: PrintedCodings, rows: list[int], tally: ItemTally,
+                   labels: dict, role_label: dict | None = None) -> str:
     """The documents of one item, in one list per kind of material (interviews, web): ``rows``
-    are the codings of the documents ``tally`` chose to show, ``tally`` counts them all."""
+    (of ``codings``) are the codings of the documents ``tally`` chose to show, ``tally`` counts
+    them all; with ``role_label``, each coding is tagged with the edge end it supports."""
     parts = []
-    item_rows: list[dict] | None = None  # the rows as dicts, made when a list needs them
     for group, source_types in SOURCE_GROUPS:
         total = tally.group_documents[group]
         if not total:
             parts.append(f'<ol class="docs" id="{anchor}-{group}"></ol>')
             continue
-        if item_rows is None:
-            item_rows = row_dicts(rows)
-        # One pass over the rows instead of filtering the frame by kind, then by document.
-        by_doc: dict[str, list[dict]] = {doc: [] for doc in tally.shown[group]}
+        # One pass over the rows instead of filtering them by kind, then by document.
+        by_doc: dict[str, list[str]] = {doc: [] for doc in tally.shown[group]}
         source_of = {}
-        for row in item_rows:
-            if row["source_type"] in source_types and row["doc_id"] in by_doc:
-                by_doc[row["doc_id"]].append(row)
-                source_of[row["doc_id"]] = row["source_type"]
-        items = "".join(document_item(doc, source_of[doc], by_doc[doc], labels, role_label)
+        for row in rows:
+            doc, source_type = codings.doc_id[row], codings.source_type[row]
+            if source_type in source_types and doc in by_doc:
+                coding, role = codings.html[row], codings.role[row]
+                by_doc[doc].append(role_tagged(coding, role_label[role])
+                                   if role_label and role else coding)
+                source_of[doc] = source_type
+        items = "".join(document_item(doc, source_of[doc], by_doc[doc], labels)
                         for doc in by_doc)
         parts.append(f'<h3>{esc(labels["ex_group_" + group])} ({total})</h3>'
                      f'{capped_note(len(by_doc), total, labels)}'
@@ -204,53 +237,56 @@ def count_line(tally: ItemTally, labels: dict) -> str:
             f'{tally.n_codings} {esc(labels["ex_codings"])}</p>')
 
 
-def code_section(code: dict, level: str, rows: pd.DataFrame, tally: ItemTally, labels: dict,
-                 language: str, memos: MemoIndex) -> str:
-    """The section of one code."""
+def code_section(code: dict, level: str, codings: PrintedCodings, tally: ItemTally,
+                 labels: dict, language: str, memos: MemoIndex) -> str:
+    """The section of one code (its shown rows are in ``codings``)."""
     anchor = code_anchor(code["id"])
     return (f'<section class="item" id="{anchor}" data-level="{level}">'
             f'<h2>{esc(code["id"])} {esc(label_of(code, language))} '
             f'<span class="meta">({esc(labels["level_" + level])})</span></h2>'
             f'{count_line(tally, labels)}{memo_links(memos.for_code(code["id"]), labels)}'
-            f'{document_lists(anchor, rows, tally, labels)}</section>')
+            f'{document_lists(anchor, codings, codings.rows("code", code["id"]), tally, labels)}'
+            f'</section>')
 
 
-def contrary_list(anchor: str, kind: str, doc_ids: list[str], node_rows: pd.DataFrame, cap: int,
-                  labels: dict) -> str:
-    """The contrary documents of one kind, each with the codings of the end that is present."""
+def contrary_list(anchor: str, kind: str, doc_ids: list[str], node: str,
+                  code_rows: PrintedCodings, cap: int, labels: dict) -> str:
+    """The contrary documents of one kind, each with the codings of the end that is present
+    (``node``, whose rows of the contrary documents are in ``code_rows``)."""
     shown = doc_ids[:cap]
-    rows_of = {doc: [] for doc in shown}
-    for row in row_dicts(node_rows[node_rows["doc_id"].isin(set(shown))]):
-        rows_of[row["doc_id"]].append(row)
-    source_of = dict(zip(node_rows["doc_id"], node_rows["source_type"]))
-    items = "".join(document_item(doc, source_of.get(doc, ""), rows_of[doc], labels)
+    codings_of: dict[str, list[str]] = {doc: [] for doc in shown}
+    source_of = {}
+    for row in code_rows.rows("code", node):
+        doc = code_rows.doc_id[row]
+        if doc in codings_of:
+            codings_of[doc].append(code_rows.html[row])
+        source_of[doc] = code_rows.source_type[row]
+    items = "".join(document_item(doc, source_of.get(doc, ""), codings_of[doc], labels)
                     for doc in shown)
     return (f'<h3>{esc(labels["ex_" + kind])} ({len(doc_ids)})</h3>'
             f'{capped_note(len(shown), len(doc_ids), labels)}'
             f'<ol class="docs contrary" id="{anchor}-{kind}">{items}</ol>')
 
 
-def edge_section(edge: dict, rows: pd.DataFrame, tally: ItemTally, contrary: pd.DataFrame,
-                 counted: dict, code_rows: pd.DataFrame, book: Codebook, cap: int, labels: dict,
-                 language: str, memos: MemoIndex) -> str:
-    """The section of one model edge: supporting documents, then contrary cases (``contrary``
-    lists them, ``code_rows`` holds the codings of the contrary documents shown; ``counted`` is
-    the mechanisms stage's count and flag of the edge)."""
+def edge_section(edge: dict, codings: PrintedCodings, tally: ItemTally,
+                 contrary: dict[str, list[str]], counted: dict, code_rows: PrintedCodings,
+                 book: Codebook, cap: int, labels: dict, language: str, memos: MemoIndex) -> str:
+    """The section of one model edge: supporting documents (its shown rows are in
+    ``codings``), then contrary cases (``contrary``: kind -> documents, ``code_rows`` the
+    codings of the contrary documents shown; ``counted`` is the mechanisms stage's count and
+    flag of the edge)."""
     source, target = edge["from"], edge["to"]
     anchor = edge_anchor(source, target)
     key = f"{source}->{target}"
     relation = edge.get("relation_en") or edge.get("relation", "") if language == "en" \
         else edge.get("relation", "")
     role_label = {"source": source, "target": target}
-    counts = {kind: contrary.loc[contrary["kind"] == kind, "doc_id"].tolist()
-              for kind in CONTRARY_KINDS}
     n_contrary = counted["n_contrary"]
     flag = (f' <span class="flag">{esc(labels["ex_contrary_flag"])}</span>'
             if counted["outnumbered"] else "")
     contrary_html = "".join(
-        contrary_list(anchor, kind, counts[kind],
-                      code_rows[code_rows["item_id"] == (source if kind == "source_only"
-                                                         else target)], cap, labels)
+        contrary_list(anchor, kind, contrary.get(kind, []),
+                      source if kind == "source_only" else target, code_rows, cap, labels)
         for kind in CONTRARY_KINDS)
     # The contrary cases sit in a section of their own, so that the edge's own section lists
     # exactly its supporting documents (the count that links to it).
@@ -260,8 +296,8 @@ def edge_section(edge: dict, rows: pd.DataFrame, tally: ItemTally, contrary: pd.
             f'</span></h2>{count_line(tally, labels)}'
             f'<p class="count">{esc(labels["ex_contrary_count"].format(n=n_contrary))}{flag}</p>'
             f'{memo_links(memos.for_edge(key), labels)}'
-            f'{document_lists(anchor, rows, tally, labels, role_label)}</section>'
-            f'<section class="contrary" id="{anchor}-contrary">{contrary_html}</section>')
+            f'{document_lists(anchor, codings, codings.rows("edge", key), tally, labels, role_label)}'
+            f'</section><section class="contrary" id="{anchor}-contrary">{contrary_html}</section>')
 
 
 def memo_section(memo: Memo, body_html: str, labels: dict) -> str:
@@ -285,54 +321,52 @@ def filter_form(labels: dict) -> str:
             f'{select("origin")}</form>')
 
 
-def contrary_by_edge(negative: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """Edge key ('A->B') -> its rows of negative_cases.csv, in file order (one groupby rather
-    than a filter of the whole table per edge)."""
-    return dict(iter(negative.groupby("edge", sort=False)))
+def contrary_lists(negative: pd.DataFrame) -> dict[str, dict[str, list[str]]]:
+    """Edge key ('A->B') -> kind -> its documents in negative_cases.csv, in file order (one
+    groupby rather than a filter of the whole table per edge and kind)."""
+    lists: dict[str, dict[str, list[str]]] = {}
+    for (edge, kind), doc_ids in negative.groupby(["edge", "kind"], sort=False)["doc_id"]:
+        lists.setdefault(edge, {})[kind] = doc_ids.tolist()
+    return lists
 
 
-def contrary_documents(negative: pd.DataFrame, model: dict, cap: int) -> dict[str, set[str]]:
+def contrary_documents(contrary: dict[str, dict[str, list[str]]], model: dict,
+                       cap: int) -> dict[str, set[str]]:
     """Code id -> the contrary documents the explorer shows under it: per model edge and kind,
-    the first ``cap`` documents of negative_cases.csv, under the end that is present."""
+    the first ``cap`` documents of negative_cases.csv (``contrary``: its
+    :func:`contrary_lists`), under the end that is present."""
     wanted: dict[str, set[str]] = {}
-    by_edge = contrary_by_edge(negative)
     for edge in model.get("edges", []):
-        mine = by_edge.get(f"{edge['from']}->{edge['to']}", negative.iloc[0:0])
+        mine = contrary.get(f"{edge['from']}->{edge['to']}", {})
         for kind in CONTRARY_KINDS:
             node = edge["from"] if kind == "source_only" else edge["to"]
-            shown = mine.loc[mine["kind"] == kind, "doc_id"].iloc[:cap].tolist()
-            wanted.setdefault(node, set()).update(shown)
+            wanted.setdefault(node, set()).update(mine.get(kind, [])[:cap])
     return wanted
 
 
-def explorer_html(*, evidence: EvidenceDigest, negative: pd.DataFrame,
+def explorer_html(*, evidence: EvidenceDigest, contrary_docs: dict[str, dict[str, list[str]]],
                   contrary: dict[str, dict], book: Codebook, model: dict, memos: MemoIndex,
                   memo_bodies: dict[str, str], labels: dict, language: str, title: str, cap: int,
                   evidence_source: str, negative_source: str) -> str:
     """The whole explorer page; ``evidence`` is evidence.csv's digest read with ``cap`` and
-    :func:`contrary_documents`, ``contrary`` the mechanisms summary's per-edge contrary count
-    and flag."""
-    code_rows = evidence.contrary
-    rows_of_code = evidence.shown_rows("code")
-    rows_of_edge = evidence.shown_rows("edge")
-    empty = evidence.shown.iloc[0:0]
-    contrary_rows = contrary_by_edge(negative)
+    :func:`contrary_documents`, ``contrary_docs`` negative_cases.csv's :func:`contrary_lists`,
+    ``contrary`` the mechanisms summary's per-edge contrary count and flag."""
+    shown = PrintedCodings.of(evidence.shown)
+    code_rows = PrintedCodings.of(evidence.contrary)
     sections, index = [], []
     levels = {"main_category": book.main_categories, "category": book.categories,
               "concept": book.concepts}
     for level in LEVEL_ORDER:
         for code in levels[level]:
-            sections.append(code_section(code, level, rows_of_code.get(code["id"], empty),
-                                         evidence.tally("code", code["id"]), labels, language,
-                                         memos))
+            sections.append(code_section(code, level, shown, evidence.tally("code", code["id"]),
+                                         labels, language, memos))
             index.append(f'<a href="#{code_anchor(code["id"])}">{esc(code["id"])} '
                          f'{esc(label_of(code, language))}</a>')
     for edge in model.get("edges", []):
         key = f"{edge['from']}->{edge['to']}"
-        sections.append(edge_section(edge, rows_of_edge.get(key, empty),
-                                     evidence.tally("edge", key),
-                                     contrary_rows.get(key, negative.iloc[0:0]), contrary[key],
-                                     code_rows, book, cap, labels, language, memos))
+        sections.append(edge_section(edge, shown, evidence.tally("edge", key),
+                                     contrary_docs.get(key, {}), contrary[key], code_rows, book,
+                                     cap, labels, language, memos))
         index.append(f'<a href="#{edge_anchor(edge["from"], edge["to"])}">{esc(key)}</a>')
     memo_html = "".join(memo_section(m, memo_bodies.get(m.id, ""), labels) for m in memos.memos)
     intro = esc(labels["ex_intro"].format(cap=cap, evidence=evidence_source,

@@ -15,7 +15,12 @@ from gtflow.memos import load_memos
 from gtflow.report.context import context_of
 from gtflow.report.diagram import model_svg
 from gtflow.report.evidence import read_evidence
-from gtflow.report.explorer import contrary_documents, explorer_html, memo_body_html
+from gtflow.report.explorer import (
+    contrary_documents,
+    contrary_lists,
+    explorer_html,
+    memo_body_html,
+)
 from gtflow.report.inputs import ReportInputs
 from gtflow.report.qmd import load_labels, render_qmd
 from gtflow.report.render import render_html, render_pdf
@@ -106,11 +111,11 @@ def build_evidence_explorer(*, evidence: str | Path, negative_cases: str | Path,
     study = config["study"]
     title = study.get("title_en") if language == "en" and study.get("title_en") else study["title"]
     cap = int(config["report"]["evidence_per_code"])
-    negative = read_text_csv("negative_cases", negative_cases)
+    contrary_docs = contrary_lists(read_text_csv("negative_cases", negative_cases))
     digest = read_evidence(evidence, cap=cap,
-                           contrary_documents=contrary_documents(negative, model_value, cap))
+                           contrary_documents=contrary_documents(contrary_docs, model_value, cap))
     page = explorer_html(
-        evidence=digest, negative=negative,
+        evidence=digest, contrary_docs=contrary_docs,
         contrary=read_json_object(mechanisms_summary)["contrary"], book=book, model=model_value,
         memos=memo_index, memo_bodies={m.id: memo_body_html(m.body) for m in memo_index.memos},
         labels=labels, language=language, title=title,

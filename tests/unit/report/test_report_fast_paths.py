@@ -22,7 +22,7 @@ from gtflow.report.evidence import (
     group_numbers,
     run_bounds,
 )
-from gtflow.report.explorer import contrary_by_edge, contrary_documents, esc, row_dicts
+from gtflow.report.explorer import contrary_documents, contrary_lists, esc
 from gtflow.report.results import read_text_csv
 from gtflow.report.sections.coding import code_counts
 from gtflow.report.sections.overview import month_of, months_of, source_overview
@@ -112,16 +112,6 @@ def test_esc_is_the_plain_escape_whatever_was_escaped_before(value: object) -> N
         assert esc(value) == html.escape(plain_text(value), quote=True)
 
 
-def test_row_dicts_are_pandas_records() -> None:
-    frame = pd.DataFrame({"doc_id": ["d1", "d2"], "start": [1, 2], "score": [0.5, float("nan")],
-                          "rule": ["", None]}).astype({"doc_id": object, "rule": object})
-    # repr: NaN is not equal to itself; the types must match too (the page prints them)
-    assert repr(row_dicts(frame)) == repr(frame.to_dict("records"))
-    assert [[type(v) for v in row.values()] for row in row_dicts(frame)] == \
-        [[type(v) for v in row.values()] for row in frame.to_dict("records")]
-    assert row_dicts(frame.iloc[0:0]) == []
-
-
 def test_read_text_csv_reads_as_read_table(tmp_path: Path) -> None:
     path = tmp_path / "negative_cases.csv"
     path.write_text('edge,doc_id,kind\na1->A1,007,source_only\n"a1->A1","P,01",""\n'
@@ -159,5 +149,6 @@ def test_contrary_documents_are_the_first_of_each_edge_and_kind(cap: int) -> Non
             node = edge["from"] if kind == "source_only" else edge["to"]
             expected.setdefault(node, set()).update(
                 mine.loc[mine["kind"] == kind, "doc_id"].tolist()[:cap])
-    assert contrary_documents(negative, model, cap) == expected
-    assert list(contrary_by_edge(negative)["a1->A1"]["doc_id"]) == ["P03", "P01", "P02", "P09"]
+    assert contrary_documents(contrary_lists(negative), model, cap) == expected
+    assert contrary_lists(negative)["a1->A1"] == {"source_only": ["P03", "P02", "P09"],
+                                                  "target_only": ["P01"]}
