@@ -2,8 +2,8 @@
 do not fit each model edge, and the analytic memos placed beside what they discuss.
 
 The report section :mod:`gtflow.report.sections.audit_trail` calls :func:`audit_context`;
-the coding section takes its document counts from the evidence listing through
-:func:`count_from_evidence`.
+the coding section takes its document counts from the evidence listing
+(:attr:`gtflow.report.results.Results.evidence_document_counts`).
 """
 
 from __future__ import annotations
@@ -96,18 +96,6 @@ def memo_sections(memos: MemoIndex, book: Codebook) -> dict:
         placed[memo_home(memo, book)].append(entry)
     return {"n": len(memos.memos), "by_section": placed, "also": also,
             "synthetic": sum(1 for m in memos.memos if m.synthetic)}
-
-
-def count_from_evidence(coding: dict, counts: dict[str, int]) -> None:
-    """Set the open and axial tables' document counts from the evidence listing, so every count
-    that links into the explorer is the length of the list it links to (a concept the mode
-    leaves without evidence counts 0)."""
-    for concept in coding["concepts"]:
-        concept["n_documents"] = counts.get(str(concept["concept_id"]), 0)
-    for main in coding["main_categories"]:
-        main["n_documents"] = counts.get(str(main["id"]), 0)
-        for category in main["categories"]:
-            category["n_documents"] = counts.get(str(category["id"]), 0)
 
 
 def audit_context(*, memo_paths: Iterable[str], config: dict, book: Codebook, model: dict,

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import html
+import json
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from fixture_study import CODEBOOK
 
 from gtflow import contracts
+from gtflow.coding.codebook import check_codebook
 from gtflow.errors import InputError
 from gtflow.frames import arrow_text
 from gtflow.mechanisms.model import CONTRARY_KINDS
@@ -23,8 +26,8 @@ from gtflow.report.evidence import (
     run_bounds,
 )
 from gtflow.report.explorer import contrary_documents, contrary_lists, esc
-from gtflow.report.results import read_text_csv
-from gtflow.report.sections.coding import code_counts
+from gtflow.report.results import read_text_csv, records
+from gtflow.report.sections.coding import axial_table, coding_table
 from gtflow.report.sections.overview import month_of, months_of, source_overview
 
 ORDERED_TEXT = ["b", "a", "a", "", "é", "z", "平安", "平", "😀", "\uffff", "😀", "Z"]
@@ -57,14 +60,48 @@ def test_run_bounds_start_a_run_at_row_0_and_at_every_change() -> None:
     assert run_bounds(np.array([False])) == [0, 1]
 
 
-def test_code_counts_agree_with_filtering_per_code() -> None:
-    codings = pd.DataFrame({"doc_id": ["d1", "d1", "d2", None, "d3", "d2"],
-                            "concept_id": ["a1", "a1", "a1", "a2", "", "a2"]}, dtype="str")
-    counts = code_counts(codings, "concept_id")
-    for code_id in ["a1", "a2", "", "a9"]:
-        mine = codings[codings["concept_id"] == code_id]
-        assert counts.get(code_id, (0, 0)) == (len(mine), mine["doc_id"].nunique())
-    assert code_counts(codings.iloc[0:0], "concept_id") == {}
+def former_coding_tables(book, codings: pd.DataFrame, documents: dict[str, int]) -> tuple:
+    """The open and axial tables as the coding section built them before: counts per code from
+    the codings, then every document count replaced by the evidence listing's."""
+    grouped = {column: codings.groupby(column, sort=False)["doc_id"].agg(["size", "nunique"])
+               for column in ("concept_id", "category_id", "main_category_id")}
+    sizes = {k: int(v) for k, v in grouped["concept_id"]["size"].items()}
+    concepts = [{**c, "n_codings": sizes.get(c["concept_id"], 0),
+                 "n_documents": int(grouped["concept_id"]["nunique"].get(c["concept_id"], 0)),
+                 "quote": None} for c in records(book.hierarchy())]
+    mains = [{"id": m["id"], "label": m["label"], "label_en": m.get("label_en", ""),
+              "definition": m.get("definition", ""), "definition_en": m.get("definition_en", ""),
+              "n_documents": -1,
+              "categories": [{"id": c["id"], "label": c["label"],
+                              "label_en": c.get("label_en", ""),
+                              "definition": c.get("definition", ""),
+                              "definition_en": c.get("definition_en", ""),
+                              "n_concepts": sum(1 for k in book.concepts if k["parent"] == c["id"]),
+                              "n_documents": -1}
+                             for c in book.categories if c["parent"] == m["id"]]}
+             for m in book.main_categories]
+    for concept in concepts:
+        concept["n_documents"] = documents.get(str(concept["concept_id"]), 0)
+    for main in mains:
+        main["n_documents"] = documents.get(str(main["id"]), 0)
+        for category in main["categories"]:
+            category["n_documents"] = documents.get(str(category["id"]), 0)
+    return concepts, mains
+
+
+@pytest.mark.parametrize("dtype", ["str", object])
+def test_coding_tables_are_the_former_tables(dtype: object) -> None:
+    book = check_codebook(CODEBOOK, "config/codebook.yaml")
+    codings = pd.DataFrame({"doc_id": ["d1", "d1", "d2", None, "d3", "d2", "d4"],
+                            "concept_id": ["a1", "a1", "a1", "a2", "", "a2", None],
+                            "category_id": ["A1", "A1", "A1", "A2", "", "A2", "A2"],
+                            "main_category_id": ["AA1"] * 3 + ["AA2"] * 4}, dtype=dtype)
+    for documents in ({}, {"a1": 2, "A1": 5, "AA2": 1, "zz": 9}):
+        former = former_coding_tables(book, codings, documents)
+        shown = [{**row, "quote": None} for row in coding_table(book, codings, {}, documents)]
+        assert json.dumps([shown, axial_table(book, documents)]) == json.dumps(former)
+        empty = coding_table(book, codings.iloc[0:0], {}, documents)
+        assert [row["n_codings"] for row in empty] == [0] * len(book.concepts)
 
 
 @pytest.mark.parametrize("count", [0, 1, 3, 20])
