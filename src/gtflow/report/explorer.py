@@ -30,15 +30,20 @@ import logging
 import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import NamedTuple
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
+from gtflow import contracts
 from gtflow.coding.codebook import Codebook
 from gtflow.errors import InputError
 from gtflow.mechanisms.model import CONTRARY_KINDS
 from gtflow.memos import Memo, MemoIndex
 from gtflow.report.escape import plain_text
-from gtflow.report.evidence import SOURCE_GROUPS, EvidenceDigest, ItemTally
+from gtflow.report.evidence import BATCH_ROWS, SOURCE_GROUPS, EvidenceDigest, ItemTally
 from gtflow.report.render import pandoc_path
 
 log = logging.getLogger(__name__)
@@ -249,11 +254,11 @@ def code_section(code: dict, level: str, codings: PrintedCodings, tally: ItemTal
             f'</section>')
 
 
-def contrary_list(anchor: str, kind: str, doc_ids: list[str], node: str,
-                  code_rows: PrintedCodings, cap: int, labels: dict) -> str:
-    """The contrary documents of one kind, each with the codings of the end that is present
-    (``node``, whose rows of the contrary documents are in ``code_rows``)."""
-    shown = doc_ids[:cap]
+def contrary_list(anchor: str, kind: str, listed: ContraryList, node: str,
+                  code_rows: PrintedCodings, labels: dict) -> str:
+    """The contrary documents of one kind (``listed``), each with the codings of the end that
+    is present (``node``, whose rows of the contrary documents are in ``code_rows``)."""
+    shown = listed.first
     codings_of: dict[str, list[str]] = {doc: [] for doc in shown}
     source_of = {}
     for row in code_rows.rows("code", node):
@@ -263,16 +268,16 @@ def contrary_list(anchor: str, kind: str, doc_ids: list[str], node: str,
         source_of[doc] = code_rows.source_type[row]
     items = "".join(document_item(doc, source_of.get(doc, ""), codings_of[doc], labels)
                     for doc in shown)
-    return (f'<h3>{esc(labels["ex_" + kind])} ({len(doc_ids)})</h3>'
-            f'{capped_note(len(shown), len(doc_ids), labels)}'
+    return (f'<h3>{esc(labels["ex_" + kind])} ({listed.total})</h3>'
+            f'{capped_note(len(shown), listed.total, labels)}'
             f'<ol class="docs contrary" id="{anchor}-{kind}">{items}</ol>')
 
 
 def edge_section(edge: dict, codings: PrintedCodings, tally: ItemTally,
-                 contrary: dict[str, list[str]], counted: dict, code_rows: PrintedCodings,
-                 book: Codebook, cap: int, labels: dict, language: str, memos: MemoIndex) -> str:
+                 contrary: dict[str, ContraryList], counted: dict, code_rows: PrintedCodings,
+                 book: Codebook, labels: dict, language: str, memos: MemoIndex) -> str:
     """The section of one model edge: supporting documents (its shown rows are in
-    ``codings``), then contrary cases (``contrary``: kind -> documents, ``code_rows`` the
+    ``codings``), then contrary cases (``contrary``: kind -> its list, ``code_rows`` the
     codings of the contrary documents shown; ``counted`` is the mechanisms stage's count and
     flag of the edge)."""
     source, target = edge["from"], edge["to"]
@@ -285,8 +290,8 @@ def edge_section(edge: dict, codings: PrintedCodings, tally: ItemTally,
     flag = (f' <span class="flag">{esc(labels["ex_contrary_flag"])}</span>'
             if counted["outnumbered"] else "")
     contrary_html = "".join(
-        contrary_list(anchor, kind, contrary.get(kind, []),
-                      source if kind == "source_only" else target, code_rows, cap, labels)
+        contrary_list(anchor, kind, contrary.get(kind, NO_CONTRARY),
+                      source if kind == "source_only" else target, code_rows, labels)
         for kind in CONTRARY_KINDS)
     # The contrary cases sit in a section of their own, so that the edge's own section lists
     # exactly its supporting documents (the count that links to it).
@@ -321,35 +326,63 @@ def filter_form(labels: dict) -> str:
             f'{select("origin")}</form>')
 
 
-def contrary_lists(negative: pd.DataFrame) -> dict[str, dict[str, list[str]]]:
-    """Edge key ('A->B') -> kind -> its documents in negative_cases.csv, in file order (one
-    groupby rather than a filter of the whole table per edge and kind)."""
-    lists: dict[str, dict[str, list[str]]] = {}
-    for (edge, kind), doc_ids in negative.groupby(["edge", "kind"], sort=False)["doc_id"]:
-        lists.setdefault(edge, {})[kind] = doc_ids.tolist()
+class ContraryList(NamedTuple):
+    """The contrary documents of one edge and kind: how many, and the first the page shows."""
+
+    total: int
+    first: list[str]
+
+
+NO_CONTRARY = ContraryList(0, [])
+
+
+def read_contrary_lists(path: str | Path, cap: int,
+                        rows: int = BATCH_ROWS) -> dict[str, dict[str, ContraryList]]:
+    """Edge key ('A->B') -> kind -> its contrary documents in negative_cases.csv at ``path``:
+    how many, and the first ``cap`` in file order. Read ``rows`` rows at a time, so that memory
+    holds a batch rather than the table (4.4 million rows at a million posts), and counted by
+    Arrow; only the documents shown become Python strings."""
+    totals: dict[tuple[str, str], int] = {}
+    first: dict[tuple[str, str], list[str]] = {}
+    for batch in contracts.read_csv_record_batches(
+            "negative_cases", path, contracts.columns("negative_cases"), rows):
+        table = pa.Table.from_batches([batch])
+        counted = table.group_by(["edge", "kind"], use_threads=False).aggregate(
+            [("doc_id", "count", pc.CountOptions(mode="all"))])
+        for edge, kind, n in zip(*(counted[c].to_pylist() for c in ("edge", "kind",
+                                                                     "doc_id_count"))):
+            totals[edge, kind] = totals.get((edge, kind), 0) + n
+            room = cap - len(first.setdefault((edge, kind), []))
+            if room > 0:
+                mine = pc.and_(pc.equal(table["edge"], edge), pc.equal(table["kind"], kind))
+                first[edge, kind] += table["doc_id"].filter(mine)[:room].to_pylist()
+    lists: dict[str, dict[str, ContraryList]] = {}
+    for (edge, kind), total in totals.items():
+        lists.setdefault(edge, {})[kind] = ContraryList(total, first[edge, kind])
     return lists
 
 
-def contrary_documents(contrary: dict[str, dict[str, list[str]]], model: dict,
-                       cap: int) -> dict[str, set[str]]:
-    """Code id -> the contrary documents the explorer shows under it: per model edge and kind,
-    the first ``cap`` documents of negative_cases.csv (``contrary``: its
-    :func:`contrary_lists`), under the end that is present."""
+def contrary_documents(contrary: dict[str, dict[str, ContraryList]],
+                       model: dict) -> dict[str, set[str]]:
+    """Code id -> the contrary documents the explorer shows under it (``contrary``: the
+    :func:`read_contrary_lists`): per model edge and kind, the first of negative_cases.csv, under
+    the end that is present."""
     wanted: dict[str, set[str]] = {}
     for edge in model.get("edges", []):
         mine = contrary.get(f"{edge['from']}->{edge['to']}", {})
         for kind in CONTRARY_KINDS:
             node = edge["from"] if kind == "source_only" else edge["to"]
-            wanted.setdefault(node, set()).update(mine.get(kind, [])[:cap])
+            wanted.setdefault(node, set()).update(mine.get(kind, NO_CONTRARY).first)
     return wanted
 
 
-def explorer_html(*, evidence: EvidenceDigest, contrary_docs: dict[str, dict[str, list[str]]],
+def explorer_html(*, evidence: EvidenceDigest, contrary_docs: dict[str, dict[str, ContraryList]],
                   contrary: dict[str, dict], book: Codebook, model: dict, memos: MemoIndex,
                   memo_bodies: dict[str, str], labels: dict, language: str, title: str, cap: int,
                   evidence_source: str, negative_source: str) -> str:
     """The whole explorer page; ``evidence`` is evidence.csv's digest read with ``cap`` and
-    :func:`contrary_documents`, ``contrary_docs`` negative_cases.csv's :func:`contrary_lists`,
+    :func:`contrary_documents`, ``contrary_docs`` negative_cases.csv's
+    :func:`read_contrary_lists` (with ``cap``),
     ``contrary`` the mechanisms summary's per-edge contrary count and flag."""
     shown = PrintedCodings.of(evidence.shown)
     code_rows = PrintedCodings.of(evidence.contrary)
@@ -366,7 +399,7 @@ def explorer_html(*, evidence: EvidenceDigest, contrary_docs: dict[str, dict[str
         key = f"{edge['from']}->{edge['to']}"
         sections.append(edge_section(edge, shown, evidence.tally("edge", key),
                                      contrary_docs.get(key, {}), contrary[key], code_rows, book,
-                                     cap, labels, language, memos))
+                                     labels, language, memos))
         index.append(f'<a href="#{edge_anchor(edge["from"], edge["to"])}">{esc(key)}</a>')
     memo_html = "".join(memo_section(m, memo_bodies.get(m.id, ""), labels) for m in memos.memos)
     intro = esc(labels["ex_intro"].format(cap=cap, evidence=evidence_source,

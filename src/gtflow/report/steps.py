@@ -17,14 +17,14 @@ from gtflow.report.diagram import model_svg
 from gtflow.report.evidence import read_evidence
 from gtflow.report.explorer import (
     contrary_documents,
-    contrary_lists,
     explorer_html,
     memo_body_html,
+    read_contrary_lists,
 )
 from gtflow.report.inputs import ReportInputs
 from gtflow.report.qmd import load_labels, render_qmd
 from gtflow.report.render import render_html, render_pdf
-from gtflow.report.results import Results, read_json_object, read_text_csv
+from gtflow.report.results import Results, read_json_object
 from gtflow.report.sections.mechanisms import heatmap_cases
 
 log = logging.getLogger(__name__)
@@ -111,9 +111,9 @@ def build_evidence_explorer(*, evidence: str | Path, negative_cases: str | Path,
     study = config["study"]
     title = study.get("title_en") if language == "en" and study.get("title_en") else study["title"]
     cap = int(config["report"]["evidence_per_code"])
-    contrary_docs = contrary_lists(read_text_csv("negative_cases", negative_cases))
+    contrary_docs = read_contrary_lists(negative_cases, cap)
     digest = read_evidence(evidence, cap=cap,
-                           contrary_documents=contrary_documents(contrary_docs, model_value, cap))
+                           contrary_documents=contrary_documents(contrary_docs, model_value))
     page = explorer_html(
         evidence=digest, contrary_docs=contrary_docs,
         contrary=read_json_object(mechanisms_summary)["contrary"], book=book, model=model_value,

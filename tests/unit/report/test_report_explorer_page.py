@@ -23,9 +23,9 @@ from gtflow.report.explorer import (
     PrintedCodings,
     coding_items,
     contrary_documents,
-    contrary_lists,
     escaped_values,
     explorer_html,
+    read_contrary_lists,
 )
 from gtflow.resources import template_dir
 
@@ -82,11 +82,13 @@ def random_negative(seed: int) -> pd.DataFrame:
     return contracts.frame("negative_cases", rows)
 
 
-def both_pages(listing: pd.DataFrame, negative: pd.DataFrame, cap: int) -> tuple[str, str]:
+def both_pages(listing: pd.DataFrame, negative: pd.DataFrame, cap: int,
+               folder: Path) -> tuple[str, str]:
     book = check_codebook(CODEBOOK, "config/codebook.yaml")
     model = {**MODEL, "edges": EDGES}
-    lists = contrary_lists(negative)
-    wanted = contrary_documents(lists, model, cap)
+    contracts.write_table("negative_cases", negative, folder / "negative_cases.csv")
+    lists = read_contrary_lists(folder / "negative_cases.csv", cap, rows=4)
+    wanted = contrary_documents(lists, model)
     assert wanted == reference_explorer.contrary_documents(negative, model, cap)
     digest = digest_evidence([listing], cap=cap, contrary_documents=wanted)
     labels = {str(k): str(v).strip()
@@ -103,15 +105,15 @@ def both_pages(listing: pd.DataFrame, negative: pd.DataFrame, cap: int) -> tuple
 
 @pytest.mark.parametrize("seed", range(6))
 @pytest.mark.parametrize("cap", [0, 1, 2, 500])
-def test_the_page_is_the_former_page(seed: int, cap: int) -> None:
-    new, former = both_pages(random_listing(seed), random_negative(seed), cap)
+def test_the_page_is_the_former_page(seed: int, cap: int, tmp_path: Path) -> None:
+    new, former = both_pages(random_listing(seed), random_negative(seed), cap, tmp_path)
     assert new.count('class="coding"') == former.count('class="coding"')
     assert new == former
 
 
-def test_an_empty_listing_gives_the_former_page() -> None:
+def test_an_empty_listing_gives_the_former_page(tmp_path: Path) -> None:
     new, former = both_pages(contracts.empty_frame("evidence"),
-                             contracts.empty_frame("negative_cases"), 3)
+                             contracts.empty_frame("negative_cases"), 3, tmp_path)
     assert 'class="coding"' not in new
     assert new == former
 

@@ -25,7 +25,7 @@ from gtflow.report.evidence import (
     group_numbers,
     run_bounds,
 )
-from gtflow.report.explorer import contrary_documents, contrary_lists, esc
+from gtflow.report.explorer import contrary_documents, esc, read_contrary_lists
 from gtflow.report.results import read_text_csv, records
 from gtflow.report.sections.coding import axial_table, coding_table
 from gtflow.report.sections.overview import month_of, months_of, source_overview
@@ -170,22 +170,35 @@ def test_read_text_csv_names_a_missing_or_mismatched_file(tmp_path: Path) -> Non
         read_text_csv("negative_cases", path)
 
 
-@pytest.mark.parametrize("cap", [1, 2, 5])
-def test_contrary_documents_are_the_first_of_each_edge_and_kind(cap: int) -> None:
+NEGATIVE_ROWS = [("a1->A1", "P03", "source_only"), ("a1->A1", "P01", "target_only"),
+                 ("b1->A1", "P02", "target_only"), ("a1->A1", "P02", "source_only"),
+                 ("a1->A1", "P09", "source_only"), ("b1->A1", "P07", "target_only"),
+                 ("a1->A1", "P,10 \"x\"", ""), ("zz", "平安\n两行", "source_only"),
+                 ("a1->A1", "P03", "source_only"), ("b1->A1", "", "both")]
+
+
+@pytest.mark.parametrize("cap", [0, 1, 2, 5])
+@pytest.mark.parametrize("rows", [1, 3, 1000])
+def test_contrary_lists_are_the_grouped_negative_cases(cap: int, rows: int,
+                                                       tmp_path: Path) -> None:
     negative = contracts.frame("negative_cases", [
-        {"edge": edge, "doc_id": doc, "kind": kind}
-        for edge, doc, kind in [("a1->A1", "P03", "source_only"), ("a1->A1", "P01", "target_only"),
-                                ("b1->A1", "P02", "target_only"), ("a1->A1", "P02", "source_only"),
-                                ("a1->A1", "P09", "source_only"), ("b1->A1", "P07", "target_only")]])
+        {"edge": edge, "doc_id": doc, "kind": kind} for edge, doc, kind in NEGATIVE_ROWS])
+    path = tmp_path / "negative_cases.csv"
+    contracts.write_table("negative_cases", negative, path)
+    expected = {}
+    for (edge, kind), docs in negative.groupby(["edge", "kind"], sort=False)["doc_id"]:
+        expected.setdefault(edge, {})[kind] = (len(docs), docs.tolist()[:cap])
+    lists = read_contrary_lists(path, cap, rows=rows)
+    assert lists == expected
     model = {"edges": [{"from": "a1", "to": "A1"}, {"from": "b1", "to": "A1"},
                        {"from": "c1", "to": "A1"}]}
-    expected: dict[str, set[str]] = {}
+    wanted: dict[str, set[str]] = {}
     for edge in model["edges"]:
         mine = negative[negative["edge"] == f"{edge['from']}->{edge['to']}"]
         for kind in CONTRARY_KINDS:
             node = edge["from"] if kind == "source_only" else edge["to"]
-            expected.setdefault(node, set()).update(
+            wanted.setdefault(node, set()).update(
                 mine.loc[mine["kind"] == kind, "doc_id"].tolist()[:cap])
-    assert contrary_documents(contrary_lists(negative), model, cap) == expected
-    assert contrary_lists(negative)["a1->A1"] == {"source_only": ["P03", "P02", "P09"],
-                                                  "target_only": ["P01"]}
+    assert contrary_documents(lists, model) == wanted
+    contracts.write_table("negative_cases", negative.iloc[0:0], path)
+    assert read_contrary_lists(path, cap, rows=rows) == {}
