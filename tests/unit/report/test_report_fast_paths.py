@@ -16,7 +16,7 @@ from gtflow.coding.codebook import check_codebook
 from gtflow.errors import InputError
 from gtflow.frames import arrow_text
 from gtflow.mechanisms.model import CONTRARY_KINDS
-from gtflow.report.audit import contrary_section, smallest_texts
+from gtflow.report.audit import contrary_section, read_contrary_examples, smallest_texts
 from gtflow.report.escape import plain_text
 from gtflow.report.evidence import (
     SOURCE_GROUPS,
@@ -26,7 +26,7 @@ from gtflow.report.evidence import (
     run_bounds,
 )
 from gtflow.report.explorer import contrary_documents, esc, read_contrary_lists
-from gtflow.report.results import read_text_csv, records
+from gtflow.report.results import records
 from gtflow.report.sections.coding import axial_table, coding_table
 from gtflow.report.sections.overview import month_of, months_of, source_overview
 
@@ -112,11 +112,28 @@ def test_smallest_texts_are_the_head_of_python_sorted(count: int, dtype: object)
     assert smallest_texts(values.iloc[0:0], count) == []
 
 
-def test_contrary_examples_of_an_empty_table_are_empty() -> None:
-    negative = contracts.empty_frame("negative_cases")
-    section = contrary_section({}, negative, {"edges": [{"from": "a1", "to": "A1"}]}, 3, "x")
+def test_contrary_examples_of_an_empty_table_are_empty(tmp_path: Path) -> None:
+    path = tmp_path / "negative_cases.csv"
+    contracts.write_table("negative_cases", contracts.empty_frame("negative_cases"), path)
+    examples = read_contrary_examples(path, 3)
+    assert examples == {}
+    section = contrary_section({}, examples, {"edges": [{"from": "a1", "to": "A1"}]}, 3, "x")
     assert [section["edges"][0][f"examples_{kind}"] for kind in CONTRARY_KINDS] == \
         [[] for _ in CONTRARY_KINDS]
+
+
+@pytest.mark.parametrize("exemplars", [0, 1, 3, 20])
+@pytest.mark.parametrize("rows", [1, 3, 1000])
+def test_contrary_examples_are_the_smallest_of_each_edge_and_kind(exemplars: int, rows: int,
+                                                                  tmp_path: Path) -> None:
+    """The former reading: the whole table grouped, each group's smallest ids."""
+    negative = contracts.frame("negative_cases", [
+        {"edge": edge, "doc_id": doc, "kind": kind} for edge, doc, kind in NEGATIVE_ROWS * 2])
+    path = tmp_path / "negative_cases.csv"
+    contracts.write_table("negative_cases", negative, path)
+    former = {key: smallest_texts(docs, exemplars)
+              for key, docs in negative.groupby(["edge", "kind"], sort=False)["doc_id"]}
+    assert read_contrary_examples(path, exemplars, rows=rows) == former
 
 
 @pytest.mark.parametrize("dtype", ["str", object])
@@ -149,25 +166,33 @@ def test_esc_is_the_plain_escape_whatever_was_escaped_before(value: object) -> N
         assert esc(value) == html.escape(plain_text(value), quote=True)
 
 
-def test_read_text_csv_reads_as_read_table(tmp_path: Path) -> None:
+ODD_NEGATIVE_CASES = ('edge,doc_id,kind\na1->A1,007,source_only\n"a1->A1","P,01",""\n'
+                      'A2->A3,"two\nlines",target_only\nA2->A3,平安 "x",target_only\n'
+                      'A2->A3, spaced ,nan\nA2->A3,006,target_only\n')
+
+
+@pytest.mark.parametrize("rows", [1, 2, 1000])
+def test_negative_cases_in_batches_are_read_as_read_table(rows: int, tmp_path: Path) -> None:
+    """Text kept verbatim (007, ' spaced ', 'nan', quoted commas and line breaks)."""
     path = tmp_path / "negative_cases.csv"
-    path.write_text('edge,doc_id,kind\na1->A1,007,source_only\n"a1->A1","P,01",""\n'
-                    'A2->A3,"two\nlines",target_only\nA2->A3,平安 "x",target_only\n'
-                    'A2->A3, spaced ,nan\n', encoding="utf-8")
-    pd.testing.assert_frame_equal(read_text_csv("negative_cases", path),
-                                  contracts.read_table("negative_cases", path))
-    path.write_text("edge,doc_id,kind\n", encoding="utf-8")
-    pd.testing.assert_frame_equal(read_text_csv("negative_cases", path),
-                                  contracts.read_table("negative_cases", path))
+    path.write_text(ODD_NEGATIVE_CASES, encoding="utf-8")
+    table = contracts.read_table("negative_cases", path)
+    groups = table.groupby(["edge", "kind"], sort=False)["doc_id"]
+    assert read_contrary_lists(path, 9, rows=rows) == {
+        edge: {kind: (len(docs), docs.tolist()) for (e, kind), docs in groups if e == edge}
+        for edge in table["edge"].unique()}
+    assert read_contrary_examples(path, 9, rows=rows) == {
+        key: sorted(docs.tolist()) for key, docs in groups}
 
 
-def test_read_text_csv_names_a_missing_or_mismatched_file(tmp_path: Path) -> None:
+@pytest.mark.parametrize("read", [read_contrary_lists, read_contrary_examples])
+def test_negative_cases_missing_or_mismatched_are_named(read, tmp_path: Path) -> None:
     with pytest.raises(InputError, match="is missing"):
-        read_text_csv("negative_cases", tmp_path / "absent.csv")
+        read(tmp_path / "absent.csv", 3)
     path = tmp_path / "negative_cases.csv"
     path.write_text("edge,doc\nx,y\n", encoding="utf-8")
     with pytest.raises(InputError, match="does not match table negative_cases"):
-        read_text_csv("negative_cases", path)
+        read(path, 3)
 
 
 NEGATIVE_ROWS = [("a1->A1", "P03", "source_only"), ("a1->A1", "P01", "target_only"),
