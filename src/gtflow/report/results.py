@@ -22,7 +22,7 @@ from gtflow.report.inputs import ReportInputs
 #: The columns of the large tables that the sections use (the rest is never read).
 DOCUMENT_COLUMNS = ["doc_id", "source_type", "date", "respondent_id", "sha256_raw", "raw_path",
                     "n_chars", "duplicate_of"]
-CODING_COLUMNS = ["doc_id", "concept_id", "coder", "origin", "category_id", "main_category_id"]
+CODING_COLUMNS = ["doc_id", "concept_id", "coder", "origin"]
 #: Rows per batch when reading a whole table through Arrow (its 1 MB blocks are smaller).
 WHOLE_TABLE_ROWS = 1 << 40
 
@@ -102,14 +102,11 @@ class Results:
         return contracts.read_columns("segments", [self.inputs.segments], ["doc_id"])["doc_id"]
 
     @cached_property
-    def kept_documents(self) -> pd.DataFrame:
-        return contracts.kept_documents(self.documents)
-
-    @cached_property
     def kept_codings(self) -> pd.DataFrame:
         """Codings on kept documents, in the columns the sections use (:data:`CODING_COLUMNS`)."""
         codings = contracts.read_columns("codings", [self.inputs.codings], CODING_COLUMNS)
-        return codings[text_isin(codings["doc_id"], self.kept_documents["doc_id"])]
+        kept = self.documents.loc[contracts.is_kept(self.documents), "doc_id"]
+        return codings[text_isin(codings["doc_id"], kept)]
 
     @cached_property
     def evidence_document_counts(self) -> dict[str, int]:
