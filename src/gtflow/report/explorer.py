@@ -154,11 +154,11 @@ class PrintedCodings:
 def coding_items(frame: pd.DataFrame) -> list[str]:
     """Each row's evidence coding: quote, citation, concept, coder, origin, rule. Values that
     repeat (ids, coders, origins, concepts, rules) are escaped once per distinct value."""
-    doc_ids, coders, origins, concepts = (escaped_values(frame[c].tolist()) for c in
-                                          ("doc_id", "coder", "origin", "concept_id"))
-    # Quotes rarely repeat: escaped without the cache, which they would only flush.
-    quotes = [html.escape(plain_text(q), quote=True) for q in frame["quote"].tolist()]
-    rules = [f" · {esc(rule)}" if rule else "" for rule in frame["rule"].tolist()]
+    doc_ids, coders, origins, concepts, quotes = (
+        escaped_values(frame[c].tolist()) for c in ("doc_id", "coder", "origin", "concept_id",
+                                                     "quote"))
+    rules = [f" · {escaped}" if rule else "" for rule, escaped
+             in zip(frame["rule"].tolist(), escaped_values(frame["rule"].tolist()))]
     return [f'<li class="coding" data-doc="{doc}" data-coder="{coder}" data-origin="{origin}">'
             f'<span class="quote">“{quote}”</span> <span class="meta">{doc} [{int(start)}–'
             f'{int(end)}) · {concept} · {coder} · {origin}{rule}</span></li>'
@@ -168,20 +168,25 @@ def coding_items(frame: pd.DataFrame) -> list[str]:
 
 
 def escaped_values(values: list) -> list[str]:
-    """:func:`esc` of every value, each distinct string escaped once."""
+    """:func:`esc` of every value, each distinct string escaped once (here, not through the
+    page's cache of :func:`escaped_text`, which quotes would flush)."""
     distinct = dict.fromkeys(values)
     if not all(type(v) is str for v in distinct):  # then equal keys may print differently
         return [esc(v) for v in values]
-    escaped = {v: escaped_text(v) for v in distinct}
+    escaped = {v: html.escape(plain_text(v), quote=True) for v in distinct}
     return [escaped[v] for v in values]
 
 
 def document_item(doc_id: str, source_type: str, codings: list[str], labels: dict) -> str:
     """One document with its codings (``<li>`` items, see :func:`coding_items`)."""
-    doc = esc(doc_id)
+    return document_html(esc(doc_id), esc(labels.get("source_" + source_type, source_type)),
+                         codings, esc(labels["ex_codings"]))
+
+
+def document_html(doc: str, kind: str, codings: list[str], codings_word: str) -> str:
+    """:func:`document_item` from its escaped id, kind of material and word for codings."""
     return (f'<li class="doc" data-doc="{doc}"><span class="doc-id">{doc}</span>'
-            f' <span class="meta">({esc(labels.get("source_" + source_type, source_type))},'
-            f' {len(codings)} {esc(labels["ex_codings"])})</span>'
+            f' <span class="meta">({kind}, {len(codings)} {codings_word})</span>'
             f'<ul class="codings">{"".join(codings)}</ul></li>')
 
 
@@ -219,7 +224,10 @@ def document_lists(anchor: str, codings: PrintedCodings, rows: list[int], tally:
                 by_doc[doc].append(role_tagged(coding, role_label[role])
                                    if role_label and role else coding)
                 source_of[doc] = source_type
-        items = "".join(document_item(doc, source_of[doc], by_doc[doc], labels)
+        # The labels escaped once per list, not once per document.
+        kinds = {kind: esc(labels.get("source_" + kind, kind)) for kind in source_types}
+        codings_word = esc(labels["ex_codings"])
+        items = "".join(document_html(esc(doc), kinds[source_of[doc]], by_doc[doc], codings_word)
                         for doc in by_doc)
         parts.append(f'<h3>{esc(labels["ex_group_" + group])} ({total})</h3>'
                      f'{capped_note(len(by_doc), total, labels)}'
