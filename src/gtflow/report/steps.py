@@ -18,7 +18,7 @@ from gtflow.report.evidence import read_evidence
 from gtflow.report.explorer import (
     contrary_documents,
     explorer_html,
-    memo_body_html,
+    memo_bodies_html,
     read_contrary_lists,
 )
 from gtflow.report.inputs import ReportInputs
@@ -117,7 +117,9 @@ def build_evidence_explorer(*, evidence: str | Path, negative_cases: str | Path,
     page = explorer_html(
         evidence=digest, contrary_docs=contrary_docs,
         contrary=read_json_object(mechanisms_summary)["contrary"], book=book, model=model_value,
-        memos=memo_index, memo_bodies={m.id: memo_body_html(m.body) for m in memo_index.memos},
+        memos=memo_index,
+        memo_bodies=dict(zip((m.id for m in memo_index.memos),
+                             memo_bodies_html([m.body for m in memo_index.memos]))),
         labels=labels, language=language, title=title,
         cap=cap, evidence_source=str(evidence),
         negative_source=str(negative_cases))
