@@ -153,8 +153,9 @@ class PrintedCodings:
 
 
 def coding_items(frame: pd.DataFrame) -> list[str]:
-    """Each row's evidence coding: quote, citation, concept, coder, origin, rule. Values that
-    repeat (ids, coders, origins, concepts, rules) are escaped once per distinct value."""
+    """Each row's evidence coding: quote, citation, concept, coder, origin, rule. Each
+    distinct value of a column is escaped once (ids, coders, origins, concepts and rules
+    repeat, and so do many quotes)."""
     doc_ids, coders, origins, concepts, quotes = (
         escaped_values(frame[c].tolist()) for c in ("doc_id", "coder", "origin", "concept_id",
                                                      "quote"))
