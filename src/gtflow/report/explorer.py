@@ -128,15 +128,16 @@ def label_of(code: dict, language: str) -> str:
 
 @dataclass(frozen=True)
 class PrintedCodings:
-    """Rows of the listing as the page prints them: each row's document, kind of material,
-    role and coding (its ``<li>``), and the rows of each item (item_type, item_id) in listing
-    order. Built once for all items: escaping and formatting row by row, item by item, took
-    most of the page's time."""
+    """Rows of the listing as the page prints them: each row's document, kind of material and
+    role, its values escaped for HTML, and the rows of each item (item_type, item_id) in
+    listing order. Escaped once for all items, each distinct value once (escaping row by row,
+    item by item, took most of the page's time); a row's ``<li>`` is made when its list is
+    (:meth:`coding`), so that the page's codings are not all held twice."""
 
     doc_id: list[str]
     source_type: list[str]
     role: list[str]
-    html: list[str]
+    escaped: list[tuple]  # per row: doc, coder, origin, quote, start, end, concept, rule part
     rows_of: dict[tuple[str, str], list[int]]
 
     @classmethod
@@ -145,28 +146,36 @@ class PrintedCodings:
         for row, key in enumerate(zip(frame["item_type"].tolist(), frame["item_id"].tolist())):
             rows_of.setdefault(key, []).append(row)
         return cls(frame["doc_id"].tolist(), frame["source_type"].tolist(),
-                   frame["role"].tolist(), coding_items(frame), rows_of)
+                   frame["role"].tolist(), escaped_rows(frame), rows_of)
 
     def rows(self, item_type: str, item_id: str) -> list[int]:
         """The rows of one item (none for an item without shown rows)."""
         return self.rows_of.get((item_type, item_id), [])
 
+    def coding(self, row: int) -> str:
+        """One row's evidence coding: quote, citation, concept, coder, origin, rule."""
+        return coding_html(*self.escaped[row])
 
-def coding_items(frame: pd.DataFrame) -> list[str]:
-    """Each row's evidence coding: quote, citation, concept, coder, origin, rule. Each
-    distinct value of a column is escaped once (ids, coders, origins, concepts and rules
-    repeat, and so do many quotes)."""
+
+def escaped_rows(frame: pd.DataFrame) -> list[tuple]:
+    """Per row the values :func:`coding_html` prints, escaped: each distinct value of a column
+    once (ids, coders, origins, concepts and rules repeat, and so do many quotes)."""
     doc_ids, coders, origins, concepts, quotes = (
         escaped_values(frame[c].tolist()) for c in ("doc_id", "coder", "origin", "concept_id",
                                                      "quote"))
     rules = [f" · {escaped}" if rule else "" for rule, escaped
              in zip(frame["rule"].tolist(), escaped_values(frame["rule"].tolist()))]
-    return [f'<li class="coding" data-doc="{doc}" data-coder="{coder}" data-origin="{origin}">'
+    return list(zip(doc_ids, coders, origins, quotes, frame["start"].tolist(),
+                    frame["end"].tolist(), concepts, rules))
+
+
+def coding_html(doc: str, coder: str, origin: str, quote: str, start: int, end: int,
+                concept: str, rule: str) -> str:
+    """An evidence coding's ``<li>`` from its escaped values (``rule``: '' or ' · ' and the
+    rule)."""
+    return (f'<li class="coding" data-doc="{doc}" data-coder="{coder}" data-origin="{origin}">'
             f'<span class="quote">“{quote}”</span> <span class="meta">{doc} [{int(start)}–'
-            f'{int(end)}) · {concept} · {coder} · {origin}{rule}</span></li>'
-            for doc, coder, origin, quote, start, end, concept, rule
-            in zip(doc_ids, coders, origins, quotes, frame["start"].tolist(),
-                   frame["end"].tolist(), concepts, rules)]
+            f'{int(end)}) · {concept} · {coder} · {origin}{rule}</span></li>')
 
 
 def escaped_values(values: list) -> list[str]:
@@ -180,7 +189,7 @@ def escaped_values(values: list) -> list[str]:
 
 
 def document_item(doc_id: str, source_type: str, codings: list[str], labels: dict) -> str:
-    """One document with its codings (``<li>`` items, see :func:`coding_items`)."""
+    """One document with its codings (``<li>`` items, see :func:`coding_html`)."""
     return document_html(esc(doc_id), esc(labels.get("source_" + source_type, source_type)),
                          codings, esc(labels["ex_codings"]))
 
@@ -222,7 +231,7 @@ def document_lists(anchor: str, codings: PrintedCodings, rows: list[int], tally:
         for row in rows:
             doc, source_type = codings.doc_id[row], codings.source_type[row]
             if source_type in source_types and doc in by_doc:
-                coding, role = codings.html[row], codings.role[row]
+                coding, role = codings.coding(row), codings.role[row]
                 by_doc[doc].append(role_tagged(coding, role_label[role])
                                    if role_label and role else coding)
                 source_of[doc] = source_type
@@ -274,7 +283,7 @@ def contrary_list(anchor: str, kind: str, listed: ContraryList, node: str,
     for row in code_rows.rows("code", node):
         doc = code_rows.doc_id[row]
         if doc in codings_of:
-            codings_of[doc].append(code_rows.html[row])
+            codings_of[doc].append(code_rows.coding(row))
         source_of[doc] = code_rows.source_type[row]
     items = "".join(document_item(doc, source_of.get(doc, ""), codings_of[doc], labels)
                     for doc in shown)

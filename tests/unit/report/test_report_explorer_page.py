@@ -21,7 +21,6 @@ from gtflow.memos import load_memos
 from gtflow.report.evidence import digest_evidence
 from gtflow.report.explorer import (
     PrintedCodings,
-    coding_items,
     contrary_documents,
     escaped_values,
     explorer_html,
@@ -123,9 +122,9 @@ def test_codings_are_the_former_items_row_by_row() -> None:
     listing.loc[0, "rule"] = None  # neither text nor empty: printed as the former code did
     listing.loc[1, "quote"] = None
     frame = listing.astype(object)
-    assert coding_items(frame) == [reference_explorer.coding_item(row)
-                                   for row in reference_explorer.row_dicts(frame)]
     printed = PrintedCodings.of(frame)
+    assert [printed.coding(row) for row in range(len(frame))] == [
+        reference_explorer.coding_item(row) for row in reference_explorer.row_dicts(frame)]
     assert [(listing.loc[r, "item_type"], listing.loc[r, "item_id"]) for r in
             printed.rows("code", "a1")] == [("code", "a1")] * (listing["item_id"] == "a1").sum()
     assert printed.rows("code", "zz") == []
