@@ -2,8 +2,8 @@
 do not fit each model edge, and the analytic memos placed beside what they discuss.
 
 The report section :mod:`gtflow.report.sections.audit_trail` calls :func:`audit_context`;
-the coding section takes its document counts from the evidence listing through
-:func:`count_from_evidence`.
+the coding section takes its document counts from the evidence listing
+(:attr:`gtflow.report.results.Results.evidence_document_counts`).
 """
 
 from __future__ import annotations
@@ -15,41 +15,61 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from gtflow import contracts
 from gtflow.coding.codebook import Codebook
 from gtflow.mechanisms.model import CONTRARY_KINDS
 from gtflow.memos import Memo, MemoIndex, load_memos
+from gtflow.report.evidence import BATCH_ROWS
 from gtflow.report.explorer import explorer_file_name
 
 #: Report sections a memo can sit in, in report order.
 MEMO_SECTIONS = ("open", "axial", "mechanisms")
 
 
-def contrary_section(contrary: dict[str, dict], negative: pd.DataFrame, model: dict,
-                     exemplars: int, source: str) -> dict:
+def contrary_section(contrary: dict[str, dict], examples: dict[tuple[str, str], list[str]],
+                     model: dict, exemplars: int, source: str) -> dict:
     """Per model edge: supporting documents, contrary documents of each kind and whether they
     outnumber the supporting ones, as the mechanisms stage counted them (``contrary``, its
-    summary's ``contrary``), with up to ``exemplars`` contrary document ids of each kind."""
+    summary's ``contrary``), with up to ``exemplars`` contrary document ids of each kind
+    (``examples``: :func:`read_contrary_examples`)."""
     rows = []
-    documents = dict(iter(negative.groupby(["edge", "kind"], sort=False)["doc_id"]))
     for edge in model["edges"]:
         key = f"{edge['from']}->{edge['to']}"
         counted = contrary.get(key) or {}
-        examples = {kind: smallest_texts(documents[(key, kind)], exemplars)
-                    if (key, kind) in documents else [] for kind in CONTRARY_KINDS}
         rows.append({"key": key, "from": edge["from"], "to": edge["to"],
                      "supporting": counted.get("supporting"),
                      **{f"n_{kind}": counted.get(kind, 0) for kind in CONTRARY_KINDS},
-                     **{f"examples_{kind}": docs for kind, docs in examples.items()},
+                     **{f"examples_{kind}": examples.get((key, kind), [])
+                        for kind in CONTRARY_KINDS},
                      "n_contrary": counted.get("n_contrary", 0),
                      "flag": bool(counted.get("outnumbered", False))})
     return {"edges": rows, "exemplars": exemplars, "source": source,
             "n_flagged": sum(1 for r in rows if r["flag"])}
 
 
-def smallest_texts(values: pd.Series, count: int) -> list[str]:
+def read_contrary_examples(path: str | Path, exemplars: int,
+                           rows: int = BATCH_ROWS) -> dict[tuple[str, str], list[str]]:
+    """(edge key, kind) -> the ``exemplars`` smallest document ids under it in
+    negative_cases.csv at ``path`` (sorted, as Python sorts strings; repeats kept). Read
+    ``rows`` rows at a time, so that memory holds a batch rather than the table (4.4 million
+    rows at a million posts): the smallest of a batch are merged with those so far."""
+    smallest: dict[tuple[str, str], list[str]] = {}
+    for batch in contracts.read_csv_record_batches(
+            "negative_cases", path, contracts.columns("negative_cases"), rows):
+        table = pa.Table.from_batches([batch])
+        keys = table.group_by(["edge", "kind"], use_threads=False).aggregate([])
+        for edge, kind in zip(keys["edge"].to_pylist(), keys["kind"].to_pylist()):
+            mine = pc.and_(pc.equal(table["edge"], edge), pc.equal(table["kind"], kind))
+            found = smallest_texts(table["doc_id"].filter(mine), exemplars)
+            smallest[edge, kind] = sorted(smallest.get((edge, kind), []) + found)[:exemplars]
+    return smallest
+
+
+def smallest_texts(values: pa.Array | pa.ChunkedArray | pd.Series, count: int) -> list[str]:
     """``sorted(values.astype(str))[:count]``, sorted by Arrow rather than Python (whose
     string order, by code point, is the order of UTF-8 bytes that Arrow sorts by)."""
-    text = pa.array(values.astype(str))
+    text = values if isinstance(values, (pa.Array, pa.ChunkedArray)) else \
+        pa.array(values.astype(str))
     order = pc.array_sort_indices(text).to_numpy()[:count]
     return text.take(order).to_pylist()
 
@@ -98,27 +118,16 @@ def memo_sections(memos: MemoIndex, book: Codebook) -> dict:
             "synthetic": sum(1 for m in memos.memos if m.synthetic)}
 
 
-def count_from_evidence(coding: dict, counts: dict[str, int]) -> None:
-    """Set the open and axial tables' document counts from the evidence listing, so every count
-    that links into the explorer is the length of the list it links to (a concept the mode
-    leaves without evidence counts 0)."""
-    for concept in coding["concepts"]:
-        concept["n_documents"] = counts.get(str(concept["concept_id"]), 0)
-    for main in coding["main_categories"]:
-        main["n_documents"] = counts.get(str(main["id"]), 0)
-        for category in main["categories"]:
-            category["n_documents"] = counts.get(str(category["id"]), 0)
-
-
 def audit_context(*, memo_paths: Iterable[str], config: dict, book: Codebook, model: dict,
-                  contrary: dict[str, dict], negative: pd.DataFrame,
+                  contrary: dict[str, dict], negative: str | Path,
                   negative_source: str) -> dict:
-    """The explorer's file name, the contrary cases and the memos, for the report template."""
+    """The explorer's file name, the contrary cases (``negative``: negative_cases.csv) and the
+    memos, for the report template."""
+    exemplars = int(config["report"]["contrary_exemplars"])
     return {
         "explorer": explorer_file_name(config["study"]["name"]),
-        "contrary": contrary_section(contrary, negative, model,
-                                     int(config["report"]["contrary_exemplars"]),
-                                     negative_source),
+        "contrary": contrary_section(contrary, read_contrary_examples(negative, exemplars),
+                                     model, exemplars, negative_source),
         "memos": memo_sections(load_memos([str(p) for p in memo_paths], book, model), book),
         "memo_dir": str(Path("data") / "memos"),
     }

@@ -51,12 +51,65 @@ class ItemTally:
     shown: dict[str, list[str]] = field(
         default_factory=lambda: {g: [] for g, _ in SOURCE_GROUPS})
     roles: list[str] = field(default_factory=list)
-    #: Documents of the item's roles so far, while its rows are read (edges only: codes have
-    #: the one role '').
-    role_documents: set[str] = field(default_factory=set)
+    #: The documents of the item's roles so far, while its rows are read (edges only: codes
+    #: have the one role '').
+    role_documents: RoleDocuments = field(default_factory=lambda: RoleDocuments())
 
     def shown_documents(self) -> set[str]:
         return {doc for docs in self.shown.values() for doc in docs}
+
+
+class RoleDocuments:
+    """The documents each role (but '') of an item opened so far, in order: which documents a
+    later role opens are new to the item (an edge's document under both ends counts once).
+
+    A role's documents come in sorted order and, as the mechanisms stage writes an edge, its
+    second role lists the same documents as its first: they are compared position by position
+    (one Arrow comparison per run of rows), and only those that differ are looked up in the set
+    of the earlier roles' documents."""
+
+    def __init__(self) -> None:
+        self.opened: dict[str, list[pa.Array]] = {}
+        self.earlier: set | None = None  # the earlier roles' documents, made when needed
+        self.earlier_for: str | None = None  # the role they are earlier than
+
+    def new_documents(self, role: str, opened: pa.Array) -> np.ndarray:
+        """Per document ``role`` opens next (documents it has not opened before): whether no
+        earlier role (but '') opened it; they are then noted as opened."""
+        new = np.ones(len(opened), dtype=bool)
+        if not role:
+            return new
+        mine = self.opened.setdefault(role, [])
+        earlier = [r for r in self.opened if r != role]
+        if earlier:
+            new = self.not_in_earlier(role, earlier, opened, sum(len(a) for a in mine))
+        mine.append(opened)
+        return new
+
+    def not_in_earlier(self, role: str, earlier: list[str], opened: pa.Array,
+                       position: int) -> np.ndarray:
+        """Whether each of ``opened`` (the documents ``position`` onwards of ``role``) is in no
+        ``earlier`` role."""
+        found = np.zeros(len(opened), dtype=bool)
+        if len(earlier) == 1:  # the same document at the same position: found
+            documents = pa.chunked_array(self.opened[earlier[0]], type=opened.type)
+            aligned = min(len(opened), max(len(documents) - position, 0))
+            if aligned:
+                same = pc.equal(opened.slice(0, aligned), documents.slice(position, aligned))
+                found[:aligned] = mask_of(same)
+        unsure = np.flatnonzero(~found)
+        if len(unsure):
+            known = self.earlier_documents(role, earlier)
+            found[unsure] = [doc in known for doc in opened.take(unsure).to_pylist()]
+        return ~found
+
+    def earlier_documents(self, role: str, earlier: list[str]) -> set:
+        """The documents of the ``earlier`` roles as a set (made once per role)."""
+        if self.earlier_for != role:
+            self.earlier = {doc for r in earlier for array in self.opened[r]
+                            for doc in array.to_pylist()}
+            self.earlier_for = role
+        return self.earlier
 
 
 @dataclass
@@ -95,6 +148,10 @@ class EvidenceDigester:
         self.last: tuple[str, str, str, str] | None = None  # item_type, item_id, role, doc_id
         self.current: tuple[str, str] | None = None  # the item being read
         self.rows_read = 0
+        # Whether the document the last batch ended in is shown, and is a contrary one (its
+        # rows may go on in the next batch).
+        self.document_shown = self.document_contrary = False
+        self.value_sets: dict[tuple[str, pa.DataType], pa.Array | None] = {}
 
     def add(self, batch: pa.RecordBatch | pd.DataFrame) -> None:
         """Count one batch and keep the rows the report shows."""
@@ -134,21 +191,33 @@ class EvidenceDigester:
         key = (keys["item_type"][start].as_py(), keys["item_id"][start].as_py())
         role = keys["role"][start].as_py()
         tally = self.tally_of(key, role, start)
-        doc_ids = keys["doc_id"]
-        first = start + np.flatnonzero(opens_document[start:end])  # batch rows
-        if role:
-            opened = doc_ids.take(first).to_pylist()
-            new_to_item = np.fromiter((doc not in tally.role_documents for doc in opened),
-                                      bool, len(opened))
-            tally.role_documents.update(opened)
-            first = first[new_to_item]
-        self.count(tally, doc_ids, first, groups[first])
+        opens = opens_document[start:end]
+        first = start + np.flatnonzero(opens)  # batch rows
+        opened = keys["doc_id"].take(first)
+        # A later role also shows the documents an earlier one chose; the first role shows
+        # those it chooses (its documents come once each).
+        shown_before = (is_in(opened, tally.shown_documents()) if len(tally.roles) > 1
+                        else np.zeros(len(opened), dtype=bool))
+        new = tally.role_documents.new_documents(role, opened)
+        shown = shown_before | self.count(tally, opened, new, groups[first])
         tally.n_codings += end - start
-        segment_doc_ids = doc_ids.slice(start, end - start)
-        kept.shown.append(start + rows_of(segment_doc_ids, tally.shown_documents()))
+        document_of_row = np.cumsum(opens) - 1  # -1: the document the previous batch ended in
+        kept.shown.append(start + rows_of_documents(document_of_row, shown, self.document_shown))
+        if len(opened):
+            self.document_shown = bool(shown[-1])
         if key[0] == "code":
+            contrary = is_in(opened, self.contrary_value_set(key[1], opened.type))
             kept.contrary.append(
-                start + rows_of(segment_doc_ids, self.contrary_documents.get(key[1])))
+                start + rows_of_documents(document_of_row, contrary, self.document_contrary))
+            if len(opened):
+                self.document_contrary = bool(contrary[-1])
+
+    def contrary_value_set(self, code: str, kind: pa.DataType) -> pa.Array | None:
+        """A code's contrary documents as an Arrow array (made once per code, not per run)."""
+        if (code, kind) not in self.value_sets:
+            wanted = self.contrary_documents.get(code)
+            self.value_sets[code, kind] = pa.array(list(wanted), type=kind) if wanted else None
+        return self.value_sets[code, kind]
 
     def tally_of(self, key: tuple[str, str], role: str, offset: int) -> ItemTally:
         """The tally of the item a run of rows belongs to: a new one when the item starts (an
@@ -157,7 +226,7 @@ class EvidenceDigester:
             if key in self.tallies:
                 raise self.out_of_order(offset, "item")
             if self.current is not None:  # its rows are over: forget its documents
-                self.tallies[self.current].role_documents.clear()
+                self.tallies[self.current].role_documents = RoleDocuments()
             self.current = key
             self.tallies[key] = ItemTally(roles=[role])
         tally = self.tallies[key]
@@ -167,17 +236,21 @@ class EvidenceDigester:
             tally.roles.append(role)
         return tally
 
-    def count(self, tally: ItemTally, doc_ids: pa.Array, rows: np.ndarray,
-              groups: np.ndarray) -> None:
-        """Count the documents new to an item (opened at batch ``rows``, of kinds ``groups``,
-        see :func:`group_numbers`), and choose the first ``cap`` of each kind."""
-        tally.n_documents += len(rows)
+    def count(self, tally: ItemTally, opened: pa.Array, new: np.ndarray,
+              groups: np.ndarray) -> np.ndarray:
+        """Count the documents new to an item (those ``opened`` in a run of rows that are
+        ``new``, of kinds ``groups``, see :func:`group_numbers`) and choose the first ``cap``
+        of each kind; which of ``opened`` were chosen."""
+        chosen = np.zeros(len(opened), dtype=bool)
+        tally.n_documents += int(np.count_nonzero(new))
         for number, (group, _) in enumerate(SOURCE_GROUPS):
-            mine = rows[groups == number]
+            mine = np.flatnonzero(new & (groups == number))
             tally.group_documents[group] += len(mine)
             room = self.cap - len(tally.shown[group])
             if room > 0:
-                tally.shown[group].extend(doc_ids.take(mine[:room]).to_pylist())
+                tally.shown[group].extend(opened.take(mine[:room]).to_pylist())
+                chosen[mine[:room]] = True
+        return chosen
 
     def out_of_order(self, row: int, what: str) -> InputError:
         # Line numbers count the header as line 1 (quotes hold no line breaks).
@@ -193,8 +266,7 @@ def equals_previous(column: pa.Array, before: str | None) -> np.ndarray:
     """Per row: whether it equals the row before (row 0: ``before``, None for no row)."""
     result = np.empty(len(column), dtype=bool)
     result[0] = before is not None and column[0].as_py() == before
-    result[1:] = pc.equal(column.slice(1), column.slice(0, len(column) - 1)) \
-        .fill_null(False).to_numpy(zero_copy_only=False)
+    result[1:] = mask_of(pc.equal(column.slice(1), column.slice(0, len(column) - 1)))
     return result
 
 
@@ -203,8 +275,7 @@ def below_previous(column: pa.Array, before: str | None) -> np.ndarray:
     UTF-8 bytes, which orders as Python orders the strings (by code point)."""
     result = np.empty(len(column), dtype=bool)
     result[0] = before is not None and column[0].as_py() < before
-    result[1:] = pc.less(column.slice(1), column.slice(0, len(column) - 1)) \
-        .fill_null(False).to_numpy(zero_copy_only=False)
+    result[1:] = mask_of(pc.less(column.slice(1), column.slice(0, len(column) - 1)))
     return result
 
 
@@ -212,9 +283,16 @@ def group_numbers(source_types: pa.Array) -> np.ndarray:
     """Per row: the index in :data:`SOURCE_GROUPS` of its kind of material (-1: none)."""
     numbers = np.full(len(source_types), -1)
     for number, (_, types) in enumerate(SOURCE_GROUPS):
-        member = pc.is_in(source_types, value_set=pa.array(types, type=source_types.type))
-        numbers[member.fill_null(False).to_numpy(zero_copy_only=False)] = number
+        for source_type in types:  # a comparison per type: cheaper than a set lookup
+            numbers[mask_of(pc.equal(source_types, source_type))] = number
     return numbers
+
+
+def mask_of(flags: pa.Array) -> np.ndarray:
+    """An Arrow boolean array as a NumPy mask, a missing value as False."""
+    if flags.null_count:
+        flags = flags.fill_null(False)
+    return flags.to_numpy(zero_copy_only=False)
 
 
 def run_bounds(same_role: np.ndarray) -> list[int]:
@@ -224,12 +302,24 @@ def run_bounds(same_role: np.ndarray) -> list[int]:
     return [*np.flatnonzero(changes).tolist(), len(same_role)]
 
 
-def rows_of(doc_ids: pa.Array, wanted: set[str] | None) -> np.ndarray:
-    """Positions of the rows of the ``wanted`` documents."""
-    if not wanted:
-        return np.empty(0, dtype=np.int64)
-    value_set = pa.array(list(wanted), type=doc_ids.type)
-    mask = pc.is_in(doc_ids, value_set=value_set).fill_null(False).to_numpy(zero_copy_only=False)
+def is_in(values: pa.Array, wanted: set | pa.Array | None) -> np.ndarray:
+    """Per value: whether it is one of ``wanted``."""
+    if wanted is None or not len(wanted) or not len(values):
+        return np.zeros(len(values), dtype=bool)
+    if not isinstance(wanted, pa.Array):
+        wanted = pa.array(list(wanted), type=values.type)
+    return mask_of(pc.is_in(values, value_set=wanted))
+
+
+def rows_of_documents(document_of_row: np.ndarray, wanted: np.ndarray,
+                      previous: bool) -> np.ndarray:
+    """Positions of the rows whose document is ``wanted`` (``document_of_row``: the index of
+    each row's document in ``wanted``, -1 for the document continued from the previous batch,
+    wanted when ``previous``)."""
+    continued = document_of_row < 0
+    mask = np.empty(len(document_of_row), dtype=bool)
+    mask[continued] = previous
+    mask[~continued] = wanted[document_of_row[~continued]]
     return np.flatnonzero(mask)
 
 
@@ -253,11 +343,18 @@ class KeptRows:
 def concat_rows(batches: list[pa.RecordBatch]) -> pd.DataFrame:
     """The kept rows as one frame, text as Python strings (the page reads them row by row,
     which Arrow-backed text makes several times slower)."""
-    frames = [b.to_pandas() for b in batches if b.num_rows]
-    if not frames:
+    batches = [b for b in batches if b.num_rows]
+    if not batches:
         return contracts.empty_frame("evidence")[SHOWN_COLUMNS]
-    rows = pd.concat(frames, ignore_index=True)
-    return rows.astype({c: object for c in SHOWN_COLUMNS if c not in ("start", "end")})
+    rows = pa.Table.from_batches(batches)
+    if any(column.null_count for column in rows.columns):  # pandas' way with missing values
+        frame = pd.concat([b.to_pandas() for b in batches], ignore_index=True)
+        return frame.astype({c: object for c in SHOWN_COLUMNS if c not in ("start", "end")})
+    # Text straight to Python strings, not through pandas' Arrow-backed strings first.
+    return pd.DataFrame({c: rows.column(c).to_numpy() if c in ("start", "end") else
+                         pd.Series(rows.column(c).to_numpy(zero_copy_only=False), dtype=object,
+                                   copy=False)
+                         for c in SHOWN_COLUMNS})
 
 
 def digest_evidence(batches: Iterable[pa.RecordBatch | pd.DataFrame], *, cap: int,

@@ -26,19 +26,26 @@ from __future__ import annotations
 
 import functools
 import html
+import json
 import logging
 import subprocess
 from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NamedTuple
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
+from gtflow import contracts
 from gtflow.coding.codebook import Codebook
 from gtflow.errors import InputError
 from gtflow.mechanisms.model import CONTRARY_KINDS
 from gtflow.memos import Memo, MemoIndex
 from gtflow.report.anchors import code_anchor, edge_anchor
 from gtflow.report.escape import plain_text
-from gtflow.report.evidence import SOURCE_GROUPS, EvidenceDigest, ItemTally
+from gtflow.report.evidence import BATCH_ROWS, SOURCE_GROUPS, EvidenceDigest, ItemTally
 from gtflow.report.render import pandoc_path
 
 log = logging.getLogger(__name__)
@@ -100,14 +107,6 @@ def escaped_text(text: str) -> str:
     return html.escape(plain_text(text), quote=True)
 
 
-def row_dicts(frame: pd.DataFrame) -> list[dict]:
-    """``frame.to_dict("records")`` for frames of Python objects and numbers, built from
-    column lists (pandas boxes every value on its own, several times slower)."""
-    columns = list(frame.columns)
-    values = [frame[c].tolist() for c in columns]
-    return [dict(zip(columns, row)) for row in zip(*values)]
-
-
 def explorer_file_name(study_name: str) -> str:
     """File name of the explorer beside the report."""
     return f"{study_name}_evidence.html"
@@ -118,31 +117,85 @@ def label_of(code: dict, language: str) -> str:
     return code.get("label_en") or code["label"] if language == "en" else code["label"]
 
 
-def coding_item(row: dict) -> str:
-    """One evidence coding: quote, citation, concept, coder, origin, rule."""
-    rule = f" · {esc(row['rule'])}" if row.get("rule") else ""
-    return (f'<li class="coding" data-doc="{esc(row["doc_id"])}" data-coder="{esc(row["coder"])}"'
-            f' data-origin="{esc(row["origin"])}"><span class="quote">“{esc(row["quote"])}”</span>'
-            f' <span class="meta">{esc(row["doc_id"])} [{int(row["start"])}–{int(row["end"])})'
-            f' · {esc(row["concept_id"])} · {esc(row["coder"])} · {esc(row["origin"])}{rule}'
-            f'</span></li>')
+@dataclass(frozen=True)
+class PrintedCodings:
+    """Rows of the listing as the page prints them: each row's document, kind of material and
+    role, its values escaped for HTML, and the rows of each item (item_type, item_id) in
+    listing order. Escaped once for all items, each distinct value once (escaping row by row,
+    item by item, took most of the page's time); a row's ``<li>`` is made when its list is
+    (:meth:`coding`), so that the page's codings are not all held twice."""
+
+    doc_id: list[str]
+    source_type: list[str]
+    role: list[str]
+    escaped: list[tuple]  # per row: doc, coder, origin, quote, start, end, concept, rule part
+    rows_of: dict[tuple[str, str], list[int]]
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame) -> PrintedCodings:
+        rows_of: dict[tuple[str, str], list[int]] = {}
+        for row, key in enumerate(zip(frame["item_type"].tolist(), frame["item_id"].tolist())):
+            rows_of.setdefault(key, []).append(row)
+        return cls(frame["doc_id"].tolist(), frame["source_type"].tolist(),
+                   frame["role"].tolist(), escaped_rows(frame), rows_of)
+
+    def rows(self, item_type: str, item_id: str) -> list[int]:
+        """The rows of one item (none for an item without shown rows)."""
+        return self.rows_of.get((item_type, item_id), [])
+
+    def coding(self, row: int) -> str:
+        """One row's evidence coding: quote, citation, concept, coder, origin, rule."""
+        return coding_html(*self.escaped[row])
 
 
-def document_item(doc_id: str, source_type: str, rows: list[dict], labels: dict,
-                  role_label: dict | None = None) -> str:
-    """One document with its codings (each tagged with the edge end it supports, if any)."""
-    items = []
-    for row in rows:
-        item = coding_item(row)
-        if role_label and row.get("role"):
-            item = item.replace('<span class="quote">',
-                                f'<span class="meta">[{esc(role_label[row["role"]])}]</span> '
-                                '<span class="quote">', 1)
-        items.append(item)
-    return (f'<li class="doc" data-doc="{esc(doc_id)}"><span class="doc-id">{esc(doc_id)}</span>'
-            f' <span class="meta">({esc(labels.get("source_" + source_type, source_type))},'
-            f' {len(rows)} {esc(labels["ex_codings"])})</span>'
-            f'<ul class="codings">{"".join(items)}</ul></li>')
+def escaped_rows(frame: pd.DataFrame) -> list[tuple]:
+    """Per row the values :func:`coding_html` prints, escaped: each distinct value of a column
+    once (ids, coders, origins, concepts and rules repeat, and so do many quotes)."""
+    doc_ids, coders, origins, concepts, quotes = (
+        escaped_values(frame[c].tolist()) for c in ("doc_id", "coder", "origin", "concept_id",
+                                                     "quote"))
+    rules = [f" · {escaped}" if rule else "" for rule, escaped
+             in zip(frame["rule"].tolist(), escaped_values(frame["rule"].tolist()))]
+    return list(zip(doc_ids, coders, origins, quotes, frame["start"].tolist(),
+                    frame["end"].tolist(), concepts, rules))
+
+
+def coding_html(doc: str, coder: str, origin: str, quote: str, start: int, end: int,
+                concept: str, rule: str) -> str:
+    """An evidence coding's ``<li>`` from its escaped values (``rule``: '' or ' · ' and the
+    rule)."""
+    return (f'<li class="coding" data-doc="{doc}" data-coder="{coder}" data-origin="{origin}">'
+            f'<span class="quote">“{quote}”</span> <span class="meta">{doc} [{int(start)}–'
+            f'{int(end)}) · {concept} · {coder} · {origin}{rule}</span></li>')
+
+
+def escaped_values(values: list) -> list[str]:
+    """:func:`esc` of every value, each distinct string escaped once (here, not through the
+    page's cache of :func:`escaped_text`, which quotes would flush)."""
+    distinct = dict.fromkeys(values)
+    if not all(type(v) is str for v in distinct):  # then equal keys may print differently
+        return [esc(v) for v in values]
+    escaped = {v: html.escape(plain_text(v), quote=True) for v in distinct}
+    return [escaped[v] for v in values]
+
+
+def document_item(doc_id: str, source_type: str, codings: list[str], labels: dict) -> str:
+    """One document with its codings (``<li>`` items, see :func:`coding_html`)."""
+    return document_html(esc(doc_id), esc(labels.get("source_" + source_type, source_type)),
+                         codings, esc(labels["ex_codings"]))
+
+
+def document_html(doc: str, kind: str, codings: list[str], codings_word: str) -> str:
+    """:func:`document_item` from its escaped id, kind of material and word for codings."""
+    return (f'<li class="doc" data-doc="{doc}"><span class="doc-id">{doc}</span>'
+            f' <span class="meta">({kind}, {len(codings)} {codings_word})</span>'
+            f'<ul class="codings">{"".join(codings)}</ul></li>')
+
+
+def role_tagged(coding: str, role: str) -> str:
+    """A coding tagged with the edge end it supports (``role``: that end's id)."""
+    return coding.replace('<span class="quote">',
+                          f'<span class="meta">[{esc(role)}]</span> <span class="quote">', 1)
 
 
 def capped_note(shown: int, total: int, labels: dict) -> str:
@@ -152,27 +205,31 @@ def capped_note(shown: int, total: int, labels: dict) -> str:
     return (f'<p class="cap">{esc(labels["ex_capped"].format(shown=shown, total=total))}</p>')
 
 
-def document_lists(anchor: str, rows: pd.DataFrame, tally: ItemTally, labels: dict,
-                   role_label: dict | None = None) -> str:
+def document_lists(anchor: str, codings: PrintedCodings, rows: list[int], tally: ItemTally,
+                   labels: dict, role_label: dict | None = None) -> str:
     """The documents of one item, in one list per kind of material (interviews, web): ``rows``
-    are the codings of the documents ``tally`` chose to show, ``tally`` counts them all."""
+    (of ``codings``) are the codings of the documents ``tally`` chose to show, ``tally`` counts
+    them all; with ``role_label``, each coding is tagged with the edge end it supports."""
     parts = []
-    item_rows: list[dict] | None = None  # the rows as dicts, made when a list needs them
     for group, source_types in SOURCE_GROUPS:
         total = tally.group_documents[group]
         if not total:
             parts.append(f'<ol class="docs" id="{anchor}-{group}"></ol>')
             continue
-        if item_rows is None:
-            item_rows = row_dicts(rows)
-        # One pass over the rows instead of filtering the frame by kind, then by document.
-        by_doc: dict[str, list[dict]] = {doc: [] for doc in tally.shown[group]}
+        # One pass over the rows instead of filtering them by kind, then by document.
+        by_doc: dict[str, list[str]] = {doc: [] for doc in tally.shown[group]}
         source_of = {}
-        for row in item_rows:
-            if row["source_type"] in source_types and row["doc_id"] in by_doc:
-                by_doc[row["doc_id"]].append(row)
-                source_of[row["doc_id"]] = row["source_type"]
-        items = "".join(document_item(doc, source_of[doc], by_doc[doc], labels, role_label)
+        for row in rows:
+            doc, source_type = codings.doc_id[row], codings.source_type[row]
+            if source_type in source_types and doc in by_doc:
+                coding, role = codings.coding(row), codings.role[row]
+                by_doc[doc].append(role_tagged(coding, role_label[role])
+                                   if role_label and role else coding)
+                source_of[doc] = source_type
+        # The labels escaped once per list, not once per document.
+        kinds = {kind: esc(labels.get("source_" + kind, kind)) for kind in source_types}
+        codings_word = esc(labels["ex_codings"])
+        items = "".join(document_html(esc(doc), kinds[source_of[doc]], by_doc[doc], codings_word)
                         for doc in by_doc)
         parts.append(f'<h3>{esc(labels["ex_group_" + group])} ({total})</h3>'
                      f'{capped_note(len(by_doc), total, labels)}'
@@ -195,53 +252,56 @@ def count_line(tally: ItemTally, labels: dict) -> str:
             f'{tally.n_codings} {esc(labels["ex_codings"])}</p>')
 
 
-def code_section(code: dict, level: str, rows: pd.DataFrame, tally: ItemTally, labels: dict,
-                 language: str, memos: MemoIndex) -> str:
-    """The section of one code."""
+def code_section(code: dict, level: str, codings: PrintedCodings, tally: ItemTally,
+                 labels: dict, language: str, memos: MemoIndex) -> str:
+    """The section of one code (its shown rows are in ``codings``)."""
     anchor = code_anchor(code["id"])
     return (f'<section class="item" id="{anchor}" data-level="{level}">'
             f'<h2>{esc(code["id"])} {esc(label_of(code, language))} '
             f'<span class="meta">({esc(labels["level_" + level])})</span></h2>'
             f'{count_line(tally, labels)}{memo_links(memos.for_code(code["id"]), labels)}'
-            f'{document_lists(anchor, rows, tally, labels)}</section>')
+            f'{document_lists(anchor, codings, codings.rows("code", code["id"]), tally, labels)}'
+            f'</section>')
 
 
-def contrary_list(anchor: str, kind: str, doc_ids: list[str], node_rows: pd.DataFrame, cap: int,
-                  labels: dict) -> str:
-    """The contrary documents of one kind, each with the codings of the end that is present."""
-    shown = doc_ids[:cap]
-    rows_of = {doc: [] for doc in shown}
-    for row in row_dicts(node_rows[node_rows["doc_id"].isin(set(shown))]):
-        rows_of[row["doc_id"]].append(row)
-    source_of = dict(zip(node_rows["doc_id"], node_rows["source_type"]))
-    items = "".join(document_item(doc, source_of.get(doc, ""), rows_of[doc], labels)
+def contrary_list(anchor: str, kind: str, listed: ContraryList, node: str,
+                  code_rows: PrintedCodings, labels: dict) -> str:
+    """The contrary documents of one kind (``listed``), each with the codings of the end that
+    is present (``node``, whose rows of the contrary documents are in ``code_rows``)."""
+    shown = listed.first
+    codings_of: dict[str, list[str]] = {doc: [] for doc in shown}
+    source_of = {}
+    for row in code_rows.rows("code", node):
+        doc = code_rows.doc_id[row]
+        if doc in codings_of:
+            codings_of[doc].append(code_rows.coding(row))
+        source_of[doc] = code_rows.source_type[row]
+    items = "".join(document_item(doc, source_of.get(doc, ""), codings_of[doc], labels)
                     for doc in shown)
-    return (f'<h3>{esc(labels["ex_" + kind])} ({len(doc_ids)})</h3>'
-            f'{capped_note(len(shown), len(doc_ids), labels)}'
+    return (f'<h3>{esc(labels["ex_" + kind])} ({listed.total})</h3>'
+            f'{capped_note(len(shown), listed.total, labels)}'
             f'<ol class="docs contrary" id="{anchor}-{kind}">{items}</ol>')
 
 
-def edge_section(edge: dict, rows: pd.DataFrame, tally: ItemTally, contrary: pd.DataFrame,
-                 counted: dict, code_rows: pd.DataFrame, book: Codebook, cap: int, labels: dict,
-                 language: str, memos: MemoIndex) -> str:
-    """The section of one model edge: supporting documents, then contrary cases (``contrary``
-    lists them, ``code_rows`` holds the codings of the contrary documents shown; ``counted`` is
-    the mechanisms stage's count and flag of the edge)."""
+def edge_section(edge: dict, codings: PrintedCodings, tally: ItemTally,
+                 contrary: dict[str, ContraryList], counted: dict, code_rows: PrintedCodings,
+                 book: Codebook, labels: dict, language: str, memos: MemoIndex) -> str:
+    """The section of one model edge: supporting documents (its shown rows are in
+    ``codings``), then contrary cases (``contrary``: kind -> its list, ``code_rows`` the
+    codings of the contrary documents shown; ``counted`` is the mechanisms stage's count and
+    flag of the edge)."""
     source, target = edge["from"], edge["to"]
     anchor = edge_anchor(source, target)
     key = f"{source}->{target}"
     relation = edge.get("relation_en") or edge.get("relation", "") if language == "en" \
         else edge.get("relation", "")
     role_label = {"source": source, "target": target}
-    counts = {kind: contrary.loc[contrary["kind"] == kind, "doc_id"].tolist()
-              for kind in CONTRARY_KINDS}
     n_contrary = counted["n_contrary"]
     flag = (f' <span class="flag">{esc(labels["ex_contrary_flag"])}</span>'
             if counted["outnumbered"] else "")
     contrary_html = "".join(
-        contrary_list(anchor, kind, counts[kind],
-                      code_rows[code_rows["item_id"] == (source if kind == "source_only"
-                                                         else target)], cap, labels)
+        contrary_list(anchor, kind, contrary.get(kind, NO_CONTRARY),
+                      source if kind == "source_only" else target, code_rows, labels)
         for kind in CONTRARY_KINDS)
     # The contrary cases sit in a section of their own, so that the edge's own section lists
     # exactly its supporting documents (the count that links to it).
@@ -251,8 +311,8 @@ def edge_section(edge: dict, rows: pd.DataFrame, tally: ItemTally, contrary: pd.
             f'</span></h2>{count_line(tally, labels)}'
             f'<p class="count">{esc(labels["ex_contrary_count"].format(n=n_contrary))}{flag}</p>'
             f'{memo_links(memos.for_edge(key), labels)}'
-            f'{document_lists(anchor, rows, tally, labels, role_label)}</section>'
-            f'<section class="contrary" id="{anchor}-contrary">{contrary_html}</section>')
+            f'{document_lists(anchor, codings, codings.rows("edge", key), tally, labels, role_label)}'
+            f'</section><section class="contrary" id="{anchor}-contrary">{contrary_html}</section>')
 
 
 def memo_section(memo: Memo, body_html: str, labels: dict) -> str:
@@ -276,54 +336,80 @@ def filter_form(labels: dict) -> str:
             f'{select("origin")}</form>')
 
 
-def contrary_by_edge(negative: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """Edge key ('A->B') -> its rows of negative_cases.csv, in file order (one groupby rather
-    than a filter of the whole table per edge)."""
-    return dict(iter(negative.groupby("edge", sort=False)))
+class ContraryList(NamedTuple):
+    """The contrary documents of one edge and kind: how many, and the first the page shows."""
+
+    total: int
+    first: list[str]
 
 
-def contrary_documents(negative: pd.DataFrame, model: dict, cap: int) -> dict[str, set[str]]:
-    """Code id -> the contrary documents the explorer shows under it: per model edge and kind,
-    the first ``cap`` documents of negative_cases.csv, under the end that is present."""
+NO_CONTRARY = ContraryList(0, [])
+
+
+def read_contrary_lists(path: str | Path, cap: int,
+                        rows: int = BATCH_ROWS) -> dict[str, dict[str, ContraryList]]:
+    """Edge key ('A->B') -> kind -> its contrary documents in negative_cases.csv at ``path``:
+    how many, and the first ``cap`` in file order. Read ``rows`` rows at a time, so that memory
+    holds a batch rather than the table (4.4 million rows at a million posts), and counted by
+    Arrow; only the documents shown become Python strings."""
+    totals: dict[tuple[str, str], int] = {}
+    first: dict[tuple[str, str], list[str]] = {}
+    for batch in contracts.read_csv_record_batches(
+            "negative_cases", path, contracts.columns("negative_cases"), rows):
+        table = pa.Table.from_batches([batch])
+        counted = table.group_by(["edge", "kind"], use_threads=False).aggregate(
+            [("doc_id", "count", pc.CountOptions(mode="all"))])
+        for edge, kind, n in zip(*(counted[c].to_pylist() for c in ("edge", "kind",
+                                                                     "doc_id_count"))):
+            totals[edge, kind] = totals.get((edge, kind), 0) + n
+            room = cap - len(first.setdefault((edge, kind), []))
+            if room > 0:
+                mine = pc.and_(pc.equal(table["edge"], edge), pc.equal(table["kind"], kind))
+                first[edge, kind] += table["doc_id"].filter(mine)[:room].to_pylist()
+    lists: dict[str, dict[str, ContraryList]] = {}
+    for (edge, kind), total in totals.items():
+        lists.setdefault(edge, {})[kind] = ContraryList(total, first[edge, kind])
+    return lists
+
+
+def contrary_documents(contrary: dict[str, dict[str, ContraryList]],
+                       model: dict) -> dict[str, set[str]]:
+    """Code id -> the contrary documents the explorer shows under it (``contrary``: the
+    :func:`read_contrary_lists`): per model edge and kind, the first of negative_cases.csv, under
+    the end that is present."""
     wanted: dict[str, set[str]] = {}
-    by_edge = contrary_by_edge(negative)
     for edge in model.get("edges", []):
-        mine = by_edge.get(f"{edge['from']}->{edge['to']}", negative.iloc[0:0])
+        mine = contrary.get(f"{edge['from']}->{edge['to']}", {})
         for kind in CONTRARY_KINDS:
             node = edge["from"] if kind == "source_only" else edge["to"]
-            shown = mine.loc[mine["kind"] == kind, "doc_id"].iloc[:cap].tolist()
-            wanted.setdefault(node, set()).update(shown)
+            wanted.setdefault(node, set()).update(mine.get(kind, NO_CONTRARY).first)
     return wanted
 
 
-def explorer_html(*, evidence: EvidenceDigest, negative: pd.DataFrame,
+def explorer_html(*, evidence: EvidenceDigest, contrary_docs: dict[str, dict[str, ContraryList]],
                   contrary: dict[str, dict], book: Codebook, model: dict, memos: MemoIndex,
                   memo_bodies: dict[str, str], labels: dict, language: str, title: str, cap: int,
                   evidence_source: str, negative_source: str) -> str:
     """The whole explorer page; ``evidence`` is evidence.csv's digest read with ``cap`` and
-    :func:`contrary_documents`, ``contrary`` the mechanisms summary's per-edge contrary count
-    and flag."""
-    code_rows = evidence.contrary
-    rows_of_code = evidence.shown_rows("code")
-    rows_of_edge = evidence.shown_rows("edge")
-    empty = evidence.shown.iloc[0:0]
-    contrary_rows = contrary_by_edge(negative)
+    :func:`contrary_documents`, ``contrary_docs`` negative_cases.csv's
+    :func:`read_contrary_lists` (with ``cap``),
+    ``contrary`` the mechanisms summary's per-edge contrary count and flag."""
+    shown = PrintedCodings.of(evidence.shown)
+    code_rows = PrintedCodings.of(evidence.contrary)
     sections, index = [], []
     levels = {"main_category": book.main_categories, "category": book.categories,
               "concept": book.concepts}
     for level in LEVEL_ORDER:
         for code in levels[level]:
-            sections.append(code_section(code, level, rows_of_code.get(code["id"], empty),
-                                         evidence.tally("code", code["id"]), labels, language,
-                                         memos))
+            sections.append(code_section(code, level, shown, evidence.tally("code", code["id"]),
+                                         labels, language, memos))
             index.append(f'<a href="#{code_anchor(code["id"])}">{esc(code["id"])} '
                          f'{esc(label_of(code, language))}</a>')
     for edge in model.get("edges", []):
         key = f"{edge['from']}->{edge['to']}"
-        sections.append(edge_section(edge, rows_of_edge.get(key, empty),
-                                     evidence.tally("edge", key),
-                                     contrary_rows.get(key, negative.iloc[0:0]), contrary[key],
-                                     code_rows, book, cap, labels, language, memos))
+        sections.append(edge_section(edge, shown, evidence.tally("edge", key),
+                                     contrary_docs.get(key, {}), contrary[key], code_rows, book,
+                                     labels, language, memos))
         index.append(f'<a href="#{edge_anchor(edge["from"], edge["to"])}">{esc(key)}</a>')
     memo_html = "".join(memo_section(m, memo_bodies.get(m.id, ""), labels) for m in memos.memos)
     intro = esc(labels["ex_intro"].format(cap=cap, evidence=evidence_source,
@@ -340,11 +426,27 @@ def explorer_html(*, evidence: EvidenceDigest, negative: pd.DataFrame,
             f'{memo_html}</section><script>{SCRIPT}</script></body></html>\n')
 
 
-def memo_body_html(body: str) -> str:
-    """A memo's Markdown body as HTML; raw HTML in it is shown as text (pandoc, raw_html off)."""
-    result = subprocess.run([pandoc_path(), "-f", "markdown-raw_html-raw_attribute-smart",
-                             "-t", "html5", "--wrap=none"], input=body, text=True,
-                            capture_output=True, check=False)
+#: How a memo's Markdown is read: raw HTML in it is shown as text.
+MEMO_MARKDOWN = "markdown-raw_html-raw_attribute-smart"
+#: Pandoc's Lua: a JSON list of memo bodies (stdin) to a JSON list of HTML fragments, each as
+#: ``pandoc -f MEMO_MARKDOWN -t html5 --wrap=none`` writes one body (with its final newline).
+MEMOS_TO_HTML = ('local bodies = pandoc.json.decode(io.read("a"), false) local html = {} '
+                 'for i, body in ipairs(bodies) do html[i] = pandoc.write(pandoc.read(body, "'
+                 + MEMO_MARKDOWN + '"), "html5", {wrap_text = "none"}) .. "\\n" end '
+                 'io.write(pandoc.json.encode(html))')
+
+
+def memo_bodies_html(bodies: list[str]) -> list[str]:
+    """Memos' Markdown bodies as HTML, raw HTML in them shown as text; one pandoc process for
+    all (each took one, and pandoc takes about 60 ms to start)."""
+    if not bodies:
+        return []
+    # Tabs to spaces (stops of 4), as pandoc's command line does before reading.
+    result = subprocess.run([pandoc_path(), "lua", "-e", MEMOS_TO_HTML],
+                            input=json.dumps([body.expandtabs(4) for body in bodies]),
+                            text=True, capture_output=True, check=False)
     if result.returncode != 0:
         raise InputError(None, f"pandoc could not read a memo body: {result.stderr.strip()[:300]}")
-    return result.stdout
+    # As text read from pandoc's output would be: its line ends made "\n".
+    return [fragment.replace("\r\n", "\n").replace("\r", "\n")
+            for fragment in json.loads(result.stdout)]

@@ -22,9 +22,7 @@ from gtflow.report.inputs import ReportInputs
 #: The columns of the large tables that the sections use (the rest is never read).
 DOCUMENT_COLUMNS = ["doc_id", "source_type", "date", "respondent_id", "sha256_raw", "raw_path",
                     "n_chars", "duplicate_of"]
-CODING_COLUMNS = ["doc_id", "concept_id", "coder", "origin", "category_id", "main_category_id"]
-#: Large CSV tables of text alone, read by :func:`read_text_csv` (443k rows at 100k posts).
-LARGE_TEXT_TABLES = {"negative_cases"}
+CODING_COLUMNS = ["doc_id", "concept_id", "coder", "origin"]
 #: Rows per batch when reading a whole table through Arrow (its 1 MB blocks are smaller).
 WHOLE_TABLE_ROWS = 1 << 40
 
@@ -47,19 +45,6 @@ def plain(value: Any) -> Any:
 def records(frame: pd.DataFrame) -> list[dict]:
     """Rows of a frame as JSON-able dicts, in frame order."""
     return [plain(row) for row in frame.to_dict(orient="records")]
-
-
-def read_text_csv(name: str, path: str | Path) -> pd.DataFrame:
-    """CSV table ``name`` as :func:`gtflow.contracts.read_table` gives it, read by Arrow's CSV
-    reader (about 3 times faster than pandas' on negative_cases.csv). Only for tables whose
-    columns are all text, which both readers keep verbatim ('' for an empty cell)."""
-    if any(column.kind != "str" for column in contracts.table(name).columns):
-        return contracts.read_table(name, path)
-    frames = list(contracts.read_csv_batches(name, path, contracts.columns(name),
-                                             WHOLE_TABLE_ROWS))
-    if not frames:  # no rows: the declared kinds, as read_table gives them
-        return contracts.read_table(name, path)
-    return pd.concat(frames, ignore_index=True)
 
 
 def read_json_object(path: str | Path) -> dict:
@@ -94,8 +79,7 @@ class Results:
     def table(self, name: str) -> pd.DataFrame:
         """The table ``name`` of gtflow.contracts, from the input of the same name."""
         if name not in self._tables:
-            read = read_text_csv if name in LARGE_TEXT_TABLES else contracts.read_table
-            self._tables[name] = read(name, getattr(self.inputs, name))
+            self._tables[name] = contracts.read_table(name, getattr(self.inputs, name))
         return self._tables[name]
 
     def summary(self, stage: str) -> dict:
@@ -118,14 +102,11 @@ class Results:
         return contracts.read_columns("segments", [self.inputs.segments], ["doc_id"])["doc_id"]
 
     @cached_property
-    def kept_documents(self) -> pd.DataFrame:
-        return contracts.kept_documents(self.documents)
-
-    @cached_property
     def kept_codings(self) -> pd.DataFrame:
         """Codings on kept documents, in the columns the sections use (:data:`CODING_COLUMNS`)."""
         codings = contracts.read_columns("codings", [self.inputs.codings], CODING_COLUMNS)
-        return codings[text_isin(codings["doc_id"], self.kept_documents["doc_id"])]
+        kept = self.documents.loc[contracts.is_kept(self.documents), "doc_id"]
+        return codings[text_isin(codings["doc_id"], kept)]
 
     @cached_property
     def evidence_document_counts(self) -> dict[str, int]:

@@ -15,10 +15,15 @@ from gtflow.memos import load_memos
 from gtflow.report.context import context_of
 from gtflow.report.diagram import model_svg
 from gtflow.report.evidence import read_evidence
-from gtflow.report.explorer import contrary_documents, explorer_html, memo_body_html
+from gtflow.report.explorer import (
+    contrary_documents,
+    explorer_html,
+    memo_bodies_html,
+    read_contrary_lists,
+)
 from gtflow.report.inputs import ReportInputs
 from gtflow.report.qmd import load_labels
-from gtflow.report.results import Results, read_json_object, read_text_csv
+from gtflow.report.results import Results, read_json_object
 from gtflow.report.sections.mechanisms import heatmap_cases
 
 log = logging.getLogger(__name__)
@@ -87,13 +92,15 @@ def build_evidence_explorer(*, evidence: str | Path, negative_cases: str | Path,
     study = config["study"]
     title = study.get("title_en") if language == "en" and study.get("title_en") else study["title"]
     cap = int(config["report"]["evidence_per_code"])
-    negative = read_text_csv("negative_cases", negative_cases)
+    contrary_docs = read_contrary_lists(negative_cases, cap)
     digest = read_evidence(evidence, cap=cap,
-                           contrary_documents=contrary_documents(negative, model_value, cap))
+                           contrary_documents=contrary_documents(contrary_docs, model_value))
     page = explorer_html(
-        evidence=digest, negative=negative,
+        evidence=digest, contrary_docs=contrary_docs,
         contrary=read_json_object(mechanisms_summary)["contrary"], book=book, model=model_value,
-        memos=memo_index, memo_bodies={m.id: memo_body_html(m.body) for m in memo_index.memos},
+        memos=memo_index,
+        memo_bodies=dict(zip((m.id for m in memo_index.memos),
+                             memo_bodies_html([m.body for m in memo_index.memos]))),
         labels=labels, language=language, title=title,
         cap=cap, evidence_source=str(evidence),
         negative_source=str(negative_cases))

@@ -12,5 +12,5 @@ def build(results: Results) -> dict:
     return audit_context(memo_paths=results.inputs.memos, config=results.config,
                          book=results.book, model=results.model,
                          contrary=results.summary("mechanisms")["contrary"],
-                         negative=results.table("negative_cases"),
+                         negative=results.inputs.negative_cases,
                          negative_source=results.source("negative_cases"))

@@ -11,64 +11,51 @@ from __future__ import annotations
 import pandas as pd
 
 from gtflow.coding.codebook import Codebook
-from gtflow.report.audit import count_from_evidence
 from gtflow.report.results import Results, quote_of, records
 
 
-def code_counts(codings: pd.DataFrame, column: str) -> dict[str, tuple[int, int]]:
-    """Code id (the values of ``column``) -> its codings and distinct documents, in one pass
-    rather than a filter of the whole table per code."""
-    grouped = codings.groupby(column, sort=False)["doc_id"].agg(["size", "nunique"])
-    return {code_id: (int(n_codings), int(n_documents)) for code_id, n_codings, n_documents
-            in zip(grouped.index, grouped["size"], grouped["nunique"])}
-
-
-def coding_table(book: Codebook, codings: pd.DataFrame, quotes: dict[str, dict]) -> list[dict]:
-    """One row per concept: exemplar quote -> concept -> category -> main category -> core."""
-    counts = code_counts(codings, "concept_id")
+def coding_table(book: Codebook, codings: pd.DataFrame, quotes: dict[str, dict],
+                 documents: dict[str, int]) -> list[dict]:
+    """One row per concept: exemplar quote -> concept -> category -> main category -> core;
+    ``documents``: code id -> its documents in the evidence listing."""
+    # One count over the table rather than a filter of it per concept.
+    n_codings = {code_id: int(n) for code_id, n in codings["concept_id"].value_counts().items()}
     rows = []
     for concept in records(book.hierarchy()):
-        n_codings, n_documents = counts.get(concept["concept_id"], (0, 0))
-        rows.append({**concept, "n_codings": n_codings, "n_documents": n_documents,
+        rows.append({**concept, "n_codings": n_codings.get(concept["concept_id"], 0),
+                     "n_documents": documents.get(str(concept["concept_id"]), 0),
                      "quote": quotes.get(concept["concept_id"])})
     return rows
 
 
-def axial_table(book: Codebook, codings: pd.DataFrame) -> list[dict]:
-    """Main categories with their categories, definitions and the documents that carry them."""
-    documents = {column: {code_id: n for code_id, (_, n) in code_counts(codings, column).items()}
-                 for column in ("category_id", "main_category_id")}
-
-    def documents_with(column: str, code_id: str) -> int:
-        return documents[column].get(code_id, 0)
-
+def axial_table(book: Codebook, documents: dict[str, int]) -> list[dict]:
+    """Main categories with their categories, definitions and the documents that carry them
+    (``documents``: code id -> its documents in the evidence listing)."""
     result = []
     for main in book.main_categories:
         categories = [{
             "id": c["id"], "label": c["label"], "label_en": c.get("label_en", ""),
             "definition": c.get("definition", ""), "definition_en": c.get("definition_en", ""),
             "n_concepts": sum(1 for k in book.concepts if k["parent"] == c["id"]),
-            "n_documents": documents_with("category_id", c["id"]),
+            "n_documents": documents.get(str(c["id"]), 0),
         } for c in book.categories if c["parent"] == main["id"]]
         result.append({
             "id": main["id"], "label": main["label"], "label_en": main.get("label_en", ""),
             "definition": main.get("definition", ""),
             "definition_en": main.get("definition_en", ""),
-            "n_documents": documents_with("main_category_id", main["id"]),
+            "n_documents": documents.get(str(main["id"]), 0),
             "categories": categories})
     return result
 
 
 def build(results: Results) -> dict:
-    book, coded = results.book, results.kept_codings
+    book, documents = results.book, results.evidence_document_counts
     shown = {row["concept_id"]: quote_of(row)
              for row in results.table("concept_quotes").to_dict(orient="records")}
-    section = {
+    return {
         "core": {k: book.core.get(k, "") for k in
                  ("id", "label", "label_en", "definition", "definition_en")},
-        "concepts": coding_table(book, coded, shown),
-        "main_categories": axial_table(book, coded),
+        "concepts": coding_table(book, results.kept_codings, shown, documents),
+        "main_categories": axial_table(book, documents),
         "source": results.source("codings"),
     }
-    count_from_evidence(section, results.evidence_document_counts)
-    return section
