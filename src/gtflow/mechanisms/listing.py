@@ -14,7 +14,6 @@ The quote is the coding's span of the clean text, cut to ``quote_chars`` charact
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,12 +22,12 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from gtflow.clean.normalize import white_space_code_points
 from gtflow.coding.codebook import edge_id
 from gtflow.contracts import validate, write_table
 from gtflow.csvtext import header_line, joined_rows, lines_data, row_texts
 from gtflow.frames import stable_order
 from gtflow.io import atomic_path
+from gtflow.mechanisms.codepoints import is_white_space, prefix_counts, utf8_widths
 from gtflow.mechanisms.model import edge_documents
 from gtflow.mechanisms.presence import CodePresence
 
@@ -123,35 +122,6 @@ def block_quotes(doc_ids: list[str], starts: np.ndarray, ends: np.ndarray,
     position[slow] = len(fast) + np.arange(len(slow))
     both = pa.concat_arrays([fast_quotes, pa.array(slow_quotes, type=pa.large_string())])
     return both.take(position), truncated
-
-
-@functools.cache
-def white_space_table() -> np.ndarray:
-    """Per code point up to the last white space one: whether str.isspace() is true of it (the
-    characters str.split() splits at), asked of this Python once."""
-    spaces = list(white_space_code_points())
-    table = np.zeros(max(spaces) + 1, dtype=bool)
-    table[spaces] = True
-    return table
-
-
-def is_white_space(characters: np.ndarray) -> np.ndarray:
-    """Per code point: whether Python counts it as white space."""
-    table = white_space_table()
-    return (characters < len(table)) & table[np.minimum(characters, len(table) - 1)]
-
-
-def utf8_widths(characters: np.ndarray) -> np.ndarray:
-    """The number of UTF-8 bytes of each code point."""
-    return (1 + (characters >= 0x80).astype(np.int64) + (characters >= 0x800)
-            + (characters >= 0x10000))
-
-
-def prefix_counts(values: np.ndarray) -> np.ndarray:
-    """0, then the running sums of ``values`` (one more entry than values)."""
-    counts = np.zeros(len(values) + 1, dtype=np.int64)
-    np.cumsum(values, out=counts[1:])
-    return counts
 
 
 def byte_slices(data: np.ndarray, begins: np.ndarray, ends: np.ndarray) -> pa.Array:

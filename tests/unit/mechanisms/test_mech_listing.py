@@ -123,15 +123,3 @@ def test_coding_quotes_match_cutting_each_span_in_python():
             assert quotes["truncated"].dtype == bool
             pd.testing.assert_series_equal(quotes["quote"], pd.Series([q for q, _ in expected],
                                                                       dtype="str", name="quote"))
-
-
-def test_white_space_table_is_what_str_split_splits_at():
-    import sys
-
-    import numpy as np
-
-    from gtflow.mechanisms.listing import is_white_space
-
-    characters = np.arange(sys.maxunicode + 1, dtype=np.uint32)
-    expected = np.array([len(f"a{chr(c)}b".split()) == 2 for c in range(sys.maxunicode + 1)])
-    assert (is_white_space(characters) == expected).all()
