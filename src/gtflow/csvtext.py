@@ -41,9 +41,29 @@ QUOTE, EMPTY = pa.scalar('"', pa.large_string()), pa.scalar("", pa.large_string(
 COMMA, NEWLINE = pa.scalar(",", pa.large_string()), pa.scalar("\n", pa.large_string())
 
 
+#: Per byte value: whether it is one of the characters that make the csv module quote a cell
+#: (all ASCII, so in UTF-8 they never stand inside another character's bytes).
+QUOTING_BYTES = np.isin(np.arange(256), [ord(c) for c in quoting_characters()])
+#: Bytes of text looked at a time for quoting characters.
+SCAN_BYTES = 1 << 24
+
+
+def holds_quoting_characters(values: pa.Array | pa.ChunkedArray) -> bool:
+    """Whether any value holds a character that makes the csv module quote a cell: a scan of
+    the values' bytes, much faster than matching every value (most columns hold none)."""
+    for chunk in values.chunks if isinstance(values, pa.ChunkedArray) else [values]:
+        data = string_data_view(chunk)
+        if any(QUOTING_BYTES[data[first:first + SCAN_BYTES]].any()
+               for first in range(0, len(data), SCAN_BYTES)):
+            return True
+    return False
+
+
 def quoted_cells(values: pa.Array) -> pa.Array:
     """Text cells as CSV fields: missing -> empty, quoted (quotes doubled) where needed."""
     values = pc.fill_null(values.cast(pa.large_string()), "")
+    if not holds_quoting_characters(values):
+        return values
     needs_quotes = pc.match_substring_regex(values, NEEDS_QUOTES)
     if not pc.any(needs_quotes).as_py():
         return values
@@ -89,10 +109,18 @@ def row_texts(frame: pd.DataFrame) -> pa.Array | None:
 def lines_data(prefix: str, rows: pa.Array) -> bytes:
     """CSV lines of ``prefix`` (fields already CSV text, with their trailing comma, or "")
     followed by each of ``rows`` (:func:`row_texts`), each ended by "\n"."""
+    return lines_view(prefix, rows).tobytes()
+
+
+def lines_view(prefix: str, rows: pa.Array) -> memoryview:
+    """:func:`lines_data` as a view of the Arrow buffer that holds them: a file writes it
+    without the copy into a bytes object."""
     if not len(rows):
-        return b""
-    head = pa.scalar(prefix, pa.large_string())
-    return string_data(pc.binary_join_element_wise(head, rows, NEWLINE, EMPTY))
+        return memoryview(b"")
+    lines = pc.binary_join_element_wise(pa.scalar(prefix, pa.large_string()), rows, NEWLINE, EMPTY)
+    if isinstance(lines, pa.ChunkedArray):
+        lines = lines.combine_chunks()
+    return memoryview(string_data_view(lines))
 
 
 def csv_bytes(frame: pd.DataFrame, header: bool = True) -> bytes | None:

@@ -72,6 +72,33 @@ def first_of_runs(sorted_keys: np.ndarray) -> np.ndarray:
     return np.r_[True, sorted_keys[1:] != sorted_keys[:-1]][:len(sorted_keys)]
 
 
+def value_numbers(values: pa.Array) -> tuple[np.ndarray, pa.Array, np.ndarray]:
+    """A number per value (0, 1, ... in order of first appearance; a missing value is one
+    value), the distinct values, and the row where each first appears.
+
+    Where equal values stand together (a column sorted by them) the runs of equal neighbours
+    are the values, and only the runs' first values are hashed (to check that no value comes
+    back later); otherwise Arrow numbers them by hashing every value.
+    """
+    values = contiguous(values)
+    if not len(values):
+        return np.zeros(0, dtype=np.int64), values, np.zeros(0, dtype=np.int64)
+    run_starts = np.ones(len(values), dtype=bool)
+    if len(values) > 1:
+        run_starts[1:] = pc.fill_null(pc.not_equal(values[1:], values[:-1]), True).to_numpy(
+            zero_copy_only=False)
+    first_rows = np.flatnonzero(run_starts)
+    firsts = values.take(first_rows)
+    if pc.count_distinct(firsts, mode="all").as_py() == len(firsts):
+        return np.cumsum(run_starts, dtype=np.int64) - 1, firsts, first_rows
+    encoded = pc.dictionary_encode(values, null_encoding="encode")
+    numbers = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    # Numbered in order of appearance: a value's first row is where its number exceeds every
+    # number before it.
+    earlier = np.maximum.accumulate(np.r_[np.int64(-1), numbers[:-1]])
+    return numbers, encoded.dictionary, np.flatnonzero(numbers > earlier)
+
+
 def starts_of_runs(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
     """For a frame sorted by ``keys``: whether each row's keys differ from the previous row's,
     which there is ``~frame.duplicated(keys)`` (missing values equal each other, as there).

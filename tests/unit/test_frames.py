@@ -126,3 +126,26 @@ def test_sorted_without_repeats_leaves_mixed_columns_to_pandas():
     for case in (frame, mixed):
         pd.testing.assert_frame_equal(sorted_without_repeats(case, ["k"]),
                                       case.sort_values(["k"], kind="stable").drop_duplicates())
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_value_numbers_are_pandas_factorize(seed):
+    import random
+
+    import pyarrow as pa
+
+    from gtflow.frames import value_numbers
+
+    rng = random.Random(seed)
+    pool = ["D1", "D10", "文", "Dé", None, "", "😀"]
+    for size in (0, 1, 2, 9, 200):
+        values = [rng.choice(pool) for _ in range(size)]
+        for ordered in (sorted(values, key=lambda v: (v is None, v or "")), values):
+            array = pa.chunked_array([pa.array(ordered[:3], type=pa.large_string()),
+                                      pa.array(ordered[3:], type=pa.large_string())])
+            numbers, distinct, first_rows = value_numbers(array)
+            codes, uniques = pd.factorize(pd.Series(ordered, dtype=object), use_na_sentinel=False)
+            assert numbers.tolist() == codes.tolist()
+            assert distinct.to_pylist() == [u if isinstance(u, str) else None
+                                            for u in uniques.tolist()]
+            assert first_rows.tolist() == [ordered.index(v) for v in distinct.to_pylist()]

@@ -36,7 +36,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gtflow.coding.codebook import edge_id
-from gtflow.frames import contiguous, first_of_runs
+from gtflow.frames import first_of_runs, value_numbers
 from gtflow.mechanisms.cases import LEVEL_COLUMN, SOURCE_TYPES
 from gtflow.mechanisms.codepoints import JoinedTexts, is_white_space
 
@@ -204,7 +204,8 @@ class QuoteSource:
     def of(cls, codings: pd.DataFrame) -> QuoteSource:
         """Number the documents, origins and coders of codings (doc_id, origin, origin_rank,
         coder and source_type)."""
-        doc, doc_ids, first_rows = document_numbers(pa.array(codings["doc_id"], from_pandas=True))
+        doc, doc_ids, first_rows = value_numbers(
+            pa.array(codings["doc_id"], from_pandas=True).cast(pa.large_string()))
         source_types = [str(t) for t in codings["source_type"].take(first_rows).tolist()]
         place = {s: i for i, s in enumerate(SOURCE_TYPES)}
         origin, origins = pd.factorize(codings["origin"])
@@ -220,30 +221,6 @@ class QuoteSource:
         """The codings at some row positions as candidates quoting the given spans."""
         return Candidates(self.doc[rows], starts, ends, truncated, self.origin[rows],
                           self.origin_rank[rows], self.coder[rows], self.coders)
-
-
-def document_numbers(doc_ids: pa.Array) -> tuple[np.ndarray, pa.Array, np.ndarray]:
-    """A number per value (0, 1, ... in order of first appearance), the distinct values as
-    large strings, and the row of each one's first appearance.
-
-    Codings come sorted by document (:func:`gtflow.mechanisms.cases.placed_codings`): then
-    the runs of equal neighbours are the documents, and no value is hashed but the runs' first.
-    """
-    doc_ids = contiguous(doc_ids).cast(pa.large_string())
-    run_starts = np.ones(len(doc_ids), dtype=bool)
-    if len(doc_ids) > 1:
-        run_starts[1:] = pc.fill_null(pc.not_equal(doc_ids[1:], doc_ids[:-1]), True).to_numpy(
-            zero_copy_only=False)
-    first_rows = np.flatnonzero(run_starts)
-    firsts = doc_ids.take(first_rows)
-    if pc.count_distinct(firsts, mode="all").as_py() == len(firsts):
-        return np.cumsum(run_starts, dtype=np.int64) - 1, firsts, first_rows
-    encoded = pc.dictionary_encode(doc_ids, null_encoding="encode")
-    numbers = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-    # Numbered in order of appearance: a value's first row is where its number exceeds every
-    # number before it.
-    earlier = np.maximum.accumulate(np.r_[np.int64(-1), numbers[:-1]])
-    return numbers, encoded.dictionary, np.flatnonzero(numbers > earlier)
 
 
 def sorted_codes(values: pd.Series) -> tuple[np.ndarray, list[str]]:
