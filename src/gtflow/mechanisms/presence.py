@@ -10,12 +10,14 @@ integer arrays (intersections and differences come out in document order).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
-from gtflow.mechanisms.cases import LEVEL_COLUMN
+from gtflow.mechanisms.cases import LEVEL_COLUMN, SOURCE_TYPES
 
 #: What the presence index keeps of each document (one row per document, in doc_id order).
 DOCUMENT_FIELDS = ["doc_id", "source_type", "case_id", "case_type"]
@@ -80,3 +82,31 @@ class CodePresence:
     def document_rows(self, numbers: np.ndarray) -> pd.DataFrame:
         """The documents (``DOCUMENT_FIELDS``) of some document numbers, in that order."""
         return self.documents.iloc[numbers]
+
+    @functools.cached_property
+    def source_numbers(self) -> np.ndarray:
+        """Per document its source type's place in :data:`SOURCE_TYPES` (one past the end
+        for another type), so that counting documents by type is a bincount."""
+        place = {s: i for i, s in enumerate(SOURCE_TYPES)}
+        return np.array([place.get(s, len(SOURCE_TYPES)) for s in
+                         self.documents["source_type"].tolist()], dtype=np.int64)
+
+    @functools.cached_property
+    def respondent_cases(self) -> np.ndarray:
+        """Per document the number of its case when that is a respondent, else -1."""
+        cases = pd.factorize(self.documents["case_id"])[0].astype(np.int64)
+        is_respondent = (self.documents["case_type"] == "respondent").to_numpy(
+            dtype=bool, na_value=False)
+        return np.where(is_respondent, cases, -1)
+
+    def respondents_of(self, numbers: np.ndarray) -> np.ndarray:
+        """A mask over the case numbers: the respondents of some documents."""
+        cases = self.respondent_cases[numbers]
+        mask = np.zeros(len(self.documents), dtype=bool)  # never more cases than documents
+        mask[cases[cases >= 0]] = True
+        return mask
+
+    @functools.cached_property
+    def doc_ids(self) -> pa.Array:
+        """The documents' ids as one Arrow array (position = document number)."""
+        return pa.array(self.documents["doc_id"], from_pandas=True).cast(pa.large_string())

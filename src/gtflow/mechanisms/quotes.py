@@ -589,8 +589,10 @@ def concept_quotes(quotes: pd.DataFrame, codings: pd.DataFrame, texts: dict[str,
     codings do not count as evidence, say) shows its first coding within the length bounds
     (``codings``: every coding on a kept document), with rank 0; without one it has no row.
     """
-    mine = quotes[quotes["item_type"] == "concept"].sort_values("rank", kind="stable")
-    by_concept = {concept: rows for concept, rows in mine.groupby("item_id", sort=False)}
+    by_concept: dict[str, list[dict]] = {}
+    for quote in quotes[quotes["item_type"] == "concept"].sort_values(
+            "rank", kind="stable").to_dict("records"):  # one frame made records, not one per concept
+        by_concept.setdefault(quote["item_id"], []).append(quote)
     shown: set[tuple[str, int, int]] = set()
     rows = []
     for concept in concept_ids:
@@ -601,7 +603,7 @@ def concept_quotes(quotes: pd.DataFrame, codings: pd.DataFrame, texts: dict[str,
                 shown.add((fallback["doc_id"], fallback["start"], fallback["end"]))
                 rows.append({"concept_id": concept, **fallback})
             continue
-        candidates = by_concept[concept].to_dict("records")
+        candidates = by_concept[concept]
         fresh = [q for q in candidates if (q["doc_id"], q["start"], q["end"]) not in shown]
         quote = (fresh or candidates)[0]
         shown.add((quote["doc_id"], quote["start"], quote["end"]))
