@@ -77,8 +77,8 @@ def value_numbers(values: pa.Array) -> tuple[np.ndarray, pa.Array, np.ndarray]:
     value), the distinct values, and the row where each first appears.
 
     Where equal values stand together (a column sorted by them) the runs of equal neighbours
-    are the values, and only the runs' first values are hashed (to check that no value comes
-    back later); otherwise Arrow numbers them by hashing every value.
+    are the values: only the runs' first values are compared (ascending) or hashed, to check
+    that no value comes back later; otherwise Arrow numbers them by hashing every value.
     """
     values = contiguous(values)
     if not len(values):
@@ -89,7 +89,10 @@ def value_numbers(values: pa.Array) -> tuple[np.ndarray, pa.Array, np.ndarray]:
             zero_copy_only=False)
     first_rows = np.flatnonzero(run_starts)
     firsts = values.take(first_rows)
-    if pc.count_distinct(firsts, mode="all").as_py() == len(firsts):
+    # Runs in ascending order (a sorted column) are distinct without a hash of their values.
+    ascending = len(firsts) < 2 or pc.all(pc.greater(firsts[1:], firsts[:-1]),
+                                          skip_nulls=False).as_py()
+    if ascending or pc.count_distinct(firsts, mode="all").as_py() == len(firsts):
         return np.cumsum(run_starts, dtype=np.int64) - 1, firsts, first_rows
     encoded = pc.dictionary_encode(values, null_encoding="encode")
     numbers = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)

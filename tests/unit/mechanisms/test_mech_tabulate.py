@@ -126,3 +126,55 @@ def test_case_matrix_is_the_groupby_count(dtype):
     pd.testing.assert_frame_equal(case_matrix(empty, cases, ["M1"], "main_category"),
                                   case_matrix_by_groupby(empty, cases, ["M1"], "main_category"),
                                   check_column_type=False)
+
+
+def random_units_study(seed: int, n_docs: int, n_codings: int, shuffle: bool):
+    """Sentences and placed codings of a random corpus: spans covering several sentences, empty
+    spans (kept on their own sentence, or dropped when it is missing), documents without
+    sentences, turns of several sentences; sentences in order or shuffled."""
+    import random
+
+    rng = random.Random(seed)
+    concepts = {"c1": "K1", "c2": "K1", "c3": "K2", "c4": "K3"}
+    mains = {"K1": "M1", "K2": "M1", "K3": "M2"}
+    sentences, lengths = [], {}
+    doc_ids = [rng.choice(["D", "文", "Dé"]) + str(i) for i in range(n_docs)]
+    for doc_id in doc_ids[: max(n_docs - 2, 0)]:  # the last two have no sentences
+        start, turn = 0, 0
+        for seg_id in range(rng.randint(1, 6)):
+            end = start + rng.randint(1, 9)
+            turn += rng.random() < 0.5
+            sentences.append((doc_id, seg_id, turn, start, end))
+            start = end
+        lengths[doc_id] = start
+    records = []
+    for _ in range(n_codings):
+        doc_id = rng.choice(doc_ids)
+        start = rng.randint(0, lengths.get(doc_id, 5))
+        end = min(start + rng.choice([0, 0, 3, 8, 30]), lengths.get(doc_id, 5))
+        concept = rng.choice(sorted(concepts))
+        records.append((doc_id, rng.randint(0, 7), start, end, concept, concepts[concept],
+                        mains[concepts[concept]]))
+    segments = pd.DataFrame(sentences, columns=["doc_id", "seg_id", "turn", "start", "end"])
+    if shuffle:
+        segments = segments.sample(frac=1.0, random_state=seed).reset_index(drop=True)
+    placed = pd.DataFrame(records, columns=["doc_id", "seg_id", "start", "end", "concept_id",
+                                            "category_id", "main_category_id"])
+    return placed.sort_values(["doc_id", "seg_id"], kind="stable").reset_index(drop=True), segments
+
+
+@pytest.mark.parametrize(("seed", "n_docs", "n_codings", "shuffle"), [
+    (0, 0, 0, False), (1, 1, 1, False), (2, 4, 10, True), (3, 30, 300, False),
+    (4, 30, 300, True), (5, 200, 3000, False)])
+def test_units_and_cooccurrence_match_the_former_count(seed, n_docs, n_codings, shuffle):
+    import reference_tabulate
+
+    placed, segments = random_units_study(seed, n_docs, n_codings, shuffle)
+    units = coding_units(placed, segments)
+    former = reference_tabulate.coding_units(placed, segments)
+    pd.testing.assert_frame_equal(units, former)
+    code_sets = {"main_category": ["M1", "M2", "M3"], "category": ["K3", "K1", "K2"]}
+    pd.testing.assert_frame_equal(cooccurrence(units, code_sets),
+                                  reference_tabulate.cooccurrence(former, code_sets))
+    if n_codings > 100:
+        assert units["seg_id"].nunique() > 3 and len(units) > len(placed) // 2
