@@ -17,10 +17,11 @@ import logging
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from gtflow.coding.codebook import Codebook
 from gtflow.contracts import kept_documents
-from gtflow.frames import sorted_stably, starts_of_runs
+from gtflow.frames import contiguous, sorted_stably, starts_of_runs
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,9 @@ ORIGIN_RANK = {"review": 0, "qdpx": 1, "csv": 2, "auto": 3}
 LEVEL_COLUMN = {"concept": "concept_id", "category": "category_id",
                 "main_category": "main_category_id", "core": "core_id"}
 CODE_COLUMNS = ["code_id", "level", "label", "label_en", "parent_id"]
+#: What a placed coding takes of its document and of its concept's place in the hierarchy.
+PLACED_DOCUMENT_COLUMNS = ["doc_id", "source_type", "case_id", "case_type"]
+PLACED_HIERARCHY_COLUMNS = ["concept_id", "category_id", "main_category_id", "core_id"]
 
 
 def corpus_documents(documents: pd.DataFrame) -> pd.DataFrame:
@@ -87,19 +91,56 @@ def placed_codings(codings: pd.DataFrame, docs: pd.DataFrame, hierarchy: pd.Data
     tables always agree with the codebook; a coding of a concept the codebook lacks is dropped.
     """
     base = codings.drop(columns=[c for c in ("category_id", "main_category_id") if c in codings])
-    base = base.merge(docs[["doc_id", "source_type", "case_id", "case_type"]], on="doc_id",
-                      how="inner")
-    placed = base.merge(hierarchy[["concept_id", "category_id", "main_category_id", "core_id"]],
-                        on="concept_id", how="inner")
-    if len(placed) < len(base):
+    documents = docs[PLACED_DOCUMENT_COLUMNS]
+    concepts = hierarchy[PLACED_HIERARCHY_COLUMNS]
+    doc_rows = unique_key_rows(base["doc_id"], documents["doc_id"])
+    concept_rows = unique_key_rows(base["concept_id"], concepts["concept_id"])
+    if doc_rows is None or concept_rows is None:  # a key listed twice: a merge repeats codings
+        on_documents = base.merge(documents, on="doc_id", how="inner")
+        placed = on_documents.merge(concepts, on="concept_id", how="inner")
+        n_on_documents = len(on_documents)
+    else:
+        # Each coding's document and concept looked up by Arrow (two merges hashed and
+        # reordered every text column); codings keep their order, as an inner merge keeps it.
+        rows = np.flatnonzero((doc_rows >= 0) & (concept_rows >= 0))
+        placed = pd.concat([base.take(rows).reset_index(drop=True),
+                            documents.drop(columns="doc_id").take(doc_rows[rows]).reset_index(drop=True),
+                            concepts.drop(columns="concept_id").take(concept_rows[rows]).reset_index(drop=True)],
+                           axis=1)
+        n_on_documents = int((doc_rows >= 0).sum())
+    if len(placed) < n_on_documents:
         log.warning("%d codings name concepts missing from the codebook; left out",
-                    len(base) - len(placed))
-    placed["origin_rank"] = placed["origin"].map(ORIGIN_RANK).fillna(len(ORIGIN_RANK)).astype(int)
+                    n_on_documents - len(placed))
+    placed["origin_rank"] = origin_ranks(placed["origin"])
     for column in ("seg_id", "start", "end"):
         placed[column] = placed[column].astype("int64")
     return single_chunk_columns(sorted_stably(
         placed, ["doc_id", "seg_id", "concept_id", "origin_rank", "coder", "start", "end"]
     ).reset_index(drop=True))
+
+
+def unique_key_rows(values: pd.Series, keys: pd.Series) -> np.ndarray | None:
+    """Per value the row of ``keys`` that equals it (-1: none), or None when a key is listed
+    twice (or the columns are not text)."""
+    try:
+        keys_array = contiguous(pa.array(keys, from_pandas=True)).cast(pa.large_string())
+        values_array = pa.array(values, from_pandas=True).cast(pa.large_string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        return None
+    ascending = len(keys_array) < 2 or pc.all(pc.greater(keys_array[1:], keys_array[:-1]),
+                                              skip_nulls=False).as_py()
+    if not ascending and pc.count_distinct(keys_array, mode="all").as_py() < len(keys_array):
+        return None
+    return pc.index_in(values_array, value_set=keys_array).fill_null(-1).to_numpy(
+        zero_copy_only=False).astype(np.int64)
+
+
+def origin_ranks(origins: pd.Series) -> np.ndarray:
+    """Each origin's :data:`ORIGIN_RANK` (another origin: after them all)."""
+    found = pc.index_in(pa.array(origins, from_pandas=True).cast(pa.large_string()),
+                        value_set=pa.array(list(ORIGIN_RANK), type=pa.large_string()))
+    ranks = np.array([*ORIGIN_RANK.values(), len(ORIGIN_RANK)], dtype=np.int64)
+    return ranks[found.fill_null(len(ORIGIN_RANK)).to_numpy(zero_copy_only=False)]
 
 
 def single_chunk_columns(frame: pd.DataFrame) -> pd.DataFrame:

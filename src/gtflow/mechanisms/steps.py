@@ -11,12 +11,14 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from gtflow.clean.texts import CleanTexts
 from gtflow.coding.codebook import Codebook, edge_id, load_codebook, load_model
 from gtflow.coding.validity import concept_status
 from gtflow.contracts import is_kept, read_columns, read_table, write_table
-from gtflow.frames import text_isin
+from gtflow.frames import text_isin, value_numbers
 from gtflow.io import write_json
 from gtflow.mechanisms.cases import (
     case_table,
@@ -75,12 +77,21 @@ def corpus_counts(docs: pd.DataFrame, cases: pd.DataFrame) -> dict[str, int]:
 
 
 def texts_by_id(texts: Mapping[str, str], doc_ids: list[str]) -> dict[str, str]:
-    """The texts of some documents, in that order; read in batches (:meth:`CleanTexts.texts_of`)
-    when ``texts`` is the clean texts' accessor, whose lookup one document at a time costs
-    about as much as decoding the text."""
-    read_many = getattr(texts, "texts_of", None)
-    return dict(zip(doc_ids, read_many(doc_ids) if read_many is not None else
+    """The texts of some documents, in that order; read as one Arrow array
+    (:meth:`CleanTexts.text_array`: each shard read once, sliced by Arrow) when ``texts`` is
+    the clean texts' accessor, whose lookup one document at a time costs about as much as
+    decoding the text."""
+    read_all = getattr(texts, "text_array", None)
+    return dict(zip(doc_ids, read_all(doc_ids).to_pylist() if read_all is not None else
                     (texts[doc_id] for doc_id in doc_ids), strict=True))
+
+
+def coded_documents(codings: pd.DataFrame) -> list[str]:
+    """The distinct doc_ids of some codings, sorted (as ``sorted(set(...))`` sorts them):
+    numbered by their runs (codings come sorted by document), not a Python set of every id."""
+    distinct = value_numbers(pa.array(codings["doc_id"], from_pandas=True).cast(
+        pa.large_string()))[1]
+    return distinct.take(pc.sort_indices(distinct)).to_pylist()
 
 
 def mechanism_tables(codings: pd.DataFrame, documents: pd.DataFrame, segments: pd.DataFrame,
@@ -108,7 +119,7 @@ def mechanism_tables(codings: pd.DataFrame, documents: pd.DataFrame, segments: p
     every = placed_codings(codings, docs, codebook.hierarchy())
     del codings
     # Quotes come from coded documents only; each text is read once (not once per coding).
-    texts = texts_by_id(texts, sorted(set(every["doc_id"].tolist())))
+    texts = texts_by_id(texts, coded_documents(every))
     placed, excluded = select_evidence(every, mode, status)
     evidence = evidence_codings(placed)
     presence = CodePresence.index(evidence)

@@ -178,3 +178,62 @@ def test_units_and_cooccurrence_match_the_former_count(seed, n_docs, n_codings, 
                                   reference_tabulate.cooccurrence(former, code_sets))
     if n_codings > 100:
         assert units["seg_id"].nunique() > 3 and len(units) > len(placed) // 2
+
+
+def merged_placed_codings(codings, docs, hierarchy):
+    """The pandas way codings were placed (two merges and a map), kept as the reference of
+    :func:`gtflow.mechanisms.cases.placed_codings`."""
+    from gtflow.frames import sorted_stably
+    from gtflow.mechanisms.cases import ORIGIN_RANK, single_chunk_columns
+
+    base = codings.drop(columns=[c for c in ("category_id", "main_category_id") if c in codings])
+    base = base.merge(docs[["doc_id", "source_type", "case_id", "case_type"]], on="doc_id",
+                      how="inner")
+    placed = base.merge(hierarchy[["concept_id", "category_id", "main_category_id", "core_id"]],
+                        on="concept_id", how="inner")
+    placed["origin_rank"] = placed["origin"].map(ORIGIN_RANK).fillna(len(ORIGIN_RANK)).astype(int)
+    for column in ("seg_id", "start", "end"):
+        placed[column] = placed[column].astype("int64")
+    return single_chunk_columns(sorted_stably(
+        placed, ["doc_id", "seg_id", "concept_id", "origin_rank", "coder", "start", "end"]
+    ).reset_index(drop=True))
+
+
+@pytest.mark.parametrize(("seed", "rows", "repeated_key"), [
+    (0, 0, None), (1, 1, None), (2, 50, None), (3, 800, None), (4, 300, "doc_id"),
+    (5, 300, "concept_id")])
+def test_placed_codings_match_the_merges(seed, rows, repeated_key, caplog):
+    import random
+
+    from gtflow.mechanisms.cases import placed_codings
+
+    rng = random.Random(seed)
+    doc_ids = ["D2", "D10", "文1", "Dé", "D1", "X"]
+    docs = pd.DataFrame({"doc_id": doc_ids[:5], "source_type": ["interview", "web_post",
+                                                                 "web_page", "web_post",
+                                                                 "interview"],
+                         "case_id": ["R1", "D10", "文1", "Dé", "R1"],
+                         "case_type": ["respondent", "web_post", "web_page", "web_post",
+                                       "respondent"], "respondent_id": "x"})
+    docs = docs.sort_values("doc_id", kind="stable").reset_index(drop=True)
+    hierarchy = pd.DataFrame({"concept_id": ["c1", "c2", "c3"], "concept": "x",
+                              "category_id": ["K1", "K1", "K2"],
+                              "main_category_id": ["M1", "M1", "M1"], "core_id": "C"})
+    if repeated_key == "doc_id":
+        docs = pd.concat([docs, docs.iloc[[1]]], ignore_index=True)
+    if repeated_key == "concept_id":
+        hierarchy = pd.concat([hierarchy, hierarchy.iloc[[0]].assign(category_id="K9")],
+                              ignore_index=True)
+    records = [(rng.choice(doc_ids), rng.randint(0, 3), start := rng.randint(0, 9),
+                start + rng.randint(0, 5), rng.choice(["c1", "c2", "c3", "c9"]),
+                rng.choice(["auto", "coder_a", "Zoë"]),
+                rng.choice(["auto", "csv", "review", "qdpx", "other"]), rng.choice(["", "r"]),
+                "stale", "stale") for _ in range(rows)]
+    codings = pd.DataFrame(records, columns=["doc_id", "seg_id", "start", "end", "concept_id",
+                                             "coder", "origin", "rule", "category_id",
+                                             "main_category_id"]).astype(
+        {"seg_id": "int64", "start": "int64", "end": "int64"})
+    placed = placed_codings(codings, docs, hierarchy)
+    pd.testing.assert_frame_equal(placed, merged_placed_codings(codings, docs, hierarchy))
+    if rows > 100:
+        assert "missing from the codebook" in caplog.text
