@@ -380,20 +380,44 @@ def coding_turns(placed: pd.DataFrame, segments: pd.DataFrame,
     turns = np.zeros(len(placed), dtype=np.int64)
     if not len(placed) or not len(segments):
         return turns, np.zeros(len(placed), dtype=bool)
-    segment_doc = pc.index_in(pa.array(segments["doc_id"], from_pandas=True).cast(
-        source.doc_ids.type), value_set=source.doc_ids)
-    known = np.flatnonzero(segment_doc.is_valid().to_numpy(zero_copy_only=False))
-    segment_doc = segment_doc.to_numpy(zero_copy_only=False)[known].astype(np.int64)
-    # Sentences numbered over both tables, so (document, sentence) is one integer key.
-    seg_numbers = pd.factorize(np.concatenate([segments["seg_id"].to_numpy(np.int64)[known],
-                                               placed["seg_id"].to_numpy(np.int64)]))[0]
-    n_numbers = np.int64(seg_numbers.max() + 1)
-    segment_keys = pd.Index(segment_doc * n_numbers + seg_numbers[:len(known)])
-    first = ~segment_keys.duplicated()
-    found = segment_keys[first].get_indexer(source.doc * n_numbers + seg_numbers[len(known):])
+    # The sentences' documents numbered by their runs (the clean stage writes them grouped),
+    # then each distinct one looked up among the codings' documents: not every sentence's id.
+    runs, run_ids, _ = value_numbers(pa.array(segments["doc_id"], from_pandas=True).cast(
+        pa.large_string()))
+    segment_doc = pc.index_in(run_ids, value_set=source.doc_ids).fill_null(-1).to_numpy(
+        zero_copy_only=False).astype(np.int64)[runs]
+    known = np.flatnonzero(segment_doc >= 0)
+    segment_doc = segment_doc[known]
+    found = first_rows_of_pairs(segment_doc, segments["seg_id"].to_numpy(np.int64)[known],
+                                source.doc, placed["seg_id"].to_numpy(np.int64))
     has_turn = found >= 0
-    turns[has_turn] = segments["turn"].to_numpy(np.int64)[known][first][found[has_turn]]
+    turns[has_turn] = segments["turn"].to_numpy(np.int64)[known][found[has_turn]]
     return turns, has_turn
+
+
+def first_rows_of_pairs(table_a: np.ndarray, table_b: np.ndarray, a: np.ndarray,
+                        b: np.ndarray) -> np.ndarray:
+    """Per pair (a[i], b[i]) the first row of the table (table_a, table_b) holding it, -1
+    where none does; ``a`` and ``table_a`` are numbers 0, 1, ... (documents)."""
+    if not len(table_a):
+        return np.full(len(a), -1, dtype=np.int64)
+    low = int(min(table_b.min(initial=0), b.min(initial=0)))
+    width = int(max(table_b.max(initial=0), b.max(initial=0))) - low + 1
+    size = int(max(table_a.max(initial=0), a.max(initial=0))) + 1
+    if size * width >= 2**62:  # no one integer key for both: a hashed pair index
+        index = pd.MultiIndex.from_arrays([table_a, table_b])
+        first = np.flatnonzero(~index.duplicated())
+        found = index[first].get_indexer(pd.MultiIndex.from_arrays([a, b]))
+        return np.where(found >= 0, first[found], -1)
+    # One key per pair; the table sorted by it (stably: the first of equal pairs first), as
+    # the clean stage writes sentences already (then not sorted again).
+    table_keys = table_a * width + (table_b - low)
+    keys = a * width + (b - low)
+    order = (np.arange(len(table_keys)) if (np.diff(table_keys) > 0).all() else
+             np.argsort(table_keys, kind="stable"))
+    sorted_keys = table_keys[order]
+    position = np.minimum(np.searchsorted(sorted_keys, keys), len(order) - 1)
+    return np.where(sorted_keys[position] == keys, order[position], -1)
 
 
 def turn_units(docs: np.ndarray, turns: np.ndarray) -> np.ndarray:
@@ -415,13 +439,21 @@ def choose_edge_quotes(chosen: ChosenQuotes, placed: pd.DataFrame, segments: pd.
     """Choose the quotes of model edges (:func:`edge_candidates`; spans fitted, the too short
     no candidates)."""
     turns, has_turn = coding_turns(placed, segments, chosen.source)
-    for item_id, candidates in edge_candidates(chosen.source, placed, turns, has_turn, edges,
-                                               level_of):
-        starts, ends, truncated = fitted_arrays(texts, candidates.doc, candidates.start,
-                                                candidates.end, min_chars, max_chars)
-        fits = np.flatnonzero(starts >= 0)
-        chosen.add("edge", item_id, replace(candidates.take(fits), start=starts[fits],
-                                            end=ends[fits], truncated=truncated[fits]))
+    items = list(edge_candidates(chosen.source, placed, turns, has_turn, edges, level_of))
+    if not items:
+        return
+    # Every edge's spans fitted at once: the texts they are cut from are joined once.
+    starts, ends, truncated = fitted_arrays(
+        texts, *(np.concatenate([getattr(c, name) for _, c in items])
+                 for name in ("doc", "start", "end")), min_chars, max_chars)
+    first = 0
+    for item_id, candidates in items:
+        end = first + len(candidates.doc)
+        fits = np.flatnonzero(starts[first:end] >= 0)
+        chosen.add("edge", item_id, replace(candidates.take(fits), start=starts[first:end][fits],
+                                            end=ends[first:end][fits],
+                                            truncated=truncated[first:end][fits]))
+        first = end
 
 
 def edge_candidates(source: QuoteSource, placed: pd.DataFrame, turns: np.ndarray,

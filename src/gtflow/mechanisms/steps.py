@@ -53,6 +53,8 @@ OUTPUT_TABLES = {"case_main": "case_by_main_category", "case_category": "case_by
                  "recommendations": "recommendations"}
 #: What the stage reads of the documents and segments tables (not their texts or metadata).
 DOCUMENT_COLUMNS = ["doc_id", "source_type", "respondent_id", "duplicate_of"]
+#: What the stage reads of the codings (their roll-up columns come from the codebook instead).
+CODING_COLUMNS = ["doc_id", "seg_id", "start", "end", "concept_id", "coder", "origin", "rule"]
 SEGMENT_COLUMNS = ["doc_id", "seg_id", "turn", "start", "end"]
 EVIDENCE_RULES = {
     "all": "All codings count (auto-coder and every human coder)",
@@ -199,7 +201,7 @@ def build_mechanisms(codings: str | Path, documents: str | Path, segments: str |
     if validity is not None:
         status = concept_status(read_table("validity", validity),
                                 [c["id"] for c in book.concepts])
-    tables = mechanism_tables(read_table("codings", codings),
+    tables = mechanism_tables(read_columns("codings", [codings], CODING_COLUMNS),
                               read_columns("documents", [documents], DOCUMENT_COLUMNS),
                               read_columns("segments", [segments], SEGMENT_COLUMNS),
                               CleanTexts.open(texts), book,

@@ -471,3 +471,24 @@ def test_spread_order_sorts_by_every_word_when_first_words_tie():
         group = rng.integers(0, 4, size=rows)
         expected = sorted(range(rows), key=lambda i: (group[i], *spread[i].tolist(), i))
         assert spread_order(group, spread).tolist() == expected
+
+
+@pytest.mark.parametrize(("seed", "spread"), [(0, 4), (1, 4), (2, 2**40), (3, 2**62)])
+def test_first_rows_of_pairs_are_the_first_row_of_each_pair(seed, spread):
+    from gtflow.mechanisms.quotes import first_rows_of_pairs
+
+    rng = np.random.default_rng(seed)
+    for rows in (0, 1, 30, 500):
+        table_a = rng.integers(0, 6, size=rows)
+        table_b = rng.integers(-spread, spread, size=rows, dtype=np.int64)
+        if seed == 1:  # sorted, as the clean stage writes sentences
+            order = np.lexsort((table_b, table_a))
+            table_a, table_b = table_a[order], table_b[order]
+        a = rng.integers(0, 7, size=200)
+        b = np.where(rng.random(200) < 0.7, rng.choice(np.r_[table_b, 0], size=200),
+                     rng.integers(-spread, spread, size=200, dtype=np.int64))
+        first = {}
+        for row, pair in enumerate(zip(table_a.tolist(), table_b.tolist())):
+            first.setdefault(pair, row)
+        expected = [first.get(pair, -1) for pair in zip(a.tolist(), b.tolist())]
+        assert first_rows_of_pairs(table_a, table_b, a, b).tolist() == expected
