@@ -69,7 +69,26 @@ def sorted_stably(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 
 def first_of_runs(sorted_keys: np.ndarray) -> np.ndarray:
     """Mask of the first element of each run of equal values in a sorted array."""
-    return np.r_[True, sorted_keys[1:] != sorted_keys[:-1]][:len(sorted_keys)]
+    mask = np.ones(len(sorted_keys), dtype=bool)
+    np.not_equal(sorted_keys[1:], sorted_keys[:-1], out=mask[1:])
+    return mask
+
+
+def positions_by_code(codes: np.ndarray, positions: np.ndarray) -> dict[int, np.ndarray]:
+    """The ``positions`` (ascending) grouped by their code (``codes[positions]``): one stable
+    sort of integers, not a groupby of the values the codes stand for."""
+    grouped = positions[np.argsort(codes[positions], kind="stable")]
+    grouped_codes = codes[grouped]
+    bounds = np.flatnonzero(first_of_runs(grouped_codes)).tolist()
+    return {int(grouped_codes[b]): grouped[b:e]
+            for b, e in zip(bounds, [*bounds[1:], len(grouped)])}
+
+
+def is_ascending(values: pa.Array) -> bool:
+    """Whether every value is greater than the one before (text by code point; a missing
+    value is not)."""
+    return len(values) < 2 or bool(pc.all(pc.greater(values[1:], values[:-1]),
+                                          skip_nulls=False).as_py())
 
 
 def value_numbers(values: pa.Array) -> tuple[np.ndarray, pa.Array, np.ndarray]:
@@ -90,9 +109,7 @@ def value_numbers(values: pa.Array) -> tuple[np.ndarray, pa.Array, np.ndarray]:
     first_rows = np.flatnonzero(run_starts)
     firsts = values.take(first_rows)
     # Runs in ascending order (a sorted column) are distinct without a hash of their values.
-    ascending = len(firsts) < 2 or pc.all(pc.greater(firsts[1:], firsts[:-1]),
-                                          skip_nulls=False).as_py()
-    if ascending or pc.count_distinct(firsts, mode="all").as_py() == len(firsts):
+    if is_ascending(firsts) or pc.count_distinct(firsts, mode="all").as_py() == len(firsts):
         return np.cumsum(run_starts, dtype=np.int64) - 1, firsts, first_rows
     encoded = pc.dictionary_encode(values, null_encoding="encode")
     numbers = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)

@@ -149,3 +149,34 @@ def test_value_numbers_are_pandas_factorize(seed):
             assert distinct.to_pylist() == [u if isinstance(u, str) else None
                                             for u in uniques.tolist()]
             assert first_rows.tolist() == [ordered.index(v) for v in distinct.to_pylist()]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_positions_by_code_are_groupby_indices(seed):
+    from gtflow.frames import positions_by_code
+
+    rng = np.random.default_rng(seed)
+    for size in (0, 1, 50, 600):
+        codes = rng.integers(-1, 5, size=size)
+        positions = np.flatnonzero(rng.random(size) < 0.7)
+        expected = {int(k): np.asarray(v) for k, v in
+                    pd.Series(positions).groupby(codes[positions]).groups.items()}
+        found = positions_by_code(codes, positions)
+        assert found.keys() == {int(k) for k in set(codes[positions].tolist())}
+        for code, rows in found.items():
+            assert rows.tolist() == positions[codes[positions] == code].tolist()
+        assert len(expected) == len(found)
+
+
+def test_first_of_runs_and_is_ascending():
+    import pyarrow as pa
+
+    from gtflow.frames import first_of_runs, is_ascending
+
+    assert first_of_runs(np.array([], dtype=np.int64)).tolist() == []
+    assert first_of_runs(np.array([3, 3, 4, 4, 4, 7, 3])).tolist() == [
+        True, False, True, False, False, True, True]
+    for values, expected in (([], True), (["a"], True), (["D1", "D10", "D2", "文"], True),
+                             (["a", "a"], False), (["b", "a"], False), (["a", None], False),
+                             ([None], True)):
+        assert is_ascending(pa.array(values, type=pa.large_string())) == expected

@@ -36,7 +36,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gtflow.coding.codebook import edge_id
-from gtflow.frames import first_of_runs, value_numbers
+from gtflow.frames import first_of_runs, positions_by_code, value_numbers
 from gtflow.mechanisms.cases import LEVEL_COLUMN, SOURCE_TYPES
 from gtflow.mechanisms.codepoints import JoinedTexts, is_white_space
 
@@ -191,7 +191,7 @@ class QuoteSource:
     type's place in :data:`SOURCE_TYPES` (``source_order``; one past the end for another)."""
 
     doc_ids: pa.Array
-    source_types: list[str]
+    source_types: pa.Array
     source_order: np.ndarray
     origins: list[str]
     doc: np.ndarray
@@ -206,13 +206,11 @@ class QuoteSource:
         coder and source_type)."""
         doc, doc_ids, first_rows = value_numbers(
             pa.array(codings["doc_id"], from_pandas=True).cast(pa.large_string()))
-        source_types = [str(t) for t in codings["source_type"].take(first_rows).tolist()]
-        place = {s: i for i, s in enumerate(SOURCE_TYPES)}
+        source_types = pa.array(codings["source_type"], from_pandas=True).cast(
+            pa.large_string()).take(first_rows)
         origin, origins = pd.factorize(codings["origin"])
         coder, coders = sorted_codes(codings["coder"])
-        return cls(doc_ids, source_types,
-                   np.array([place.get(t, len(SOURCE_TYPES)) for t in source_types],
-                            dtype=np.int64),
+        return cls(doc_ids, source_types, source_places(source_types),
                    [str(o) for o in origins], doc, origin.astype(np.int64),
                    codings["origin_rank"].to_numpy(np.int64), coder, coders)
 
@@ -221,6 +219,12 @@ class QuoteSource:
         """The codings at some row positions as candidates quoting the given spans."""
         return Candidates(self.doc[rows], starts, ends, truncated, self.origin[rows],
                           self.origin_rank[rows], self.coder[rows], self.coders)
+
+
+def source_places(source_types: pa.Array) -> np.ndarray:
+    """Each source type's place in :data:`SOURCE_TYPES` (one past the end for another)."""
+    found = pc.index_in(source_types, value_set=pa.array(SOURCE_TYPES, type=source_types.type))
+    return found.fill_null(len(SOURCE_TYPES)).to_numpy(zero_copy_only=False).astype(np.int64)
 
 
 def sorted_codes(values: pd.Series) -> tuple[np.ndarray, list[str]]:
@@ -323,22 +327,13 @@ class ChosenQuotes:
         columns["end"] += chosen.end.tolist()
         columns["origin"] += [source.origins[o] for o in chosen.origin.tolist()]
         columns["coder"] += [chosen.coders[c] for c in chosen.coder.tolist()]
-        columns["source_type"] += [source.source_types[d] for d in chosen.doc.tolist()]
+        columns["source_type"] += source.source_types.take(chosen.doc).to_pylist()
         columns["truncated"] += chosen.truncated.tolist()
 
     def frame(self) -> pd.DataFrame:
         """The chosen quotes (without their text), item by item in the order added."""
         return pd.DataFrame(self.columns, columns=CHOSEN_COLUMNS).astype(
             {"rank": "int64", "start": "int64", "end": "int64", "truncated": bool})
-
-
-def rows_by_code(codes: np.ndarray, rows: np.ndarray) -> dict[int, np.ndarray]:
-    """The positions ``rows`` (ascending) grouped by their code (``codes[rows]``)."""
-    grouped = rows[np.argsort(codes[rows], kind="stable")]
-    grouped_codes = codes[grouped]
-    bounds = np.flatnonzero(first_of_runs(grouped_codes)).tolist()
-    return {int(grouped_codes[b]): grouped[b:e]
-            for b, e in zip(bounds, [*bounds[1:], len(grouped)])}
 
 
 def level_codes(codings: pd.DataFrame, level: str) -> tuple[np.ndarray, dict[str, int]]:
@@ -364,7 +359,7 @@ def choose_coding_quotes(chosen: ChosenQuotes, placed: pd.DataFrame, texts: Docu
     by_level = {}
     for level in dict.fromkeys(level for _, _, level in items):
         codes, numbers = level_codes(placed, level)
-        by_level[level] = (rows_by_code(codes, quotable), numbers)
+        by_level[level] = (positions_by_code(codes, quotable), numbers)
     for item_type, code_id, level in items:
         rows_of, numbers = by_level[level]
         rows = rows_of.get(numbers.get(code_id, -1))
@@ -469,7 +464,7 @@ def edge_candidates(source: QuoteSource, placed: pd.DataFrame, turns: np.ndarray
     by_level = {}
     for level in dict.fromkeys(level_of[code] for edge in edges for code in edge):
         codes, numbers = level_codes(placed, level)
-        by_level[level] = (rows_by_code(codes, with_turn), numbers)
+        by_level[level] = (positions_by_code(codes, with_turn), numbers)
 
     def rows_under(code_id: str) -> np.ndarray:
         rows_of, numbers = by_level[level_of[code_id]]

@@ -274,7 +274,7 @@ def candidate_records(source, item_id, candidates):
     of :data:`CANDIDATE_COLUMNS`."""
     return [{"item_type": "edge", "item_id": item_id, "doc_id": doc_id, "start": start,
              "end": end, "origin": source.origins[origin], "origin_rank": rank,
-             "coder": candidates.coders[coder], "source_type": source.source_types[doc]}
+             "coder": candidates.coders[coder], "source_type": source.source_types[doc].as_py()}
             for doc_id, doc, start, end, origin, rank, coder in zip(
                 source.doc_ids.take(candidates.doc).to_pylist(), candidates.doc.tolist(),
                 candidates.start.tolist(), candidates.end.tolist(), candidates.origin.tolist(),
