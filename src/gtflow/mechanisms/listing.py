@@ -134,12 +134,14 @@ def byte_slices(data: np.ndarray, begins: np.ndarray, ends: np.ndarray) -> pa.Ar
 
 
 def item_rows(presence: CodePresence, evidence: pd.DataFrame, codes: pd.DataFrame,
-              model: dict) -> Iterator[tuple[dict[str, str], np.ndarray]]:
+              model: dict, order: np.ndarray | None = None
+              ) -> Iterator[tuple[dict[str, str], np.ndarray]]:
     """(item columns, its evidence codings as ascending positions in listing order) of every
     item: codes in codebook order, then edges in model order, an edge's source rows before
-    its target rows. Position i in listing order is row ``listing_order(evidence)[i]``."""
+    its target rows. Position i in listing order is row ``order[i]`` (``order``:
+    :func:`listing_order`, found here when not given)."""
     rank = np.empty(len(evidence), dtype=np.int64)
-    rank[listing_order(evidence)] = np.arange(len(evidence))  # rows are numbered 0..n-1
+    rank[listing_order(evidence) if order is None else order] = np.arange(len(evidence))
     level_of = dict(zip(codes["code_id"], codes["level"]))
     for code, level in zip(codes["code_id"], codes["level"]):
         if level in CODE_LEVELS:
@@ -194,9 +196,10 @@ class EvidenceListing:
 
     def pieces(self, rows: int = CHUNK_ROWS) -> Iterator[tuple[dict[str, str], pd.DataFrame]]:
         """(item columns, the item's rows of the coding fields) about ``rows`` rows at a time."""
-        fields = listing_fields(self.evidence, self.texts, self.quote_chars).take(
-            listing_order(self.evidence))
-        for item, positions in item_rows(self.presence, self.evidence, self.codes, self.model):
+        order = listing_order(self.evidence)
+        fields = listing_fields(self.evidence, self.texts, self.quote_chars).take(order)
+        for item, positions in item_rows(self.presence, self.evidence, self.codes, self.model,
+                                         order):
             for first in range(0, len(positions), rows):
                 yield item, fields.take(positions[first:first + rows]).reset_index(drop=True)
 
@@ -207,12 +210,11 @@ class EvidenceListing:
             return pd.DataFrame(columns=EVIDENCE_COLUMNS)
         return pd.concat(frames, ignore_index=True)
 
-    def coding_lines(self, rows: int = CHUNK_ROWS) -> pa.Array | None:
+    def coding_lines(self, order: np.ndarray, rows: int = CHUNK_ROWS) -> pa.Array | None:
         """Each evidence coding's own fields as CSV text (:func:`gtflow.csvtext.row_texts`), in
-        listing order (an item's rows are then read in ascending order), made ``rows`` codings
-        at a time so that the fields of only one block are held; None when a column is of a
-        kind csvtext does not write."""
-        order = listing_order(self.evidence)
+        listing order (``order``: :func:`listing_order`; an item's rows are then read in
+        ascending order), made ``rows`` codings at a time so that the fields of only one block
+        are held; None when a column is of a kind csvtext does not write."""
         blocks = []
         for first in range(0, max(len(self.evidence), 1), rows):
             block = self.evidence.take(order[first:first + rows]).reset_index(drop=True)
@@ -225,14 +227,15 @@ class EvidenceListing:
     def write(self, path: str | Path, rows: int = CHUNK_ROWS) -> None:
         """Write the listing (checked against the ``evidence`` table) atomically, the bytes
         :func:`gtflow.contracts.write_table` gives for :meth:`frame`."""
-        lines = self.coding_lines(rows)
+        order = listing_order(self.evidence)
+        lines = self.coding_lines(order, rows)
         if lines is None:  # a column of a kind csvtext leaves to pandas: write it the slow way
             write_table("evidence", self.frame(), path)
             return
         sample = listing_fields(self.evidence.head(1), self.texts, self.quote_chars).assign(
             item_type="code", item_id="", level="", role="")
         validate("evidence", sample[EVIDENCE_COLUMNS])
-        items = list(item_rows(self.presence, self.evidence, self.codes, self.model))
+        items = list(item_rows(self.presence, self.evidence, self.codes, self.model, order))
         with atomic_path(path) as tmp, open(tmp, "wb") as handle:
             handle.write(header_line(EVIDENCE_COLUMNS))
             for prefix, (_, positions) in zip(item_prefixes([i for i, _ in items]), items):
