@@ -215,9 +215,10 @@ class EvidenceListing:
         listing order (``order``: :func:`listing_order`; an item's rows are then read in
         ascending order), made ``rows`` codings at a time so that the fields of only one block
         are held; None when a column is of a kind csvtext does not write."""
+        read = [c for c in EVIDENCE_COLUMNS[4:] if c in self.evidence]  # only what it lists
         blocks = []
         for first in range(0, max(len(self.evidence), 1), rows):
-            block = self.evidence.take(order[first:first + rows]).reset_index(drop=True)
+            block = self.evidence[read].take(order[first:first + rows]).reset_index(drop=True)
             lines = row_texts(listing_fields(block, self.texts, self.quote_chars))
             if lines is None:
                 return None
