@@ -119,6 +119,20 @@ def value_numbers(values: pa.Array) -> tuple[np.ndarray, pa.Array, np.ndarray]:
     return numbers, encoded.dictionary, np.flatnonzero(numbers > earlier)
 
 
+def index_in_runs(values: pa.Array | pa.ChunkedArray, value_set: pa.Array) -> np.ndarray:
+    """``pc.index_in(values, value_set)`` as integers (-1: not found), each run of equal
+    neighbouring values looked up once: a column sorted by a key it depends on (a coding's
+    case, by document) hashes a fraction of its values."""
+    values = contiguous(values)
+    run_starts = np.ones(len(values), dtype=bool)
+    if len(values) > 1:
+        run_starts[1:] = pc.fill_null(pc.not_equal(values[1:], values[:-1]), True).to_numpy(
+            zero_copy_only=False)
+    found = pc.index_in(values.take(np.flatnonzero(run_starts)), value_set=value_set)
+    found = found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return found[np.cumsum(run_starts) - 1] if len(values) else found
+
+
 def starts_of_runs(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
     """For a frame sorted by ``keys``: whether each row's keys differ from the previous row's,
     which there is ``~frame.duplicated(keys)`` (missing values equal each other, as there).

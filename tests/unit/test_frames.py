@@ -180,3 +180,27 @@ def test_first_of_runs_and_is_ascending():
                              (["a", "a"], False), (["b", "a"], False), (["a", None], False),
                              ([None], True)):
         assert is_ascending(pa.array(values, type=pa.large_string())) == expected
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_index_in_runs_is_arrow_index_in(seed):
+    import random
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from gtflow.frames import index_in_runs
+
+    rng = random.Random(seed)
+    pool = ["D1", "文", "Dé", None, "", "x"]
+    for size in (0, 1, 2, 40, 500):
+        values = [rng.choice(pool) for _ in range(size)]
+        if seed == 1:
+            values.sort(key=lambda v: (v is None, v or ""))
+        for value_set in (["文", "D1", ""], ["x", None], []):
+            wanted = pa.array(value_set, type=pa.large_string())
+            chunked = pa.chunked_array([pa.array(values[:3], type=pa.large_string()),
+                                        pa.array(values[3:], type=pa.large_string())])
+            expected = pc.index_in(pa.array(values, type=pa.large_string()), value_set=wanted)
+            assert index_in_runs(chunked, wanted).tolist() == [
+                -1 if v is None else v for v in expected.to_pylist()]

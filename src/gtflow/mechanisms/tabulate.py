@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from scipy import sparse
 
-from gtflow.frames import value_numbers
+from gtflow.frames import index_in_runs, value_numbers
 from gtflow.mechanisms.cases import LEVEL_COLUMN
 
 COOCCURRENCE_LEVELS = ("sentence", "segment", "document")
@@ -32,8 +32,9 @@ COOCCURRENCE_COLUMNS = ["level", "code_level", "a", "b", "count"]
 def case_matrix(evidence: pd.DataFrame, cases: pd.DataFrame, code_ids: list[str],
                 level: str) -> pd.DataFrame:
     """Wide case x code table: the case columns, then one count column per code (in order)."""
-    # Cases and codes numbered by Arrow's hash lookup and counted with one bincount: a pandas
-    # groupby and unstack over a million cases factorized the text columns several times.
+    # Cases and codes numbered by Arrow's hash lookup (a run of one case's codings looked up
+    # once) and counted with one bincount: a pandas groupby and unstack over a million cases
+    # factorized the text columns several times.
     case_ids = pa.array(cases["case_id"], from_pandas=True)
     distinct = pc.unique(case_ids)
     n_codes = len(code_ids)
@@ -41,14 +42,13 @@ def case_matrix(evidence: pd.DataFrame, cases: pd.DataFrame, code_ids: list[str]
     if len(evidence) and n_codes:
         evidence_cases = pa.array(evidence["case_id"], from_pandas=True)
         evidence_codes = pa.array(evidence[LEVEL_COLUMN[level]], from_pandas=True)
-        case_index = pc.index_in(evidence_cases, value_set=distinct.cast(evidence_cases.type))
-        code_index = pc.index_in(evidence_codes, value_set=pa.array(code_ids).cast(
-            evidence_codes.type))
-        known = pc.and_(pc.is_valid(case_index), pc.is_valid(code_index))
-        flat = (pc.filter(case_index, known).to_numpy().astype(np.int64) * n_codes
-                + pc.filter(code_index, known).to_numpy().astype(np.int64))
-        counts = np.bincount(flat, minlength=len(counts)).astype(np.int64)
-    rows = pc.index_in(case_ids, value_set=distinct).to_numpy().astype(np.int64)
+        case_index = index_in_runs(evidence_cases, distinct.cast(evidence_cases.type))
+        code_index = index_in_runs(evidence_codes, pa.array(code_ids).cast(evidence_codes.type))
+        known = (case_index >= 0) & (code_index >= 0)
+        counts = np.bincount(case_index[known] * n_codes + code_index[known],
+                             minlength=len(counts)).astype(np.int64)
+    rows = (np.arange(len(case_ids)) if len(distinct) == len(case_ids) else  # each case once
+            pc.index_in(case_ids, value_set=distinct).to_numpy().astype(np.int64))
     matrix = pd.DataFrame(counts.reshape(len(distinct), n_codes)[rows], columns=list(code_ids))
     return pd.concat([cases.reset_index(drop=True), matrix], axis=1)
 
