@@ -133,28 +133,47 @@ def byte_slices(data: np.ndarray, begins: np.ndarray, ends: np.ndarray) -> pa.Ar
                                             pa.py_buffer(data[source]))
 
 
+def listing_items(codes: pd.DataFrame, model: dict) -> list[dict[str, str]]:
+    """The item columns of every item: codes in codebook order, then edges in model order,
+    an edge's source before its target."""
+    items = [{"item_type": "code", "item_id": code, "level": level, "role": ""}
+             for code, level in zip(codes["code_id"], codes["level"]) if level in CODE_LEVELS]
+    for edge in model.get("edges", []):
+        items += [{"item_type": "edge", "item_id": edge_id(edge["from"], edge["to"]),
+                   "level": "edge", "role": role} for role in ("source", "target")]
+    return items
+
+
 def item_rows(presence: CodePresence, evidence: pd.DataFrame, codes: pd.DataFrame,
               model: dict, order: np.ndarray | None = None
               ) -> Iterator[tuple[dict[str, str], np.ndarray]]:
     """(item columns, its evidence codings as ascending positions in listing order) of every
-    item: codes in codebook order, then edges in model order, an edge's source rows before
-    its target rows. Position i in listing order is row ``order[i]`` (``order``:
-    :func:`listing_order`, found here when not given)."""
+    item of :func:`listing_items`. Position i in listing order is row ``order[i]``
+    (``order``: :func:`listing_order`, found here when not given)."""
     rank = np.empty(len(evidence), dtype=np.int64)
     rank[listing_order(evidence) if order is None else order] = np.arange(len(evidence))
     level_of = dict(zip(codes["code_id"], codes["level"]))
+    items = iter(listing_items(codes, model))
     for code, level in zip(codes["code_id"], codes["level"]):
         if level in CODE_LEVELS:
-            yield ({"item_type": "code", "item_id": code, "level": level, "role": ""},
-                   np.sort(rank[presence.codings_of(code, level)]))
+            yield next(items), ascending(rank[presence.codings_of(code, level)], len(rank))
     for edge in model.get("edges", []):
         source, target = edge["from"], edge["to"]
         both = presence.membership(presence.common_documents(
             *edge_documents(presence, level_of, source, target)))
-        for role, node in (("source", source), ("target", target)):
+        for node in (source, target):
             rows = presence.codings_of(node, level_of[node])
-            yield ({"item_type": "edge", "item_id": edge_id(source, target), "level": "edge",
-                    "role": role}, np.sort(rank[rows[both[presence.doc_of_row[rows]]]]))
+            yield next(items), ascending(rank[rows[both[presence.doc_of_row[rows]]]], len(rank))
+
+
+def ascending(positions: np.ndarray, size: int) -> np.ndarray:
+    """Distinct positions below ``size`` in ascending order: read off a mask when they are
+    many (linear), sorted when few."""
+    if len(positions) * 16 < size:
+        return np.sort(positions)
+    mask = np.zeros(size, dtype=bool)
+    mask[positions] = True
+    return np.flatnonzero(mask)
 
 
 def listing_order(evidence: pd.DataFrame) -> np.ndarray:
@@ -236,10 +255,11 @@ class EvidenceListing:
         sample = listing_fields(self.evidence.head(1), self.texts, self.quote_chars).assign(
             item_type="code", item_id="", level="", role="")
         validate("evidence", sample[EVIDENCE_COLUMNS])
-        items = list(item_rows(self.presence, self.evidence, self.codes, self.model, order))
+        prefixes = item_prefixes(listing_items(self.codes, self.model))
+        items = item_rows(self.presence, self.evidence, self.codes, self.model, order)
         with atomic_path(path) as tmp, open(tmp, "wb") as handle:
             handle.write(header_line(EVIDENCE_COLUMNS))
-            for prefix, (_, positions) in zip(item_prefixes([i for i, _ in items]), items):
+            for prefix, (_, positions) in zip(prefixes, items, strict=True):
                 handle.writelines(lines_view(prefix, lines.take(positions[first:first + rows]))
                                   for first in range(0, len(positions), rows))
 

@@ -123,3 +123,15 @@ def test_coding_quotes_match_cutting_each_span_in_python():
             assert quotes["truncated"].dtype == bool
             pd.testing.assert_series_equal(quotes["quote"], pd.Series([q for q, _ in expected],
                                                                       dtype="str", name="quote"))
+
+
+def test_ascending_positions_are_the_sorted_positions():
+    import numpy as np
+
+    from gtflow.mechanisms.listing import ascending
+
+    rng = np.random.default_rng(2)
+    for size in (0, 1, 16, 1000):
+        for share in (0.0, 0.01, 0.5, 1.0):
+            positions = rng.permutation(size)[:int(size * share)]
+            assert ascending(positions, size).tolist() == sorted(positions.tolist())
