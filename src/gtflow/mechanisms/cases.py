@@ -21,7 +21,13 @@ import pyarrow.compute as pc
 
 from gtflow.coding.codebook import Codebook
 from gtflow.contracts import kept_documents
-from gtflow.frames import contiguous, sorted_stably, starts_of_runs
+from gtflow.frames import (
+    contiguous,
+    first_of_runs,
+    index_in_runs,
+    sorted_stably,
+    starts_of_runs,
+)
 
 log = logging.getLogger(__name__)
 
@@ -63,12 +69,39 @@ def corpus_documents(documents: pd.DataFrame) -> pd.DataFrame:
 
 
 def case_table(docs: pd.DataFrame) -> pd.DataFrame:
-    """One row per case: case_id, case_type, source_type, n_documents (sorted by type, then id)."""
-    cases = (docs.groupby(["case_type", "case_id", "source_type"], sort=False)
-             .agg(n_documents=("doc_id", "nunique")).reset_index())
-    cases["type_order"] = cases["case_type"].map({t: i for i, t in enumerate(CASE_TYPES)})
-    cases = cases.sort_values(["type_order", "case_id"], kind="stable").drop(columns="type_order")
-    return cases[["case_id", "case_type", "source_type", "n_documents"]].reset_index(drop=True)
+    """One row per case: case_id, case_type, source_type, n_documents (sorted by type, then id).
+
+    A case is a (case_type, case_id, source_type) group of the documents (one with a missing
+    key in none), numbered as the groups first appear; its documents are its distinct doc_ids.
+    Found from integer codes of the columns, not a pandas groupby of three text columns.
+    """
+    codes = [pd.factorize(docs[key])[0].astype(np.int64)
+             for key in ("case_type", "case_id", "source_type")]
+    rows = np.flatnonzero(np.logical_and.reduce([code >= 0 for code in codes], axis=0)
+                          if len(docs) else np.zeros(0, dtype=bool))
+    combined = np.zeros(len(rows), dtype=np.int64)
+    for code in codes:  # each code is below the number of documents: the key cannot overflow
+        combined = combined * (int(code.max(initial=0)) + 1) + code[rows]
+    group = pd.factorize(combined)[0].astype(np.int64)
+    n_groups = int(group.max(initial=-1)) + 1
+    row_of_group = np.zeros(n_groups, dtype=np.int64)
+    row_of_group[group] = rows  # any row of a group holds its three keys
+    documents = pd.factorize(docs["doc_id"])[0].astype(np.int64)[rows]
+    width = int(documents.max(initial=0)) + 1
+    pairs = np.sort(group[documents >= 0] * width + documents[documents >= 0])  # nunique: no NaN
+    n_documents = np.bincount(pairs[first_of_runs(pairs)] // width, minlength=n_groups)
+    cases = docs[["case_id", "case_type", "source_type"]].take(row_of_group).reset_index(drop=True)
+    cases["n_documents"] = n_documents.astype(np.int64)
+    type_order = cases["case_type"].map({t: i for i, t in enumerate(CASE_TYPES)})
+    order = np.lexsort((case_id_ranks(cases["case_id"]),
+                        type_order.fillna(len(CASE_TYPES)).to_numpy(np.int64)))
+    return cases.take(order).reset_index(drop=True)
+
+
+def case_id_ranks(case_ids: pd.Series) -> np.ndarray:
+    """Each case id's rank among the distinct ids, sorted as text sorts (by code point)."""
+    return pc.rank(pa.array(case_ids, from_pandas=True).cast(pa.large_string()),
+                   sort_keys="ascending", tiebreaker="dense").to_numpy().astype(np.int64)
 
 
 def code_table(codebook: Codebook) -> pd.DataFrame:
@@ -131,8 +164,7 @@ def unique_key_rows(values: pd.Series, keys: pd.Series) -> np.ndarray | None:
                                               skip_nulls=False).as_py()
     if not ascending and pc.count_distinct(keys_array, mode="all").as_py() < len(keys_array):
         return None
-    return pc.index_in(values_array, value_set=keys_array).fill_null(-1).to_numpy(
-        zero_copy_only=False).astype(np.int64)
+    return index_in_runs(values_array, keys_array)
 
 
 def origin_ranks(origins: pd.Series) -> np.ndarray:

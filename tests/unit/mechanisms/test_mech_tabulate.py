@@ -237,3 +237,36 @@ def test_placed_codings_match_the_merges(seed, rows, repeated_key, caplog):
     pd.testing.assert_frame_equal(placed, merged_placed_codings(codings, docs, hierarchy))
     if rows > 100:
         assert "missing from the codebook" in caplog.text
+
+
+def grouped_case_table(docs):
+    """The pandas way the case table was made (a groupby of three text columns), kept as the
+    reference of :func:`gtflow.mechanisms.cases.case_table`."""
+    from gtflow.mechanisms.cases import CASE_TYPES
+
+    cases = (docs.groupby(["case_type", "case_id", "source_type"], sort=False)
+             .agg(n_documents=("doc_id", "nunique")).reset_index())
+    cases["type_order"] = cases["case_type"].map({t: i for i, t in enumerate(CASE_TYPES)})
+    cases = cases.sort_values(["type_order", "case_id"], kind="stable").drop(columns="type_order")
+    return cases[["case_id", "case_type", "source_type", "n_documents"]].reset_index(drop=True)
+
+
+@pytest.mark.parametrize(("seed", "rows"), [(0, 0), (1, 1), (2, 30), (3, 400), (4, 2000)])
+def test_case_table_is_the_groupby(seed, rows):
+    import random
+
+    rng = random.Random(seed)
+    records = []
+    for i in range(rows):
+        source = rng.choice(["interview", "web_page", "web_post"])
+        case_type = {"interview": "respondent"}.get(source, source)
+        if rng.random() < 0.05:
+            case_type = rng.choice(["other", None])
+        doc_id = rng.choice([f"D{i}", f"文{i % 7}", None]) if rng.random() < 0.1 else f"D{i}"
+        case_id = rng.choice(["R1", "R2", "受访者", "Zoë"]) if source == "interview" else doc_id
+        records.append((doc_id, source, case_id, case_type))
+    docs = pd.DataFrame(records, columns=["doc_id", "source_type", "case_id", "case_type"],
+                        dtype="str")
+    from gtflow.mechanisms.cases import case_table
+
+    pd.testing.assert_frame_equal(case_table(docs), grouped_case_table(docs))
