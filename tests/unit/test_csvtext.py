@@ -91,3 +91,17 @@ def test_the_byte_scan_finds_what_the_quoting_pattern_matches(seed, monkeypatch)
             v is not None and re.search(csvtext.NEEDS_QUOTES, v) for v in values[1:-1])
         chunked = pa.chunked_array([array[:2], array[2:]], type=pa.large_string())
         assert csvtext.holds_quoting_characters(chunked) == expected
+
+
+def test_integer_cells_are_arrow_formatted_integers():
+    import pyarrow as pa
+
+    from gtflow.csvtext import SMALL_INTEGERS, integer_cells
+
+    rng = np.random.default_rng(1)
+    for values in (np.zeros(0, dtype=np.int64), np.array([0]), np.arange(SMALL_INTEGERS),
+                   rng.integers(0, 5, size=1000), rng.integers(-3, 40, size=100),
+                   np.array([SMALL_INTEGERS - 1, SMALL_INTEGERS]), np.array([2**62, 7])):
+        cells = integer_cells(values.astype(np.int64))
+        assert cells.type == pa.large_string()
+        assert cells.to_pylist() == [str(v) for v in values.tolist()]
