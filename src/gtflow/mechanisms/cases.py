@@ -136,7 +136,8 @@ def placed_codings(codings: pd.DataFrame, docs: pd.DataFrame, hierarchy: pd.Data
         # Each coding's document and concept looked up by Arrow (two merges hashed and
         # reordered every text column); codings keep their order, as an inner merge keeps it.
         rows = np.flatnonzero((doc_rows >= 0) & (concept_rows >= 0))
-        placed = pd.concat([base.take(rows).reset_index(drop=True),
+        kept = base if len(rows) == len(base) else base.take(rows)  # most keep every coding
+        placed = pd.concat([kept.reset_index(drop=True),
                             documents.drop(columns="doc_id").take(doc_rows[rows]).reset_index(drop=True),
                             concepts.drop(columns="concept_id").take(concept_rows[rows]).reset_index(drop=True)],
                            axis=1)

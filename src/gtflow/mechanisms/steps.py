@@ -207,13 +207,17 @@ def build_mechanisms(codings: str | Path, documents: str | Path, segments: str |
                               CleanTexts.open(texts), book,
                               load_model(model, book),
                               settings, model_path=str(model), status=status)
-    for name, frame in tables.items():
+    summary = tables.pop("summary")
+    # Each table let go once written: the evidence listing, written last but one, is the
+    # stage's largest piece of work, and the case tables need not be held through it.
+    for name in list(tables):
+        frame = tables.pop(name)
         if name == "evidence":
             frame.write(outputs[name])
-        elif name != "summary":
+        else:
             write_table(OUTPUT_TABLES[name], frame, outputs[name])
-    write_json(outputs["summary"], tables["summary"])
-    summary = tables["summary"]
+        del frame
+    write_json(outputs["summary"], summary)
     log.info("%d documents in %d cases; %d evidence codings; %d of %d edges weakly supported; "
              "evidence mode %s excluded %d codings", summary["n_documents"], summary["n_cases"],
              summary["n_evidence_codings"], summary["n_weak_edges"], summary["n_edges"],
