@@ -76,8 +76,9 @@ def first_of_runs(sorted_keys: np.ndarray) -> np.ndarray:
 
 
 def positions_by_code(codes: np.ndarray, positions: np.ndarray) -> dict[int, np.ndarray]:
-    """The ``positions`` (ascending) grouped by their code (``codes[positions]``): one stable
-    sort of integers, not a groupby of the values the codes stand for."""
+    """The ``positions`` grouped by their code (``codes[positions]``), each group in the
+    order the positions are given: one stable sort of integers, not a groupby of the values
+    the codes stand for."""
     grouped = positions[np.argsort(codes[positions], kind="stable")]
     grouped_codes = codes[grouped]
     bounds = np.flatnonzero(first_of_runs(grouped_codes)).tolist()

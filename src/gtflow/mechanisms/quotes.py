@@ -309,14 +309,18 @@ class ChosenQuotes:
 
     def add(self, item_type: str, item_id: str, candidates: Candidates) -> None:
         """Choose the quotes of one item from its candidates (see the module docstring)."""
-        if not len(candidates.doc):
+        if len(candidates.doc):
+            self.add_best(item_type, item_id, candidates.take(
+                best_of_documents(candidates, self.is_auto[candidates.origin])))
+
+    def add_best(self, item_type: str, item_id: str, best: Candidates) -> None:
+        """Choose the quotes of one item from each document's best candidate (step 1 of the
+        module docstring done: one candidate per document)."""
+        if not len(best.doc):
             return
         source = self.source
-        is_auto = self.is_auto[candidates.origin]
-        best_rows = best_of_documents(candidates, is_auto)
-        best = candidates.take(best_rows)
         spread = spread_words(item_type, item_id, self.doc_bytes.take(best.doc).to_pylist())
-        chosen = best.take(ranked_choice(is_auto[best_rows], source.source_order[best.doc],
+        chosen = best.take(ranked_choice(self.is_auto[best.origin], source.source_order[best.doc],
                                          best.truncated, spread, self.per_item))
         columns, n = self.columns, len(chosen.doc)
         columns["item_type"] += [item_type] * n
@@ -356,16 +360,23 @@ def choose_coding_quotes(chosen: ChosenQuotes, placed: pd.DataFrame, texts: Docu
                                             placed["end"].to_numpy(np.int64), min_chars,
                                             max_chars)
     quotable = np.flatnonzero(starts >= 0)
+    # The quotable codings in the order that ranks them (:func:`best_of_documents`), sorted
+    # once for every item: an item's codings keep it, so the first of each document's run
+    # is its best, and no item is sorted on its own.
+    best_first = quotable[np.lexsort((
+        source.coder[quotable], ends[quotable], starts[quotable], source.origin_rank[quotable],
+        truncated[quotable], chosen.is_auto[source.origin[quotable]], source.doc[quotable]))]
     by_level = {}
     for level in dict.fromkeys(level for _, _, level in items):
         codes, numbers = level_codes(placed, level)
-        by_level[level] = (positions_by_code(codes, quotable), numbers)
+        by_level[level] = (positions_by_code(codes, best_first), numbers)
     for item_type, code_id, level in items:
         rows_of, numbers = by_level[level]
         rows = rows_of.get(numbers.get(code_id, -1))
         if rows is not None:
-            chosen.add(item_type, code_id,
-                       source.candidates(rows, starts[rows], ends[rows], truncated[rows]))
+            best = rows[first_of_runs(source.doc[rows])]
+            chosen.add_best(item_type, code_id,
+                            source.candidates(best, starts[best], ends[best], truncated[best]))
 
 
 def coding_turns(placed: pd.DataFrame, segments: pd.DataFrame,
