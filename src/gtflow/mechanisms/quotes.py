@@ -100,15 +100,6 @@ def fit_quote(text: str, start: int, end: int, min_chars: int,
     return start, end, quote_text(text, start, end, truncated), truncated
 
 
-def fit_spans(spans: pd.DataFrame, texts: dict[str, str], min_chars: int,
-              max_chars: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Start, end and truncated flag of the fitted span of each row (doc_id, start, end) of
-    ``spans`` (start -1: too short)."""
-    return fitted_arrays(DocumentTexts(pa.array(spans["doc_id"], from_pandas=True), texts),
-                         np.arange(len(spans), dtype=np.int64), spans["start"].to_numpy(np.int64),
-                         spans["end"].to_numpy(np.int64), min_chars, max_chars)
-
-
 @dataclass(frozen=True)
 class DocumentTexts:
     """The texts of numbered documents: number i is ``doc_ids[i]``, its text ``texts[doc_id]``."""

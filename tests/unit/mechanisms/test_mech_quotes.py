@@ -182,16 +182,19 @@ def random_spans(seed: int, rows: int) -> tuple[pd.DataFrame, dict[str, str]]:
 
 
 @pytest.mark.parametrize("bounds", [(0, 12), (1, 5), (3, 12), (6, 30), (50, 60)])
-def test_fit_spans_match_fitting_each_span_in_python(bounds):
-    from gtflow.mechanisms.quotes import NOT_FITTED, fit_spans, fitted_span
+def test_fitted_arrays_match_fitting_each_span_in_python(bounds):
+    from gtflow.mechanisms.quotes import NOT_FITTED, DocumentTexts, fitted_arrays, fitted_span
 
     frame, texts = random_spans(11, 3000)
-    starts, ends, truncated = fit_spans(frame, texts, *bounds)
+    doc_ids = pa.array(sorted(texts), type=pa.large_string())
+    numbers = pd.Series(range(len(doc_ids)), index=doc_ids.to_pylist())[frame["doc_id"]].to_numpy()
+    spans = (numbers, frame["start"].to_numpy(np.int64), frame["end"].to_numpy(np.int64))
+    starts, ends, truncated = fitted_arrays(DocumentTexts(doc_ids, texts), *spans, *bounds)
     expected = [fitted_span(texts[d], s, e, *bounds) or NOT_FITTED
                 for d, s, e in zip(frame["doc_id"], frame["start"], frame["end"])]
     assert list(zip(starts.tolist(), ends.tolist(), truncated.tolist())) == expected
     assert (starts.dtype, ends.dtype, truncated.dtype) == (np.int64, np.int64, bool)
-    empty = fit_spans(frame.iloc[0:0], texts, *bounds)
+    empty = fitted_arrays(DocumentTexts(doc_ids, texts), *(a[:0] for a in spans), *bounds)
     assert [len(a) for a in empty] == [0, 0, 0]
 
 
