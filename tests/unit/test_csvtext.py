@@ -65,3 +65,43 @@ def test_joined_rows_are_the_blocks_combined_and_the_blocks_are_let_go():
     assert joined.equals(expected) and joined.type == pa.large_string()
     assert blocks == []
     assert joined_rows([]).to_pylist() == []
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_byte_scan_finds_what_the_quoting_pattern_matches(seed, monkeypatch):
+    import random
+    import re
+
+    import pyarrow as pa
+
+    from gtflow import csvtext
+
+    monkeypatch.setattr(csvtext, "SCAN_BYTES", 7)  # scans cut mid-character as well
+    rng = random.Random(seed)
+    alphabet = ["a", "涟", "😀", " ", ",", '"', "\r", "\n", "é", "\u2028"]
+    for _ in range(300):
+        values = [None if rng.random() < 0.1 else
+                  "".join(rng.choice(alphabet[:4] if rng.random() < 0.8 else alphabet)
+                          for _ in range(rng.randint(0, 6))) for _ in range(rng.randint(0, 8))]
+        array = pa.array(values, type=pa.large_string())
+        expected = any(v is not None and re.search(csvtext.NEEDS_QUOTES, v) for v in values)
+        assert csvtext.holds_quoting_characters(array) == expected
+        middle = array[1:-1]  # a slice: its bytes begin inside the buffer
+        assert csvtext.holds_quoting_characters(middle) == any(
+            v is not None and re.search(csvtext.NEEDS_QUOTES, v) for v in values[1:-1])
+        chunked = pa.chunked_array([array[:2], array[2:]], type=pa.large_string())
+        assert csvtext.holds_quoting_characters(chunked) == expected
+
+
+def test_integer_cells_are_arrow_formatted_integers():
+    import pyarrow as pa
+
+    from gtflow.csvtext import SMALL_INTEGERS, integer_cells
+
+    rng = np.random.default_rng(1)
+    for values in (np.zeros(0, dtype=np.int64), np.array([0]), np.arange(SMALL_INTEGERS),
+                   rng.integers(0, 5, size=1000), rng.integers(-3, 40, size=100),
+                   np.array([SMALL_INTEGERS - 1, SMALL_INTEGERS]), np.array([2**62, 7])):
+        cells = integer_cells(values.astype(np.int64))
+        assert cells.type == pa.large_string()
+        assert cells.to_pylist() == [str(v) for v in values.tolist()]

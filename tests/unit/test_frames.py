@@ -126,3 +126,83 @@ def test_sorted_without_repeats_leaves_mixed_columns_to_pandas():
     for case in (frame, mixed):
         pd.testing.assert_frame_equal(sorted_without_repeats(case, ["k"]),
                                       case.sort_values(["k"], kind="stable").drop_duplicates())
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_value_numbers_are_pandas_factorize(seed):
+    import random
+
+    import pyarrow as pa
+
+    from gtflow.frames import value_numbers
+
+    rng = random.Random(seed)
+    pool = ["D1", "D10", "文", "Dé", None, "", "😀"]
+    for size in (0, 1, 2, 9, 200):
+        values = [rng.choice(pool) for _ in range(size)]
+        for ordered in (sorted(values, key=lambda v: (v is None, v or "")), values):
+            array = pa.chunked_array([pa.array(ordered[:3], type=pa.large_string()),
+                                      pa.array(ordered[3:], type=pa.large_string())])
+            numbers, distinct, first_rows = value_numbers(array)
+            codes, uniques = pd.factorize(pd.Series(ordered, dtype=object), use_na_sentinel=False)
+            assert numbers.tolist() == codes.tolist()
+            assert distinct.to_pylist() == [u if isinstance(u, str) else None
+                                            for u in uniques.tolist()]
+            assert first_rows.tolist() == [ordered.index(v) for v in distinct.to_pylist()]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_positions_by_code_are_groupby_indices(seed):
+    from gtflow.frames import positions_by_code
+
+    rng = np.random.default_rng(seed)
+    for size in (0, 1, 50, 600):
+        codes = rng.integers(-1, 5, size=size)
+        positions = np.flatnonzero(rng.random(size) < 0.7)
+        if seed == 2:  # any order given is kept within each code
+            positions = rng.permutation(positions)
+        expected = {int(k): np.asarray(v) for k, v in
+                    pd.Series(positions).groupby(codes[positions]).groups.items()}
+        found = positions_by_code(codes, positions)
+        assert found.keys() == {int(k) for k in set(codes[positions].tolist())}
+        for code, rows in found.items():
+            assert rows.tolist() == positions[codes[positions] == code].tolist()
+        assert len(expected) == len(found)
+
+
+def test_first_of_runs_and_is_ascending():
+    import pyarrow as pa
+
+    from gtflow.frames import first_of_runs, is_ascending
+
+    assert first_of_runs(np.array([], dtype=np.int64)).tolist() == []
+    assert first_of_runs(np.array([3, 3, 4, 4, 4, 7, 3])).tolist() == [
+        True, False, True, False, False, True, True]
+    for values, expected in (([], True), (["a"], True), (["D1", "D10", "D2", "文"], True),
+                             (["a", "a"], False), (["b", "a"], False), (["a", None], False),
+                             ([None], True)):
+        assert is_ascending(pa.array(values, type=pa.large_string())) == expected
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_index_in_runs_is_arrow_index_in(seed):
+    import random
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from gtflow.frames import index_in_runs
+
+    rng = random.Random(seed)
+    pool = ["D1", "文", "Dé", None, "", "x"]
+    for size in (0, 1, 2, 40, 500):
+        values = [rng.choice(pool) for _ in range(size)]
+        if seed == 1:
+            values.sort(key=lambda v: (v is None, v or ""))
+        for value_set in (["文", "D1", ""], ["x", None], []):
+            wanted = pa.array(value_set, type=pa.large_string())
+            chunked = pa.chunked_array([pa.array(values[:3], type=pa.large_string()),
+                                        pa.array(values[3:], type=pa.large_string())])
+            expected = pc.index_in(pa.array(values, type=pa.large_string()), value_set=wanted)
+            assert index_in_runs(chunked, wanted).tolist() == [
+                -1 if v is None else v for v in expected.to_pylist()]

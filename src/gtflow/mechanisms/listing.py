@@ -14,7 +14,6 @@ The quote is the coding's span of the clean text, cut to ``quote_chars`` charact
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,12 +22,12 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from gtflow.clean.normalize import white_space_code_points
 from gtflow.coding.codebook import edge_id
 from gtflow.contracts import validate, write_table
-from gtflow.csvtext import header_line, joined_rows, lines_data, row_texts
-from gtflow.frames import stable_order
+from gtflow.csvtext import header_line, joined_rows, lines_view, row_texts
+from gtflow.frames import contiguous, stable_order, value_numbers
 from gtflow.io import atomic_path
+from gtflow.mechanisms.codepoints import is_white_space, prefix_counts, utf8_widths
 from gtflow.mechanisms.model import edge_documents
 from gtflow.mechanisms.presence import CodePresence
 
@@ -59,12 +58,13 @@ def coding_quotes(evidence: pd.DataFrame, texts: dict[str, str], quote_chars: in
     item that lists the coding), built a block of codings at a time; the quotes as one Arrow
     array (not chunked: row selections of it stay fast)."""
     quotes, truncated = [], []
+    doc_ids = contiguous(pa.array(evidence["doc_id"], from_pandas=True))
     for first in range(0, len(evidence), rows):
         block = evidence.iloc[first:first + rows]
+        numbers, names, _ = value_numbers(doc_ids[first:first + rows])
         block_texts, block_truncated = block_quotes(
-            pa.array(block["doc_id"], from_pandas=True).to_pylist(),
-            block["start"].to_numpy(np.int64), block["end"].to_numpy(np.int64), texts,
-            quote_chars)
+            numbers, names.to_pylist(), block["start"].to_numpy(np.int64),
+            block["end"].to_numpy(np.int64), texts, quote_chars)
         quotes.append(block_texts)
         truncated.append(block_truncated)
     return pd.DataFrame({
@@ -73,17 +73,16 @@ def coding_quotes(evidence: pd.DataFrame, texts: dict[str, str], quote_chars: in
         "truncated": np.concatenate(truncated) if truncated else np.array([], dtype=bool)})
 
 
-def block_quotes(doc_ids: list[str], starts: np.ndarray, ends: np.ndarray,
+def block_quotes(codes: np.ndarray, names: list[str], starts: np.ndarray, ends: np.ndarray,
                  texts: dict[str, str], quote_chars: int) -> tuple[pa.Array, np.ndarray]:
-    """:func:`cut_quote` of each span (doc_ids[i], starts[i], ends[i]), as a large-string
-    array and the truncated flags.
+    """:func:`cut_quote` of each span (document ``names[codes[i]]``, starts[i], ends[i]), as a
+    large-string array and the truncated flags.
 
     Most coded spans are short and hold no white space: their quote is their text as it is.
     Those are cut from the UTF-8 bytes of the block's documents in numpy (character offsets
     mapped to byte offsets); the rest, and any span a Python slice would read otherwise (out
     of the text's bounds), go through :func:`cut_quote`.
     """
-    codes, names = pd.factorize(pd.Series(doc_ids, dtype=object), use_na_sentinel=False)
     doc_texts = [texts.get(d) for d in names]
     present = np.array([t is not None for t in doc_texts], dtype=bool)
     lengths = np.array([len(t) if t is not None else 0 for t in doc_texts], dtype=np.int64)
@@ -94,8 +93,8 @@ def block_quotes(doc_ids: list[str], starts: np.ndarray, ends: np.ndarray,
     except UnicodeEncodeError:  # a lone surrogate: no bytes to cut from, every span in Python
         characters = data = None
     doc_first = np.concatenate([[0], np.cumsum(lengths)])[:-1] if len(lengths) else lengths
-    plain = np.zeros(len(doc_ids), dtype=bool)
-    if characters is not None and len(doc_ids):
+    plain = np.zeros(len(codes), dtype=bool)
+    if characters is not None and len(codes):
         within = (present[codes] & (starts >= 0) & (starts <= ends)
                   & (ends <= lengths[codes]) & (ends - starts <= quote_chars))
         rows = np.flatnonzero(within)
@@ -104,11 +103,11 @@ def block_quotes(doc_ids: list[str], starts: np.ndarray, ends: np.ndarray,
         plain[rows] = white[end_char] == white[first_char]
     fast = np.flatnonzero(plain)
     slow = np.flatnonzero(~plain)
-    truncated = np.zeros(len(doc_ids), dtype=bool)
+    truncated = np.zeros(len(codes), dtype=bool)
     slow_quotes = []
     for i in slow.tolist():
-        quote, truncated[i] = cut_quote(texts.get(doc_ids[i], ""), int(starts[i]), int(ends[i]),
-                                        quote_chars)
+        quote, truncated[i] = cut_quote(texts.get(names[codes[i]], ""), int(starts[i]),
+                                        int(ends[i]), quote_chars)
         slow_quotes.append(quote)
     if not len(fast):
         return pa.array(slow_quotes, type=pa.large_string()), truncated
@@ -118,40 +117,11 @@ def block_quotes(doc_ids: list[str], starts: np.ndarray, ends: np.ndarray,
                               byte_at[fast_chars + ends[fast]])
     if not len(slow):
         return fast_quotes, truncated
-    position = np.empty(len(doc_ids), dtype=np.int64)
+    position = np.empty(len(codes), dtype=np.int64)
     position[fast] = np.arange(len(fast))
     position[slow] = len(fast) + np.arange(len(slow))
     both = pa.concat_arrays([fast_quotes, pa.array(slow_quotes, type=pa.large_string())])
     return both.take(position), truncated
-
-
-@functools.cache
-def white_space_table() -> np.ndarray:
-    """Per code point up to the last white space one: whether str.isspace() is true of it (the
-    characters str.split() splits at), asked of this Python once."""
-    spaces = list(white_space_code_points())
-    table = np.zeros(max(spaces) + 1, dtype=bool)
-    table[spaces] = True
-    return table
-
-
-def is_white_space(characters: np.ndarray) -> np.ndarray:
-    """Per code point: whether Python counts it as white space."""
-    table = white_space_table()
-    return (characters < len(table)) & table[np.minimum(characters, len(table) - 1)]
-
-
-def utf8_widths(characters: np.ndarray) -> np.ndarray:
-    """The number of UTF-8 bytes of each code point."""
-    return (1 + (characters >= 0x80).astype(np.int64) + (characters >= 0x800)
-            + (characters >= 0x10000))
-
-
-def prefix_counts(values: np.ndarray) -> np.ndarray:
-    """0, then the running sums of ``values`` (one more entry than values)."""
-    counts = np.zeros(len(values) + 1, dtype=np.int64)
-    np.cumsum(values, out=counts[1:])
-    return counts
 
 
 def byte_slices(data: np.ndarray, begins: np.ndarray, ends: np.ndarray) -> pa.Array:
@@ -163,30 +133,59 @@ def byte_slices(data: np.ndarray, begins: np.ndarray, ends: np.ndarray) -> pa.Ar
                                             pa.py_buffer(data[source]))
 
 
+def listing_items(codes: pd.DataFrame, model: dict) -> list[dict[str, str]]:
+    """The item columns of every item: codes in codebook order, then edges in model order,
+    an edge's source before its target."""
+    items = [{"item_type": "code", "item_id": code, "level": level, "role": ""}
+             for code, level in zip(codes["code_id"], codes["level"]) if level in CODE_LEVELS]
+    for edge in model.get("edges", []):
+        items += [{"item_type": "edge", "item_id": edge_id(edge["from"], edge["to"]),
+                   "level": "edge", "role": role} for role in ("source", "target")]
+    return items
+
+
 def item_rows(presence: CodePresence, evidence: pd.DataFrame, codes: pd.DataFrame,
-              model: dict) -> Iterator[tuple[dict[str, str], np.ndarray]]:
-    """(item columns, row positions of its evidence codings in listing order) of every item:
-    codes in codebook order, then edges in model order, an edge's source rows before its
-    target rows."""
+              model: dict, order: np.ndarray | None = None
+              ) -> Iterator[tuple[dict[str, str], np.ndarray]]:
+    """(item columns, its evidence codings as ascending positions in listing order) of every
+    item of :func:`listing_items`. Position i in listing order is row ``order[i]``
+    (``order``: :func:`listing_order`, found here when not given)."""
     rank = np.empty(len(evidence), dtype=np.int64)
-    rank[stable_order(evidence, ROW_ORDER)] = np.arange(len(evidence))  # rows are numbered 0..n-1
-
-    def in_order(rows: np.ndarray) -> np.ndarray:
-        return rows[np.argsort(rank[rows], kind="stable")]
-
+    rank[listing_order(evidence) if order is None else order] = np.arange(len(evidence))
     level_of = dict(zip(codes["code_id"], codes["level"]))
+    items = iter(listing_items(codes, model))
     for code, level in zip(codes["code_id"], codes["level"]):
         if level in CODE_LEVELS:
-            yield ({"item_type": "code", "item_id": code, "level": level, "role": ""},
-                   in_order(presence.codings_of(code, level)))
+            yield next(items), ascending(rank[presence.codings_of(code, level)], len(rank))
     for edge in model.get("edges", []):
         source, target = edge["from"], edge["to"]
-        both = presence.common_documents(*edge_documents(presence, level_of, source, target))
-        for role, node in (("source", source), ("target", target)):
+        both = presence.membership(presence.common_documents(
+            *edge_documents(presence, level_of, source, target)))
+        for node in (source, target):
             rows = presence.codings_of(node, level_of[node])
-            rows = rows[np.isin(presence.doc_of_row[rows], both)]
-            yield ({"item_type": "edge", "item_id": edge_id(source, target), "level": "edge",
-                    "role": role}, in_order(rows))
+            yield next(items), ascending(rank[rows[both[presence.doc_of_row[rows]]]], len(rank))
+
+
+def ascending(positions: np.ndarray, size: int) -> np.ndarray:
+    """Distinct positions below ``size`` in ascending order: read off a mask when they are
+    many (linear), sorted when few."""
+    if len(positions) * 16 < size:
+        return np.sort(positions)
+    mask = np.zeros(size, dtype=bool)
+    mask[positions] = True
+    return np.flatnonzero(mask)
+
+
+def listing_order(evidence: pd.DataFrame) -> np.ndarray:
+    """The evidence codings' rows in the order an item lists them (:data:`ROW_ORDER`)."""
+    return stable_order(evidence, ROW_ORDER)
+
+
+def item_prefixes(items: list[dict[str, str]]) -> list[str]:
+    """Each item's columns as the CSV text that begins its rows (with the comma after)."""
+    if not items:
+        return []
+    return [f"{line}," for line in row_texts(pd.DataFrame(items, dtype="str")).to_pylist()]
 
 
 def listing_fields(evidence: pd.DataFrame, texts: dict[str, str], quote_chars: int) -> pd.DataFrame:
@@ -216,8 +215,10 @@ class EvidenceListing:
 
     def pieces(self, rows: int = CHUNK_ROWS) -> Iterator[tuple[dict[str, str], pd.DataFrame]]:
         """(item columns, the item's rows of the coding fields) about ``rows`` rows at a time."""
-        fields = listing_fields(self.evidence, self.texts, self.quote_chars)
-        for item, positions in item_rows(self.presence, self.evidence, self.codes, self.model):
+        order = listing_order(self.evidence)
+        fields = listing_fields(self.evidence, self.texts, self.quote_chars).take(order)
+        for item, positions in item_rows(self.presence, self.evidence, self.codes, self.model,
+                                         order):
             for first in range(0, len(positions), rows):
                 yield item, fields.take(positions[first:first + rows]).reset_index(drop=True)
 
@@ -228,15 +229,16 @@ class EvidenceListing:
             return pd.DataFrame(columns=EVIDENCE_COLUMNS)
         return pd.concat(frames, ignore_index=True)
 
-    def coding_lines(self, rows: int = CHUNK_ROWS) -> pa.Array | None:
-        """Each evidence coding's own fields as CSV text (:func:`gtflow.csvtext.row_texts`),
-        made ``rows`` codings at a time so that the fields of only one block are held; None
-        when a column is of a kind csvtext does not write."""
+    def coding_lines(self, order: np.ndarray, rows: int = CHUNK_ROWS) -> pa.Array | None:
+        """Each evidence coding's own fields as CSV text (:func:`gtflow.csvtext.row_texts`), in
+        listing order (``order``: :func:`listing_order`; an item's rows are then read in
+        ascending order), made ``rows`` codings at a time so that the fields of only one block
+        are held; None when a column is of a kind csvtext does not write."""
+        read = [c for c in EVIDENCE_COLUMNS[4:] if c in self.evidence]  # only what it lists
         blocks = []
         for first in range(0, max(len(self.evidence), 1), rows):
-            block = self.evidence.iloc[first:first + rows].reset_index(drop=True)
-            fields = listing_fields(block, self.texts, self.quote_chars)
-            lines = row_texts(fields)
+            block = self.evidence[read].take(order[first:first + rows]).reset_index(drop=True)
+            lines = row_texts(listing_fields(block, self.texts, self.quote_chars))
             if lines is None:
                 return None
             blocks.append(lines)
@@ -245,18 +247,20 @@ class EvidenceListing:
     def write(self, path: str | Path, rows: int = CHUNK_ROWS) -> None:
         """Write the listing (checked against the ``evidence`` table) atomically, the bytes
         :func:`gtflow.contracts.write_table` gives for :meth:`frame`."""
-        lines = self.coding_lines(rows)
+        order = listing_order(self.evidence)
+        lines = self.coding_lines(order, rows)
         if lines is None:  # a column of a kind csvtext leaves to pandas: write it the slow way
             write_table("evidence", self.frame(), path)
             return
         sample = listing_fields(self.evidence.head(1), self.texts, self.quote_chars).assign(
             item_type="code", item_id="", level="", role="")
         validate("evidence", sample[EVIDENCE_COLUMNS])
+        prefixes = item_prefixes(listing_items(self.codes, self.model))
+        items = item_rows(self.presence, self.evidence, self.codes, self.model, order)
         with atomic_path(path) as tmp, open(tmp, "wb") as handle:
             handle.write(header_line(EVIDENCE_COLUMNS))
-            for item, positions in item_rows(self.presence, self.evidence, self.codes, self.model):
-                prefix = row_texts(pd.DataFrame([item], dtype="str")).to_pylist()[0] + ","
-                handle.writelines(lines_data(prefix, lines.take(positions[first:first + rows]))
+            for prefix, (_, positions) in zip(prefixes, items, strict=True):
+                handle.writelines(lines_view(prefix, lines.take(positions[first:first + rows]))
                                   for first in range(0, len(positions), rows))
 
 

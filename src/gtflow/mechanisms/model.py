@@ -13,10 +13,12 @@ from __future__ import annotations
 import jinja2
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from jinja2.sandbox import SandboxedEnvironment
 
 from gtflow.coding.codebook import edge_id
 from gtflow.errors import InputError
+from gtflow.mechanisms.cases import SOURCE_TYPES
 from gtflow.mechanisms.presence import CodePresence
 
 NODE_COLUMNS = ["node_id", "label", "label_en", "layer", "documents", "interviews", "web_pages",
@@ -29,15 +31,19 @@ EVIDENCE_FIELDS = ["documents", "interviews", "web_pages", "web_posts", "web_doc
 
 def support_of(presence: CodePresence, rows: np.ndarray) -> dict[str, int]:
     """Evidence counts of a set of evidence codings (row positions: one code's or one edge's)."""
-    docs = presence.document_rows(presence.documents_of_rows(rows))
-    by_type = docs["source_type"].value_counts()
-    interviews = int(by_type.get("interview", 0))
-    web_pages = int(by_type.get("web_page", 0))
-    web_posts = int(by_type.get("web_post", 0))
-    return {"documents": len(docs), "interviews": interviews, "web_pages": web_pages,
+    numbers = presence.documents_of_rows(rows)
+    interviews, web_pages, web_posts = type_counts(presence, numbers)
+    return {"documents": len(numbers), "interviews": interviews, "web_pages": web_pages,
             "web_posts": web_posts, "web_documents": web_pages + web_posts,
-            "respondents": int(docs.loc[docs["case_type"] == "respondent", "case_id"].nunique()),
+            "respondents": int(presence.respondents_of(numbers).sum()),
             "codings": len(rows)}
+
+
+def type_counts(presence: CodePresence, numbers: np.ndarray) -> tuple[int, int, int]:
+    """The interviews, web pages and web posts among some documents."""
+    counts = np.bincount(presence.source_numbers[numbers], minlength=len(SOURCE_TYPES) + 1)
+    return tuple(int(counts[SOURCE_TYPES.index(t)])
+                 for t in ("interview", "web_page", "web_post"))
 
 
 def code_evidence(presence: CodePresence, codes: pd.DataFrame) -> pd.DataFrame:
@@ -72,12 +78,10 @@ def edge_support(presence: CodePresence, level_of: dict[str, str], source: str,
                  target: str) -> dict[str, int]:
     """Documents, interviews, web documents and respondents in which both ends of an edge occur."""
     a, b = edge_documents(presence, level_of, source, target)
-    both = presence.document_rows(presence.common_documents(a, b))
-    respondents_a, respondents_b = (
-        set(docs.loc[docs["case_type"] == "respondent", "case_id"])
-        for docs in (presence.document_rows(a), presence.document_rows(b)))
-    interviews = int((both["source_type"] == "interview").sum())
-    return {"documents": len(both), "respondents": len(respondents_a & respondents_b),
+    both = presence.common_documents(a, b)
+    interviews = type_counts(presence, both)[0]
+    respondents = presence.respondents_of(a) & presence.respondents_of(b)
+    return {"documents": len(both), "respondents": int(respondents.sum()),
             "interviews": interviews, "web_documents": len(both) - interviews}
 
 
@@ -148,30 +152,40 @@ def negative_cases(model: dict, presence: CodePresence, codes: pd.DataFrame) -> 
     target, ``target_only`` the reverse. Rows follow model order, then kind, then document id.
     """
     level_of = dict(zip(codes["code_id"], codes["level"]))
-    doc_ids = presence.documents["doc_id"].to_numpy()
-    frames = []
+    edges, kinds, numbers = [], [], []
     for edge in model["edges"]:
         source, target = edge_documents(presence, level_of, edge["from"], edge["to"])
-        key = edge_id(edge["from"], edge["to"])
-        for kind, numbers in (("source_only", presence.documents_without(source, target)),
-                              ("target_only", presence.documents_without(target, source))):
-            frames.append(pd.DataFrame({"edge": key, "doc_id": doc_ids[numbers], "kind": kind},
-                                       columns=NEGATIVE_CASE_COLUMNS))
-    frames = [f for f in frames if len(f)]
-    if not frames:
+        for kind, only in (("source_only", presence.documents_without(source, target)),
+                           ("target_only", presence.documents_without(target, source))):
+            edges.append(edge_id(edge["from"], edge["to"]))
+            kinds.append(kind)
+            numbers.append(only)
+    if not sum(map(len, numbers)):
         return pd.DataFrame(columns=NEGATIVE_CASE_COLUMNS)
-    return pd.concat(frames, ignore_index=True)
+    # Each column made once in Arrow: a frame per edge and kind, and their concatenation,
+    # made millions of Python strings on a large corpus.
+    piece = pa.array(np.repeat(np.arange(len(numbers)), [len(n) for n in numbers]))
+    columns = {"edge": pa.array(edges, type=pa.large_string()).take(piece),
+               "doc_id": presence.doc_ids.take(pa.array(np.concatenate(numbers))),
+               "kind": pa.array(kinds, type=pa.large_string()).take(piece)}
+    return pd.DataFrame({name: pd.Series(pd.array(values, dtype="str"))
+                         for name, values in columns.items()}, columns=NEGATIVE_CASE_COLUMNS)
 
 
 def contrary_counts(edges: pd.DataFrame, negative: pd.DataFrame) -> dict[str, dict]:
     """Per model edge ('A->B', edges.csv order): its supporting documents (``documents`` of
     edges.csv), its contrary documents of each kind (negative_cases.csv) and ``outnumbered``:
     whether the contrary documents are more than the supporting ones (the report's flag)."""
+    # Counted once by (edge, kind), not by a comparison of the whole table per edge.
+    grouped = pa.table({"edge": pa.array(negative["edge"], from_pandas=True, type=pa.large_string()),
+                        "kind": pa.array(negative["kind"], from_pandas=True, type=pa.large_string())}
+                       ).group_by(["edge", "kind"]).aggregate([([], "count_all")])
+    found = dict(zip(zip(grouped["edge"].to_pylist(), grouped["kind"].to_pylist()),
+                     grouped["count_all"].to_pylist()))
     result = {}
     for source, target, supporting in zip(edges["from"], edges["to"], edges["documents"]):
         key = edge_id(source, target)
-        kinds = negative.loc[negative["edge"] == key, "kind"]
-        counts = {kind: int((kinds == kind).sum()) for kind in CONTRARY_KINDS}
+        counts = {kind: int(found.get((key, kind), 0)) for kind in CONTRARY_KINDS}
         n_contrary = sum(counts.values())
         result[key] = {"supporting": int(supporting), **counts, "n_contrary": n_contrary,
                        "outnumbered": n_contrary > int(supporting)}

@@ -11,12 +11,14 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from gtflow.clean.texts import CleanTexts
 from gtflow.coding.codebook import Codebook, edge_id, load_codebook, load_model
 from gtflow.coding.validity import concept_status
 from gtflow.contracts import is_kept, read_columns, read_table, write_table
-from gtflow.frames import text_isin
+from gtflow.frames import text_isin, value_numbers
 from gtflow.io import write_json
 from gtflow.mechanisms.cases import (
     case_table,
@@ -51,6 +53,8 @@ OUTPUT_TABLES = {"case_main": "case_by_main_category", "case_category": "case_by
                  "recommendations": "recommendations"}
 #: What the stage reads of the documents and segments tables (not their texts or metadata).
 DOCUMENT_COLUMNS = ["doc_id", "source_type", "respondent_id", "duplicate_of"]
+#: What the stage reads of the codings (their roll-up columns come from the codebook instead).
+CODING_COLUMNS = ["doc_id", "seg_id", "start", "end", "concept_id", "coder", "origin", "rule"]
 SEGMENT_COLUMNS = ["doc_id", "seg_id", "turn", "start", "end"]
 EVIDENCE_RULES = {
     "all": "All codings count (auto-coder and every human coder)",
@@ -75,12 +79,21 @@ def corpus_counts(docs: pd.DataFrame, cases: pd.DataFrame) -> dict[str, int]:
 
 
 def texts_by_id(texts: Mapping[str, str], doc_ids: list[str]) -> dict[str, str]:
-    """The texts of some documents, in that order; read in batches (:meth:`CleanTexts.texts_of`)
-    when ``texts`` is the clean texts' accessor, whose lookup one document at a time costs
-    about as much as decoding the text."""
-    read_many = getattr(texts, "texts_of", None)
-    return dict(zip(doc_ids, read_many(doc_ids) if read_many is not None else
+    """The texts of some documents, in that order; read as one Arrow array
+    (:meth:`CleanTexts.text_array`: each shard read once, sliced by Arrow) when ``texts`` is
+    the clean texts' accessor, whose lookup one document at a time costs about as much as
+    decoding the text."""
+    read_all = getattr(texts, "text_array", None)
+    return dict(zip(doc_ids, read_all(doc_ids).to_pylist() if read_all is not None else
                     (texts[doc_id] for doc_id in doc_ids), strict=True))
+
+
+def coded_documents(codings: pd.DataFrame) -> list[str]:
+    """The distinct doc_ids of some codings, sorted (as ``sorted(set(...))`` sorts them):
+    numbered by their runs (codings come sorted by document), not a Python set of every id."""
+    distinct = value_numbers(pa.array(codings["doc_id"], from_pandas=True).cast(
+        pa.large_string()))[1]
+    return distinct.take(pc.sort_indices(distinct)).to_pylist()
 
 
 def mechanism_tables(codings: pd.DataFrame, documents: pd.DataFrame, segments: pd.DataFrame,
@@ -108,7 +121,7 @@ def mechanism_tables(codings: pd.DataFrame, documents: pd.DataFrame, segments: p
     every = placed_codings(codings, docs, codebook.hierarchy())
     del codings
     # Quotes come from coded documents only; each text is read once (not once per coding).
-    texts = texts_by_id(texts, sorted(set(every["doc_id"].tolist())))
+    texts = texts_by_id(texts, coded_documents(every))
     placed, excluded = select_evidence(every, mode, status)
     evidence = evidence_codings(placed)
     presence = CodePresence.index(evidence)
@@ -188,19 +201,23 @@ def build_mechanisms(codings: str | Path, documents: str | Path, segments: str |
     if validity is not None:
         status = concept_status(read_table("validity", validity),
                                 [c["id"] for c in book.concepts])
-    tables = mechanism_tables(read_table("codings", codings),
+    tables = mechanism_tables(read_columns("codings", [codings], CODING_COLUMNS),
                               read_columns("documents", [documents], DOCUMENT_COLUMNS),
                               read_columns("segments", [segments], SEGMENT_COLUMNS),
                               CleanTexts.open(texts), book,
                               load_model(model, book),
                               settings, model_path=str(model), status=status)
-    for name, frame in tables.items():
+    summary = tables.pop("summary")
+    # Each table let go once written: the evidence listing, written last but one, is the
+    # stage's largest piece of work, and the case tables need not be held through it.
+    for name in list(tables):
+        frame = tables.pop(name)
         if name == "evidence":
             frame.write(outputs[name])
-        elif name != "summary":
+        else:
             write_table(OUTPUT_TABLES[name], frame, outputs[name])
-    write_json(outputs["summary"], tables["summary"])
-    summary = tables["summary"]
+        del frame
+    write_json(outputs["summary"], summary)
     log.info("%d documents in %d cases; %d evidence codings; %d of %d edges weakly supported; "
              "evidence mode %s excluded %d codings", summary["n_documents"], summary["n_cases"],
              summary["n_evidence_codings"], summary["n_weak_edges"], summary["n_edges"],

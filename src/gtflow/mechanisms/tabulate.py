@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from scipy import sparse
 
+from gtflow.frames import index_in_runs, value_numbers
 from gtflow.mechanisms.cases import LEVEL_COLUMN
 
 COOCCURRENCE_LEVELS = ("sentence", "segment", "document")
@@ -31,8 +32,9 @@ COOCCURRENCE_COLUMNS = ["level", "code_level", "a", "b", "count"]
 def case_matrix(evidence: pd.DataFrame, cases: pd.DataFrame, code_ids: list[str],
                 level: str) -> pd.DataFrame:
     """Wide case x code table: the case columns, then one count column per code (in order)."""
-    # Cases and codes numbered by Arrow's hash lookup and counted with one bincount: a pandas
-    # groupby and unstack over a million cases factorized the text columns several times.
+    # Cases and codes numbered by Arrow's hash lookup (a run of one case's codings looked up
+    # once) and counted with one bincount: a pandas groupby and unstack over a million cases
+    # factorized the text columns several times.
     case_ids = pa.array(cases["case_id"], from_pandas=True)
     distinct = pc.unique(case_ids)
     n_codes = len(code_ids)
@@ -40,14 +42,13 @@ def case_matrix(evidence: pd.DataFrame, cases: pd.DataFrame, code_ids: list[str]
     if len(evidence) and n_codes:
         evidence_cases = pa.array(evidence["case_id"], from_pandas=True)
         evidence_codes = pa.array(evidence[LEVEL_COLUMN[level]], from_pandas=True)
-        case_index = pc.index_in(evidence_cases, value_set=distinct.cast(evidence_cases.type))
-        code_index = pc.index_in(evidence_codes, value_set=pa.array(code_ids).cast(
-            evidence_codes.type))
-        known = pc.and_(pc.is_valid(case_index), pc.is_valid(code_index))
-        flat = (pc.filter(case_index, known).to_numpy().astype(np.int64) * n_codes
-                + pc.filter(code_index, known).to_numpy().astype(np.int64))
-        counts = np.bincount(flat, minlength=len(counts)).astype(np.int64)
-    rows = pc.index_in(case_ids, value_set=distinct).to_numpy().astype(np.int64)
+        case_index = index_in_runs(evidence_cases, distinct.cast(evidence_cases.type))
+        code_index = index_in_runs(evidence_codes, pa.array(code_ids).cast(evidence_codes.type))
+        known = (case_index >= 0) & (code_index >= 0)
+        counts = np.bincount(case_index[known] * n_codes + code_index[known],
+                             minlength=len(counts)).astype(np.int64)
+    rows = (np.arange(len(case_ids)) if len(distinct) == len(case_ids) else  # each case once
+            pc.index_in(case_ids, value_set=distinct).to_numpy().astype(np.int64))
     matrix = pd.DataFrame(counts.reshape(len(distinct), n_codes)[rows], columns=list(code_ids))
     return pd.concat([cases.reset_index(drop=True), matrix], axis=1)
 
@@ -63,15 +64,18 @@ def coding_units(placed: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:
     empty_result = pd.DataFrame(columns=["doc_id", "seg_id", "turn", *code_columns])
     if placed.empty or segments.empty:
         return empty_result
-    # Documents numbered in doc_id order, in one pass over the ids of both tables.
-    placed = placed.reset_index(drop=True)
-    numbers = pd.factorize(pd.concat([segments["doc_id"], placed["doc_id"]], ignore_index=True),
-                           sort=True)[0].astype(np.int64)
-    sentence_doc, coding_doc = numbers[:len(segments)], numbers[len(segments):]
+    # Documents numbered as the sentences list them (grouped by document, as the clean stage
+    # writes them: then no text is hashed but the documents' first ids); a coding's document
+    # looked up among them (one that has no sentences gets none).
+    sentence_doc, doc_ids, _ = value_numbers(
+        pa.array(segments["doc_id"], from_pandas=True).cast(pa.large_string()))
+    coding_doc = pc.index_in(pa.array(placed["doc_id"], from_pandas=True).cast(
+        pa.large_string()), value_set=doc_ids).fill_null(-1).to_numpy(
+        zero_copy_only=False).astype(np.int64)
     # Offsets are below 2**40, so doc * 2**40 + offset orders by document, then position.
     shift = np.int64(1) << np.int64(40)
     sentences, sentence_doc = sorted_sentences(segments, sentence_doc, shift)
-    has_sentences = np.isin(coding_doc, sentence_doc)
+    has_sentences = coding_doc >= 0
     placed, coding_doc = placed[has_sentences].reset_index(drop=True), coding_doc[has_sentences]
     if placed.empty:
         return empty_result
@@ -80,12 +84,13 @@ def coding_units(placed: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:
     coding_base = coding_doc * shift
     first = np.searchsorted(end_keys, coding_base + placed["start"].to_numpy(np.int64), side="right")
     last = np.searchsorted(start_keys, coding_base + placed["end"].to_numpy(np.int64), side="left") - 1
-    # A coding's own sentence, by (document number, seg_id) as one integer key.
-    own = pd.Index(sentence_doc * shift + sentences["seg_id"].to_numpy(np.int64))
-    fallback = own.get_indexer(coding_base + placed["seg_id"].to_numpy(np.int64))
-    empty = last < first
-    first = np.where(empty, fallback, first)
-    last = np.where(empty, fallback, last)
+    # A coding that overlaps no sentence: its own sentence, by (document number, seg_id) as
+    # one integer key.
+    empty = np.flatnonzero(last < first)
+    if len(empty):
+        own = pd.Index(sentence_doc * shift + sentences["seg_id"].to_numpy(np.int64))
+        fallback = own.get_indexer(coding_base[empty] + placed["seg_id"].to_numpy(np.int64)[empty])
+        first[empty], last[empty] = fallback, fallback
     valid = first >= 0
     first, last = first[valid].astype(np.int64), last[valid].astype(np.int64)
     lengths = last - first + 1
@@ -100,8 +105,8 @@ def coding_units(placed: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:
 
 def sorted_sentences(segments: pd.DataFrame, doc_numbers: np.ndarray,
                      shift: np.int64) -> tuple[pd.DataFrame, np.ndarray]:
-    """The sentences in (document, start) order, with their document numbers (``doc_numbers``
-    numbers documents in doc_id order). The clean stage writes them in that order already; then
+    """The sentences in (document number, start) order, with their document numbers. The
+    clean stage writes them in that order already (documents numbered as they come); then
     they are not copied."""
     order = np.argsort(doc_numbers * shift + segments["start"].to_numpy(np.int64), kind="stable")
     if np.array_equal(order, np.arange(len(order))):
@@ -118,19 +123,35 @@ def unit_keys(units: pd.DataFrame, level: str, doc_numbers: np.ndarray) -> np.nd
     return doc_numbers * (np.int64(1) << np.int64(32)) + units[column].to_numpy(np.int64)
 
 
-def pair_counts(keys: np.ndarray, code_index: np.ndarray, n_codes: int) -> np.ndarray:
+def unit_numbers(units: pd.DataFrame, level: str, doc_numbers: np.ndarray) -> np.ndarray:
+    """Each row's co-occurrence unit at one level as a number 0, 1, ... (``doc_numbers``:
+    each row's document as a number 0, 1, ...)."""
+    if level == "document":
+        return doc_numbers
+    return pd.factorize(unit_keys(units, level, doc_numbers))[0].astype(np.int64)
+
+
+def pair_counts(units: np.ndarray, code_index: np.ndarray, n_codes: int) -> np.ndarray:
     """Square matrix: units where both codes occur (diagonal: units where the code occurs);
-    ``code_index`` numbers each row's code among the ``n_codes`` listed (-1: not listed)."""
+    ``units`` numbers each row's unit 0, 1, ..., ``code_index`` its code among the
+    ``n_codes`` listed (-1: not listed)."""
     listed = code_index >= 0
     if not listed.any():
         return np.zeros((n_codes, n_codes), dtype=np.int64)
-    unit_index = pd.factorize(keys[listed])[0].astype(np.int64)
-    present = pd.unique(unit_index * n_codes + code_index[listed])
-    # A sparse unit x code incidence: a dense one would need units x codes cells (large corpora).
+    # A sparse unit x code incidence (a dense one would need units x codes cells on large
+    # corpora); a code coded twice in a unit is summed there, then counted once.
     incidence = sparse.csr_matrix(
-        (np.ones(len(present), dtype=np.int64), (present // n_codes, present % n_codes)),
-        shape=(int(unit_index.max()) + 1, n_codes))
+        (np.ones(int(listed.sum()), dtype=np.int64), (units[listed], code_index[listed])),
+        shape=(int(units.max()) + 1, n_codes))
+    incidence.data[:] = 1
     return (incidence.T @ incidence).toarray().astype(np.int64)
+
+
+def code_numbers(values: pd.Series, code_ids: list[str]) -> np.ndarray:
+    """Each value's place among ``code_ids`` (-1: not one of them)."""
+    values = pa.array(values, from_pandas=True).cast(pa.large_string())
+    found = pc.index_in(values, value_set=pa.array(code_ids, type=pa.large_string()))
+    return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
 
 
 def cooccurrence(units: pd.DataFrame, code_sets: dict[str, list[str]]) -> pd.DataFrame:
@@ -140,18 +161,17 @@ def cooccurrence(units: pd.DataFrame, code_sets: dict[str, list[str]]) -> pd.Dat
     order; pairs are listed in that order, zero counts included, the diagonal (a == b) giving
     the number of units in which the code occurs.
     """
-    doc_numbers = pd.factorize(units["doc_id"])[0].astype(np.int64) if len(units) else \
-        np.zeros(0, dtype=np.int64)
+    doc_numbers = value_numbers(pa.array(units["doc_id"], from_pandas=True).cast(
+        pa.large_string()))[0] if len(units) else np.zeros(0, dtype=np.int64)
     # Each row's code as a number, once per code level (not once per unit level as well).
     code_indexes = {
-        code_level: pd.Categorical(units[LEVEL_COLUMN[code_level]] if len(units) else
-                                   pd.Series([], dtype=str), categories=code_ids).codes.astype(np.int64)
-        for code_level, code_ids in code_sets.items()}
+        code_level: code_numbers(units[LEVEL_COLUMN[code_level]], code_ids) if len(units) else
+        np.zeros(0, dtype=np.int64) for code_level, code_ids in code_sets.items()}
     rows = []
     for level in COOCCURRENCE_LEVELS:
-        keys = unit_keys(units, level, doc_numbers)
+        numbers = unit_numbers(units, level, doc_numbers)
         for code_level, code_ids in code_sets.items():
-            matrix = pair_counts(keys, code_indexes[code_level], len(code_ids))
+            matrix = pair_counts(numbers, code_indexes[code_level], len(code_ids))
             for i, a in enumerate(code_ids):
                 for j in range(i, len(code_ids)):
                     rows.append((level, code_level, a, code_ids[j], int(matrix[i, j])))

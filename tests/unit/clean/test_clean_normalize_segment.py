@@ -56,3 +56,12 @@ def test_sentences(text, expected):
 
 def test_spans_are_offset_and_trimmed():
     assert sentence_spans(" 好。 对。 ", offset=10) == [(11, 13), (14, 16)]
+
+
+def test_white_space_code_points_are_what_isspace_is_true_of():
+    import sys
+
+    from gtflow.clean.normalize import white_space_code_points
+
+    assert white_space_code_points() == tuple(
+        code for code in range(sys.maxunicode + 1) if chr(code).isspace())

@@ -125,13 +125,13 @@ def test_coding_quotes_match_cutting_each_span_in_python():
                                                                       dtype="str", name="quote"))
 
 
-def test_white_space_table_is_what_str_split_splits_at():
-    import sys
-
+def test_ascending_positions_are_the_sorted_positions():
     import numpy as np
 
-    from gtflow.mechanisms.listing import is_white_space
+    from gtflow.mechanisms.listing import ascending
 
-    characters = np.arange(sys.maxunicode + 1, dtype=np.uint32)
-    expected = np.array([len(f"a{chr(c)}b".split()) == 2 for c in range(sys.maxunicode + 1)])
-    assert (is_white_space(characters) == expected).all()
+    rng = np.random.default_rng(2)
+    for size in (0, 1, 16, 1000):
+        for share in (0.0, 0.01, 0.5, 1.0):
+            positions = rng.permutation(size)[:int(size * share)]
+            assert ascending(positions, size).tolist() == sorted(positions.tolist())

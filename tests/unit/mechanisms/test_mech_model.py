@@ -68,3 +68,65 @@ def test_bad_placeholder_is_an_input_error_naming_the_model(template):
     with pytest.raises(InputError, match="config/model.yaml: storyline"):
         render_storyline(template, {"n_documents": 1, "node": {}, "edge": {}},
                          "config/model.yaml", "storyline")
+
+
+def random_evidence(seed: int, n_docs: int, n_codings: int):
+    """Evidence codings of a random corpus: interviews of shared respondents, web pages and
+    posts, every level of code, non-ASCII ids."""
+    import random
+
+    import pandas as pd
+
+    rng = random.Random(seed)
+    concepts = {"c1": "K1", "c2": "K1", "c3": "K2", "c4": "K3"}
+    mains = {"K1": "M1", "K2": "M1", "K3": "M2"}
+    docs = {}
+    for i in range(n_docs):
+        source = rng.choice(["interview", "web_page", "web_post"])
+        doc_id = rng.choice(["D", "文"]) + str(i)
+        case = rng.choice(["R1", "R2", "受访者3"]) if source == "interview" else doc_id
+        docs[doc_id] = (source, case, "respondent" if source == "interview" else source)
+    records = []
+    for _ in range(n_codings):
+        doc_id = rng.choice(sorted(docs))
+        concept = rng.choice(sorted(concepts))
+        records.append((doc_id, *docs[doc_id], concept, concepts[concept],
+                        mains[concepts[concept]], "C"))
+    frame = pd.DataFrame(records, columns=["doc_id", "source_type", "case_id", "case_type",
+                                           "concept_id", "category_id", "main_category_id",
+                                           "core_id"])
+    return frame.sort_values(["doc_id", "concept_id"], kind="stable").reset_index(drop=True)
+
+
+RANDOM_CODES = [("C", "core"), ("M1", "main_category"), ("M2", "main_category"),
+                ("M3", "main_category"), ("K1", "category"), ("K2", "category"),
+                ("K3", "category"), ("c1", "concept"), ("c2", "concept"), ("c3", "concept"),
+                ("c4", "concept"), ("c9", "concept")]
+RANDOM_MODEL = {"nodes": [{"id": n, "layer": "x"} for n in ("M1", "M2", "M3", "K1", "K3", "C")],
+                "edges": [{"from": a, "to": b} for a, b in (
+                    ("M1", "M2"), ("K1", "K3"), ("K1", "K1"), ("C", "M2"), ("M3", "M1"),
+                    ("K3", "M1"), ("M1", "M2"))]}
+
+
+@pytest.mark.parametrize(("seed", "n_docs", "n_codings"), [(0, 0, 0), (1, 1, 1), (2, 5, 12),
+                                                           (3, 40, 300), (4, 300, 2000)])
+def test_counts_match_the_former_frames_and_sets(seed, n_docs, n_codings):
+    import pandas as pd
+    import reference_model
+
+    from gtflow.mechanisms.model import contrary_counts, negative_cases
+
+    presence = CodePresence.index(random_evidence(seed, n_docs, n_codings))
+    codes = pd.DataFrame(RANDOM_CODES, columns=["code_id", "level"])
+    pd.testing.assert_frame_equal(code_evidence(presence, codes),
+                                  reference_model.code_evidence(presence, codes))
+    edges = edge_table(RANDOM_MODEL, presence, codes, threshold=3)
+    pd.testing.assert_frame_equal(edges, reference_model.edge_table(RANDOM_MODEL, presence, codes,
+                                                                    threshold=3))
+    negative = negative_cases(RANDOM_MODEL, presence, codes)
+    former = reference_model.negative_cases(RANDOM_MODEL, presence, codes)
+    pd.testing.assert_frame_equal(negative, former)
+    assert contrary_counts(edges, negative) == reference_model.contrary_counts(edges, former)
+    if n_codings > 100:
+        assert len(negative) and edges["respondents"].gt(0).any()
+        assert code_evidence(presence, codes)["respondents"].gt(1).any()

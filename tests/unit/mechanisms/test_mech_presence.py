@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from mech_corpus import codebook, codings, documents_and_segments
 
 from gtflow.mechanisms.cases import (
@@ -52,3 +53,24 @@ def test_common_documents_and_documents_without_are_set_intersection_and_differe
         for b in sets:
             assert presence.common_documents(a, b).tolist() == np.intersect1d(a, b).tolist()
             assert presence.documents_without(a, b).tolist() == np.setdiff1d(a, b).tolist()
+
+
+@pytest.mark.parametrize("ordered", [True, False])
+def test_document_numbers_follow_doc_id_order(ordered):
+    import random
+
+    import pandas as pd
+
+    from gtflow.mechanisms.presence import document_numbers
+
+    rng = random.Random(4)
+    ids = [rng.choice(["D2", "D10", "文", "Dé", "a"]) for _ in range(300)]
+    if ordered:
+        ids.sort()
+    for dtype in ("str", object):
+        column = pd.Series(ids, dtype=dtype)
+        numbers, first_rows = document_numbers(column)
+        expected = pd.factorize(column, sort=True)[0]
+        assert numbers.tolist() == expected.tolist()
+        assert first_rows.tolist() == [ids.index(d) for d in sorted(set(ids))]
+        assert numbers.dtype == np.int64

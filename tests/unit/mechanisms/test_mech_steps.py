@@ -98,16 +98,34 @@ def test_a_study_without_codings_gives_zero_evidence_not_an_error():
 
 
 def test_texts_by_id_reads_the_clean_texts_as_one_at_a_time(tmp_path):
+    import pandas as pd
+
     from gtflow.clean.texts import CleanTexts, write_shard
     from gtflow.mechanisms.steps import texts_by_id
 
-    texts = {"p1": "平安涟源，打卡😀。", "p2": "", "p3": "naïve café\nline two", "p4": "𠮷野家"}
-    index = write_shard(tmp_path / "posts" / "a.txt", list(texts), texts.values())
+    texts = {"p1": "平安涟源，打卡😀。", "p2": "", "p3": "naïve café\nline two", "p4": "𠮷野家",
+             "q1": "第二个分片", "q2": "x"}
+    index = pd.concat([write_shard(tmp_path / "posts" / "a.txt", ["p1", "p2", "p3", "p4"],
+                                   [texts[d] for d in ("p1", "p2", "p3", "p4")]),
+                       write_shard(tmp_path / "posts" / "b.txt", ["q2", "q1"],
+                                   [texts["q2"], texts["q1"]])], ignore_index=True)
     shards = CleanTexts(index, tmp_path / "posts")
-    for wanted in ([], ["p3", "p1", "p4", "p2"], ["p2"]):
+    for wanted in ([], ["p3", "p1", "p4", "p2"], ["p2"], ["q1", "p4", "q2", "p1", "p3"]):
         for source in (shards, texts):
             read = texts_by_id(source, wanted)
             assert read == {d: shards[d] for d in wanted} and list(read) == wanted
     for source in (shards, texts):
         with pytest.raises(KeyError):
             texts_by_id(source, ["p1", "nope"])
+
+
+def test_coded_documents_are_the_sorted_distinct_ids():
+    import pandas as pd
+
+    from gtflow.mechanisms.steps import coded_documents
+
+    for ids in ([], ["b"], ["D2", "D2", "D10", "文", "Dé", "D10", "a", "D2"],
+                sorted(["D2", "D2", "D10", "文", "Dé", "D10", "a", "D2"])):
+        for dtype in ("str", object):
+            codings = pd.DataFrame({"doc_id": pd.Series(ids, dtype=dtype)})
+            assert coded_documents(codings) == sorted(set(ids))

@@ -126,3 +126,147 @@ def test_case_matrix_is_the_groupby_count(dtype):
     pd.testing.assert_frame_equal(case_matrix(empty, cases, ["M1"], "main_category"),
                                   case_matrix_by_groupby(empty, cases, ["M1"], "main_category"),
                                   check_column_type=False)
+
+
+def random_units_study(seed: int, n_docs: int, n_codings: int, shuffle: bool):
+    """Sentences and placed codings of a random corpus: spans covering several sentences, empty
+    spans (kept on their own sentence, or dropped when it is missing), documents without
+    sentences, turns of several sentences; sentences in order or shuffled."""
+    import random
+
+    rng = random.Random(seed)
+    concepts = {"c1": "K1", "c2": "K1", "c3": "K2", "c4": "K3"}
+    mains = {"K1": "M1", "K2": "M1", "K3": "M2"}
+    sentences, lengths = [], {}
+    doc_ids = [rng.choice(["D", "文", "Dé"]) + str(i) for i in range(n_docs)]
+    for doc_id in doc_ids[: max(n_docs - 2, 0)]:  # the last two have no sentences
+        start, turn = 0, 0
+        for seg_id in range(rng.randint(1, 6)):
+            end = start + rng.randint(1, 9)
+            turn += rng.random() < 0.5
+            sentences.append((doc_id, seg_id, turn, start, end))
+            start = end
+        lengths[doc_id] = start
+    records = []
+    for _ in range(n_codings):
+        doc_id = rng.choice(doc_ids)
+        start = rng.randint(0, lengths.get(doc_id, 5))
+        end = min(start + rng.choice([0, 0, 3, 8, 30]), lengths.get(doc_id, 5))
+        concept = rng.choice(sorted(concepts))
+        records.append((doc_id, rng.randint(0, 7), start, end, concept, concepts[concept],
+                        mains[concepts[concept]]))
+    segments = pd.DataFrame(sentences, columns=["doc_id", "seg_id", "turn", "start", "end"])
+    if shuffle:
+        segments = segments.sample(frac=1.0, random_state=seed).reset_index(drop=True)
+    placed = pd.DataFrame(records, columns=["doc_id", "seg_id", "start", "end", "concept_id",
+                                            "category_id", "main_category_id"])
+    return placed.sort_values(["doc_id", "seg_id"], kind="stable").reset_index(drop=True), segments
+
+
+@pytest.mark.parametrize(("seed", "n_docs", "n_codings", "shuffle"), [
+    (0, 0, 0, False), (1, 1, 1, False), (2, 4, 10, True), (3, 30, 300, False),
+    (4, 30, 300, True), (5, 200, 3000, False)])
+def test_units_and_cooccurrence_match_the_former_count(seed, n_docs, n_codings, shuffle):
+    import reference_tabulate
+
+    placed, segments = random_units_study(seed, n_docs, n_codings, shuffle)
+    units = coding_units(placed, segments)
+    former = reference_tabulate.coding_units(placed, segments)
+    pd.testing.assert_frame_equal(units, former)
+    code_sets = {"main_category": ["M1", "M2", "M3"], "category": ["K3", "K1", "K2"]}
+    pd.testing.assert_frame_equal(cooccurrence(units, code_sets),
+                                  reference_tabulate.cooccurrence(former, code_sets))
+    if n_codings > 100:
+        assert units["seg_id"].nunique() > 3 and len(units) > len(placed) // 2
+
+
+def merged_placed_codings(codings, docs, hierarchy):
+    """The pandas way codings were placed (two merges and a map), kept as the reference of
+    :func:`gtflow.mechanisms.cases.placed_codings`."""
+    from gtflow.frames import sorted_stably
+    from gtflow.mechanisms.cases import ORIGIN_RANK, single_chunk_columns
+
+    base = codings.drop(columns=[c for c in ("category_id", "main_category_id") if c in codings])
+    base = base.merge(docs[["doc_id", "source_type", "case_id", "case_type"]], on="doc_id",
+                      how="inner")
+    placed = base.merge(hierarchy[["concept_id", "category_id", "main_category_id", "core_id"]],
+                        on="concept_id", how="inner")
+    placed["origin_rank"] = placed["origin"].map(ORIGIN_RANK).fillna(len(ORIGIN_RANK)).astype(int)
+    for column in ("seg_id", "start", "end"):
+        placed[column] = placed[column].astype("int64")
+    return single_chunk_columns(sorted_stably(
+        placed, ["doc_id", "seg_id", "concept_id", "origin_rank", "coder", "start", "end"]
+    ).reset_index(drop=True))
+
+
+@pytest.mark.parametrize(("seed", "rows", "repeated_key"), [
+    (0, 0, None), (1, 1, None), (2, 50, None), (3, 800, None), (4, 300, "doc_id"),
+    (5, 300, "concept_id")])
+def test_placed_codings_match_the_merges(seed, rows, repeated_key, caplog):
+    import random
+
+    from gtflow.mechanisms.cases import placed_codings
+
+    rng = random.Random(seed)
+    doc_ids = ["D2", "D10", "文1", "Dé", "D1", "X"]
+    docs = pd.DataFrame({"doc_id": doc_ids[:5], "source_type": ["interview", "web_post",
+                                                                 "web_page", "web_post",
+                                                                 "interview"],
+                         "case_id": ["R1", "D10", "文1", "Dé", "R1"],
+                         "case_type": ["respondent", "web_post", "web_page", "web_post",
+                                       "respondent"], "respondent_id": "x"})
+    docs = docs.sort_values("doc_id", kind="stable").reset_index(drop=True)
+    hierarchy = pd.DataFrame({"concept_id": ["c1", "c2", "c3"], "concept": "x",
+                              "category_id": ["K1", "K1", "K2"],
+                              "main_category_id": ["M1", "M1", "M1"], "core_id": "C"})
+    if repeated_key == "doc_id":
+        docs = pd.concat([docs, docs.iloc[[1]]], ignore_index=True)
+    if repeated_key == "concept_id":
+        hierarchy = pd.concat([hierarchy, hierarchy.iloc[[0]].assign(category_id="K9")],
+                              ignore_index=True)
+    records = [(rng.choice(doc_ids), rng.randint(0, 3), start := rng.randint(0, 9),
+                start + rng.randint(0, 5), rng.choice(["c1", "c2", "c3", "c9"]),
+                rng.choice(["auto", "coder_a", "Zoë"]),
+                rng.choice(["auto", "csv", "review", "qdpx", "other"]), rng.choice(["", "r"]),
+                "stale", "stale") for _ in range(rows)]
+    codings = pd.DataFrame(records, columns=["doc_id", "seg_id", "start", "end", "concept_id",
+                                             "coder", "origin", "rule", "category_id",
+                                             "main_category_id"]).astype(
+        {"seg_id": "int64", "start": "int64", "end": "int64"})
+    placed = placed_codings(codings, docs, hierarchy)
+    pd.testing.assert_frame_equal(placed, merged_placed_codings(codings, docs, hierarchy))
+    if rows > 100:
+        assert "missing from the codebook" in caplog.text
+
+
+def grouped_case_table(docs):
+    """The pandas way the case table was made (a groupby of three text columns), kept as the
+    reference of :func:`gtflow.mechanisms.cases.case_table`."""
+    from gtflow.mechanisms.cases import CASE_TYPES
+
+    cases = (docs.groupby(["case_type", "case_id", "source_type"], sort=False)
+             .agg(n_documents=("doc_id", "nunique")).reset_index())
+    cases["type_order"] = cases["case_type"].map({t: i for i, t in enumerate(CASE_TYPES)})
+    cases = cases.sort_values(["type_order", "case_id"], kind="stable").drop(columns="type_order")
+    return cases[["case_id", "case_type", "source_type", "n_documents"]].reset_index(drop=True)
+
+
+@pytest.mark.parametrize(("seed", "rows"), [(0, 0), (1, 1), (2, 30), (3, 400), (4, 2000)])
+def test_case_table_is_the_groupby(seed, rows):
+    import random
+
+    rng = random.Random(seed)
+    records = []
+    for i in range(rows):
+        source = rng.choice(["interview", "web_page", "web_post"])
+        case_type = {"interview": "respondent"}.get(source, source)
+        if rng.random() < 0.05:
+            case_type = rng.choice(["other", None])
+        doc_id = rng.choice([f"D{i}", f"文{i % 7}", None]) if rng.random() < 0.1 else f"D{i}"
+        case_id = rng.choice(["R1", "R2", "受访者", "Zoë"]) if source == "interview" else doc_id
+        records.append((doc_id, source, case_id, case_type))
+    docs = pd.DataFrame(records, columns=["doc_id", "source_type", "case_id", "case_type"],
+                        dtype="str")
+    from gtflow.mechanisms.cases import case_table
+
+    pd.testing.assert_frame_equal(case_table(docs), grouped_case_table(docs))
