@@ -3,12 +3,12 @@ a frame of candidates per item, batches of items sorted by their text columns.
 
 Kept as the reference that :func:`gtflow.mechanisms.quotes.exemplar_quotes` must equal (see
 tests/unit/mechanisms/test_mech_quotes.py); the span fitting itself (``fitted_span``) is the
-library's, tested on its own.
+library's, tested on its own, as are the pieces the change left as they were
+(``pairs_in_units``, ``spread_key``, ``ordered_quotes``).
 """
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 from collections.abc import Iterable, Iterator
 
@@ -22,12 +22,12 @@ from gtflow.frames import first_of_runs, sorted_stably, starts_of_runs
 from gtflow.mechanisms.cases import LEVEL_COLUMN, SOURCE_TYPES, codings_under, level_mask
 from gtflow.mechanisms.quotes import (
     CANDIDATE_COLUMNS,
-    ITEM_TYPES,
     MANUAL_ORIGINS,
     NOT_FITTED,
-    QUOTE_COLUMNS,
     fitted_span,
-    quote_text,
+    ordered_quotes,
+    pairs_in_units,
+    spread_key,
 )
 
 EDGE_CODING_COLUMNS = ["doc_id", "start", "end", "origin", "origin_rank", "coder", "source_type"]
@@ -145,20 +145,6 @@ def turn_units(placed_turns: pd.DataFrame) -> np.ndarray:
     return unit
 
 
-def pairs_in_units(unit: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Every (row of ``a``, row of ``b``) in the same unit, in the order an inner merge of the
-    two on the unit gives them: by ``a``'s order, then ``b``'s."""
-    b_order = np.argsort(unit[b], kind="stable")
-    b_units = unit[b][b_order]
-    first = np.searchsorted(b_units, unit[a], side="left")
-    counts = np.searchsorted(b_units, unit[a], side="right") - first
-    total = int(counts.sum())
-    pair_a = np.repeat(a, counts)
-    offsets = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
-    pair_b = b[b_order[np.repeat(first, counts) + offsets]]
-    return pair_a, pair_b
-
-
 def edge_pair_candidates(placed_turns: pd.DataFrame, unit: np.ndarray,
                          columns: dict[str, np.ndarray], coder_codes: np.ndarray,
                          coder_names: list[str], pair_a: np.ndarray, pair_b: np.ndarray,
@@ -194,11 +180,6 @@ def pair_coders(a: np.ndarray, b: np.ndarray, names: list[str]) -> np.ndarray:
     for x, y in set(zip(a[~same].tolist(), b[~same].tolist())):
         labels[~same & (a == x) & (b == y)] = "+".join(sorted({names[x], names[y]}))
     return labels
-
-
-def spread_key(item_type: str, item_id: str, doc_id: str) -> str:
-    """A fixed pseudo-random order of documents that differs from item to item."""
-    return hashlib.sha256(f"{item_type}\x1f{item_id}\x1f{doc_id}".encode()).hexdigest()
 
 
 def shaped_candidates(candidates: pd.DataFrame, texts: dict[str, str], min_chars: int,
@@ -291,23 +272,6 @@ def positions_in_runs(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
     run_first = np.maximum.accumulate(np.where(starts_of_runs(frame, keys), index, 0)) \
         if len(frame) else index
     return index - run_first
-
-
-def ordered_quotes(chosen: pd.DataFrame, texts: dict[str, str],
-                   item_order: dict[tuple[str, str], int]) -> pd.DataFrame:
-    """quotes.csv rows: chosen quotes by item type, item (``item_order``), rank, with text."""
-    if chosen.empty:
-        return pd.DataFrame(columns=QUOTE_COLUMNS)
-    chosen = chosen.copy()
-    chosen["type_order"] = chosen["item_type"].map({t: i for i, t in enumerate(ITEM_TYPES)})
-    chosen["item_order"] = [item_order.get((t, i), len(item_order)) for t, i in
-                            zip(chosen["item_type"].tolist(), chosen["item_id"].tolist())]
-    chosen = chosen.sort_values(["type_order", "item_order", "item_id", "rank"], kind="stable")
-    chosen = chosen.astype({"start": "int64", "end": "int64", "rank": "int64", "truncated": bool})
-    chosen["quote"] = [quote_text(texts[d], s, e, t) for d, s, e, t in
-                       zip(chosen["doc_id"].tolist(), chosen["start"].tolist(),
-                           chosen["end"].tolist(), chosen["truncated"].tolist())]
-    return chosen[QUOTE_COLUMNS].reset_index(drop=True)
 
 
 def choose_quotes(candidates: pd.DataFrame, texts: dict[str, str], per_item: int, min_chars: int,

@@ -13,7 +13,7 @@ import pandas as pd
 from scipy import sparse
 
 from gtflow.mechanisms.cases import LEVEL_COLUMN
-from gtflow.mechanisms.tabulate import COOCCURRENCE_COLUMNS, COOCCURRENCE_LEVELS
+from gtflow.mechanisms.tabulate import COOCCURRENCE_COLUMNS, COOCCURRENCE_LEVELS, unit_keys
 
 
 def coding_units(placed: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:
@@ -71,15 +71,6 @@ def sorted_sentences(segments: pd.DataFrame, doc_numbers: np.ndarray,
     if np.array_equal(order, np.arange(len(order))):
         return segments.reset_index(drop=True), doc_numbers
     return segments.take(order).reset_index(drop=True), doc_numbers[order]
-
-
-def unit_keys(units: pd.DataFrame, level: str, doc_numbers: np.ndarray) -> np.ndarray:
-    """An integer naming the co-occurrence unit of each row at one level (``doc_numbers``: each
-    row's document as a number)."""
-    if level == "document":
-        return doc_numbers
-    column = "seg_id" if level == "sentence" else "turn"
-    return doc_numbers * (np.int64(1) << np.int64(32)) + units[column].to_numpy(np.int64)
 
 
 def pair_counts(keys: np.ndarray, code_index: np.ndarray, n_codes: int) -> np.ndarray:

@@ -15,6 +15,7 @@ import pyarrow.compute as pc
 
 from gtflow import contracts
 from gtflow.errors import InputError
+from gtflow.report.evidence import KeptRows, run_bounds
 
 #: Document lists of an item: all documents, then by kind of material.
 SOURCE_GROUPS = (("interview", ("interview",)), ("web", ("web_page", "web_post")))
@@ -205,13 +206,6 @@ def group_numbers(source_types: pa.Array) -> np.ndarray:
     return numbers
 
 
-def run_bounds(same_role: np.ndarray) -> list[int]:
-    """Start positions of the runs of one item and role in a batch, and the batch's end."""
-    changes = ~same_role
-    changes[0] = True
-    return [*np.flatnonzero(changes).tolist(), len(same_role)]
-
-
 def rows_of(doc_ids: pa.Array, wanted: set[str] | None) -> np.ndarray:
     """Positions of the rows of the ``wanted`` documents."""
     if not wanted:
@@ -219,23 +213,6 @@ def rows_of(doc_ids: pa.Array, wanted: set[str] | None) -> np.ndarray:
     value_set = pa.array(list(wanted), type=doc_ids.type)
     mask = pc.is_in(doc_ids, value_set=value_set).fill_null(False).to_numpy(zero_copy_only=False)
     return np.flatnonzero(mask)
-
-
-@dataclass
-class KeptRows:
-    """Positions in one batch of the rows kept as shown and as contrary, in batch order."""
-
-    shown: list[np.ndarray] = field(default_factory=list)
-    contrary: list[np.ndarray] = field(default_factory=list)
-
-    def take(self, batch: pa.RecordBatch, shown: list[pa.RecordBatch],
-             contrary: list[pa.RecordBatch]) -> None:
-        """Add the kept rows of ``batch`` (shown columns) to the ``shown`` and ``contrary``
-        batches."""
-        for positions, kept in ((self.shown, shown), (self.contrary, contrary)):
-            rows = np.concatenate(positions) if positions else np.empty(0, dtype=np.int64)
-            if len(rows):
-                kept.append(batch.select(SHOWN_COLUMNS).take(pa.array(rows)))
 
 
 def concat_rows(batches: list[pa.RecordBatch]) -> pd.DataFrame:
