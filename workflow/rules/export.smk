@@ -1,4 +1,5 @@
-# Export: SPSS/Stata files, tidy tables with a data dictionary, a REFI-QDA project and codebook.
+# Export: SPSS/Stata files, tidy tables with a data dictionary, REFI-QDA projects (the study's
+# and the auto codings' for review, of the same texts, written together) and the codebook.
 
 
 rule export_spss:
@@ -22,13 +23,15 @@ rule export_qdpx:
         documents="results/clean/documents.parquet",
         texts="results/clean/text/index.parquet",
         codings="results/code/codings.parquet",
+        review="results/code/review.csv",
         codebook="config/codebook.yaml",
         model="config/model.yaml",
         memos=memo_inputs,
         code=library_code("refi", "coding", "ingest", "clean")
         + [str(LIBRARY_DIR / "memos.py")],
     output:
-        "results/exports/project.qdpx",
+        project="results/exports/project.qdpx",
+        review="results/exports/review.qdpx",
     log:
         "logs/export/qdpx.log",
     conda:
@@ -37,26 +40,6 @@ rule export_qdpx:
         project_name=config["study"]["name"],
     script:
         "../../scripts/export_qdpx.py"
-
-
-rule export_review:
-    input:
-        documents="results/clean/documents.parquet",
-        texts="results/clean/text/index.parquet",
-        codings="results/code/codings.parquet",
-        review="results/code/review.csv",
-        codebook="config/codebook.yaml",
-        code=library_code("refi", "coding", "clean"),
-    output:
-        "results/exports/review.qdpx",
-    log:
-        "logs/export/review.log",
-    conda:
-        "../envs/gtflow.yaml"
-    params:
-        project_name=config["study"]["name"],
-    script:
-        "../../scripts/export_review.py"
 
 
 rule export_qdc:

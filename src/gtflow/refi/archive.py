@@ -268,27 +268,9 @@ class ZipArchive:
         self.handle.write(self._member(name, len(data), zlib.crc32(data), deflated(data)))
 
     def add_all(self, members: Iterable[tuple[str, bytes]] | CompressedAhead) -> None:
-        """Members (name, bytes) written as :meth:`add` writes each, in order.
-
-        Each batch not compressed ahead is compressed on two threads at once, half on each,
-        while no Python work runs: zlib lets go of the GIL while it deflates, but a thread
-        that wants the GIL back while the other runs Python waits a switch interval (5 ms) per
-        member, so a batch compressed behind the making of the next one was in effect
-        compressed after it.
-        """
-        if not isinstance(members, CompressedAhead):
-            members = CompressedAhead(members, 0)
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="deflate") as pool:
-
-            def on_two_threads(datas: list[bytes]) -> tuple[list[int], list[bytes]]:
-                half = len(datas) // 2
-                second_half = pool.submit(crcs_and_deflated, datas[half:])
-                crcs, packed = crcs_and_deflated(datas[:half])
-                later_crcs, later_packed = second_half.result()
-                return crcs + later_crcs, packed + later_packed
-
-            for batch in members.batches(MEMBERS_PER_BATCH, on_two_threads):
-                self._write_batch(*batch)
+        """Members (name, bytes) written as :meth:`add` writes each, in order (see
+        :func:`add_to_every`)."""
+        add_to_every([self], members)
 
     def _write_batch(self, names: list[str], sizes: list[int], crcs: list[int],
                      packed: list[bytes]) -> None:
@@ -383,3 +365,31 @@ class ZipArchive:
         end = self.handle.tell()
         self.handle.write(end_records(self.count, start, end))
         self.handle.flush()
+
+
+def add_to_every(archives: list[ZipArchive],
+                 members: Iterable[tuple[str, bytes]] | CompressedAhead) -> None:
+    """Members (name, bytes) appended to each of ``archives``, in order, as
+    :meth:`ZipArchive.add` writes each: a member's data is compressed once for all of them
+    (two projects of the same texts differ only in where a member begins).
+
+    Each batch not compressed ahead is compressed on two threads at once, half on each,
+    while no Python work runs: zlib lets go of the GIL while it deflates, but a thread
+    that wants the GIL back while the other runs Python waits a switch interval (5 ms) per
+    member, so a batch compressed behind the making of the next one was in effect
+    compressed after it.
+    """
+    if not isinstance(members, CompressedAhead):
+        members = CompressedAhead(members, 0)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="deflate") as pool:
+
+        def on_two_threads(datas: list[bytes]) -> tuple[list[int], list[bytes]]:
+            half = len(datas) // 2
+            second_half = pool.submit(crcs_and_deflated, datas[half:])
+            crcs, packed = crcs_and_deflated(datas[:half])
+            later_crcs, later_packed = second_half.result()
+            return crcs + later_crcs, packed + later_packed
+
+        for batch in members.batches(MEMBERS_PER_BATCH, on_two_threads):
+            for archive in archives:
+                archive._write_batch(*batch)

@@ -16,7 +16,7 @@ from gtflow.config import load_yaml
 from gtflow.contracts import kept_documents, read_columns, read_table
 from gtflow.frames import text_isin
 from gtflow.memos import load_memos
-from gtflow.refi.writer import write_codebook, write_project
+from gtflow.refi.writer import ProjectContent, write_codebook, write_projects
 
 #: The codings columns a project is written from (``rule`` only for the review's descriptions).
 PROJECT_CODING_COLUMNS = ["doc_id", "start", "end", "concept_id", "coder"]
@@ -69,37 +69,65 @@ class CleanSources(Sequence[tuple[str, str, str]]):
         return self.texts.encoded_texts_of(self.doc_ids)
 
 
-def export_study_project(documents: str | Path, texts: str | Path, codings: str | Path,
-                         codebook: str | Path, out: str | Path, project_name: str, memos: list[str] | None = None,
-                         model: str | Path | None = None) -> None:
-    """Write results/exports/project.qdpx so NVivo, ATLAS.ti or MAXQDA users can open the coding
-    and read the analytic memos (checked against the codebook and, when given, the model)."""
+def export_projects(documents: str | Path, texts: str | Path, codings: str | Path,
+                    review: str | Path, codebook: str | Path, project_out: str | Path,
+                    review_out: str | Path, project_name: str, memos: list[str] | None = None,
+                    model: str | Path | None = None) -> None:
+    """Write the study's two REFI-QDA projects of the same clean texts, each text compressed
+    once for both: results/exports/project.qdpx (:func:`study_project`) and
+    results/exports/review.qdpx (:func:`review_project`)."""
     doc_ids = counted_document_ids(documents)
-    sources = CleanSources(doc_ids, texts)
+
+    def projects() -> Iterator[ProjectContent]:  # each read when its turn comes
+        yield study_project(doc_ids, codings, codebook, project_out, project_name, memos, model)
+        yield review_project(doc_ids, codings, review, codebook, review_out, project_name)
+
+    write_projects(projects(), sources=CleanSources(doc_ids, texts))
+
+
+def study_project(doc_ids: list[str], codings: str | Path, codebook: str | Path,
+                  out: str | Path, project_name: str, memos: list[str] | None = None,
+                  model: str | Path | None = None) -> ProjectContent:
+    """The study's project, so NVivo, ATLAS.ti or MAXQDA users can open the coding and read
+    the analytic memos (checked against the codebook and, when given, the model)."""
     frame = rows_of_documents(read_columns("codings", [codings], PROJECT_CODING_COLUMNS), doc_ids)
     memo_index = None
     if memos:
         book = load_codebook(codebook)
         memo_index = load_memos(memos, book, load_model(model, book) if model else None)
-    write_project(out, sources=sources, codebook=load_yaml(codebook),
-                  codings=frame,
-                  project_name=project_name, memos=memo_index.memos if memo_index else ())
+    return ProjectContent(out, load_yaml(codebook), frame, project_name,
+                          memos=memo_index.memos if memo_index else ())
 
 
-def export_review_project(documents: str | Path, texts: str | Path, codings: str | Path,
-                          review: str | Path, codebook: str | Path, out: str | Path, project_name: str) -> None:
-    """Write results/exports/review.qdpx: clean texts, codebook and every auto coding (those a
-    review rejected included) as codings by the user "auto", each with its rule as description."""
-    doc_ids = counted_document_ids(documents)
+def review_project(doc_ids: list[str], codings: str | Path, review: str | Path,
+                   codebook: str | Path, out: str | Path, project_name: str) -> ProjectContent:
+    """The review project: every auto coding (those a review rejected included) as codings by
+    the user "auto", each with its rule as description."""
     columns = [*PROJECT_CODING_COLUMNS, "rule"]
     frame = read_columns("codings", [codings], columns)
     auto = pd.concat([frame[frame["coder"] == "auto"],
                       rejected_codings(read_table("review", review))[columns]], ignore_index=True)
-    auto = rows_of_documents(auto, doc_ids)
     del frame
-    write_project(out, sources=CleanSources(doc_ids, texts),
-                  codebook=load_yaml(codebook), codings=review_project_codings(auto),
-                  project_name=f"{project_name}_review")
+    return ProjectContent(out, load_yaml(codebook),
+                          review_project_codings(rows_of_documents(auto, doc_ids)),
+                          f"{project_name}_review")
+
+
+def export_study_project(documents: str | Path, texts: str | Path, codings: str | Path,
+                         codebook: str | Path, out: str | Path, project_name: str, memos: list[str] | None = None,
+                         model: str | Path | None = None) -> None:
+    """Write results/exports/project.qdpx alone (:func:`study_project`)."""
+    doc_ids = counted_document_ids(documents)
+    write_projects([study_project(doc_ids, codings, codebook, out, project_name, memos, model)],
+                   sources=CleanSources(doc_ids, texts))
+
+
+def export_review_project(documents: str | Path, texts: str | Path, codings: str | Path,
+                          review: str | Path, codebook: str | Path, out: str | Path, project_name: str) -> None:
+    """Write results/exports/review.qdpx alone (:func:`review_project`)."""
+    doc_ids = counted_document_ids(documents)
+    write_projects([review_project(doc_ids, codings, review, codebook, out, project_name)],
+                   sources=CleanSources(doc_ids, texts))
 
 
 def export_study_codebook(codebook: str | Path, out: str | Path) -> None:

@@ -12,6 +12,7 @@ import re
 import uuid
 from collections import namedtuple
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -27,7 +28,7 @@ from gtflow.errors import InputError
 from gtflow.frames import arrow_text
 from gtflow.io import atomic_path
 from gtflow.memos import Memo
-from gtflow.refi.archive import CompressedAhead, ZipArchive
+from gtflow.refi.archive import CompressedAhead, ZipArchive, add_to_every
 from gtflow.refi.memos import note_description
 
 QDA_NAMESPACE = "urn:QDA-XML:project:1.0"
@@ -593,22 +594,56 @@ def write_project(path: str | Path, *, sources: Sequence[tuple[str, str, str]] |
     codes, coders become users, memos become Notes (:mod:`gtflow.refi.memos`). The file
     appears whole or not at all.
     """
-    path = Path(path)
+    [written] = write_projects([ProjectContent(path, codebook, codings, project_name, origin,
+                                               memos)], sources=sources)
+    return written
+
+
+@dataclass(frozen=True)
+class ProjectContent:
+    """One .qdpx archive's own part, beside the sources it shares with others: where it goes,
+    its codebook, codings (as :func:`write_project` takes them), name, origin and memos."""
+
+    path: str | Path
+    codebook: Mapping[str, Any]
+    codings: pd.DataFrame
+    project_name: str
+    origin: str = "gtflow"
+    memos: Sequence[Memo] = ()
+
+
+def write_projects(projects: Iterable[ProjectContent], *,
+                   sources: Sequence[tuple[str, str, str]] | EncodedSources) -> list[Path]:
+    """Write several .qdpx archives of the same sources, each as :func:`write_project` writes
+    it alone; every text is compressed once for all of them. ``projects`` are taken one at a
+    time, each once the one before has its project.qde, so a caller that makes them as they
+    are asked for holds one project's codings at a time. Each file appears whole or not at
+    all; bad codings in any project leave none of them."""
     sources = encoded_sources(sources)
-    chunks = project_xml_chunks(sources=sources, codebook=codebook, codings=codings,
-                                project_name=project_name, origin=origin, path=path, memos=memos)
     # The texts are compressed, a bounded amount ahead, while project.qde's deflating on the
     # second thread keeps the main thread waiting; streamed member by member, so memory does
     # not grow with the number of sources.
     texts = CompressedAhead(_source_members(sources.ids(), sources.encoded_texts()),
                             _TEXT_BYTES_AHEAD)
-    with (atomic_path(path) as temporary, open(temporary, "wb") as handle,
-          ZipArchive(handle) as archive):
-        with archive.streamed("project.qde", while_waiting=texts.compress_next) as write:
-            for chunk in chunks:
-                write(chunk)
-        archive.add_all(texts)
-    return path
+    written, archives = [], []
+    with ExitStack() as files:
+        for project in projects:
+            path = Path(project.path)
+            temporary = files.enter_context(atomic_path(path))
+            archive = files.enter_context(ZipArchive(files.enter_context(open(temporary, "wb"))))
+            chunks = project_xml_chunks(sources=sources, codebook=project.codebook,
+                                        codings=project.codings,
+                                        project_name=project.project_name,
+                                        origin=project.origin, path=path, memos=project.memos)
+            del project  # its codings go once its project.qde is written
+            with archive.streamed("project.qde", while_waiting=texts.compress_next) as write:
+                for chunk in chunks:
+                    write(chunk)
+            del chunks
+            written.append(path)
+            archives.append(archive)
+        add_to_every(archives, texts)
+    return written
 
 
 def _source_members(doc_ids: list[str], texts: Iterable[bytes]) -> Iterator[tuple[str, bytes]]:

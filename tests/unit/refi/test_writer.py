@@ -447,3 +447,45 @@ def test_packed_keys_sort_and_match_rows_as_the_keys_do(highs):
         by_words = np.any([word[order][1:] != word[order][:-1] for word in words], axis=0) \
             if rows else np.zeros(0, dtype=bool)
         assert np.array_equal(by_words, by_keys)
+
+
+def test_projects_written_together_are_those_written_alone(tmp_path):
+    """Two projects of the same texts: each text is compressed once for both, yet each archive
+    is the bytes write_project gives it alone (only the members' offsets differ)."""
+    from gtflow.refi.writer import ProjectContent, write_projects
+
+    sources, codings = many_sources(2500)
+    described = codings[codings["description"] != ""]
+    asked = []
+
+    def projects():
+        asked.append("first")
+        yield ProjectContent(tmp_path / "together_a.qdpx", CODEBOOK, codings, "a")
+        # Taken only once the first project.qde is written: its temporary holds it by now.
+        [temporary] = tmp_path.glob(".together_a.qdpx.*.tmp")
+        assert temporary.stat().st_size > 0
+        asked.append("second")
+        yield ProjectContent(tmp_path / "together_b.qdpx", CODEBOOK, described, "b_review",
+                             origin="gtflow review")
+
+    written = write_projects(projects(), sources=sources)
+    assert asked == ["first", "second"] and [p.name for p in written] == [
+        "together_a.qdpx", "together_b.qdpx"]
+    alone_a = write_project(tmp_path / "alone_a.qdpx", sources=sources, codebook=CODEBOOK,
+                            codings=codings, project_name="a")
+    alone_b = write_project(tmp_path / "alone_b.qdpx", sources=sources, codebook=CODEBOOK,
+                            codings=described, project_name="b_review", origin="gtflow review")
+    assert written[0].read_bytes() == alone_a.read_bytes()
+    assert written[1].read_bytes() == alone_b.read_bytes()
+    assert alone_a.read_bytes() != alone_b.read_bytes()
+
+
+def test_bad_codings_in_a_later_project_leave_no_project(tmp_path):
+    from gtflow.refi.writer import ProjectContent, write_projects
+
+    bad = _codings().assign(concept_id="zz")
+    with pytest.raises(InputError, match="'zz', which is not in the codebook"):
+        write_projects([ProjectContent(tmp_path / "a.qdpx", CODEBOOK, _codings(), "a"),
+                        ProjectContent(tmp_path / "b.qdpx", CODEBOOK, bad, "b")],
+                       sources=SOURCES)
+    assert list(tmp_path.iterdir()) == []
