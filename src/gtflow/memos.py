@@ -15,7 +15,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import jsonschema
 import yaml
 
 from gtflow.coding.codebook import Codebook
@@ -88,6 +87,8 @@ def parse_memo(text: str, path: str | Path) -> Memo:
     # YAML reads a bare date as a date; the schema and the memo hold it as YYYY-MM-DD text.
     if isinstance(meta.get("date"), (dt.date, dt.datetime)):
         meta["date"] = meta["date"].isoformat()[:10]
+    import jsonschema  # here, not at the top: most jobs that import this module read no memo
+
     schema = load_schema("memo.schema.yaml")
     errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(meta),
                     key=lambda e: list(e.absolute_path))

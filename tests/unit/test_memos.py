@@ -96,3 +96,11 @@ def test_validate_reports_a_bad_memo(tmp_path):
     write(study / "data" / "memos", "bad.md", "---\nid: x\n---\ntext\n")
     report = validate_study(study)
     assert any("data/memos/bad.md" in p and "required property" in p for p in report.problems)
+
+
+def test_importing_the_memos_module_leaves_jsonschema_until_a_memo_is_read(modules_loaded_by):
+    # The workflow's own start (the Snakefile lists memo files) and every job that imports a
+    # stage holding memos would pay about 0.1 s for it.
+    assert modules_loaded_by("import gtflow.memos", ["jsonschema"]) == []
+    assert modules_loaded_by("import gtflow.refi.steps, gtflow.coding.steps",
+                             ["jsonschema"]) == []
