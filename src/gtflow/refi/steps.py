@@ -116,17 +116,9 @@ def review_project(doc_ids: list[str], codings: str | Path, review: str | Path,
 def export_study_project(documents: str | Path, texts: str | Path, codings: str | Path,
                          codebook: str | Path, out: str | Path, project_name: str, memos: list[str] | None = None,
                          model: str | Path | None = None) -> None:
-    """Write results/exports/project.qdpx alone (:func:`study_project`)."""
+    """Write the study's project alone (:func:`study_project`), for ``gtflow export-qdpx``."""
     doc_ids = counted_document_ids(documents)
     write_projects([study_project(doc_ids, codings, codebook, out, project_name, memos, model)],
-                   sources=CleanSources(doc_ids, texts))
-
-
-def export_review_project(documents: str | Path, texts: str | Path, codings: str | Path,
-                          review: str | Path, codebook: str | Path, out: str | Path, project_name: str) -> None:
-    """Write results/exports/review.qdpx alone (:func:`review_project`)."""
-    doc_ids = counted_document_ids(documents)
-    write_projects([review_project(doc_ids, codings, review, codebook, out, project_name)],
                    sources=CleanSources(doc_ids, texts))
 
 

@@ -186,7 +186,7 @@ def test_the_code_stage_applies_a_review_and_judges_the_rules_on_everything(tmp_
     import yaml
 
     from gtflow.coding.steps import assess_rules, merge_codings
-    from gtflow.refi.steps import export_projects, export_review_project, export_study_project
+    from gtflow.refi.steps import export_projects, export_study_project
 
     _, documents, segments, auto = study
     paths = {name: tmp_path / name for name in (
@@ -224,21 +224,16 @@ def test_the_code_stage_applies_a_review_and_judges_the_rules_on_everything(tmp_
         == [1, 2, 1]
     assert validity.loc[("concept", "__overall__", "ann"), "precision"] == pytest.approx(5 / 7, abs=1e-4)
 
-    export_review_project(documents=paths["documents.parquet"], texts=texts,
-                          codings=paths["codings.parquet"],
-                          review=paths["review.csv"], codebook=paths["codebook.yaml"],
-                          out=paths["again.qdpx"], project_name="demo")
-    again = read_project(paths["again.qdpx"])
-    assert len(again.selections) == len(auto) and {s.user for s in again.selections} == {"auto"}
-    # The workflow writes it beside the study's project, in one pass over the texts.
+    # The workflow writes the review project beside the study's, in one pass over the texts.
     export_projects(documents=paths["documents.parquet"], texts=texts,
                     codings=paths["codings.parquet"], review=paths["review.csv"],
                     codebook=paths["codebook.yaml"], project_out=tmp_path / "project.qdpx",
-                    review_out=tmp_path / "review.qdpx", project_name="demo")
+                    review_out=paths["again.qdpx"], project_name="demo")
+    again = read_project(paths["again.qdpx"])
+    assert len(again.selections) == len(auto) and {s.user for s in again.selections} == {"auto"}
     export_study_project(documents=paths["documents.parquet"], texts=texts,
                          codings=paths["codings.parquet"], codebook=paths["codebook.yaml"],
                          out=tmp_path / "alone.qdpx", project_name="demo")
-    assert (tmp_path / "review.qdpx").read_bytes() == paths["again.qdpx"].read_bytes()
     assert (tmp_path / "project.qdpx").read_bytes() == (tmp_path / "alone.qdpx").read_bytes()
 
 
