@@ -9,7 +9,12 @@ phrases over it (one process, no Snakemake).
 
 Targets on 2 cores: 100k posts within 30 s and 800 MB; 1M posts within 5 min and 3 GB.
 
-    python bench/scale/run.py [--sizes 100000 1000000] [--keep]
+A shared machine's speed can move by a quarter from one minute to the next, every job with it.
+``--repeat R`` runs the workflow R times on the same export, each time from scratch and after
+measuring the floor again, and reports the median run (its wall time in the one line, its jobs
+below), then every run's wall time and floor.
+
+    python bench/scale/run.py [--sizes 100000 1000000] [--repeat R] [--keep]
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import argparse
 import json
 import re
 import shutil
+import statistics
 import sys
 import time
 import unicodedata
@@ -65,16 +71,32 @@ def rule_steps(study: Path) -> list[tuple[str, float, int, float]]:
     return steps
 
 
+#: What a run of the workflow leaves in a study folder; removed before the next run.
+RUN_OUTPUTS = ("results", "reports", "logs", "private", ".snakemake")
+
+
+def fresh_run(study: Path) -> tuple[float, float, int, list[tuple[str, float, int, float]]]:
+    """(floor seconds, wall seconds, peak RSS kB, job steps) of one run from scratch."""
+    for name in RUN_OUTPUTS:
+        shutil.rmtree(study / name, ignore_errors=True)
+    floor = floor_seconds(study)
+    seconds, rss_kb = run_snakemake(study)
+    return floor, seconds, rss_kb, rule_steps(study)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="runs per size; the median run is reported (default 1)")
     parser.add_argument("--keep", action="store_true", help="keep each study's folder")
     args = parser.parse_args()
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
     for size in args.sizes:
         study = posts_only_study(size)
-        floor = floor_seconds(study)
-        seconds, rss_kb = run_snakemake(study)
-        steps = rule_steps(study)
+        runs = [fresh_run(study) for _ in range(args.repeat)]
+        floor, seconds, rss_kb, steps = median_run(runs)
         # A job that forks workers logs itself plus its workers; a single process may be less.
         peak_mb = max([rss_kb / 1024, *(rss for _, _, rss, _ in steps)])
         print(f"{size:>7} posts: {seconds:7.1f} s wall, peak RSS {peak_mb:7.0f} MB")
@@ -83,10 +105,20 @@ def main() -> None:
             print(f"    {name:<42} {step_seconds:7.2f} s  {rss:6d} MB  {input_mb:6.1f} MB")
         print(f"    floor (parse + NFC + one DFA pass): {floor:.2f} s; "
               f"wall / floor = {seconds / floor:.1f}")
+        if len(runs) > 1:
+            print(f"    {len(runs)} runs, wall (floor): " + ", ".join(
+                f"{run_seconds:.1f} s ({run_floor:.2f} s)"
+                for run_floor, run_seconds, _, _ in runs))
         if not args.keep:
             shutil.rmtree(study.parent, ignore_errors=True)
         else:
             print(f"    kept {study}")
+
+
+def median_run(runs: list[tuple[float, float, int, list]]) -> tuple[float, float, int, list]:
+    """The run whose wall time is the median (the lower middle one of an even number)."""
+    middle = statistics.median_low(run[1] for run in runs)
+    return next(run for run in runs if run[1] == middle)
 
 
 if __name__ == "__main__":
