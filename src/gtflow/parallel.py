@@ -52,6 +52,7 @@ class Workers:
         self.peak_private_mb = 0.0  # what these workers held together, at most (sampled)
         self._stop_sampling = threading.Event()
         self._sampler = None
+        self._in_flight: list[deque] = []  # each ordered_map's tasks handed out, not yet taken
         if self._pool is not None:
             self._sampler = threading.Thread(target=self._sample_memory, daemon=True)
             self._sampler.start()
@@ -60,10 +61,17 @@ class Workers:
         return self
 
     def __exit__(self, *exception: object) -> None:
+        """Let the tasks already handed out finish, then stop the workers as they wait for the
+        next one. Killing them (``Pool.terminate``) could catch one writing its result: it
+        would die holding the result queue's lock, and the pool's own shutdown then waits
+        for that lock for ever (a test run hung so once, a step stopped by bad input)."""
         if self._pool is not None:
             self._stop_sampling.set()
             self._sampler.join()
-            self._pool.terminate()
+            for pending in self._in_flight:
+                for result in pending:
+                    result.wait()
+            self._pool.close()
             self._pool.join()
             self._pool = None
 
@@ -93,6 +101,7 @@ class Workers:
                 yield task(self.shared, item)
             return
         pending: deque = deque()
+        self._in_flight.append(pending)
         for item in items:
             pending.append(self._pool.apply_async(_call_with_shared_state, (task, item)))
             if len(pending) >= 2 * self.count:

@@ -85,3 +85,23 @@ def test_worker_memory_is_what_they_hold_not_what_they_inherit():
     # Two blocks of 57 MiB; counting the inherited 190 MiB in each worker would give >= 494.
     assert 100 <= workers.peak_private_mb < 2 * 190
     del inherited
+
+
+def mark_after_a_while(folder, item):
+    import time
+    from pathlib import Path
+
+    time.sleep(0.2)
+    Path(folder, str(item)).write_text("done", encoding="utf-8")
+    return item
+
+
+def test_tasks_handed_out_finish_when_the_step_stops_early(tmp_path):
+    """A step that stops on the first result (bad input found in it) leaves the workers to
+    finish what they were given, then stops them waiting: killing one while it writes a
+    result can leave the pool's shutdown waiting for ever."""
+    with pytest.raises(InputError), Workers(2, shared=str(tmp_path)) as workers:
+        for item in workers.ordered_map(mark_after_a_while, range(10)):
+            raise InputError("posts.jsonl", "bad", record=item)
+    # Four were handed out (twice the workers) before the first result came back.
+    assert sorted(int(path.name) for path in tmp_path.iterdir()) == [0, 1, 2, 3]
