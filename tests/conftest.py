@@ -28,15 +28,16 @@ def shared_dir() -> Path:
 @pytest.fixture
 def run_python():
     """A function running Python code in a new interpreter that imports the gtflow under test;
-    returns the finished process (stdout and stderr as text)."""
+    returns the finished process (stdout and stderr as text). With ``timeout`` (seconds), a
+    process still running then is killed and subprocess.TimeoutExpired raised."""
     import gtflow
 
     source = str(Path(gtflow.__file__).resolve().parents[1])
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([source, os.environ.get("PYTHONPATH", "")])}
 
-    def run(code: str) -> subprocess.CompletedProcess:
+    def run(code: str, timeout: float | None = None) -> subprocess.CompletedProcess:
         return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                              check=False, env=env)
+                              check=False, env=env, timeout=timeout)
 
     return run
 

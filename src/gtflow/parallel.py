@@ -18,6 +18,7 @@ from __future__ import annotations
 import itertools
 import multiprocessing
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -28,6 +29,9 @@ Result = TypeVar("Result")
 
 #: The state a task reads in a worker: set before the fork, so each worker inherits it.
 _shared_state: Any = None
+#: How long a step that stops early waits for the tasks its workers hold (seconds): at most
+#: twice the workers' number of chunks, each a few seconds of work at a million posts.
+FINISH_SECONDS = 120.0
 #: How often the workers' memory is sampled (seconds).
 SAMPLE_SECONDS = 0.05
 #: The largest total private memory (MB) that the workers of this process held at one sample,
@@ -60,20 +64,34 @@ class Workers:
     def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, *exception: object) -> None:
+    def __exit__(self, kind: type[BaseException] | None, *exception: object) -> None:
         """Let the tasks already handed out finish, then stop the workers as they wait for the
         next one. Killing them (``Pool.terminate``) could catch one writing its result: it
         would die holding the result queue's lock, and the pool's own shutdown then waits
-        for that lock for ever (a test run hung so once, a step stopped by bad input)."""
+        for that lock for ever (a test run hung so once, a step stopped by bad input).
+
+        Where that cannot be (an interrupt, which the workers got too, or tasks not done
+        within FINISH_SECONDS, e.g. a worker killed for memory), the workers are killed."""
         if self._pool is not None:
             self._stop_sampling.set()
             self._sampler.join()
-            for pending in self._in_flight:
-                for result in pending:
-                    result.wait()
-            self._pool.close()
+            if (kind is None or issubclass(kind, Exception)) and self._in_flight_finished():
+                self._pool.close()
+            else:
+                self._pool.terminate()
             self._pool.join()
             self._pool = None
+
+    def _in_flight_finished(self) -> bool:
+        """Wait up to FINISH_SECONDS for the tasks handed out and not taken; whether all are
+        done."""
+        deadline = time.monotonic() + FINISH_SECONDS
+        for pending in self._in_flight:
+            for result in pending:
+                result.wait(max(0.0, deadline - time.monotonic()))
+                if not result.ready():
+                    return False
+        return True
 
     def _sample_memory(self) -> None:
         """Record the workers' summed private memory every SAMPLE_SECONDS: pages a worker

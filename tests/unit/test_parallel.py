@@ -105,3 +105,38 @@ def test_tasks_handed_out_finish_when_the_step_stops_early(tmp_path):
             raise InputError("posts.jsonl", "bad", record=item)
     # Four were handed out (twice the workers) before the first result came back.
     assert sorted(int(path.name) for path in tmp_path.iterdir()) == [0, 1, 2, 3]
+
+
+def test_a_worker_that_died_does_not_keep_the_step_waiting(run_python):
+    """A worker killed in its task (e.g. for memory) never returns its result: the step stops
+    waiting after FINISH_SECONDS and kills the rest. Run in a new interpreter, so a hang is a
+    failed test, not a stalled run."""
+    code = """
+import os, time
+import gtflow.parallel as parallel
+from gtflow.parallel import Workers
+
+def die_on_two(shared, item):
+    if item == 2:
+        os._exit(1)
+    time.sleep(0.1)
+    return item
+
+parallel.FINISH_SECONDS = 1.0
+started = time.monotonic()
+try:
+    with Workers(2) as workers:
+        for item in workers.ordered_map(die_on_two, range(10)):
+            raise ValueError(item)
+except ValueError as error:
+    print("stopped on", error, "after", round(time.monotonic() - started))
+"""
+    import subprocess
+
+    try:
+        result = run_python(code, timeout=60)
+    except subprocess.TimeoutExpired:
+        pytest.fail("the step kept waiting for a task whose worker had died")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("stopped on 0 after ")
+    assert int(result.stdout.split()[-1]) < 30
