@@ -13,7 +13,12 @@ import pandas as pd
 from scipy import sparse
 
 from gtflow.mechanisms.cases import LEVEL_COLUMN
-from gtflow.mechanisms.tabulate import COOCCURRENCE_COLUMNS, COOCCURRENCE_LEVELS, unit_keys
+from gtflow.mechanisms.tabulate import (
+    COOCCURRENCE_COLUMNS,
+    COOCCURRENCE_LEVELS,
+    sorted_sentences,
+    unit_keys,
+)
 
 
 def coding_units(placed: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:
@@ -60,17 +65,6 @@ def coding_units(placed: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:
     for column in code_columns:
         units[column] = placed[column].take(rows).reset_index(drop=True)
     return units
-
-
-def sorted_sentences(segments: pd.DataFrame, doc_numbers: np.ndarray,
-                     shift: np.int64) -> tuple[pd.DataFrame, np.ndarray]:
-    """The sentences in (document, start) order, with their document numbers (``doc_numbers``
-    numbers documents in doc_id order). The clean stage writes them in that order already; then
-    they are not copied."""
-    order = np.argsort(doc_numbers * shift + segments["start"].to_numpy(np.int64), kind="stable")
-    if np.array_equal(order, np.arange(len(order))):
-        return segments.reset_index(drop=True), doc_numbers
-    return segments.take(order).reset_index(drop=True), doc_numbers[order]
 
 
 def pair_counts(keys: np.ndarray, code_index: np.ndarray, n_codes: int) -> np.ndarray:
