@@ -9,6 +9,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 REPO = Path(__file__).resolve().parents[1]
 SNAKEFILE = REPO / "workflow" / "Snakefile"
@@ -21,9 +22,16 @@ def copy_demo_study(target: Path) -> Path:
     return target
 
 
-def run_snakemake(study: Path, *args: str, snakefile: Path = SNAKEFILE) -> tuple[float, int]:
-    """Wall time of one Snakemake run and the peak RSS (kB) of its largest process."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+class SnakemakeRun(NamedTuple):
+    seconds: float  #: wall time
+    peak_rss_kb: int  #: the largest process's peak
+    cpu_seconds: float  #: user + system CPU of Snakemake and every job, all cores together
+
+
+def run_snakemake(study: Path, *args: str, snakefile: Path = SNAKEFILE) -> SnakemakeRun:
+    """Wall time, CPU and the peak RSS (kB) of the largest process of one Snakemake run."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    before, cpu_before = usage.ru_maxrss, usage.ru_utime + usage.ru_stime
     started = time.perf_counter()
     result = subprocess.run([sys.executable, "-m", "snakemake", "--snakefile", str(snakefile),
                              "--directory", str(study), "--cores", "2", "--quiet", "all", *args],
@@ -31,8 +39,10 @@ def run_snakemake(study: Path, *args: str, snakefile: Path = SNAKEFILE) -> tuple
     seconds = time.perf_counter() - started
     if result.returncode != 0:
         raise SystemExit(f"snakemake failed in {study}:\n{result.stderr[-3000:]}")
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     # ru_maxrss of children is the largest any child reached so far (a high-water mark).
-    return seconds, max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    return SnakemakeRun(seconds, max(before, usage.ru_maxrss),
+                        usage.ru_utime + usage.ru_stime - cpu_before)
 
 
 def trivial_workflow(folder: Path) -> Path:

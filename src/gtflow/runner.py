@@ -43,6 +43,7 @@ def run_step(function: Callable[..., Any], *, log: str | Path | None = None, **k
     configure_logging(log)
     use_returning_memory_pool()
     input_mb = existing_files_mb(kwargs.values())
+    start_up = os.times()  # the interpreter, Snakemake's preamble and the imports
     started = time.perf_counter()
     try:
         result = function(**kwargs)
@@ -53,7 +54,9 @@ def run_step(function: Callable[..., Any], *, log: str | Path | None = None, **k
                 handle.write(message + "\n")
         print(message, file=sys.stderr)
         sys.exit(1)
-    log_resources(time.perf_counter() - started, input_mb, kwargs.get("workers", 1))
+    log_resources(time.perf_counter() - started, input_mb, kwargs.get("workers", 1),
+                  cpu=cpu_seconds(os.times()) - cpu_seconds(start_up),
+                  start_up_cpu=cpu_seconds(start_up))
     return result
 
 
@@ -135,12 +138,21 @@ def existing_files_mb(values: Any) -> float:
     return total / 1_000_000
 
 
-def log_resources(seconds: float, input_mb: float, workers: int = 1) -> None:
+def cpu_seconds(times: os.times_result) -> float:
+    """CPU seconds in ``times``: the process's threads and its waited-for children (workers,
+    pandoc), user and system."""
+    return times.user + times.system + times.children_user + times.children_system
+
+
+def log_resources(seconds: float, input_mb: float, workers: int, *, cpu: float,
+                  start_up_cpu: float) -> None:
     """One line per job for bench/scale and cluster sizing: time, peak memory (with the step's
-    ``workers``), input size."""
+    ``workers``), input size, the step's CPU seconds (all its threads and workers: more than its
+    time when they overlap) and the CPU the job spent before its step (starting Python, reading
+    Snakemake's job, importing)."""
     logging.getLogger("gtflow.resources").info(
-        "step took %.2f s, peak RSS %.0f MB, input %.1f MB", seconds, peak_rss_mb(workers),
-        input_mb)
+        "step took %.2f s, peak RSS %.0f MB, input %.1f MB, CPU %.2f s, start-up CPU %.2f s",
+        seconds, peak_rss_mb(workers), input_mb, cpu, start_up_cpu)
 
 
 def optional(paths: Any) -> str | None:

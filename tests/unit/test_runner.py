@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import sys
 
 import pytest
 
@@ -49,9 +50,36 @@ def test_a_step_logs_its_time_peak_memory_and_input_size(tmp_path):
     run_step(step, log=log, inputs=[str(source)], out=tmp_path / "out.txt")
     last = log.read_text(encoding="utf-8").strip().splitlines()[-1]
     match = re.fullmatch(r"INFO gtflow.resources: step took [\d.]+ s, peak RSS (\d+) MB, "
-                         r"input ([\d.]+) MB", last)
+                         r"input ([\d.]+) MB, CPU [\d.]+ s, start-up CPU [\d.]+ s", last)
     assert match, last
     assert int(match.group(1)) >= 64 and match.group(2) == "2.5"
+
+
+def logged_cpu(log):
+    last = log.read_text(encoding="utf-8").strip().splitlines()[-1]
+    found = re.search(r"step took ([\d.]+) s, .*, CPU ([\d.]+) s, start-up CPU ([\d.]+) s$", last)
+    return float(found.group(1)), float(found.group(2)), float(found.group(3))
+
+
+def test_a_step_logs_the_cpu_of_its_work_and_of_its_waited_children_not_its_waiting(tmp_path):
+    import subprocess
+    import time
+
+    def spin_then_wait(out):
+        until = time.process_time() + 0.4
+        while time.process_time() < until:
+            pass
+        child_spin = "import time\nt = time.process_time() + 0.4\nwhile time.process_time() < t: pass"
+        subprocess.run([sys.executable, "-c", child_spin], check=True)
+        time.sleep(0.6)  # waiting is not CPU
+        out.write_text("done", encoding="utf-8")
+
+    log = tmp_path / "step.log"
+    run_step(spin_then_wait, log=log, out=tmp_path / "out.txt")
+    seconds, cpu, start_up = logged_cpu(log)
+    assert cpu >= 0.8  # its own spin and the child's
+    assert cpu <= seconds - 0.4  # the sleep is in the time, not in the CPU
+    assert start_up > 0  # this test process had run before the step
 
 
 def hold_a_block(megabytes, _item):
