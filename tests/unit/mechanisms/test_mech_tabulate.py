@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 from mech_corpus import codebook, codings, documents_and_segments
@@ -178,6 +179,35 @@ def test_units_and_cooccurrence_match_the_former_count(seed, n_docs, n_codings, 
                                   reference_tabulate.cooccurrence(former, code_sets))
     if n_codings > 100:
         assert units["seg_id"].nunique() > 3 and len(units) > len(placed) // 2
+
+
+def dense_pair_counts(units, code_index, n_codes):
+    """Units where both codes occur, from a dense unit x code incidence (small cases only)."""
+    incidence = np.zeros((int(units.max()) + 1 if len(units) else 0, n_codes), dtype=np.int64)
+    listed = code_index >= 0
+    incidence[units[listed], code_index[listed]] = 1
+    return incidence.T @ incidence
+
+
+@pytest.mark.parametrize("batch", [1, 7, 1 << 20])
+@pytest.mark.parametrize(("seed", "rows", "n_units", "n_codes"), [
+    (0, 0, 1, 3), (1, 1, 1, 1), (2, 50, 5, 4), (3, 2000, 300, 9), (4, 2000, 20, 40)])
+def test_pair_counts_are_the_dense_incidence_product(monkeypatch, batch, seed, rows, n_units,
+                                                     n_codes):
+    from gtflow.mechanisms import tabulate
+
+    monkeypatch.setattr(tabulate, "PAIR_BATCH", batch)  # batches smaller than a unit's pairs too
+    rng = np.random.default_rng(seed)
+    units = rng.integers(0, n_units, rows)
+    code_index = rng.integers(-1, n_codes, rows)  # -1: a code not listed; repeats in a unit
+    found = tabulate.pair_counts(units, code_index, n_codes)
+    assert found.dtype == np.int64 and found.shape == (n_codes, n_codes)
+    np.testing.assert_array_equal(found, dense_pair_counts(units, code_index, n_codes))
+
+
+def test_the_mechanisms_job_does_not_load_scipy(modules_loaded_by):
+    # scipy.sparse took about 0.2 s of the job's start for one product (now NumPy).
+    assert modules_loaded_by("import gtflow.mechanisms.steps", ["scipy"]) == []
 
 
 def merged_placed_codings(codings, docs, hierarchy):
