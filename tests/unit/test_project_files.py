@@ -64,6 +64,18 @@ def test_the_rules_env_pins_requirements_txt_and_the_gtflow_version_of_pyproject
     assert set(packages) - {gtflow} == pinned_requirements()
 
 
+def test_the_slurm_plugin_is_installed_only_for_clusters():
+    # Snakemake imports every installed executor plugin at start; the SLURM one loads pandas
+    # there, about a second of every local run.
+    assert not [p for p in pinned_requirements() if p.startswith("snakemake-executor-plugin-slurm")]
+    lines = [normalized(line) for line in
+             (REPO_ROOT / "requirements-slurm.txt").read_text(encoding="utf-8").splitlines()
+             if line.strip() and not line.startswith("#")]
+    assert lines == ["-r requirements.txt", "snakemake-executor-plugin-slurm==2.8.0"]
+    profile = yaml.safe_load((REPO_ROOT / "workflow/profiles/slurm/profile.yaml").read_text("utf-8"))
+    assert profile["executor"] == "slurm"
+
+
 def test_quarto_is_optional_not_required():
     packages = [line for line in (REPO_ROOT / "requirements.txt").read_text(encoding="utf-8").lower()
                 .splitlines() if line.strip() and not line.startswith("#")]
