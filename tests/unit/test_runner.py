@@ -82,6 +82,25 @@ def test_a_step_logs_the_cpu_of_its_work_and_of_its_waited_children_not_its_wait
     assert start_up > 0  # this test process had run before the step
 
 
+def test_bench_scale_reads_every_field_of_the_resource_line(tmp_path):
+    # bench/scale parses the jobs' logs; a change of the line must not leave it reading nothing.
+    import importlib.util
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[2] / "bench" / "scale" / "run.py"
+    spec = importlib.util.spec_from_file_location("bench_scale_run", script)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    (tmp_path / "logs" / "code").mkdir(parents=True)
+    run_step(lambda out: out.write_text("x", encoding="utf-8"),
+             log=tmp_path / "logs" / "code" / "merge.log", out=tmp_path / "out.txt")
+    [step] = bench.rule_steps(tmp_path)
+    seconds, cpu, start_up = logged_cpu(tmp_path / "logs" / "code" / "merge.log")
+    assert step.log == "code/merge.log"
+    assert (step.seconds, step.cpu_seconds, step.start_up_cpu) == (seconds, cpu, start_up)
+    assert step.peak_rss_mb > 0 and step.input_mb == 0
+
+
 def hold_a_block(megabytes, _item):
     import time
 
