@@ -37,13 +37,12 @@ from typing import NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import ahocorasick_rs
-from benchkit import REPO, SnakemakeRun, run_snakemake, scratch
+from benchkit import CORES, REPO, SnakemakeRun, run_snakemake, scratch
 
 from gtflow.synth import codebook_phrases, synth_posts
 
 STEP_LINE = re.compile(r"step took ([\d.]+) s, peak RSS (\d+) MB, input ([\d.]+) MB, "
                        r"CPU ([\d.]+) s, start-up CPU ([\d.]+) s")
-CORES = 2
 
 
 def posts_only_study(posts: int) -> Path:

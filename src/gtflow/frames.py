@@ -75,6 +75,12 @@ def first_of_runs(sorted_keys: np.ndarray) -> np.ndarray:
     return mask
 
 
+def offsets_within_runs(lengths: np.ndarray) -> np.ndarray:
+    """0, 1, ..., n - 1 for each n of ``lengths``, one run after another: each element's
+    place within its run, for a run-length expansion done without a Python loop."""
+    return np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+
+
 def positions_by_code(codes: np.ndarray, positions: np.ndarray) -> dict[int, np.ndarray]:
     """The ``positions`` grouped by their code (``codes[positions]``), each group in the
     order the positions are given: one stable sort of integers, not a groupby of the values

@@ -206,3 +206,13 @@ def test_index_in_runs_is_arrow_index_in(seed):
             expected = pc.index_in(pa.array(values, type=pa.large_string()), value_set=wanted)
             assert index_in_runs(chunked, wanted).tolist() == [
                 -1 if v is None else v for v in expected.to_pylist()]
+
+
+def test_offsets_within_runs_count_from_zero_in_each_run():
+    import numpy as np
+
+    from gtflow.frames import offsets_within_runs
+
+    np.testing.assert_array_equal(offsets_within_runs(np.array([3, 0, 1, 2])),
+                                  [0, 1, 2, 0, 0, 1])
+    assert offsets_within_runs(np.array([], dtype=np.int64)).tolist() == []

@@ -21,7 +21,7 @@ import pandas as pd
 
 from gtflow.clean.normalize import white_space_code_points
 from gtflow.clean.texts import CleanTexts
-from gtflow.frames import first_of_runs
+from gtflow.frames import first_of_runs, offsets_within_runs
 
 DUPLICATE_COLUMNS = ["cluster_id", "doc_id", "source_type", "date", "kept_doc_id", "kind", "similarity"]
 MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
@@ -278,8 +278,7 @@ def bucket_pairs(members: np.ndarray, starts: np.ndarray,
     if large.any():
         large_starts, large_sizes = starts[large], sizes[large]
         # Offsets 1..size-1 within each large bucket, all buckets at once.
-        within = np.arange(int((large_sizes - 1).sum())) - np.repeat(
-            np.cumsum(large_sizes - 1) - (large_sizes - 1), large_sizes - 1) + 1
+        within = offsets_within_runs(large_sizes - 1) + 1
         firsts.append(np.repeat(members[large_starts], large_sizes - 1))
         seconds.append(members[np.repeat(large_starts, large_sizes - 1) + within])
     return (np.concatenate(firsts).astype(np.int64, copy=False),

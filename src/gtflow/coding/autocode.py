@@ -32,7 +32,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gtflow.coding.codebook import Codebook
-from gtflow.frames import contiguous, first_of_runs
+from gtflow.frames import contiguous, first_of_runs, offsets_within_runs
 
 CODING_COLUMNS = ["doc_id", "seg_id", "start", "end", "concept_id", "coder", "origin", "rule"]
 
@@ -198,8 +198,7 @@ class AutoCoder:
         else:
             pair = np.repeat(np.arange(len(unit)), counts)
             # Expand each pair's [left, left + count) range of slots without a Python loop.
-            slot = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts) \
-                + np.repeat(left, counts)
+            slot = offsets_within_runs(counts) + np.repeat(left, counts)
         units, rules, positions = unit[pair], self.simple_rule[slot], self.simple_position[slot]
         order = stable_order([units, rules, positions])
         units, rules, positions = units[order], rules[order], positions[order]

@@ -36,7 +36,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gtflow.coding.codebook import edge_id
-from gtflow.frames import first_of_runs, positions_by_code, value_numbers
+from gtflow.frames import first_of_runs, offsets_within_runs, positions_by_code, value_numbers
 from gtflow.mechanisms.cases import LEVEL_COLUMN, SOURCE_TYPES
 from gtflow.mechanisms.codepoints import JoinedTexts, is_white_space
 
@@ -486,10 +486,8 @@ def pairs_in_units(unit: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[np.n
     b_units = unit[b][b_order]
     first = np.searchsorted(b_units, unit[a], side="left")
     counts = np.searchsorted(b_units, unit[a], side="right") - first
-    total = int(counts.sum())
     pair_a = np.repeat(a, counts)
-    offsets = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
-    pair_b = b[b_order[np.repeat(first, counts) + offsets]]
+    pair_b = b[b_order[np.repeat(first, counts) + offsets_within_runs(counts)]]
     return pair_a, pair_b
 
 

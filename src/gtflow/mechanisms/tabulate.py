@@ -21,7 +21,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from gtflow.frames import first_of_runs, index_in_runs, value_numbers
+from gtflow.frames import first_of_runs, index_in_runs, offsets_within_runs, value_numbers
 from gtflow.mechanisms.cases import LEVEL_COLUMN
 
 COOCCURRENCE_LEVELS = ("sentence", "segment", "document")
@@ -94,7 +94,7 @@ def coding_units(placed: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:
     first, last = first[valid].astype(np.int64), last[valid].astype(np.int64)
     lengths = last - first + 1
     rows = np.repeat(np.flatnonzero(valid), lengths)
-    sentence_index = np.repeat(first, lengths) + _offsets_within(lengths)
+    sentence_index = np.repeat(first, lengths) + offsets_within_runs(lengths)
     units = sentences[["doc_id", "seg_id", "turn"]].take(sentence_index).reset_index(drop=True)
     for column in code_columns:
         units[column] = placed[column].take(rows).reset_index(drop=True)
@@ -166,16 +166,11 @@ def _pairs_within_runs(code: np.ndarray, starts: np.ndarray, lengths: np.ndarray
     """How often each (a, b) pair of codes (flattened a * n_codes + b) occurs within the runs
     ``starts``/``lengths`` of ``code``: each element of a run paired with each of the run."""
     run_of_element = np.repeat(starts, lengths)  # the first element of each element's run
-    elements = run_of_element + _offsets_within(lengths)
+    elements = run_of_element + offsets_within_runs(lengths)
     element_lengths = np.repeat(lengths, lengths)
     left = np.repeat(elements, element_lengths)
-    right = np.repeat(run_of_element, element_lengths) + _offsets_within(element_lengths)
+    right = np.repeat(run_of_element, element_lengths) + offsets_within_runs(element_lengths)
     return np.bincount(code[left] * n_codes + code[right], minlength=n_codes * n_codes)
-
-
-def _offsets_within(lengths: np.ndarray) -> np.ndarray:
-    """0, 1, ..., n - 1 for each n of ``lengths``, one after another."""
-    return np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
 
 
 def code_numbers(values: pd.Series, code_ids: list[str]) -> np.ndarray:
