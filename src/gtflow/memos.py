@@ -14,13 +14,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
-from gtflow.coding.codebook import Codebook
 from gtflow.config import fill_defaults, load_schema
 from gtflow.errors import InputError
-from gtflow.ingest.transcripts import split_front_matter
+from gtflow.ingest.front_matter import split_front_matter
+
+if TYPE_CHECKING:  # the workflow imports this module to list memos; the codebook loads pandas
+    from gtflow.coding.codebook import Codebook
 
 MEMO_DIR = Path("data") / "memos"
 MEMO_SUFFIX = ".md"

@@ -14,7 +14,8 @@ from gtflow.coding.codebook import load_codebook, load_model
 from gtflow.coding.manual import read_manual_csv
 from gtflow.config import complete_config, load_config
 from gtflow.errors import REPORTED_ERRORS
-from gtflow.ingest.posts import fields_for_file, ingest_posts
+from gtflow.ingest.post_fields import fields_for_file
+from gtflow.ingest.posts import ingest_posts
 from gtflow.ingest.roster import read_roster
 from gtflow.ingest.transcripts import ingest_transcript
 from gtflow.ingest.web import check_manifest_files, ingest_page, read_manifest

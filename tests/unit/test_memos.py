@@ -102,5 +102,6 @@ def test_importing_the_memos_module_leaves_jsonschema_until_a_memo_is_read(modul
     # The workflow's own start (the Snakefile lists memo files) and every job that imports a
     # stage holding memos would pay about 0.1 s for it.
     assert modules_loaded_by("import gtflow.memos", ["jsonschema"]) == []
+    assert modules_loaded_by("import gtflow.memos", ["pandas"]) == []
     assert modules_loaded_by("import gtflow.refi.steps, gtflow.coding.steps",
                              ["jsonschema"]) == []

@@ -152,3 +152,18 @@ def test_the_slurm_profile_sizes_each_job_from_its_input():
                       for size in (0.0, 1.0, 50.0, 500.0, 5_000.0, 500_000.0)]
             assert all(isinstance(v, int) and floor <= v <= cap for v in values), (name, values)
             assert values == sorted(values) and values[-1] > values[0], (name, values)
+
+
+def workflow_imports() -> list[str]:
+    """The gtflow import statements of the Snakefile and its rule files, as written."""
+    files = [REPO_ROOT / "workflow" / "Snakefile", *sorted((REPO_ROOT / "workflow" / "rules").glob("*.smk"))]
+    return [line.strip() for path in files for line in path.read_text(encoding="utf-8").splitlines()
+            if re.match(r"(from|import) gtflow\b", line.strip())]
+
+
+def test_building_the_workflow_loads_no_table_library(modules_loaded_by):
+    """Snakemake runs these imports at every start, dry runs included, before any job: pandas
+    with numpy and Arrow would add about half a second to each, on the critical path."""
+    imports = workflow_imports()
+    assert any("memos" in line for line in imports) and any("post_fields" in line for line in imports)
+    assert modules_loaded_by("\n".join(imports), ["pandas", "numpy", "pyarrow"]) == []

@@ -9,7 +9,7 @@ import gtflow
 from gtflow.clean.phones import study_phone_regions
 from gtflow.config import complete_config
 from gtflow.errors import InputError
-from gtflow.ingest.posts import fields_for_file
+from gtflow.ingest.post_fields import fields_for_file
 from gtflow.memos import memo_files
 from gtflow.resources import template_dir
 from gtflow.study import StudyFiles

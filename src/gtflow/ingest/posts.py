@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import dataclasses
 import datetime as dt
-import fnmatch
 import io
 import json
 import re
@@ -23,11 +22,11 @@ import pandas as pd
 from gtflow.errors import ConfigError, InputError
 from gtflow.ingest.decode import read_text_file
 from gtflow.ingest.documents import languages_of, turn_table
+from gtflow.ingest.post_fields import POST_FIELDS, column_names
 from gtflow.io import sha256_file
 from gtflow.limits import Limits, default_limits
 from gtflow.parallel import Workers, batches
 
-POST_FIELDS = ("id", "url", "date", "author", "text", "parent_id")
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 #: Seconds (9-10 digits: 1973-2286) or milliseconds (13 digits) since 1970-01-01 UTC.
 EPOCH = re.compile(r"^(\d{9,10})(?:\.\d+)?$|^(\d{13})$")
@@ -35,22 +34,6 @@ EPOCH = re.compile(r"^(\d{9,10})(?:\.\d+)?$|^(\d{13})$")
 WEIBO_DATE = re.compile(r"^(?:(\d{4})年)?(\d{1,2})月(\d{1,2})日(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?$")
 DATE_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[ T]|$)")
 DATE_FORMS = "2021-03-18 10:20, ISO 8601, epoch seconds or 03月18日 10:20"
-
-
-def fields_for_file(name: str, fields: dict[str, dict] | None) -> dict[str, str | None]:
-    """The mapping of ``ingest.posts.fields`` whose file name or glob matches ``name`` (the first
-    in config order), or {} when none does: the export then uses gtflow's own field names."""
-    for pattern, mapping in (fields or {}).items():
-        if fnmatch.fnmatchcase(name, pattern):
-            return dict(mapping)
-    return {}
-
-
-def column_names(fields: dict[str, str | None] | None) -> dict[str, str | None]:
-    """gtflow field -> the export's column (None: the export has no such column)."""
-    columns: dict[str, str | None] = {name: name for name in POST_FIELDS}
-    columns.update(fields or {})
-    return columns
 
 
 def time_zone(name: str) -> dt.tzinfo:

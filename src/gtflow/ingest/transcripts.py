@@ -12,11 +12,11 @@ from collections import Counter
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from gtflow.errors import InputError
 from gtflow.ingest.decode import decode_bytes, read_bytes, read_text_file
 from gtflow.ingest.documents import document_frame, language_of
+from gtflow.ingest.front_matter import split_front_matter
 from gtflow.limits import Limits, check_zip_package, default_limits
 
 FRONT_MATTER_KEYS = ("id", "date", "respondent", "interviewer", "location")
@@ -30,18 +30,6 @@ TAG_LINE = re.compile(
     r"(?P<tag>[^\s:：，,。！？!?、；;（）()\[\]“”\"']{1,12})\s*[:：]\s?(?P<rest>.*)$"
 )
 TIMESTAMP_ONLY = re.compile(r"^\s*[\[［(（](?P<ts>\d{1,2}:\d{2}(?::\d{2})?)[\]］)）]\s*(?P<rest>.*)$")
-
-
-
-class FrontMatterLoader(yaml.SafeLoader):
-    """SafeLoader that leaves dates as text: `check_front_matter` parses them and can name
-    the key and line of an impossible date instead of failing inside the YAML parser."""
-
-
-FrontMatterLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
 
 
 def read_docx_text(path: Path, limits: Limits | None = None) -> str:
@@ -78,44 +66,6 @@ def read_transcript_text(path: Path, limits: Limits | None = None) -> tuple[str,
     if path.suffix.lower() not in {".txt", ".md"}:
         raise InputError(path, "is not a transcript type gtflow reads (.txt, .md, .docx)")
     return decode_bytes(read_bytes(path, limits.source_bytes), path)
-
-
-def split_front_matter(text: str, path: Path,
-                       expected: str = "id, date, respondent, interviewer and location",
-                       ) -> tuple[dict, str, int]:
-    """Split ``---`` YAML front matter from the body; return ``(meta, body, body_first_line)``.
-
-    ``expected`` names the keys the front matter should hold (for the message when it is absent).
-    """
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    if not lines or lines[0].strip() != "---":
-        raise InputError(path, "has no YAML front matter: the first line must be '---' followed by "
-                         f"{expected}", line=1)
-    try:
-        closing = next(i for i in range(1, len(lines)) if lines[i].strip() in {"---", "..."})
-    except StopIteration:
-        raise InputError(path, "front matter is not closed by a '---' line", line=1) from None
-    try:
-        meta = yaml.load("\n".join(lines[1:closing]), Loader=FrontMatterLoader) or {}
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = mark.line + 2 if mark is not None else 1
-        raise InputError(path, f"front matter is not valid YAML ({getattr(error, 'problem', error)})",
-                         line=line) from None
-    if not isinstance(meta, dict):
-        raise InputError(path, "front matter must be key: value pairs", line=2)
-    meta["_lines"] = key_lines(lines[1:closing])
-    return meta, "\n".join(lines[closing + 1:]), closing + 2
-
-
-def key_lines(front_lines: list[str]) -> dict[str, int]:
-    """File line of each top-level front matter key, so messages can point at it."""
-    found: dict[str, int] = {}
-    for offset, line in enumerate(front_lines):
-        key = re.match(r"^([A-Za-z_][\w-]*)\s*:", line)
-        if key:
-            found.setdefault(key.group(1), offset + 2)
-    return found
 
 
 def check_front_matter(meta: dict, path: Path) -> dict:

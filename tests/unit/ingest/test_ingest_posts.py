@@ -166,7 +166,7 @@ def test_a_mapped_field_missing_from_a_jsonl_record_names_the_record(tmp_path):
 
 
 def test_the_first_mapping_whose_name_or_glob_matches_the_file_applies():
-    from gtflow.ingest.posts import fields_for_file
+    from gtflow.ingest.post_fields import fields_for_file
 
     fields = {"weibo_search_*.csv": {"text": "微博正文"}, "weibo_search_app.csv": {"text": "x"},
               "forum.jsonl": {"text": "body"}}
