@@ -70,7 +70,7 @@ rule clean_corpus:
 rule clean_pseudonym_key:
     input:
         roster="private/roster.parquet",
-        code=library_code("clean"),
+        code=library_code("clean", "ingest"),
     output:
         "private/pseudonym_key.csv",
     log:

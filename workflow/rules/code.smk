@@ -7,7 +7,7 @@ rule code_autocode:
         segments=clean_file_segments,
         texts=clean_file_text_index,
         codebook="config/codebook.yaml",
-        code=library_code("coding", "clean"),
+        code=library_code("coding", "clean", "refi", "ingest", "memos.py"),
     output:
         "results/code/auto/{source}/{stem}.parquet",
     log:
@@ -27,7 +27,7 @@ rule code_merge:
         segments="results/clean/segments.parquet",
         texts="results/clean/text/index.parquet",
         codebook="config/codebook.yaml",
-        code=library_code("coding", "refi", "clean"),
+        code=library_code("coding", "refi", "clean", "ingest", "memos.py"),
     output:
         codings="results/code/codings.parquet",
         anchors="results/code/anchoring.csv",
@@ -49,7 +49,7 @@ rule code_validity:
         review="results/code/review.csv",
         segments="results/clean/segments.parquet",
         codebook="config/codebook.yaml",
-        code=library_code("coding"),
+        code=library_code("coding", "clean", "refi", "ingest", "memos.py"),
     output:
         validity="results/code/validity.csv",
         audit="results/code/rule_audit.csv",

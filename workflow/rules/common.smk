@@ -33,6 +33,8 @@ TEMPLATE_DIR = template_dir()
 # every rule also takes the library modules it runs as inputs (see library_code).
 LIBRARY_DIR = Path(gtflow.__file__).resolve().parent
 SHARED_LIBRARY = (
+    "__init__.py",
+    "resources/__init__.py",
     "errors.py",
     "io.py",
     "runner.py",
@@ -50,11 +52,13 @@ wildcard_constraints:
     stem="[^/]+",
 
 
-def library_code(*packages):
-    """The shared library modules plus those of the named subpackages, as paths."""
+def library_code(*parts):
+    """The shared library modules plus the named subpackages ("clean") and modules
+    ("memos.py"), as paths: every module the rule's script loads (a test checks it)."""
     files = [LIBRARY_DIR / name for name in SHARED_LIBRARY]
-    for package in packages:
-        files += sorted((LIBRARY_DIR / package).rglob("*.py"))
+    for part in parts:
+        path = LIBRARY_DIR / part
+        files += [path] if part.endswith(".py") else sorted(path.rglob("*.py"))
     return [str(path) for path in files]
 
 

@@ -6,7 +6,7 @@ rule export_spss:
     input:
         case_category="results/mechanisms/case_by_category.csv",
         codebook="config/codebook.yaml",
-        code=library_code("export", "coding"),
+        code=library_code("export", "coding", "mechanisms"),
     output:
         sav="results/exports/case_by_category.sav",
         dta="results/exports/case_by_category.dta",
@@ -27,8 +27,7 @@ rule export_qdpx:
         codebook="config/codebook.yaml",
         model="config/model.yaml",
         memos=memo_inputs,
-        code=library_code("refi", "coding", "ingest", "clean")
-        + [str(LIBRARY_DIR / "memos.py")],
+        code=library_code("refi", "coding", "ingest", "clean", "memos.py"),
     output:
         project="results/exports/project.qdpx",
         review="results/exports/review.qdpx",
@@ -45,7 +44,7 @@ rule export_qdpx:
 rule export_qdc:
     input:
         codebook="config/codebook.yaml",
-        code=library_code("refi", "coding"),
+        code=library_code("refi", "coding", "clean", "ingest", "memos.py"),
     output:
         "results/exports/codebook.qdc",
     log:

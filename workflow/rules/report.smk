@@ -40,8 +40,9 @@ rule report_context:
         manual=manual_coding_files,
         memos=memo_inputs,
         raw_side=raw_side_files,
-        code=library_code("report", "coding", "mechanisms", "stats", "ingest")
-        + [str(LIBRARY_DIR / "memos.py")],
+        code=library_code(
+            "report", "coding", "mechanisms", "stats", "ingest", "memos.py"
+        ),
     output:
         context="results/report/context.json",
         saturation_svg=report(
@@ -161,8 +162,9 @@ rule report_evidence:
         memos=memo_inputs,
         labels_en=TEMPLATE_DIR / "labels.en.yaml",
         labels_zh=TEMPLATE_DIR / "labels.zh.yaml",
-        code=library_code("report", "coding", "mechanisms", "ingest")
-        + [str(LIBRARY_DIR / "memos.py")],
+        code=library_code(
+            "report", "coding", "mechanisms", "stats", "ingest", "memos.py"
+        ),
     output:
         f"{REPORT}_evidence.html",
     log:
