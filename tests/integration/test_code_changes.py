@@ -39,11 +39,12 @@ def test_editing_a_library_module_reruns_only_its_stages(tmp_path):
     assert not untouched & set(jobs)
 
 
-def test_every_rule_lists_the_library_modules_its_script_loads(tmp_path):
+def test_every_rule_lists_the_library_files_its_script_reads(tmp_path):
     """A module a job loads can change its outputs, so it must be among the job's inputs, or
     editing it leaves those outputs stale. The modules are found statically: every gtflow import
     of the script and, in turn, of each module it imports (those inside functions too, as they
-    run when called; not those only for type checkers), with the packages they sit in."""
+    run when called; not those only for type checkers), with the packages they sit in. The
+    schemas count too: jobs fill their defaults into what they read."""
     study = copy_small_study(tmp_path / "study")
     plan = snakemake(study, "--dry-run", "--forceall", "all", "private/pseudonym_key.csv",
                      "reports/pseudo_innovation_report.pdf")
@@ -53,14 +54,14 @@ def test_every_rule_lists_the_library_modules_its_script_loads(tmp_path):
         if line.startswith("rule ") and line.endswith(":"):
             rule = line[5:-1]
         elif rule and line.startswith("    input: "):
-            listed.setdefault(rule, set()).update(
-                Path(p).resolve() for p in line[11:].split(", ") if p.endswith(".py"))
+            listed.setdefault(rule, set()).update(Path(p).resolve() for p in line[11:].split(", "))
     scripts = rule_scripts()
-    assert set(scripts) <= set(listed), f"rules missing from the summary: {set(scripts) - set(listed)}"
-    missing = {rule: sorted(str(p.relative_to(LIBRARY)) for p in modules_loaded(script) - listed[rule])
-               for rule, script in scripts.items()}
-    gaps = [f"{rule}: {', '.join(files)}" for rule, files in missing.items() if files]
-    assert not gaps, "rules whose code inputs lack modules their script loads:\n" + "\n".join(gaps)
+    assert set(scripts) <= set(listed), f"rules not in the dry run: {set(scripts) - set(listed)}"
+    schemas = {p.resolve() for p in (LIBRARY / "resources" / "schemas").glob("*.yaml")}
+    gaps = [f"{rule}: {', '.join(sorted(str(p.relative_to(LIBRARY)) for p in unlisted))}"
+            for rule, script in scripts.items()
+            if (unlisted := (modules_loaded(script) | schemas) - listed[rule])]
+    assert not gaps, "rules whose inputs lack library files their script reads:\n" + "\n".join(gaps)
 
 
 LIBRARY = (REPO_ROOT / "src" / "gtflow").resolve()

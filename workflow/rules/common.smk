@@ -56,6 +56,8 @@ def library_code(*parts):
     """The shared library modules plus the named subpackages ("clean") and modules
     ("memos.py"), as paths: every module the rule's script loads (a test checks it)."""
     files = [LIBRARY_DIR / name for name in SHARED_LIBRARY]
+    # Jobs fill the schemas' defaults into the codebook, model, memos and limits they read.
+    files += sorted((LIBRARY_DIR / "resources" / "schemas").glob("*.yaml"))
     for part in parts:
         path = LIBRARY_DIR / part
         files += [path] if part.endswith(".py") else sorted(path.rglob("*.py"))
