@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import compileall
 import resource
 import shutil
 import subprocess
@@ -30,8 +31,26 @@ class SnakemakeRun(NamedTuple):
     cpu_seconds: float  #: user + system CPU of Snakemake and every job, all cores together
 
 
+def compile_library(folder: Path | None = None) -> bool:
+    """Write the bytecode of gtflow's modules (or of those in ``folder``), as installing a package
+    does; True when every module compiled.
+
+    Where PYTHONDONTWRITEBYTECODE is set (as on this project's machines) an editable checkout
+    has none, and every job of a run would compile the modules it imports again: about 0.15 s
+    of CPU a job, 18 jobs at 100k posts. compileall writes it whatever that setting says; a
+    folder Python cannot write to (a system install, compiled by pip) is left as it is.
+    """
+    if folder is None:
+        import gtflow  # the package the jobs import: the same interpreter and environment
+
+        folder = Path(gtflow.__file__).parent
+    return compileall.compile_dir(folder, quiet=2)
+
+
 def run_snakemake(study: Path, *args: str, snakefile: Path = SNAKEFILE) -> SnakemakeRun:
-    """Wall time, CPU and the peak RSS (kB) of the largest process of one Snakemake run."""
+    """Wall time, CPU and the peak RSS (kB) of the largest process of one Snakemake run, with
+    gtflow's bytecode written first (:func:`compile_library`)."""
+    compile_library()
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     before, cpu_before = usage.ru_maxrss, usage.ru_utime + usage.ru_stime
     started = time.perf_counter()

@@ -205,3 +205,21 @@ run_job(step, log={str(tmp_path / "job.log")!r})
     finished = run_python(code)
     assert finished.returncode == 1
     assert finished.stderr.strip().splitlines()[-1].startswith("gtflow: data/raw/x.csv")
+
+
+def test_the_benchmarks_compile_the_library_even_where_bytecode_writing_is_off(tmp_path,
+                                                                              monkeypatch):
+    # A run's jobs would otherwise each compile the modules again (PYTHONDONTWRITEBYTECODE).
+    import importlib.util
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[2] / "bench" / "benchkit.py"
+    spec = importlib.util.spec_from_file_location("benchkit_under_test", script)
+    benchkit = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(benchkit)
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "module.py").write_text("VALUE = 1\n", encoding="utf-8")
+    (tmp_path / "sub" / "inner.py").write_text("VALUE = 2\n", encoding="utf-8")
+    assert benchkit.compile_library(tmp_path)
+    assert {p.name.split(".")[0] for p in tmp_path.rglob("*.pyc")} == {"module", "inner"}
