@@ -17,8 +17,9 @@ from gtflow.errors import InputError
 
 
 class FrontMatterLoader(yaml.SafeLoader):
-    """SafeLoader that leaves dates as text: `check_front_matter` parses them and can name
-    the key and line of an impossible date instead of failing inside the YAML parser."""
+    """SafeLoader that leaves dates as text: the readers (``check_front_matter`` of transcripts,
+    ``parse_memo``) parse them and can name the key and line of an impossible date
+    instead of failing inside the YAML parser."""
 
 
 FrontMatterLoader.yaml_implicit_resolvers = {
