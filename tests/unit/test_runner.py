@@ -82,15 +82,21 @@ def test_a_step_logs_the_cpu_of_its_work_and_of_its_waited_children_not_its_wait
     assert start_up > 0  # this test process had run before the step
 
 
-def test_bench_scale_reads_every_field_of_the_resource_line(tmp_path):
-    # bench/scale parses the jobs' logs; a change of the line must not leave it reading nothing.
+def bench_module(relative: str):
+    """A module of bench/ (not a package), loaded from its file."""
     import importlib.util
     from pathlib import Path
 
-    script = Path(__file__).resolve().parents[2] / "bench" / "scale" / "run.py"
-    spec = importlib.util.spec_from_file_location("bench_scale_run", script)
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    script = Path(__file__).resolve().parents[2] / "bench" / relative
+    spec = importlib.util.spec_from_file_location(f"bench_{script.stem}", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_bench_scale_reads_every_field_of_the_resource_line(tmp_path):
+    # bench/scale parses the jobs' logs; a change of the line must not leave it reading nothing.
+    bench = bench_module("scale/run.py")
     (tmp_path / "logs" / "code").mkdir(parents=True)
     run_step(lambda out: out.write_text("x", encoding="utf-8"),
              log=tmp_path / "logs" / "code" / "merge.log", out=tmp_path / "out.txt")
@@ -210,13 +216,7 @@ run_job(step, log={str(tmp_path / "job.log")!r})
 def test_the_benchmarks_compile_the_library_even_where_bytecode_writing_is_off(tmp_path,
                                                                               monkeypatch):
     # A run's jobs would otherwise each compile the modules again (PYTHONDONTWRITEBYTECODE).
-    import importlib.util
-    from pathlib import Path
-
-    script = Path(__file__).resolve().parents[2] / "bench" / "benchkit.py"
-    spec = importlib.util.spec_from_file_location("benchkit_under_test", script)
-    benchkit = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(benchkit)
+    benchkit = bench_module("benchkit.py")
     monkeypatch.setattr(sys, "dont_write_bytecode", True)
     (tmp_path / "sub").mkdir()
     (tmp_path / "module.py").write_text("VALUE = 1\n", encoding="utf-8")
