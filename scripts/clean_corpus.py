@@ -1,8 +1,7 @@
-from gtflow.clean.steps import clean_corpus
 from gtflow.runner import run_job
 
 run_job(
-    clean_corpus,
+    "gtflow.clean.steps:clean_corpus",
     log=snakemake.log[0],
     documents=list(snakemake.input.documents),
     segments=list(snakemake.input.segments),

@@ -1,8 +1,7 @@
-from gtflow.clean.steps import clean_file
 from gtflow.runner import optional, run_job
 
 run_job(
-    clean_file,
+    "gtflow.clean.steps:clean_file",
     log=snakemake.log[0],
     ingested=snakemake.input.ingested,
     roster=optional(snakemake.input.roster),

@@ -1,8 +1,7 @@
-from gtflow.clean.steps import write_pseudonym_key
 from gtflow.runner import run_job
 
 run_job(
-    write_pseudonym_key,
+    "gtflow.clean.steps:write_pseudonym_key",
     log=snakemake.log[0],
     roster=snakemake.input.roster,
     extra_names=snakemake.params.extra_names,

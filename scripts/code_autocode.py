@@ -1,8 +1,7 @@
-from gtflow.coding.steps import autocode_file
 from gtflow.runner import run_job
 
 run_job(
-    autocode_file,
+    "gtflow.coding.steps:autocode_file",
     log=snakemake.log[0],
     documents=snakemake.input.documents,
     segments=snakemake.input.segments,

@@ -1,8 +1,7 @@
-from gtflow.coding.steps import merge_codings
 from gtflow.runner import run_job
 
 run_job(
-    merge_codings,
+    "gtflow.coding.steps:merge_codings",
     log=snakemake.log[0],
     auto=list(snakemake.input.auto),
     manual=list(snakemake.input.manual),

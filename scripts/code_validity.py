@@ -1,8 +1,7 @@
-from gtflow.coding.steps import assess_rules
 from gtflow.runner import run_job
 
 run_job(
-    assess_rules,
+    "gtflow.coding.steps:assess_rules",
     log=snakemake.log[0],
     codings=snakemake.input.codings,
     review=snakemake.input.review,

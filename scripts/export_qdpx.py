@@ -1,8 +1,7 @@
-from gtflow.refi.steps import export_projects
 from gtflow.runner import run_job
 
 run_job(
-    export_projects,
+    "gtflow.refi.steps:export_projects",
     log=snakemake.log[0],
     documents=snakemake.input.documents,
     texts=snakemake.input.texts,

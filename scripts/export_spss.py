@@ -1,9 +1,8 @@
 
-from gtflow.export.steps import export_spss
 from gtflow.runner import run_job
 
 run_job(
-    export_spss,
+    "gtflow.export.steps:export_spss",
     log=snakemake.log[0],
     case_category=snakemake.input.case_category,
     codebook=snakemake.input.codebook,

@@ -1,9 +1,8 @@
 
-from gtflow.export.steps import export_tables
 from gtflow.runner import run_job
 
 run_job(
-    export_tables,
+    "gtflow.export.steps:export_tables",
     log=snakemake.log[0],
     codings=snakemake.input.codings,
     documents=snakemake.input.documents,

@@ -1,8 +1,7 @@
-from gtflow.ingest.steps import ingest_interview_file
 from gtflow.runner import optional, run_job
 
 run_job(
-    ingest_interview_file,
+    "gtflow.ingest.steps:ingest_interview_file",
     log=snakemake.log[0],
     raw=snakemake.input.raw,
     roster=optional(snakemake.input.roster),

@@ -1,8 +1,7 @@
-from gtflow.ingest.steps import ingest_page_file
 from gtflow.runner import run_job
 
 run_job(
-    ingest_page_file,
+    "gtflow.ingest.steps:ingest_page_file",
     log=snakemake.log[0],
     raw=snakemake.input.raw,
     manifest=snakemake.input.manifest,

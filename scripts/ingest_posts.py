@@ -1,8 +1,7 @@
-from gtflow.ingest.steps import ingest_posts_file
 from gtflow.runner import run_job
 
 run_job(
-    ingest_posts_file,
+    "gtflow.ingest.steps:ingest_posts_file",
     log=snakemake.log[0],
     raw=snakemake.input.raw,
     out=snakemake.output[0],

@@ -1,8 +1,7 @@
-from gtflow.ingest.roster import ingest_roster
 from gtflow.runner import run_job
 
 run_job(
-    ingest_roster,
+    "gtflow.ingest.roster:ingest_roster",
     log=snakemake.log[0],
     roster=snakemake.input.roster[0],
     private_out=snakemake.output.private,

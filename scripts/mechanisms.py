@@ -1,9 +1,8 @@
 
-from gtflow.mechanisms.steps import build_mechanisms
 from gtflow.runner import run_job
 
 run_job(
-    build_mechanisms,
+    "gtflow.mechanisms.steps:build_mechanisms",
     log=snakemake.log[0],
     codings=snakemake.input.codings,
     documents=snakemake.input.documents,

@@ -1,8 +1,7 @@
 from gtflow.runner import run_job
-from gtflow.stats.steps import run_reliability
 
 run_job(
-    run_reliability,
+    "gtflow.stats.steps:run_reliability",
     log=snakemake.log[0],
     codings=snakemake.input.codings,
     segments=snakemake.input.segments,

@@ -1,11 +1,10 @@
 from pathlib import Path
 
 from gtflow.report.inputs import ReportInputs
-from gtflow.report.steps import build_report_context
 from gtflow.runner import run_job
 
 run_job(
-    build_report_context,
+    "gtflow.report.steps:build_report_context",
     log=snakemake.log[0],
     inputs=ReportInputs.from_mapping(dict(snakemake.input.items())),
     config=dict(snakemake.params.config),

@@ -1,10 +1,9 @@
 from pathlib import Path
 
-from gtflow.report.steps import build_evidence_explorer
 from gtflow.runner import run_job
 
 run_job(
-    build_evidence_explorer,
+    "gtflow.report.steps:build_evidence_explorer",
     log=snakemake.log[0],
     evidence=snakemake.input.evidence,
     negative_cases=snakemake.input.negative_cases,

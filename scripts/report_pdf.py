@@ -1,8 +1,7 @@
-from gtflow.report.document import render_report_pdf
 from gtflow.runner import run_job
 
 run_job(
-    render_report_pdf,
+    "gtflow.report.document:render_report_pdf",
     log=snakemake.log[0],
     qmd=snakemake.input.qmd,
     cjk_font=snakemake.params.cjk_font,

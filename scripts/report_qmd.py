@@ -1,10 +1,9 @@
 from pathlib import Path
 
-from gtflow.report.document import write_report_qmd
 from gtflow.runner import run_job
 
 run_job(
-    write_report_qmd,
+    "gtflow.report.document:write_report_qmd",
     log=snakemake.log[0],
     context=snakemake.input.context,
     templates=Path(snakemake.input.template).parent,

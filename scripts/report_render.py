@@ -1,8 +1,7 @@
-from gtflow.report.document import render_report_html
 from gtflow.runner import run_job
 
 run_job(
-    render_report_html,
+    "gtflow.report.document:render_report_html",
     log=snakemake.log[0],
     qmd=snakemake.input.qmd,
     css=snakemake.input.css,

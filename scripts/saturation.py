@@ -1,8 +1,7 @@
 from gtflow.runner import run_job
-from gtflow.stats.steps import run_saturation
 
 run_job(
-    run_saturation,
+    "gtflow.stats.steps:run_saturation",
     log=snakemake.log[0],
     codings=snakemake.input.codings,
     documents=snakemake.input.documents,

@@ -37,10 +37,18 @@ def configure_logging(log_path: str | Path | None) -> None:
                         format="%(levelname)s %(name)s: %(message)s")
 
 
-def run_step(function: Callable[..., Any], *, log: str | Path | None = None, **kwargs: Any) -> Any:
+def run_step(function: Callable[..., Any], *, log: str | Path | None = None,
+             job_process_cpu: float | None = None, **kwargs: Any) -> Any:
     """Call ``function(**kwargs)``; report an InputError or ConfigError as one line and exit
-    with status 1. Any other exception is a bug and keeps its traceback."""
+    with status 1. Any other exception is a bug and keeps its traceback.
+
+    ``job_process_cpu``: given when the step runs in a process forked by the job server
+    (:mod:`gtflow.jobserver`), the CPU the job's own process had spent; it counts in the job's
+    start-up."""
     configure_logging(log)
+    if job_process_cpu is not None:
+        logging.getLogger("gtflow.jobserver").info(
+            "the step runs in a process forked from the run's job server")
     use_returning_memory_pool()
     input_mb = existing_files_mb(kwargs.values())
     start_up = os.times()  # the interpreter, Snakemake's preamble and the imports
@@ -56,20 +64,32 @@ def run_step(function: Callable[..., Any], *, log: str | Path | None = None, **k
         sys.exit(1)
     log_resources(time.perf_counter() - started, input_mb, kwargs.get("workers", 1),
                   cpu=cpu_seconds(os.times()) - cpu_seconds(start_up),
-                  start_up_cpu=cpu_seconds(start_up))
+                  start_up_cpu=(job_process_cpu or 0.0) + cpu_seconds(start_up))
     return result
 
 
-def run_job(function: Callable[..., Any], *, log: str | Path | None = None,
+def run_job(target: str | Callable[..., Any], *, log: str | Path | None = None,
             **kwargs: Any) -> NoReturn:
     """:func:`run_step` as a Snakemake job's whole process: when the step has succeeded, the
-    process ends at once (:func:`end_process`)."""
-    run_step(function, log=log, **kwargs)
+    process ends at once (:func:`end_process`).
+
+    ``target`` names the step as ``"package.module:function"`` so that the job need not load
+    it: where the run's job server listens (:mod:`gtflow.jobserver`), a process forked from it,
+    which has the libraries loaded already, runs the step, and this process exits with its
+    status. Otherwise, or given a function, the step runs here."""
+    if isinstance(target, str):
+        from gtflow.jobserver import resolve, run_on_server
+
+        status = run_on_server(target, log, kwargs)
+        if status is not None:
+            end_process(status)
+        target = resolve(target)
+    run_step(target, log=log, **kwargs)
     end_process()
 
 
-def end_process() -> NoReturn:
-    """Flush the log and the standard streams, then end the process with status 0 without
+def end_process(status: int = 0) -> NoReturn:
+    """Flush the log and the standard streams, then end the process with ``status`` without
     Python's teardown.
 
     The teardown frees a large step's objects one by one (0.3-0.5 s after the mechanisms stage
@@ -80,7 +100,7 @@ def end_process() -> NoReturn:
     logging.shutdown()
     sys.stdout.flush()
     sys.stderr.flush()
-    os._exit(0)
+    os._exit(status)
 
 
 def use_returning_memory_pool() -> str:

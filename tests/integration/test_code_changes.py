@@ -103,12 +103,19 @@ def imported_modules(path: Path) -> set[str]:
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             found.add(node.module)
             found.update(f"{node.module}.{alias.name}" for alias in node.names)
+        elif is_named_step(node):  # run_job("gtflow.module:function", ...) loads the module
+            found.add(node.args[0].value.partition(":")[0])
         for child in ast.iter_child_nodes(node):
             visit(child)
 
     visit(ast.parse(path.read_text(encoding="utf-8")))
     names = {n for n in found if n.split(".")[0] == "gtflow" and module_file(n)}
     return names | {".".join(n.split(".")[:i]) for n in names for i in range(1, n.count(".") + 1)}
+
+
+def is_named_step(node: ast.AST) -> bool:
+    return (isinstance(node, ast.Call) and ast.unparse(node.func).endswith("run_job") and bool(node.args)
+            and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str))
 
 
 def modules_loaded(script: Path) -> set[Path]:

@@ -1,7 +1,8 @@
 """A crash or a second run changes nothing but the time it takes.
 
-Two cold runs of the same study give byte-identical tables and exports; a run killed with
-SIGKILL midway and then resumed gives the same bytes as a clean run.
+Two cold runs of the same study, with and without the job server, give byte-identical tables
+and exports; a run killed with SIGKILL midway and then resumed gives the same bytes as a clean
+run.
 """
 
 from __future__ import annotations
@@ -40,10 +41,15 @@ def assert_same_bytes(a: Path, b: Path) -> None:
 
 
 # built_small_study (conftest.py) is the reference cold run: the session's build, only read.
+# Its steps ran in processes forked from the run's job server; the second run's in the jobs'
+# own processes.
 def test_two_cold_runs_give_byte_identical_tables_and_exports(built_small_study, tmp_path):
     again = copy_small_study(tmp_path / "again")
-    snakemake(again, "--cores", "2")
+    snakemake(again, "--cores", "2", env={**os.environ, "GTFLOW_JOB_SERVER": "off"})
     assert_same_bytes(built_small_study, again)
+    served = "forked from the run's job server"
+    assert served in (built_small_study / "logs" / "code" / "merge.log").read_text()
+    assert served not in (again / "logs" / "code" / "merge.log").read_text()
 
 
 def test_a_run_killed_midway_and_resumed_matches_a_clean_run(built_small_study, tmp_path):

@@ -38,6 +38,7 @@ SHARED_LIBRARY = (
     "errors.py",
     "io.py",
     "runner.py",
+    "jobserver.py",
     "config.py",
     "contracts.py",
     "csvtext.py",
