@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -262,3 +263,22 @@ def test_a_named_step_resolves_to_its_function():
     from gtflow.runner import run_step
 
     assert jobserver.resolve("gtflow.runner:run_step") is run_step
+
+
+def adapter_targets() -> dict[str, str]:
+    """Script adapter -> the step it names in run_job("module:function", ...)."""
+    scripts = Path(__file__).resolve().parents[2] / "scripts"
+    targets = {}
+    for script in sorted(scripts.glob("*.py")):
+        found = re.findall(r'run_job\(\s*"([\w.]+:\w+)"', script.read_text(encoding="utf-8"))
+        assert len(found) == 1, f"{script.name} should name one step in run_job"
+        targets[script.name] = found[0]
+    return targets
+
+
+def test_every_adapter_names_a_step_that_exists_and_that_the_server_preloads():
+    targets = adapter_targets()
+    assert len(targets) >= 20
+    for script, target in targets.items():
+        assert callable(jobserver.resolve(target)), script
+        assert target.partition(":")[0] in jobserver.PRELOADED, f"{script}: {target} not preloaded"
