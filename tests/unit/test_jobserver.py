@@ -259,6 +259,18 @@ def test_switched_off_or_remote_runs_start_no_server(monkeypatch):
     assert jobserver.ADDRESS_VARIABLE not in os.environ
 
 
+def test_freed_memory_is_returned_at_once_where_arrow_has_jemalloc():
+    pa = pytest.importorskip("pyarrow")
+    try:
+        pa.jemalloc_memory_pool()
+    except NotImplementedError:
+        pytest.skip("this pyarrow is built without jemalloc")
+    code = ("import sys\nfrom gtflow.jobserver import return_freed_memory_at_once as f\n"
+            "before = f()\nimport pyarrow\nprint(before, f())")
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert shown.stdout.split() == ["False", "True"]  # nothing to set before pyarrow is loaded
+
+
 def test_a_named_step_resolves_to_its_function():
     from gtflow.runner import run_step
 
