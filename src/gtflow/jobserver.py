@@ -12,8 +12,9 @@ failure and its log are where they always were.
 
 Nothing depends on the server: where it is not running (a dry run, a cluster job on another
 machine, a study deployed as a Snakemake module, whose hooks Snakemake ignores, Windows, or
-``GTFLOW_JOB_SERVER=off``), or cannot be reached, the job runs its step in its own process as
-before. A step's outputs are the same bytes either way.
+``GTFLOW_JOB_SERVER=off``), cannot be reached, or runs another Python than the job's
+(``--use-conda``, a container: :func:`interpreter`), the job runs its step in its own process
+as before. A step's outputs are the same bytes either way.
 
 The server ends when the run does (``onsuccess``/``onerror`` call :func:`stop`), or when the
 Snakemake process that started it is gone (checked every half second), and waits for the
@@ -56,9 +57,10 @@ MAX_ADDRESS_BYTES = 100
 #: How often the server checks that the run that started it is still there (seconds).
 POLL_SECONDS = 0.5
 _LENGTH = struct.Struct("!Q")
-#: The child's two messages to the job: its process id, then the step's exit status.
+#: The child's messages to the job: its process id, then the step's exit status; or a refusal
+#: (the job runs another Python or other packages than the server).
 _MESSAGE = struct.Struct("!ci")
-_PID, _EXIT = b"P", b"X"
+_PID, _EXIT, _REFUSED = b"P", b"X", b"R"
 
 _server: subprocess.Popen | None = None
 
@@ -134,7 +136,7 @@ def run_on_server(target: str, log: str | Path | None, kwargs: dict[str, Any]) -
         request = pickle.dumps({
             "target": target, "log": log, "kwargs": kwargs, "cwd": os.getcwd(),
             "environ": dict(os.environ), "argv": sys.argv,
-            "job_process_cpu": times.user + times.system,
+            "job_process_cpu": times.user + times.system, "interpreter": interpreter(),
         }, protocol=pickle.HIGHEST_PROTOCOL)
     except (pickle.PicklingError, TypeError, AttributeError):  # an argument only this process has
         connection.close()
@@ -143,8 +145,8 @@ def run_on_server(target: str, log: str | Path | None, kwargs: dict[str, Any]) -
         socket.send_fds(connection, [_LENGTH.pack(len(request))], list(STREAMS))
         connection.sendall(request)
         message = _receive_message(connection)
-        if message is None:  # the server stopped before a process took the step: run it here
-            return None
+        if message is None or message[0] == _REFUSED:
+            return None  # the server stopped before a process took the step, or refused it
         if message[0] == _PID:
             _forward_signals_to(message[1])
             message = _receive_message(connection)
@@ -260,6 +262,9 @@ def _fork_step(listener: socket.socket, connection: socket.socket,
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.default_int_handler)
         request = _receive_request(connection)
+        if request.get("interpreter") != interpreter():
+            connection.sendall(_MESSAGE.pack(_REFUSED, 0))
+            os._exit(0)
         connection.sendall(_MESSAGE.pack(_PID, os.getpid()))
         status = _run_request(request)
     except BaseException:  # noqa: BLE001 - a bug or an interrupt: shown, and the job fails
@@ -303,6 +308,16 @@ def _run_request(request: dict[str, Any]) -> int:
     except SystemExit as stopped:
         return stopped.code if isinstance(stopped.code, int) else 1
     return 0
+
+
+def interpreter() -> tuple[str, str, int, int]:
+    """Which Python, with which packages, this process runs: its prefix (a virtual or conda
+    environment's own) and its interpreter's file (path, device and inode, which differ inside
+    a container even where the path is the same). A job whose interpreter differs from the
+    server's (``--use-conda``, a container) runs its step itself."""
+    executable = os.path.realpath(sys.executable)
+    found = os.stat(executable)
+    return (sys.prefix, executable, found.st_dev, found.st_ino)
 
 
 def return_freed_memory_at_once() -> bool:

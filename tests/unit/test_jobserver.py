@@ -224,6 +224,18 @@ def test_the_server_ends_when_the_run_that_started_it_is_gone(tmp_path):
     assert not os.path.exists(address)
 
 
+def test_a_job_in_another_environment_runs_its_step_itself(server, tmp_path, steps_dir):
+    # As with --use-conda or a container: the server's packages are not the job's.
+    address, _ = server
+    code = ("import sys\nsys.prefix = '/another/environment'\n"
+            "from gtflow.runner import run_job\nrun_job('steps_for_test:where', out='seen.json')")
+    env = environment(steps_dir, **{jobserver.ADDRESS_VARIABLE: address})
+    job = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True,
+                         text=True, timeout=120, check=False)
+    assert job.returncode == 0, job.stderr
+    assert json.loads((tmp_path / "seen.json").read_text())["ppid"] == os.getpid()
+
+
 def test_arguments_that_cannot_be_handed_over_keep_the_step_in_the_job(server, tmp_path, steps_dir):
     address, _ = server
     code = ("from gtflow.runner import run_job\n"
