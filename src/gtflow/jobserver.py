@@ -12,9 +12,10 @@ failure and its log are where they always were.
 
 Nothing depends on the server: where it is not running (a dry run, a cluster job on another
 machine, a study deployed as a Snakemake module, whose hooks Snakemake ignores, Windows, or
-``GTFLOW_JOB_SERVER=off``), cannot be reached, or runs another Python than the job's
-(``--use-conda``, a container: :func:`interpreter`), the job runs its step in its own process
-as before. A step's outputs are the same bytes either way.
+``GTFLOW_JOB_SERVER=off``), cannot be reached, runs another Python than the job's
+(``--use-conda``, a container: :func:`interpreter`), or loaded its libraries with other thread
+counts than the job was given (:data:`THREAD_VARIABLES`), the job runs its step in its own
+process as before. A step's outputs are the same bytes either way.
 
 The server ends when the run does (``onsuccess``/``onerror`` call :func:`stop`), or when the
 Snakemake process that started it is gone (checked every half second), and waits for the
@@ -50,6 +51,11 @@ PRELOADED = ("numpy", "pyarrow", "pyarrow.compute", "pyarrow.parquet", "pandas",
              "gtflow.export.steps", "gtflow.ingest.roster", "gtflow.ingest.steps",
              "gtflow.mechanisms.steps", "gtflow.refi.steps", "gtflow.report.document",
              "gtflow.report.steps", "gtflow.stats.steps")
+#: The thread counts Snakemake gives a job's numerical libraries (its ``threads``). Some are read
+#: once, when a library loads: the server loads them as for a one-thread job, and a job given
+#: other counts (a large input's cleaning) runs its step itself.
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "GOTO_NUM_THREADS", "OPENBLAS_NUM_THREADS",
+                    "MKL_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
 #: The job's standard input, output and error, which the step's process takes over.
 STREAMS = (0, 1, 2)
 #: The longest path a UNIX socket can listen at (108 bytes on Linux, 104 on macOS, with a NUL).
@@ -58,7 +64,7 @@ MAX_ADDRESS_BYTES = 100
 POLL_SECONDS = 0.5
 _LENGTH = struct.Struct("!Q")
 #: The child's messages to the job: its process id, then the step's exit status; or a refusal
-#: (the job runs another Python or other packages than the server).
+#: (the job runs another Python, or was given other thread counts, than the server).
 _MESSAGE = struct.Struct("!ci")
 _PID, _EXIT, _REFUSED = b"P", b"X", b"R"
 
@@ -84,7 +90,8 @@ def start() -> subprocess.Popen | None:
         _remove(os.path.dirname(address))
         return None
     _server = subprocess.Popen([sys.executable, "-m", "gtflow.jobserver", address, str(os.getpid())],
-                               stdin=subprocess.DEVNULL)
+                               stdin=subprocess.DEVNULL,
+                               env={**os.environ, **dict.fromkeys(THREAD_VARIABLES, "1")})
     os.environ[ADDRESS_VARIABLE] = address
     return _server
 
@@ -262,7 +269,8 @@ def _fork_step(listener: socket.socket, connection: socket.socket,
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.default_int_handler)
         request = _receive_request(connection)
-        if request.get("interpreter") != interpreter():
+        if request.get("interpreter") != interpreter() or any(
+                request["environ"].get(name) != os.environ.get(name) for name in THREAD_VARIABLES):
             connection.sendall(_MESSAGE.pack(_REFUSED, 0))
             os._exit(0)
         connection.sendall(_MESSAGE.pack(_PID, os.getpid()))

@@ -197,8 +197,11 @@ def test_stop_waits_for_the_running_steps_and_removes_the_address(tmp_path, step
         address = os.environ[jobserver.ADDRESS_VARIABLE]
         wait_for(lambda: os.path.exists(address))
         code = "from gtflow.runner import run_job\nrun_job('steps_for_test:wait', out='pid', seconds=1)"
-        job = subprocess.Popen([sys.executable, "-c", code], cwd=tmp_path, env=dict(os.environ))
-        wait_for(lambda: (tmp_path / "pid").exists())
+        one_thread = dict.fromkeys(jobserver.THREAD_VARIABLES, "1")  # as Snakemake sets them
+        job = subprocess.Popen([sys.executable, "-c", code], cwd=tmp_path,
+                               env={**os.environ, **one_thread})
+        wait_for(lambda: (tmp_path / "pid").exists() and (tmp_path / "pid").read_text())
+        assert int((tmp_path / "pid").read_text()) != job.pid, "the step should run on the server"
     finally:
         jobserver.stop()
     assert process.returncode == 0
@@ -230,6 +233,16 @@ def test_a_job_in_another_environment_runs_its_step_itself(server, tmp_path, ste
     code = ("import sys\nsys.prefix = '/another/environment'\n"
             "from gtflow.runner import run_job\nrun_job('steps_for_test:where', out='seen.json')")
     env = environment(steps_dir, **{jobserver.ADDRESS_VARIABLE: address})
+    job = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True,
+                         text=True, timeout=120, check=False)
+    assert job.returncode == 0, job.stderr
+    assert json.loads((tmp_path / "seen.json").read_text())["ppid"] == os.getpid()
+
+
+def test_a_job_given_other_thread_counts_runs_its_step_itself(server, tmp_path, steps_dir):
+    address, _ = server  # started without thread variables, as this job's are not
+    code = "from gtflow.runner import run_job\nrun_job('steps_for_test:where', out='seen.json')"
+    env = environment(steps_dir, OMP_NUM_THREADS="4", **{jobserver.ADDRESS_VARIABLE: address})
     job = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True,
                          text=True, timeout=120, check=False)
     assert job.returncode == 0, job.stderr
