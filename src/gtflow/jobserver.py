@@ -24,6 +24,7 @@ children it forked before it exits.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import os
 import pickle
@@ -214,11 +215,18 @@ def serve(address: str, parent: int) -> None:
 
     signal.signal(signal.SIGTERM, stop_serving)
     signal.signal(signal.SIGINT, stop_serving)
+    # The loaded modules' objects live as long as the server: out of the collector's reach, a
+    # child's collections neither walk them (0.1-0.3 s of a step's CPU, measured on the merge
+    # and the report's context) nor write to their pages, which stay shared. As Python's gc
+    # documentation advises for fork without exec: disabled while loading, frozen before
+    # the forks, enabled again in each child.
+    gc.disable()
     for name in PRELOADED:
         try:
             importlib.import_module(name)
         except ImportError:
             pass
+    gc.freeze()
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(address)
     listener.listen(64)
@@ -263,6 +271,7 @@ def _fork_step(listener: socket.socket, connection: socket.socket,
         return child
     status = 1
     try:
+        gc.enable()
         signal.set_wakeup_fd(-1)
         for server_socket in (listener, *server_sockets):
             server_socket.close()

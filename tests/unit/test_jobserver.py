@@ -28,9 +28,11 @@ import json, os, signal, sys, time
 from gtflow.errors import InputError
 
 def describe(out, **kwargs):
+    import gc
     print("printed by the step")
     with open(out, "w") as handle:
         json.dump({"pid": os.getpid(), "ppid": os.getppid(), "cwd": os.getcwd(),
+                   "collecting": gc.isenabled(), "frozen": gc.get_freeze_count(),
                    "variable": os.environ.get("JOB_ONLY_VARIABLE"), "kwargs": kwargs,
                    "pandas_loaded_before": "pandas" in PRELOADED_CHECK}, handle)
 
@@ -121,6 +123,8 @@ def test_the_step_runs_in_a_process_forked_from_the_server_as_the_job(server, tm
     assert seen["variable"] == "set by the job"
     assert seen["kwargs"] == {"extra": ["a", 1]}
     assert seen["pandas_loaded_before"], "the server should have loaded pandas before the fork"
+    assert seen["collecting"], "the step's process collects garbage, as in a job's own process"
+    assert seen["frozen"] > 10_000, "the server's loaded objects should be out of the collector's reach"
     assert "printed by the step" in job.stdout  # the job's own standard output
     log = (workdir / "step.log").read_text()
     assert "forked from the run's job server" in log
