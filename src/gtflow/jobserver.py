@@ -35,6 +35,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -90,9 +91,13 @@ def start() -> subprocess.Popen | None:
     if len(os.fsencode(address)) > MAX_ADDRESS_BYTES:  # a long TMPDIR
         _remove(os.path.dirname(address))
         return None
-    _server = subprocess.Popen([sys.executable, "-m", "gtflow.jobserver", address, str(os.getpid())],
-                               stdin=subprocess.DEVNULL,
-                               env={**os.environ, **dict.fromkeys(THREAD_VARIABLES, "1")})
+    try:
+        _server = subprocess.Popen(
+            [sys.executable, "-m", "gtflow.jobserver", address, str(os.getpid())],
+            stdin=subprocess.DEVNULL, env={**os.environ, **dict.fromkeys(THREAD_VARIABLES, "1")})
+    except OSError:  # the jobs run their steps themselves, as without a server
+        _remove(os.path.dirname(address))
+        return None
     os.environ[ADDRESS_VARIABLE] = address
     return _server
 
@@ -150,8 +155,11 @@ def run_on_server(target: str, log: str | Path | None, kwargs: dict[str, Any]) -
         connection.close()
         return None
     with connection:
-        socket.send_fds(connection, [_LENGTH.pack(len(request))], list(STREAMS))
-        connection.sendall(request)
+        try:
+            socket.send_fds(connection, [_LENGTH.pack(len(request))], list(STREAMS))
+            connection.sendall(request)
+        except OSError:  # the server is stopping: no process has the whole request
+            return None
         message = _receive_message(connection)
         if message is None or message[0] == _REFUSED:
             return None  # the server stopped before a process took the step, or refused it
@@ -283,7 +291,7 @@ def _fork_step(listener: socket.socket, connection: socket.socket,
             connection.sendall(_MESSAGE.pack(_REFUSED, 0))
             os._exit(0)
         connection.sendall(_MESSAGE.pack(_PID, os.getpid()))
-        status = _run_request(request)
+        status = _run_request(request, connection)
     except BaseException:  # noqa: BLE001 - a bug or an interrupt: shown, and the job fails
         traceback.print_exc()
     finally:
@@ -310,10 +318,22 @@ def _receive_request(connection: socket.socket) -> dict[str, Any]:
     return pickle.loads(data)
 
 
-def _run_request(request: dict[str, Any]) -> int:
+def _end_with_job(connection: socket.socket) -> None:
+    """Stop this step's process when the job's process is gone (killed outright, so it could
+    not pass a signal on): the job sends nothing more, so the connection only ends."""
+    try:
+        while connection.recv(64):
+            pass
+    except OSError:
+        pass
+    os.kill(os.getpid(), signal.SIGTERM)
+
+
+def _run_request(request: dict[str, Any], connection: socket.socket) -> int:
     """Be the job: its folder, environment and arguments; then its step."""
     from gtflow.runner import run_step
 
+    threading.Thread(target=_end_with_job, args=(connection,), daemon=True).start()
     os.chdir(request["cwd"])
     os.environ.clear()
     os.environ.update(request["environ"])

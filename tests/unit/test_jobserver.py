@@ -180,6 +180,19 @@ def test_stopping_the_job_stops_its_step(server, tmp_path, steps_dir):
     assert not (tmp_path / "pid.done").exists()
 
 
+def test_a_job_killed_outright_takes_its_step_with_it(server, tmp_path, steps_dir):
+    address, _ = server
+    code = "from gtflow.runner import run_job\nrun_job('steps_for_test:wait', out='pid', seconds=60)"
+    env = environment(steps_dir, **{jobserver.ADDRESS_VARIABLE: address})
+    job = subprocess.Popen([sys.executable, "-c", code], cwd=tmp_path, env=env)
+    wait_for(lambda: (tmp_path / "pid").exists() and (tmp_path / "pid").read_text())
+    step = int((tmp_path / "pid").read_text())
+    job.kill()  # SIGKILL: nothing to pass on
+    job.wait(30)
+    wait_for(lambda: not process_exists(step), 30)
+    assert not (tmp_path / "pid.done").exists()
+
+
 def process_exists(pid: int) -> bool:
     try:
         os.kill(pid, 0)
