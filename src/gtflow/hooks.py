@@ -1,9 +1,12 @@
-"""What the Snakefile runs in Snakemake's own process when a run ends (``onsuccess``,
-``onerror``)."""
+"""What the Snakefile runs in Snakemake's own process when a run starts (``onstart``) and ends
+(``onsuccess``, ``onerror``)."""
 
 from __future__ import annotations
 
 import threading
+from typing import Any
+
+from gtflow import jobserver
 
 #: Where Snakemake's job scheduler makes the timer that wakes it again after its job-rate limit's
 #: timespan (one second by default).
@@ -24,3 +27,15 @@ def cancel_scheduler_timers() -> int:
     for timer in timers:
         timer.cancel()
     return len(timers)
+
+
+def start_run(workflow: Any) -> None:
+    """Start the job server where the run's jobs run on this machine (:mod:`gtflow.jobserver`)."""
+    jobserver.start_for(workflow)
+
+
+def end_run() -> None:
+    """Stop the job server, then cancel the scheduler's waiting timers: either would keep
+    Snakemake's process alive after the run."""
+    jobserver.stop()
+    cancel_scheduler_timers()

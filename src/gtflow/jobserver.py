@@ -286,8 +286,7 @@ def _fork_step(listener: socket.socket, connection: socket.socket,
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.default_int_handler)
         request = _receive_request(connection)
-        if request.get("interpreter") != interpreter() or any(
-                request["environ"].get(name) != os.environ.get(name) for name in THREAD_VARIABLES):
+        if not _can_serve(request):
             connection.sendall(_MESSAGE.pack(_REFUSED, 0))
             os._exit(0)
         connection.sendall(_MESSAGE.pack(_PID, os.getpid()))
@@ -301,6 +300,12 @@ def _fork_step(listener: socket.socket, connection: socket.socket,
             connection.sendall(_MESSAGE.pack(_EXIT, status))
         finally:
             os._exit(status)
+
+
+def _can_serve(request: dict[str, Any]) -> bool:
+    """Whether the job runs this Python and gave its libraries this process's thread counts."""
+    return request.get("interpreter") == interpreter() and all(
+        request["environ"].get(name) == os.environ.get(name) for name in THREAD_VARIABLES)
 
 
 def _receive_request(connection: socket.socket) -> dict[str, Any]:

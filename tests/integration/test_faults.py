@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import filecmp
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -56,8 +58,10 @@ def test_a_run_killed_midway_and_resumed_matches_a_clean_run(built_small_study, 
     study = copy_small_study(tmp_path / "killed")
     command = [sys.executable, "-m", "snakemake", "--snakefile", str(SNAKEFILE), "--directory",
                str(study), "--cores", "2"]
+    # The job server dies with the run and cannot remove its socket's folder: keep it here.
+    server_tmp = tempfile.mkdtemp(prefix="gtflow-killed-")
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               start_new_session=True)
+                               start_new_session=True, env={**os.environ, "TMPDIR": server_tmp})
     auto = study / "results" / "code" / "auto"
     deadline = time.monotonic() + 300
     # Midway: some files are auto-coded, the aggregates have not run yet.
@@ -68,6 +72,7 @@ def test_a_run_killed_midway_and_resumed_matches_a_clean_run(built_small_study, 
     assert process.poll() is None, "the run finished before it could be killed"
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
+    shutil.rmtree(server_tmp)
     assert not (study / "results" / "code" / "codings.parquet").exists()
     snakemake(study, "--unlock")
     snakemake(study, "--cores", "2", "--rerun-incomplete")

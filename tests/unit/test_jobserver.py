@@ -244,33 +244,20 @@ def test_the_server_ends_when_the_run_that_started_it_is_gone(tmp_path):
     assert not os.path.exists(address)
 
 
-def test_a_job_in_another_environment_runs_its_step_itself(server, tmp_path, steps_dir):
-    # As with --use-conda or a container: the server's packages are not the job's.
+@pytest.mark.parametrize(("before", "arguments", "variables"), [
+    # another environment, as with --use-conda or a container: the server's packages are not the job's
+    ("import sys\nsys.prefix = '/another/environment'\n", "", {}),
+    # other thread counts than the server's (started without thread variables)
+    ("", "", {"OMP_NUM_THREADS": "4"}),
+    # an argument that cannot be handed over
+    ("", ", unpicklable=lambda: None", {}),
+], ids=["another-environment", "other-thread-counts", "unpicklable-argument"])
+def test_a_job_the_server_cannot_serve_runs_its_step_itself(before, arguments, variables, server,
+                                                           tmp_path, steps_dir):
     address, _ = server
-    code = ("import sys\nsys.prefix = '/another/environment'\n"
-            "from gtflow.runner import run_job\nrun_job('steps_for_test:where', out='seen.json')")
-    env = environment(steps_dir, **{jobserver.ADDRESS_VARIABLE: address})
-    job = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True,
-                         text=True, timeout=120, check=False)
-    assert job.returncode == 0, job.stderr
-    assert json.loads((tmp_path / "seen.json").read_text())["ppid"] == os.getpid()
-
-
-def test_a_job_given_other_thread_counts_runs_its_step_itself(server, tmp_path, steps_dir):
-    address, _ = server  # started without thread variables, as this job's are not
-    code = "from gtflow.runner import run_job\nrun_job('steps_for_test:where', out='seen.json')"
-    env = environment(steps_dir, OMP_NUM_THREADS="4", **{jobserver.ADDRESS_VARIABLE: address})
-    job = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True,
-                         text=True, timeout=120, check=False)
-    assert job.returncode == 0, job.stderr
-    assert json.loads((tmp_path / "seen.json").read_text())["ppid"] == os.getpid()
-
-
-def test_arguments_that_cannot_be_handed_over_keep_the_step_in_the_job(server, tmp_path, steps_dir):
-    address, _ = server
-    code = ("from gtflow.runner import run_job\n"
-            "run_job('steps_for_test:where', out='seen.json', unpicklable=lambda: None)")
-    env = environment(steps_dir, **{jobserver.ADDRESS_VARIABLE: address})
+    code = (f"{before}from gtflow.runner import run_job\n"
+            f"run_job('steps_for_test:where', out='seen.json'{arguments})")
+    env = environment(steps_dir, **variables, **{jobserver.ADDRESS_VARIABLE: address})
     job = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True,
                          text=True, timeout=120, check=False)
     assert job.returncode == 0, job.stderr
